@@ -1,0 +1,103 @@
+# rawftp - one plain Makefile.  `make`, `make test`, `make install`.
+#
+# Programs: tools/NAME.c is one program; a folder tools/NAME/ is one program
+# made of its .c files.  common/ is built once into a static library.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Wshadow -Wpointer-arith -Wwrite-strings \
+	-Wformat=2 -Wno-format-nonliteral
+STD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+ALL_CFLAGS = $(STD) $(WARNINGS) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' \
+	$(CFLAGS)
+LDFLAGS ?=
+LDLIBS ?= -pthread
+
+O ?= build
+BIN ?= bin
+
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)
+LIB = $(O)/librawftp.a
+
+FILE_TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+DIR_TOOLS = $(patsubst tools/%/,%,$(wildcard tools/*/))
+PROGS = $(FILE_TOOLS:%=$(BIN)/%) $(DIR_TOOLS:%=$(BIN)/%)
+
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(O)/unit-tests
+
+all: $(PROGS)
+
+$(O)/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(COMMON_OBJ)
+
+$(FILE_TOOLS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+define dir_tool
+$(BIN)/$(1): $(patsubst %.c,$(O)/%.o,$(wildcard tools/$(1)/*.c)) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(LDLIBS)
+$(O)/tools/$(1)/%.o: tools/$(1)/%.c $(wildcard tools/$(1)/*.h) $(wildcard common/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -Itools/$(1) -c $$< -o $$@
+endef
+$(foreach t,$(DIR_TOOLS),$(eval $(call dir_tool,$(t))))
+
+$(UNIT_BIN): $(UNIT_SRC:%.c=$(O)/%.o) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+
+# The README's test command.  RAWFTP_BIN tells the bats tests which build
+# to run; TESTS narrows the bats files (make test TESTS=tests/pasv-calc.bats).
+TESTS ?= tests
+test: all $(UNIT_BIN)
+	RAWFTP_BIN=$(abspath $(BIN)) RAWFTP_UNIT=$(abspath $(UNIT_BIN)) \
+		tests/run $(TESTS)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+sanitize:
+	$(MAKE) O=build/san BIN=build/san/bin CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" test
+
+# libFuzzer targets (clang), each run for FUZZ_TIME seconds over its corpus.
+FUZZ_TIME ?= 20
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) -Icommon $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) -pthread
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	cp $(PROGS) $(DESTDIR)$(BINDIR)/
+	cp docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	for p in $(FILE_TOOLS) $(DIR_TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; done
+
+clean:
+	rm -rf build bin
+
+.PHONY: all test sanitize fuzz fuzz-build install uninstall clean

@@ -1,0 +1,56 @@
+/* net.h - TCP connect, listen and accept with timeouts, IPv4 and IPv6.
+ *
+ * Every wait is bounded by a timeout in milliseconds (-1: wait forever), and
+ * every failure comes back as a one-line message plus the sysexits code a
+ * program should exit with, so callers stay flat:
+ *	if ((fd = net_connect(host, port, AF_UNSPEC, 10000, &e)) < 0)
+ *		die(e.exit_code, "%s", e.msg);
+ */
+#ifndef RAWFTP_NET_H
+#define RAWFTP_NET_H
+
+#include <sys/socket.h>
+
+#include "hostport.h"
+
+struct net_error {
+	int exit_code;		/* EXIT_NOHOST, EXIT_UNAVAILABLE, EXIT_TEMPFAIL... */
+	char msg[256];
+};
+
+/* Resolve host (a name or a numeric address) and connect to the first
+ * address that answers.  family: AF_UNSPEC, AF_INET or AF_INET6. */
+int net_connect(const char *host, const char *port, int family,
+    int timeout_ms, struct net_error *err);
+
+/* Bind and listen.  addr NULL means the wildcard of family (AF_UNSPEC picks
+ * IPv4).  port "0" lets the kernel choose; read it back with net_local. */
+int net_listen(const char *addr, const char *port, int family, int backlog,
+    struct net_error *err);
+
+/* Bind and listen on a port in lo..hi of the address family of local,
+ * starting at a rotating point so sessions spread over the range. */
+int net_listen_range(const struct hostport *local, unsigned lo, unsigned hi,
+    struct net_error *err);
+
+/* Accept one connection, waiting at most timeout_ms.  peer may be NULL. */
+int net_accept(int listen_fd, int timeout_ms, struct hostport *peer,
+    struct net_error *err);
+
+/* The two ends of a socket as numeric host and port (IPv4-mapped IPv6
+ * addresses are shown as IPv4). */
+int net_local(int fd, struct hostport *out);
+int net_peer(int fd, struct hostport *out);
+int net_sockaddr_to_hostport(const struct sockaddr *sa, struct hostport *out);
+
+/* poll() one descriptor for events, retrying on EINTR.  Returns 1 ready,
+ * 0 timed out, -1 error. */
+int net_wait(int fd, short events, int timeout_ms);
+
+/* Write all of buf, retrying short writes and EINTR.  0 or -1. */
+int net_write_all(int fd, const void *buf, size_t len);
+
+/* Milliseconds on the monotonic clock, for deadlines. */
+long long net_now_ms(void);
+
+#endif

@@ -1,0 +1,67 @@
+/* trace.c - timestamps and masking for transcripts; see trace.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linebuf.h"
+#include "trace.h"
+
+static struct timespec zero;
+
+void
+trace_start(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &zero);
+}
+
+void
+trace_stamp(char *buf, size_t len)
+{
+	struct timespec now;
+	long long us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (long long)(now.tv_sec - zero.tv_sec) * 1000000 +
+	    (now.tv_nsec - zero.tv_nsec) / 1000;
+	snprintf(buf, len, "%4lld.%06lld", us / 1000000, us % 1000000);
+}
+
+static int
+is_secret_verb(const char *cmd, size_t len)
+{
+	return len >= 4 && (strncasecmp(cmd, "PASS", 4) == 0 ||
+	    strncasecmp(cmd, "ACCT", 4) == 0) && (len == 4 || cmd[4] == ' ');
+}
+
+void
+trace_mask(const char *cmd, size_t len, char *buf, size_t buflen)
+{
+	size_t i, o = 0;
+
+	if (buflen == 0)
+		return;
+	len = line_chomp(cmd, len);
+	if (is_secret_verb(cmd, len) && len > 5)
+		len = 5;	/* keep "PASS ", the mask follows */
+	for (i = 0; i < len && o + 5 < buflen; i++) {
+		unsigned char c = (unsigned char)cmd[i];
+		if (c >= 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	if (is_secret_verb(cmd, len) && len == 5)
+		snprintf(buf + o, buflen - o, "XXXX");
+}
+
+int
+trace_color_wanted(int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	return isatty(fd) && (no_color == NULL || *no_color == '\0');
+}

@@ -1,0 +1,22 @@
+/* trace.h - the shared look of transcripts: relative timestamps, as in
+ * Wireshark's Time column, and commands with passwords masked. */
+#ifndef RAWFTP_TRACE_H
+#define RAWFTP_TRACE_H
+
+#include <stddef.h>
+
+/* Marks time zero; later stamps are relative to it. */
+void trace_start(void);
+
+/* "  12.345678" seconds since trace_start (fixed width, no newline). */
+void trace_stamp(char *buf, size_t len);
+
+/* Copies the command in cmd[0..len) into buf, without its line ending,
+ * with the argument of PASS or ACCT (any case) replaced by XXXX, as BSD
+ * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN. */
+void trace_mask(const char *cmd, size_t len, char *buf, size_t buflen);
+
+/* Nonzero if colour may be written to fd: a terminal and no NO_COLOR. */
+int trace_color_wanted(int fd);
+
+#endif

@@ -1,0 +1,60 @@
+# common.bash - loaded by every bats file: `load lib/common`.
+#
+# Puts the programs under test first on PATH (RAWFTP_BIN, set by `make test`)
+# and starts and stops ftp-labd for a test.  Every server a test starts is
+# stopped by its PID in teardown; every wait here is bounded.
+
+: "${RAWFTP_BIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/bin}"
+export PATH="$RAWFTP_BIN:$PATH"
+REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+
+# Wait until a command succeeds, at most $1 tenths of a second.
+wait_until() {
+	local tenths=$1 i
+	shift
+	for ((i = 0; i < tenths; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# labd_start [ftp-labd options...]
+# Serves $LABD_ROOT (default: a fresh folder in the test's temp dir) on
+# 127.0.0.1, port chosen by the kernel.  Sets LABD_PID, LABD_PORT,
+# LABD_HOST, LABD_LOG (the narration on stderr) and LABD_OUT (stdout, whose
+# first line is "listening on HOST port PORT").
+labd_start() {
+	: "${LABD_ROOT:=$BATS_TEST_TMPDIR/root}"
+	mkdir -p "$LABD_ROOT"
+	LABD_LOG=$BATS_TEST_TMPDIR/labd.log
+	LABD_OUT=$BATS_TEST_TMPDIR/labd.out
+	ftp-labd -p 0 -r "$LABD_ROOT" "$@" >"$LABD_OUT" 2>"$LABD_LOG" &
+	LABD_PID=$!
+	if ! wait_until 100 grep -q '^listening on ' "$LABD_OUT"; then
+		echo "ftp-labd did not start; its stderr:" >&2
+		cat "$LABD_LOG" >&2
+		return 1
+	fi
+	read -r _ _ LABD_HOST _ LABD_PORT < <(head -n 1 "$LABD_OUT")
+	export LABD_PID LABD_PORT LABD_HOST LABD_LOG LABD_OUT LABD_ROOT
+}
+
+# Stop what labd_start started, by PID; never waits more than 5 s.
+labd_stop() {
+	[ -n "${LABD_PID:-}" ] || return 0
+	kill "$LABD_PID" 2>/dev/null
+	wait_until 50 eval '! kill -0 "$LABD_PID" 2>/dev/null' ||
+		kill -9 "$LABD_PID" 2>/dev/null
+	wait "$LABD_PID" 2>/dev/null
+	LABD_PID=
+}
+
+# Skip the test, with a message, when a peer program is not installed.
+require() {
+	local cmd
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null 2>&1 ||
+			skip "$cmd is not installed (.ci/run installs it)"
+	done
+}
