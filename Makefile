@@ -33,6 +33,10 @@ PROGS = $(FILE_TOOLS:%=$(BIN)/%) $(DIR_TOOLS:%=$(BIN)/%)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(O)/unit-tests
 
+# Small programs the tests use (a fake server for hostile replies...):
+# tests/helpers/NAME.c -> $(O)/tests/NAME
+HELPERS = $(patsubst tests/helpers/%.c,$(O)/tests/%,$(wildcard tests/helpers/*.c))
+
 all: $(PROGS)
 
 $(O)/%.o: %.c $(wildcard common/*.h)
@@ -57,15 +61,18 @@ $(O)/tools/$(1)/%.o: tools/$(1)/%.c $(wildcard tools/$(1)/*.h) $(wildcard common
 endef
 $(foreach t,$(DIR_TOOLS),$(eval $(call dir_tool,$(t))))
 
+$(HELPERS): $(O)/tests/%: $(O)/tests/helpers/%.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(O)/%.o) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
 
 # The README's test command.  RAWFTP_BIN tells the bats tests which build
 # to run; TESTS narrows the bats files (make test TESTS=tests/pasv-calc.bats).
 TESTS ?= tests
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(HELPERS)
 	RAWFTP_BIN=$(abspath $(BIN)) RAWFTP_UNIT=$(abspath $(UNIT_BIN)) \
-		tests/run $(TESTS)
+		RAWFTP_TESTBIN=$(abspath $(O)/tests) tests/run $(TESTS)
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -5,6 +5,8 @@
 # stopped by its PID in teardown; every wait here is bounded.
 
 : "${RAWFTP_BIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/bin}"
+# test helper programs (tests/helpers/*.c), built by `make test`
+: "${RAWFTP_TESTBIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build/tests}"
 export PATH="$RAWFTP_BIN:$PATH"
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 
