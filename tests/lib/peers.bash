@@ -1,0 +1,118 @@
+# peers.bash - real FTP servers from Debian, for interop tests: `load lib/peers`.
+#
+# Each *_start serves a fresh folder on 127.0.0.1 (anonymous login, uploads
+# allowed), on a port taken from a free-port probe, and sets PEER_PID,
+# PEER_PORT and PEER_ROOT; the test is skipped with a message when the peer
+# is not installed.  Each *_stop kills the server by its PID.
+
+# A TCP port nobody listens on now (bounded number of tries).
+free_port() {
+	local port i
+	for ((i = 0; i < 50; i++)); do
+		port=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait (at most 5 s) until something accepts on 127.0.0.1:$1.
+wait_for_port() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+peer_dirs() {
+	PEER_ROOT=$BATS_TEST_TMPDIR/peer-root
+	mkdir -p "$PEER_ROOT/upload"
+	chmod 755 "$PEER_ROOT"
+	chmod 777 "$PEER_ROOT/upload"
+}
+
+# vsftpd_start [extra vsftpd.conf lines...]
+# Anonymous users read $PEER_ROOT and may write in $PEER_ROOT/upload.
+vsftpd_start() {
+	local conf
+	[ -x /usr/sbin/vsftpd ] ||
+		skip "vsftpd is not installed (.ci/run installs it)"
+	[ "$(id -u)" = 0 ] || skip "vsftpd needs root to start"
+	peer_dirs
+	PEER_PORT=$(free_port) || skip "no free port"
+	mkdir -p /var/run/vsftpd/empty
+	conf=$BATS_TEST_TMPDIR/vsftpd.conf
+	cat >"$conf" <<-CONF
+		listen=YES
+		listen_ipv6=NO
+		listen_address=127.0.0.1
+		listen_port=$PEER_PORT
+		background=NO
+		anonymous_enable=YES
+		local_enable=NO
+		no_anon_password=YES
+		anon_root=$PEER_ROOT
+		write_enable=YES
+		anon_upload_enable=YES
+		anon_mkdir_write_enable=YES
+		anon_other_write_enable=YES
+		anon_umask=022
+		allow_writeable_chroot=YES
+		seccomp_sandbox=NO
+		pasv_enable=YES
+		pasv_address=127.0.0.1
+		pasv_min_port=$((PEER_PORT + 1))
+		pasv_max_port=$((PEER_PORT + 200))
+		port_enable=YES
+		connect_from_port_20=NO
+		xferlog_enable=NO
+		secure_chroot_dir=/var/run/vsftpd/empty
+		ftpd_banner=vsftpd test server ready.
+	CONF
+	local line
+	for line in "$@"; do echo "$line" >>"$conf"; done
+	/usr/sbin/vsftpd "$conf" 2>"$BATS_TEST_TMPDIR/vsftpd.log" &
+	PEER_PID=$!
+	wait_for_port "$PEER_PORT" || {
+		cat "$BATS_TEST_TMPDIR/vsftpd.log" >&2
+		return 1
+	}
+	export PEER_PID PEER_PORT PEER_ROOT
+}
+
+# pyftpdlib_start: anonymous users may write everywhere in $PEER_ROOT.
+pyftpdlib_start() {
+	/usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null ||
+		skip "pyftpdlib is not installed (Debian package python3-pyftpdlib)"
+	peer_dirs
+	PEER_PORT=$(free_port) || skip "no free port"
+	/usr/bin/python3 -m pyftpdlib -i 127.0.0.1 -p "$PEER_PORT" -w \
+		-d "$PEER_ROOT" -r "$((PEER_PORT + 1))-$((PEER_PORT + 200))" \
+		2>"$BATS_TEST_TMPDIR/pyftpdlib.log" &
+	PEER_PID=$!
+	wait_for_port "$PEER_PORT" || {
+		cat "$BATS_TEST_TMPDIR/pyftpdlib.log" >&2
+		return 1
+	}
+	export PEER_PID PEER_PORT PEER_ROOT
+}
+
+# Stops whichever peer was started, by PID; bounded wait.
+peer_stop() {
+	local i
+	[ -n "${PEER_PID:-}" ] || return 0
+	kill "$PEER_PID" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$PEER_PID" 2>/dev/null
+	wait "$PEER_PID" 2>/dev/null
+	PEER_PID=
+}
+vsftpd_stop() { peer_stop; }
+pyftpdlib_stop() { peer_stop; }
