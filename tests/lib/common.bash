@@ -9,6 +9,7 @@
 : "${RAWFTP_TESTBIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build/tests}"
 export PATH="$RAWFTP_BIN:$PATH"
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+bats_require_minimum_version 1.5.0	# run --separate-stderr
 
 # Wait until a command succeeds, at most $1 tenths of a second.
 wait_until() {
