@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# The manual pages: one per program, complete, and clean under two linters.
+
+load lib/common
+
+programs() {
+	local p
+	for p in "$REPO_ROOT"/tools/*; do
+		p=$(basename "$p")
+		echo "${p%.c}"
+	done
+}
+
+@test "docs: every program has a manual page with the required sections" {
+	for p in $(programs); do
+		page=$REPO_ROOT/docs/man/$p.1
+		[ -f "$page" ] || { echo "missing $page"; return 1; }
+		for section in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+			grep -q "^\.Sh $section\$\|^\.SH \"\?$section\"\?\$" "$page" ||
+				{ echo "$page lacks $section"; return 1; }
+		done
+	done
+}
+
+@test "docs: manual pages pass mandoc -Tlint at warning level" {
+	require mandoc
+	run mandoc -Tlint -Wwarning "$REPO_ROOT"/docs/man/*.1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "docs: manual pages format under groff -ww without a warning" {
+	require groff
+	for page in "$REPO_ROOT"/docs/man/*.1; do
+		run groff -ww -z -mandoc "$page"
+		echo "$page: $output"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	done
+}
+
+@test "docs: man -l renders every page" {
+	require man
+	for page in "$REPO_ROOT"/docs/man/*.1; do
+		MANWIDTH=80 man -l "$page" >"$BATS_TEST_TMPDIR/page.txt" 2>&1
+		grep -q "EXIT STATUS" "$BATS_TEST_TMPDIR/page.txt"
+	done
+}
+
+@test "docs: every program documents every long option of its --help" {
+	for p in $(programs); do
+		[ -x "$RAWFTP_BIN/$p" ] || continue
+		for o in $("$RAWFTP_BIN/$p" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			grep -q -- "${o#--}" "$REPO_ROOT/docs/man/$p.1" ||
+				{ echo "$p: $o is not in $p.1"; return 1; }
+		done
+	done
+}
