@@ -105,6 +105,6 @@ uninstall:
 		rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; done
 
 clean:
-	rm -rf build bin
+	rm -rf $(O) $(BIN)
 
 .PHONY: all test sanitize fuzz fuzz-build install uninstall clean
