@@ -71,8 +71,7 @@ int pump_portable_forced(void);
 enum pump_method {
 	PUMP_READ_WRITE,	/* read(2) into a buffer, write(2) it out */
 	PUMP_SENDFILE,		/* regular file to anything but a pipe */
-	PUMP_SPLICE,		/* either side is a pipe */
-	PUMP_SPLICE_VIA_PIPE	/* socket to file through a private pipe */
+	PUMP_SPLICE		/* either side is a pipe */
 };
 
 enum pump_step {
@@ -98,11 +97,10 @@ struct pump_chan {
 	int in_is_socket;	/* errors of a kernel path: which side */
 	char *buf, *obuf;	/* read/write buffers */
 	size_t pend_off, pend_len;	/* bytes read, not yet written */
-	int pipe_r, pipe_w;	/* PUMP_SPLICE_VIA_PIPE */
 };
 
 /* Picks the fastest method for in and out and grows pipe buffers.  Returns
- * 0, or -1 with errno (ENOMEM) and nothing to close. */
+ * 0, or -1 with errno (ENOMEM) and nothing to free. */
 int pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv);
 
 /* Moves at most one chunk (about 1 MiB) from in to out. */
@@ -112,7 +110,7 @@ enum pump_step pump_chan_step(struct pump_chan *c);
  * for POLLOUT when written bytes are pending.  revents is cleared. */
 void pump_chan_pollfd(const struct pump_chan *c, struct pollfd *pfd);
 
-/* Frees the buffers and private pipe (not in or out). */
+/* Frees the buffers (does not close in or out). */
 void pump_chan_close(struct pump_chan *c);
 
 /* "sendfile", "splice", "read/write"... for verbose output. */

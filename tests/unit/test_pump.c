@@ -175,7 +175,7 @@ all_pairs(int portable, size_t n)
 	roundtrip(KPIPE, KFILE, n, portable ? rw : PUMP_SPLICE);
 	roundtrip(KPIPE, KPIPE, n, portable ? rw : PUMP_SPLICE);
 	roundtrip(KSOCK, KPIPE, n, portable ? rw : PUMP_SPLICE);
-	roundtrip(KSOCK, KFILE, n, -1);
+	roundtrip(KSOCK, KFILE, n, rw);
 	roundtrip(KSOCK, KSOCK, n, rw);
 }
 
