@@ -1,0 +1,73 @@
+/* test_trace.c - masked commands, timestamps, the NO_COLOR rule. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "trace.h"
+#include "unit.h"
+
+static char out[256];
+
+static const char *
+mask(const char *cmd)
+{
+	trace_mask(cmd, strlen(cmd), out, sizeof out);
+	return out;
+}
+
+TEST(trace_mask_pass_and_acct)
+{
+	CHECK_STR(mask("PASS anonymous@example.com\r\n"), "PASS XXXX");
+	CHECK_STR(mask("pass secret"), "pass XXXX");
+	CHECK_STR(mask("Acct money\n"), "Acct XXXX");
+	CHECK_STR(mask("PASS"), "PASS");	/* no argument: nothing to hide */
+}
+
+TEST(trace_mask_leaves_other_commands)
+{
+	CHECK_STR(mask("USER anonymous\r\n"), "USER anonymous");
+	CHECK_STR(mask("PASSIVE x"), "PASSIVE x");
+	CHECK_STR(mask("RETR 01test.txt"), "RETR 01test.txt");
+}
+
+TEST(trace_mask_shows_control_bytes)
+{
+	trace_mask("a\tb\xff\0c", 6, out, sizeof out);
+	CHECK_STR(out, "a\\x09b\\xff\\x00c");
+}
+
+TEST(trace_mask_small_buffer_stays_terminated)
+{
+	char small[8];
+
+	trace_mask("RETR a-long-file-name", 21, small, sizeof small);
+	CHECK(strlen(small) < sizeof small);
+	trace_mask("PASS secret", 11, small, sizeof small);
+	CHECK(strlen(small) < sizeof small);
+	CHECK(strstr(small, "sec") == NULL);
+	trace_mask("\x01\x02\x03\x04", 4, small, sizeof small);
+	CHECK(strlen(small) < sizeof small);
+}
+
+TEST(trace_stamp_format)
+{
+	char stamp[32];
+
+	trace_start();
+	trace_stamp(stamp, sizeof stamp);
+	CHECK(strlen(stamp) == 11);
+	CHECK(stamp[4] == '.');
+	CHECK(strncmp(stamp, "   0.", 5) == 0);
+}
+
+TEST(trace_no_color_when_not_a_tty_or_NO_COLOR)
+{
+	int fds[2];
+
+	CHECK(pipe(fds) == 0);
+	CHECK(!trace_color_wanted(fds[1]));
+	setenv("NO_COLOR", "1", 1);
+	CHECK(!trace_color_wanted(fds[1]));
+	unsetenv("NO_COLOR");
+	close(fds[0]);
+	close(fds[1]);
+}
