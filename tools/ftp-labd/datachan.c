@@ -1,0 +1,280 @@
+/* datachan.c - the data channel: PASV, EPSV, PORT, EPRT, and opening the
+ * connection when a transfer starts.
+ *
+ * Passive (PASV/EPSV): the server listens on a new port of the address the
+ * client reached it on and says which; the client connects.  Only a
+ * connection from the control connection's own address is accepted: any
+ * other is refused and narrated (connection theft), and the real client can
+ * still connect until the data timeout.
+ * Active (PORT/EPRT): the client listens and the server connects.  Only
+ * the client's own address and a port of 1024 or more are allowed, so the
+ * server cannot be used to reach a third host or a system service (the
+ * "bounce attack", RFC 2577).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "labd.h"
+#include "net.h"
+
+/* net_listen_range keeps a rotating start point: one caller at a time. */
+static pthread_mutex_t range_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+data_reset(struct session *s)
+{
+	if (s->pasv_fd >= 0)
+		close(s->pasv_fd);
+	s->pasv_fd = -1;
+	s->port_set = 0;
+}
+
+int
+data_prepared(struct session *s)
+{
+	return s->pasv_fd >= 0 || s->port_set;
+}
+
+/* Listens on our end's address, in --pasv-ports if given.  The port is
+ * read back into *where.  -1 after replying 425. */
+static int
+pasv_listen(struct session *s, struct hostport *where)
+{
+	struct net_error e;
+	struct hostport local = s->local;
+	int fd;
+
+	data_reset(s);
+	if (cfg.pasv_lo != 0) {
+		pthread_mutex_lock(&range_lock);
+		fd = net_listen_range(&local, cfg.pasv_lo, cfg.pasv_hi, &e);
+		pthread_mutex_unlock(&range_lock);
+	} else {
+		fd = net_listen(local.host, "0", local.family, 1, &e);
+	}
+	if (fd < 0 || net_local(fd, where) < 0) {
+		narrate(s->id, "data: cannot listen: %s", e.msg);
+		reply(s, 425, "Cannot open a passive port: %s.", e.msg);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	s->pasv_fd = fd;
+	return 0;
+}
+
+void
+cmd_pasv(struct session *s, const char *arg)
+{
+	struct hostport where, adv;
+	char six[64];
+
+	(void)arg;
+	if (s->epsv_all) {
+		reply(s, 503, "EPSV ALL was given: only EPSV now.");
+		return;
+	}
+	if (s->local.family != AF_INET) {
+		reply(s, 522, "PASV is IPv4 only; use EPSV on IPv6.");
+		return;
+	}
+	if (pasv_listen(s, &where) < 0)
+		return;
+	adv = where;
+	if (cfg.pasv_address[0] != '\0')
+		snprintf(adv.host, sizeof adv.host, "%s", cfg.pasv_address);
+	hp_format_port_arg(&adv, six, sizeof six);
+	narrate(s->id, "data: PASV listening on %s:%u = %u*256+%u",
+	    where.host, where.port, where.port / 256, where.port % 256);
+	if (cfg.pasv_address[0] != '\0')
+		narrate(s->id, "data: PASV advertises %s (--pasv-address)",
+		    adv.host);
+	reply(s, 227, "Entering Passive Mode (%s).", six);
+}
+
+void
+cmd_epsv(struct session *s, const char *arg)
+{
+	struct hostport where;
+	char shown[80];
+	const char *mine = s->local.family == AF_INET6 ? "2" : "1";
+
+	if (strcasecmp(arg, "ALL") == 0) {
+		s->epsv_all = 1;
+		reply(s, 200, "EPSV ALL ok: PORT, EPRT and PASV now refused.");
+		return;
+	}
+	if (arg[0] != '\0' && strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0) {
+		reply(s, 501, "EPSV takes 1, 2, ALL or nothing.");
+		return;
+	}
+	if (arg[0] != '\0' && strcmp(arg, mine) != 0) {
+		reply(s, 522, "Network protocol not supported, use (%s)",
+		    mine);
+		return;
+	}
+	if (pasv_listen(s, &where) < 0)
+		return;
+	hp_format(&where, HP_STYLE_COLON, shown, sizeof shown);
+	narrate(s->id, "data: EPSV listening on %s", shown);
+	reply(s, 229, "Entering Extended Passive Mode (|||%u|)", where.port);
+}
+
+/* The checks of RFC 2577 for PORT and EPRT; 0 if target may be used. */
+static int
+active_allowed(struct session *s, const struct hostport *target)
+{
+	if (!hp_same_host(target->host, s->peer.host)) {
+		narrate(s->id, "data: refused %s port %u: not the client's "
+		    "address %s (bounce attack)", target->host, target->port,
+		    s->peer.host);
+		reply(s, 500, "Refused: %s is not your address %s; the server "
+		    "connects only back to you (bounce attack, RFC 2577).",
+		    target->host, s->peer.host);
+		return -1;
+	}
+	if (target->port < 1024) {
+		narrate(s->id, "data: refused %s port %u: a privileged port",
+		    target->host, target->port);
+		reply(s, 500, "Refused: port %u is below 1024, a system "
+		    "service (bounce attack, RFC 2577).", target->port);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_active(struct session *s, const struct hostport *target,
+    const char *verb)
+{
+	if (active_allowed(s, target) < 0)
+		return;
+	data_reset(s);
+	s->port_target = *target;
+	s->port_set = 1;
+	narrate(s->id, "data: %s %s port %u = %u*256+%u", verb, target->host,
+	    target->port, target->port / 256, target->port % 256);
+	reply(s, 200, "%s command successful. Consider using PASV.", verb);
+}
+
+void
+cmd_port(struct session *s, const char *arg)
+{
+	struct hostport target;
+	char why[HP_WHYLEN];
+
+	if (s->epsv_all) {
+		reply(s, 503, "EPSV ALL was given: only EPSV now.");
+		return;
+	}
+	if (hp_parse_port_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
+		reply(s, 501, "Bad PORT argument: %s.", why);
+		return;
+	}
+	set_active(s, &target, "PORT");
+}
+
+void
+cmd_eprt(struct session *s, const char *arg)
+{
+	struct hostport target;
+	char why[HP_WHYLEN];
+
+	if (s->epsv_all) {
+		reply(s, 503, "EPSV ALL was given: only EPSV now.");
+		return;
+	}
+	/* RFC 2428: an unknown address family gets 522 and the list */
+	if (arg[0] != '\0' && arg[1] != '1' && arg[1] != '2') {
+		reply(s, 522, "Network protocol not supported, use (1,2)");
+		return;
+	}
+	if (hp_parse_eprt_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
+		reply(s, 501, "Bad EPRT argument: %s.", why);
+		return;
+	}
+	set_active(s, &target, "EPRT");
+}
+
+/* Waits for the client's connection to the passive port. */
+static int
+accept_passive(struct session *s, enum ctl_event *why)
+{
+	long long deadline = net_now_ms() + cfg.data_timeout * 1000LL;
+	struct pollfd pfd[2] = { { .fd = s->pasv_fd, .events = POLLIN },
+	    { .fd = s->ctrl, .events = POLLIN } };
+	int left;
+
+	while ((left = (int)(deadline - net_now_ms())) > 0) {
+		struct hostport peer;
+		struct net_error e;
+		int fd;
+
+		if (poll(pfd, 2, left) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents != 0 &&
+		    (*why = control_check(s)) != CTL_NOTHING)
+			return -1;
+		if (pfd[1].revents != 0)
+			pfd[1].fd = -1;	/* a line for later: stop watching */
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		if ((fd = net_accept(s->pasv_fd, 0, &peer, &e)) < 0)
+			continue;
+		if (!hp_same_host(peer.host, s->peer.host)) {
+			narrate(s->id, "data: refused %s:%u: not the client's "
+			    "address %s (connection theft)", peer.host,
+			    peer.port, s->peer.host);
+			close(fd);
+			continue;
+		}
+		narrate(s->id, "data: %s:%u connected", peer.host, peer.port);
+		data_reset(s);
+		return fd;
+	}
+	narrate(s->id, "data: no connection within %d seconds",
+	    cfg.data_timeout);
+	return -1;
+}
+
+static int
+connect_active(struct session *s)
+{
+	struct net_error e;
+	struct hostport t = s->port_target, from;
+	char port[8];
+	int fd;
+
+	data_reset(s);
+	snprintf(port, sizeof port, "%u", t.port);
+	narrate(s->id, "data: connecting to %s port %u", t.host, t.port);
+	fd = net_connect(t.host, port, t.family, cfg.data_timeout * 1000, &e);
+	if (fd < 0) {
+		narrate(s->id, "data: %s", e.msg);
+		return -1;
+	}
+	if (net_local(fd, &from) == 0)
+		narrate(s->id, "data: connected to %s:%u from %s:%u", t.host,
+		    t.port, from.host, from.port);
+	return fd;
+}
+
+/* The data connection for a transfer, after 150 was sent; -1 on failure,
+ * with *why CTL_ABORT or CTL_GONE when the control channel said so. */
+int
+data_open(struct session *s, enum ctl_event *why)
+{
+	*why = CTL_NOTHING;
+	if (s->pasv_fd >= 0)
+		return accept_passive(s, why);
+	if (s->port_set)
+		return connect_active(s);
+	return -1;
+}

@@ -1,0 +1,255 @@
+/* files.c - the commands that move around and change names: CWD, CDUP,
+ * PWD, MKD, RMD, DELE, RNFR/RNTO, SIZE, MDTM.
+ *
+ * Every path goes through session_path() (the virtual path) and then
+ * fsroot.c (the confinement); nothing here opens a client's path itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "labd.h"
+
+/* The virtual path for arg; on failure the 550 is already sent. */
+int
+session_path(struct session *s, const char *arg, char *out)
+{
+	if (vpath_resolve(s->cwd, arg, out, VPATH_MAX) == 0)
+		return 0;
+	reply(s, 550, "Path too long (the limit is %d bytes).", VPATH_MAX - 1);
+	return -1;
+}
+
+/* 550 (or code) with the reason the file system gave, in words a student
+ * can act on.  Escapes are narrated: they are what the lab is about. */
+void
+reply_fs_error(struct session *s, int code, const char *vpath)
+{
+	int e = errno;
+
+	if (e == EXDEV || e == ELOOP)
+		narrate(s->id, "confine: %s refused (%s)", vpath, e == EXDEV ?
+		    "it resolves outside ROOT" : "a symbolic link");
+	if (e == EXDEV)
+		reply(s, code, "%s: leads outside the served folder.", vpath);
+	else if (e == ELOOP)
+		reply(s, code, "%s: symbolic link not followed.", vpath);
+	else
+		reply(s, code, "%s: %s.", vpath, strerror(e));
+}
+
+/* Opens vpath confined, and fstat()s it.  The open never blocks on a FIFO
+ * and never becomes a controlling terminal. */
+int
+open_stat(const char *vpath, struct stat *st)
+{
+	int fd = fs_open(vpath, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+
+	if (fd >= 0 && fstat(fd, st) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* A PWD path in a 257 reply: double quotes doubled (RFC 959 appendix II). */
+static void
+quote_path(const char *vpath, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *vpath != '\0' && o + 3 < len; vpath++) {
+		if (*vpath == '"')
+			out[o++] = '"';
+		out[o++] = *vpath;
+	}
+	out[o] = '\0';
+}
+
+static void
+change_dir(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX];
+	int fd;
+
+	if (session_path(s, arg, path) < 0)
+		return;
+	fd = fs_open(path, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0) {
+		reply_fs_error(s, 550, path);
+		return;
+	}
+	close(fd);
+	memcpy(s->cwd, path, strlen(path) + 1);
+	reply(s, 250, "Directory changed to %s.", path);
+}
+
+void
+cmd_cwd(struct session *s, const char *arg)
+{
+	change_dir(s, arg);
+}
+
+void
+cmd_cdup(struct session *s, const char *arg)
+{
+	(void)arg;
+	change_dir(s, "..");
+}
+
+void
+cmd_pwd(struct session *s, const char *arg)
+{
+	char quoted[2 * VPATH_MAX];
+
+	(void)arg;
+	quote_path(s->cwd, quoted, sizeof quoted);
+	reply(s, 257, "\"%s\" is the current directory.", quoted);
+}
+
+void
+cmd_mkd(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX], quoted[2 * VPATH_MAX];
+	const char *name;
+	int dir;
+
+	if (session_path(s, arg, path) < 0)
+		return;
+	if ((dir = fs_open_parent(path, &name)) < 0 ||
+	    mkdirat(dir, name, 0755) < 0) {
+		reply_fs_error(s, 550, path);
+	} else {
+		quote_path(path, quoted, sizeof quoted);
+		reply(s, 257, "\"%s\" created.", quoted);
+	}
+	if (dir >= 0)
+		close(dir);
+}
+
+/* RMD and DELE: unlinkat on the name in its confined parent. */
+static void
+remove_name(struct session *s, const char *arg, int flags)
+{
+	char path[VPATH_MAX];
+	const char *name;
+	int dir;
+
+	if (session_path(s, arg, path) < 0)
+		return;
+	if ((dir = fs_open_parent(path, &name)) < 0 ||
+	    unlinkat(dir, name, flags) < 0)
+		reply_fs_error(s, 550, path);
+	else
+		reply(s, 250, "%s removed.", path);
+	if (dir >= 0)
+		close(dir);
+}
+
+void
+cmd_rmd(struct session *s, const char *arg)
+{
+	remove_name(s, arg, AT_REMOVEDIR);
+}
+
+void
+cmd_dele(struct session *s, const char *arg)
+{
+	remove_name(s, arg, 0);
+}
+
+void
+cmd_rnfr(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX];
+	const char *name;
+	struct stat st;
+	int dir;
+
+	s->rnfr_set = 0;
+	if (session_path(s, arg, path) < 0)
+		return;
+	if ((dir = fs_open_parent(path, &name)) < 0 ||
+	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		reply_fs_error(s, 550, path);
+	} else {
+		memcpy(s->rnfr, path, strlen(path) + 1);
+		s->rnfr_set = 1;
+		reply(s, 350, "%s exists; ready for RNTO.", path);
+	}
+	if (dir >= 0)
+		close(dir);
+}
+
+void
+cmd_rnto(struct session *s, const char *arg)
+{
+	char to[VPATH_MAX];
+	const char *from_name, *to_name;
+	int from_dir = -1, to_dir = -1;
+
+	if (!s->rnfr_set) {
+		reply(s, 503, "RNTO must come right after RNFR.");
+		return;
+	}
+	s->rnfr_set = 0;
+	if (session_path(s, arg, to) < 0)
+		return;
+	if ((from_dir = fs_open_parent(s->rnfr, &from_name)) < 0)
+		reply_fs_error(s, 550, s->rnfr);
+	else if ((to_dir = fs_open_parent(to, &to_name)) < 0 ||
+	    renameat(from_dir, from_name, to_dir, to_name) < 0)
+		reply_fs_error(s, 550, to);
+	else
+		reply(s, 250, "Renamed %s to %s.", s->rnfr, to);
+	if (from_dir >= 0)
+		close(from_dir);
+	if (to_dir >= 0)
+		close(to_dir);
+}
+
+void
+cmd_size(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (session_path(s, arg, path) < 0)
+		return;
+	if ((fd = open_stat(path, &st)) < 0) {
+		reply_fs_error(s, 550, path);
+		return;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		reply(s, 550, "%s: not a regular file.", path);
+	else
+		reply(s, 213, "%lld", (long long)st.st_size);
+}
+
+void
+cmd_mdtm(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX], when[32];
+	struct stat st;
+	struct tm tm;
+	int fd;
+
+	if (session_path(s, arg, path) < 0)
+		return;
+	if ((fd = open_stat(path, &st)) < 0) {
+		reply_fs_error(s, 550, path);
+		return;
+	}
+	close(fd);
+	gmtime_r(&st.st_mtime, &tm);
+	strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
+	reply(s, 213, "%s", when);
+}

@@ -1,0 +1,169 @@
+/* labd.h - what the parts of ftp-labd share: the configuration, the
+ * session, and one function list per source file.
+ *
+ * One thread serves one control connection with blocking, straight-line
+ * code (docs/labd-design.md says why).  The configuration is written once by
+ * main() before the first thread starts and only read afterwards.
+ */
+#ifndef LABD_H
+#define LABD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hostport.h"
+#include "linebuf.h"
+#include "telnet.h"
+
+#define LABD_LINE_CAP 4096	/* longest command line, CRLF included */
+#define VPATH_MAX 1024		/* longest path a client may name */
+#define USER_MAX 64
+
+struct user {
+	char name[USER_MAX];
+	char password[USER_MAX];
+};
+
+struct config {
+	const char *root;		/* as given, for messages */
+	int root_fd;			/* every file access starts here */
+	char listen_addr[HP_HOSTLEN];
+	const char *port;
+	unsigned pasv_lo, pasv_hi;	/* 0, 0: any port */
+	char pasv_address[HP_HOSTLEN];	/* "" : the control connection's */
+	int idle_timeout;		/* seconds */
+	int data_timeout;		/* seconds */
+	int fail_delay_ms;		/* pause before 530 on a wrong password */
+	int max_fails;			/* wrong passwords before 421 */
+	int max_sessions;
+	int max_per_ip;			/* 0: no limit */
+	int read_only;
+	int anonymous;			/* anonymous logins allowed */
+	struct user *users;
+	size_t nusers;
+	int quiet;
+	int log_fd;			/* narration, -1 when quiet */
+};
+
+extern struct config cfg;
+
+/* A parsed command line (command.c). */
+struct command {
+	char verb[5];			/* upper case, NUL-terminated */
+	int has_arg;
+	char arg[LABD_LINE_CAP + 1];	/* NUL-terminated, CRLF removed */
+};
+
+enum cmd_status {
+	CMD_OK,
+	CMD_EMPTY,		/* a blank line */
+	CMD_BAD_VERB,		/* not 3 or 4 letters then space or end */
+	CMD_NUL			/* a NUL byte, which no path may hold */
+};
+
+struct session {
+	unsigned id;
+	int ctrl;			/* control connection */
+	struct hostport peer;		/* the client, as seen on ctrl */
+	struct hostport local;		/* our end of ctrl */
+	struct linebuf lb;
+	struct telnet tn;
+	struct command cmd;
+
+	int logged_in;
+	int anonymous;
+	int user_given;			/* USER seen, PASS expected */
+	char user[USER_MAX];
+	int fails;
+
+	char cwd[VPATH_MAX];		/* virtual: "/" is ROOT */
+	int type_ascii;
+	uint64_t rest;			/* REST offset for the next transfer */
+	int epsv_all;
+	int pasv_fd;			/* listening for PASV/EPSV, or -1 */
+	int port_set;			/* PORT/EPRT given */
+	struct hostport port_target;
+	int rnfr_set;
+	char rnfr[VPATH_MAX];
+	int quit;
+
+	struct session *prev, *next;	/* the registry, main.c */
+};
+
+/* main.c */
+int server_stopping(void);
+void session_end(struct session *s);
+
+/* narrate.c: "  12.345678 [ID] text" on the log, one write per line. */
+void narrate(unsigned id, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Narrates a line from the wire, masked and escaped (trace_mask). */
+void narrate_line(unsigned id, const char *dir, const char *line,
+    size_t len);
+
+/* command.c */
+enum cmd_status cmd_parse(const char *line, size_t len, struct command *c);
+
+/* vpath.c */
+int vpath_resolve(const char *cwd, const char *arg, char *out, size_t len);
+const char *vpath_base(const char *vpath);
+
+/* fsroot.c */
+int fs_open_root(const char *dir);
+int fs_portable(void);
+int fs_open(const char *vpath, int flags, mode_t mode);
+int fs_open_parent(const char *vpath, const char **name);
+
+/* users.c */
+int users_load(const char *path, struct user **users, size_t *n,
+    char *why, size_t whylen);
+int users_check(const char *name, const char *password);
+
+/* session.c */
+void *session_main(void *arg);
+void reply(struct session *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void reply_raw(struct session *s, const char *text, size_t len);
+enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_GONE };
+enum ctl_event control_check(struct session *s);
+
+/* datachan.c */
+void cmd_pasv(struct session *s, const char *arg);
+void cmd_epsv(struct session *s, const char *arg);
+void cmd_port(struct session *s, const char *arg);
+void cmd_eprt(struct session *s, const char *arg);
+int data_prepared(struct session *s);
+int data_open(struct session *s, enum ctl_event *why);
+void data_reset(struct session *s);
+
+/* listing.c */
+void cmd_list(struct session *s, const char *arg);
+void cmd_nlst(struct session *s, const char *arg);
+void cmd_mlsd(struct session *s, const char *arg);
+void cmd_mlst(struct session *s, const char *arg);
+void cmd_stat_path(struct session *s, const char *arg);
+
+/* transfer.c */
+void cmd_retr(struct session *s, const char *arg);
+void cmd_stor(struct session *s, const char *arg);
+void cmd_appe(struct session *s, const char *arg);
+void cmd_stou(struct session *s, const char *arg);
+
+/* files.c */
+void cmd_cwd(struct session *s, const char *arg);
+void cmd_cdup(struct session *s, const char *arg);
+void cmd_pwd(struct session *s, const char *arg);
+void cmd_mkd(struct session *s, const char *arg);
+void cmd_rmd(struct session *s, const char *arg);
+void cmd_dele(struct session *s, const char *arg);
+void cmd_rnfr(struct session *s, const char *arg);
+void cmd_rnto(struct session *s, const char *arg);
+void cmd_size(struct session *s, const char *arg);
+void cmd_mdtm(struct session *s, const char *arg);
+int session_path(struct session *s, const char *arg, char *out);
+void reply_fs_error(struct session *s, int code, const char *vpath);
+struct stat;
+int open_stat(const char *vpath, struct stat *st);
+
+#endif

@@ -1,0 +1,356 @@
+/* listing.c - directory listings: LIST (ls -l style), NLST (names),
+ * MLSD and MLST (RFC 3659 facts), and STAT with a path.
+ *
+ * Entries are read from a directory opened beneath ROOT and stat'ed with
+ * fstatat(AT_SYMLINK_NOFOLLOW) on that descriptor, so a symlink is shown
+ * as a link and never followed out of ROOT.  Names come out sorted, so a
+ * class sees the same listing on every screen.  Times are UTC.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "labd.h"
+#include "net.h"
+
+enum style { LS_LONG, LS_NAMES, LS_FACTS };
+
+/* A buffered writer to the data (or control) connection. */
+struct out {
+	int fd;
+	int escape_iac;		/* on the control channel, 0xFF doubled */
+	int failed;
+	size_t len;
+	uint64_t total;
+	char buf[4096];
+};
+
+static void
+out_flush(struct out *o)
+{
+	if (o->len > 0 && !o->failed && net_write_all(o->fd, o->buf, o->len) < 0)
+		o->failed = 1;
+	o->total += o->len;
+	o->len = 0;
+}
+
+static void
+out_put(struct out *o, const char *p, size_t n)
+{
+	for (; n > 0; p++, n--) {
+		if (o->len + 2 > sizeof o->buf)
+			out_flush(o);
+		o->buf[o->len++] = *p;
+		if (o->escape_iac && (unsigned char)*p == 0xff)
+			o->buf[o->len++] = *p;
+	}
+}
+
+/* ---- one entry ---- */
+
+static void
+mode_string(mode_t m, char *out)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	out[0] = S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' : S_ISFIFO(m) ? 'p' :
+	    S_ISSOCK(m) ? 's' : S_ISCHR(m) ? 'c' : S_ISBLK(m) ? 'b' : '-';
+	for (i = 0; i < 9; i++)
+		out[i + 1] = (m & (0400 >> i)) ? rwx[i] : '-';
+	out[10] = '\0';
+}
+
+/* "Nov 24 05:56" for the last six months, "Nov 24  2025" otherwise. */
+static void
+ls_time(time_t t, char *out, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (t > now - 182 * 86400 && t < now + 3600)
+		strftime(out, len, "%b %e %H:%M", &tm);
+	else
+		strftime(out, len, "%b %e  %Y", &tm);
+}
+
+static void
+facts(struct session *s, const struct stat *st, char *out, size_t len)
+{
+	char when[20];
+	struct tm tm;
+	const char *type = S_ISDIR(st->st_mode) ? "dir" :
+	    S_ISREG(st->st_mode) ? "file" : S_ISLNK(st->st_mode) ?
+	    "OS.unix=symlink" : "OS.unix=special";
+	const char *perm = S_ISDIR(st->st_mode) ?
+	    (cfg.read_only ? "el" : "cdeflmp") :
+	    (cfg.read_only ? "r" : "adfrw");
+
+	(void)s;
+	gmtime_r(&st->st_mtime, &tm);
+	strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
+	snprintf(out, len, "type=%s;size=%lld;modify=%s;perm=%s;"
+	    "unique=%llxU%llx;", type, (long long)st->st_size, when, perm,
+	    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+}
+
+/* Writes one entry; dir is the descriptor name is relative to. */
+static void
+put_entry(struct session *s, struct out *o, enum style style, int dir,
+    const char *name, const char *shown)
+{
+	char line[256], mode[11], when[32], target[VPATH_MAX];
+	struct stat st;
+	ssize_t tl = -1;
+	int n;
+
+	if (style == LS_NAMES) {
+		out_put(o, shown, strlen(shown));
+		out_put(o, "\r\n", 2);
+		return;
+	}
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;		/* removed while we listed: skip it */
+	if (style == LS_FACTS) {
+		facts(s, &st, line, sizeof line);
+		out_put(o, line, strlen(line));
+		out_put(o, " ", 1);
+		out_put(o, shown, strlen(shown));
+		out_put(o, "\r\n", 2);
+		return;
+	}
+	mode_string(st.st_mode, mode);
+	ls_time(st.st_mtime, when, sizeof when);
+	/* owners are not shown: the server's accounts are not the lab's */
+	n = snprintf(line, sizeof line, "%s %3lu ftp      ftp      %12lld %s ",
+	    mode, (unsigned long)st.st_nlink, (long long)st.st_size, when);
+	out_put(o, line, (size_t)n);
+	out_put(o, shown, strlen(shown));
+	if (S_ISLNK(st.st_mode))
+		tl = readlinkat(dir, name, target, sizeof target - 1);
+	if (tl >= 0) {
+		out_put(o, " -> ", 4);
+		out_put(o, target, (size_t)tl);
+	}
+	out_put(o, "\r\n", 2);
+}
+
+/* ---- a whole directory ---- */
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the directory open on fd (which it takes over). */
+static char **
+read_names(int fd, int all, size_t *count)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	char **names = NULL, **grown;
+	size_t n = 0;
+
+	*count = 0;
+	if (d == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    (!all && de->d_name[0] == '.'))
+			continue;
+		grown = realloc(names, (n + 1) * sizeof *names);
+		if (grown == NULL)
+			break;
+		names = grown;
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, by_name);
+	*count = n;
+	return names;
+}
+
+static void
+put_directory(struct session *s, struct out *o, enum style style, int fd,
+    int all)
+{
+	size_t n, i;
+	int dir = dup(fd);
+	char **names = read_names(fd, all, &n);
+
+	for (i = 0; i < n; i++) {
+		if (dir >= 0)
+			put_entry(s, o, style, dir, names[i], names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (dir >= 0)
+		close(dir);
+}
+
+/* What a listing command names: a directory (fd open on it) or a single
+ * entry (parent open in *dir, *name its name). */
+struct target {
+	char path[VPATH_MAX];
+	int fd;			/* the directory, or -1 */
+	int dir;		/* parent of a single entry, or -1 */
+	const char *name;
+	int all;		/* -a given: show dot files */
+};
+
+/* Opens what arg names; -1 after a 550. */
+static int
+open_target(struct session *s, const char *arg, struct target *t)
+{
+	t->fd = t->dir = -1;
+	t->all = 0;
+	/* "LIST -la dir": ls options, as clients send them, are skipped */
+	while (arg[0] == '-') {
+		t->all |= strchr(arg, 'a') != NULL &&
+		    strchr(arg, 'a') < arg + strcspn(arg, " ");
+		arg += strcspn(arg, " ");
+		arg += strspn(arg, " ");
+	}
+	if (session_path(s, arg, t->path) < 0)
+		return -1;
+	t->fd = fs_open(t->path, O_RDONLY | O_DIRECTORY, 0);
+	if (t->fd >= 0)
+		return 0;
+	if (errno == ENOTDIR &&
+	    (t->dir = fs_open_parent(t->path, &t->name)) >= 0)
+		return 0;
+	reply_fs_error(s, 550, t->path);
+	return -1;
+}
+
+static void
+put_target(struct session *s, struct out *o, enum style style,
+    struct target *t)
+{
+	if (t->fd >= 0) {
+		put_directory(s, o, style, t->fd, t->all);
+		t->fd = -1;	/* put_directory closed it */
+	} else {
+		put_entry(s, o, style, t->dir, t->name, t->name);
+		close(t->dir);
+		t->dir = -1;
+	}
+}
+
+static void
+list_data(struct session *s, const char *arg, enum style style)
+{
+	struct target t;
+	struct out o = { .fd = -1 };
+	enum ctl_event ev;
+
+	s->rest = 0;
+	if (!data_prepared(s)) {
+		reply(s, 425, "Use PORT, PASV, EPRT or EPSV first.");
+		return;
+	}
+	if (open_target(s, arg, &t) < 0)
+		return;
+	if (style == LS_FACTS && t.fd < 0) {	/* RFC 3659 7.2 */
+		close(t.dir);
+		reply(s, 501, "%s is not a directory.", t.path);
+		return;
+	}
+	reply(s, 150, "Here comes the listing of %s.", t.path);
+	o.fd = data_open(s, &ev);
+	if (o.fd < 0) {
+		if (t.fd >= 0)
+			close(t.fd);
+		if (t.dir >= 0)
+			close(t.dir);
+		if (ev == CTL_ABORT) {
+			reply(s, 426, "Listing aborted.");
+			reply(s, 226, "ABOR successful.");
+		} else {
+			reply(s, 425, "No data connection.");
+		}
+		return;
+	}
+	put_target(s, &o, style, &t);
+	out_flush(&o);
+	close(o.fd);
+	narrate(s->id, "data: sent %llu bytes, closed",
+	    (unsigned long long)o.total);
+	if (o.failed)
+		reply(s, 426, "Data connection lost; listing incomplete.");
+	else
+		reply(s, 226, "Listing sent.");
+}
+
+void
+cmd_list(struct session *s, const char *arg)
+{
+	list_data(s, arg, LS_LONG);
+}
+
+void
+cmd_nlst(struct session *s, const char *arg)
+{
+	list_data(s, arg, LS_NAMES);
+}
+
+void
+cmd_mlsd(struct session *s, const char *arg)
+{
+	list_data(s, arg, LS_FACTS);
+}
+
+void
+cmd_mlst(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX], fact[256], text[2 * VPATH_MAX + 512];
+	struct stat st;
+	int fd, n;
+
+	if (session_path(s, arg[0] != '\0' ? arg : ".", path) < 0)
+		return;
+	if ((fd = open_stat(path, &st)) < 0) {
+		reply_fs_error(s, 550, path);
+		return;
+	}
+	close(fd);
+	facts(s, &st, fact, sizeof fact);
+	n = snprintf(text, sizeof text, "250-Listing %s\r\n %s %s\r\n"
+	    "250 End\r\n", path, fact, path);
+	reply_raw(s, text, (size_t)n);
+}
+
+/* STAT path: the listing comes on the control channel (RFC 959 STAT). */
+void
+cmd_stat_path(struct session *s, const char *arg)
+{
+	struct target t;
+	struct out o = { .fd = s->ctrl, .escape_iac = 1 };
+	char head[VPATH_MAX + 32];
+	int n;
+
+	if (open_target(s, arg, &t) < 0)
+		return;
+	n = snprintf(head, sizeof head, "213-Status of %s:\r\n", t.path);
+	reply_raw(s, head, (size_t)n);
+	put_target(s, &o, LS_LONG, &t);
+	out_flush(&o);
+	narrate(s->id, "< (%llu bytes of listing)",
+	    (unsigned long long)o.total);
+	reply(s, 213, "End of status.");
+}

@@ -1,0 +1,513 @@
+/* ftp-labd - a small, strict FTP server for labs that narrates both
+ * channels as it serves.
+ *
+ * Reading order: usage(), the options, then main(): open ROOT, listen,
+ * print "listening on HOST port PORT", and accept.  Each accepted control
+ * connection gets a thread running session_main() (session.c).  SIGINT and
+ * SIGTERM stop the accept loop; every session then answers 421 and ends.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "labd.h"
+#include "net.h"
+#include "trace.h"
+
+/* Thread stacks: small, so 1000 idle sessions fit in little memory.  The
+ * sanitizers need far more stack per frame. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LABD_STACK (1024 * 1024)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LABD_STACK (1024 * 1024)
+#endif
+#endif
+#ifndef LABD_STACK
+#define LABD_STACK (128 * 1024)
+#endif
+
+struct config cfg = {
+	.root = ".",
+	.listen_addr = "127.0.0.1",
+	.port = "2121",
+	.idle_timeout = 300,
+	.data_timeout = 60,
+	.fail_delay_ms = 1000,
+	.max_fails = 3,
+	.max_sessions = 2000,
+	.anonymous = 1,
+	.log_fd = 2,
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: ftp-labd [-q] [-r ROOT] [-l ADDR] [-p PORT] [--read-only]\n"
+"                [--users FILE] [--no-anonymous] [--pasv-ports LO-HI]\n"
+"                [--pasv-address IP] [--idle-timeout SECS]\n"
+"                [--data-timeout SECS] [--max-sessions N] [--max-per-ip N]\n"
+"                [--fail-delay MSECS] [--log FILE]\n"
+"Serve ROOT (default: the current directory) over FTP on ADDR port PORT\n"
+"(default 127.0.0.1 port 2121), narrating both channels on stderr.\n"
+"  -r ROOT              the folder clients see as /\n"
+"  -l ADDR              listen on this IPv4 or IPv6 address (::1)\n"
+"  -p PORT              listen on PORT; 0 picks a free one\n"
+"  -q                   no narration (unless --log)\n"
+"  --log FILE           narration to FILE (appended) instead of stderr\n"
+"  --read-only          refuse every command that changes a file\n"
+"  --users FILE         named accounts, one \"name:password\" a line\n"
+"  --no-anonymous       refuse USER anonymous and USER ftp\n"
+"  --pasv-ports LO-HI   ports PASV and EPSV listen on\n"
+"  --pasv-address IP    IPv4 address PASV advertises (NAT lessons)\n"
+"  --idle-timeout SECS  421 after SECS without a command (default 300)\n"
+"  --data-timeout SECS  425 when no data connection within SECS; also\n"
+"                       the longest stall of a transfer (default 60)\n"
+"  --max-sessions N     421 to clients over N sessions (default 2000)\n"
+"  --max-per-ip N       421 to an address with N sessions (default: none)\n"
+"  --fail-delay MSECS   pause before 530 on a wrong password (1000)\n"
+"  --help, --version\n");
+}
+
+/* ---- options ---- */
+
+static long
+number(const char *opt, const char *text, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < lo || v > hi)
+		die_usage("%s: '%s' is not a number from %ld to %ld", opt,
+		    text, lo, hi);
+	return v;
+}
+
+static void
+pasv_ports(const char *text)
+{
+	char lo[16];
+	const char *dash = strchr(text, '-');
+
+	if (dash == NULL || (size_t)(dash - text) >= sizeof lo)
+		die_usage("--pasv-ports: '%s' is not LO-HI", text);
+	memcpy(lo, text, (size_t)(dash - text));
+	lo[dash - text] = '\0';
+	cfg.pasv_lo = (unsigned)number("--pasv-ports", lo, 1, 65535);
+	cfg.pasv_hi = (unsigned)number("--pasv-ports", dash + 1, 1, 65535);
+	if (cfg.pasv_lo > cfg.pasv_hi)
+		die_usage("--pasv-ports: %u is above %u", cfg.pasv_lo,
+		    cfg.pasv_hi);
+}
+
+static void
+set_address(char *dst, const char *text, const char *opt, int v4_only)
+{
+	struct hostport hp;
+	char why[HP_WHYLEN];
+
+	if (hp_set_host(&hp, text, why, sizeof why) < 0)
+		die_usage("%s: %s", opt, why);
+	if (v4_only && hp.family != AF_INET)
+		die_usage("%s: '%s' is not an IPv4 address (a 227 reply can "
+		    "only carry IPv4)", opt, text);
+	snprintf(dst, HP_HOSTLEN, "%s", hp.host);
+}
+
+enum {
+	OPT_PASV_PORTS = 256, OPT_PASV_ADDRESS, OPT_IDLE, OPT_DATA,
+	OPT_MAX_SESSIONS, OPT_MAX_PER_IP, OPT_READ_ONLY, OPT_USERS,
+	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_HELP, OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "pasv-ports", required_argument, NULL, OPT_PASV_PORTS },
+	{ "pasv-address", required_argument, NULL, OPT_PASV_ADDRESS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "data-timeout", required_argument, NULL, OPT_DATA },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "users", required_argument, NULL, OPT_USERS },
+	{ "no-anonymous", no_argument, NULL, OPT_NO_ANON },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "fail-delay", required_argument, NULL, OPT_FAIL_DELAY },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+open_log(const char *path)
+{
+	cfg.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (cfg.log_fd < 0)
+		die_errno(EXIT_CANTCREAT, "--log %s", path);
+}
+
+static void
+load_users(const char *path)
+{
+	char why[256];
+
+	if (users_load(path, &cfg.users, &cfg.nusers, why, sizeof why) < 0)
+		die(EXIT_DATAERR, "--users: %s", why);
+}
+
+static void
+parse_options(int argc, char **argv)
+{
+	const char *log = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:l:p:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': cfg.root = optarg; break;
+		case 'l': set_address(cfg.listen_addr, optarg, "-l", 0); break;
+		case 'p':
+			number("-p", optarg, 0, 65535);
+			cfg.port = optarg;
+			break;
+		case 'q': cfg.quiet = 1; break;
+		case OPT_PASV_PORTS: pasv_ports(optarg); break;
+		case OPT_PASV_ADDRESS:
+			set_address(cfg.pasv_address, optarg, "--pasv-address",
+			    1);
+			break;
+		case OPT_IDLE:
+			cfg.idle_timeout = (int)number("--idle-timeout", optarg,
+			    1, 86400);
+			break;
+		case OPT_DATA:
+			cfg.data_timeout = (int)number("--data-timeout", optarg,
+			    1, 86400);
+			break;
+		case OPT_MAX_SESSIONS:
+			cfg.max_sessions = (int)number("--max-sessions", optarg,
+			    1, 100000);
+			break;
+		case OPT_MAX_PER_IP:
+			cfg.max_per_ip = (int)number("--max-per-ip", optarg, 1,
+			    100000);
+			break;
+		case OPT_READ_ONLY: cfg.read_only = 1; break;
+		case OPT_USERS: load_users(optarg); break;
+		case OPT_NO_ANON: cfg.anonymous = 0; break;
+		case OPT_LOG: log = optarg; break;
+		case OPT_FAIL_DELAY:
+			cfg.fail_delay_ms = (int)number("--fail-delay", optarg,
+			    0, 60000);
+			break;
+		case OPT_HELP: usage(stdout); exit(EXIT_OK);
+		case OPT_VERSION:
+			printf("ftp-labd %s\n", RAWFTP_VERSION);
+			exit(EXIT_OK);
+		default: die_usage("unknown option");
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (!cfg.anonymous && cfg.nusers == 0)
+		die_usage("--no-anonymous without --users leaves no way to "
+		    "log in");
+	if (log != NULL)
+		open_log(log);
+	else if (cfg.quiet)
+		cfg.log_fd = -1;
+}
+
+/* ---- the registry of sessions, for limits and for shutdown ---- */
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct session *sessions;
+static int nsessions;
+static atomic_int stopping;
+
+int
+server_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
+static int
+sessions_from(const struct hostport *peer)
+{
+	const struct session *s;
+	int n = 0;
+
+	for (s = sessions; s != NULL; s = s->next)
+		n += hp_same_host(s->peer.host, peer->host);
+	return n;
+}
+
+/* Adds s unless a limit says no; the reason goes in why. */
+static int
+register_session(struct session *s, char *why, size_t whylen)
+{
+	int ok = 0;
+
+	pthread_mutex_lock(&reg_lock);
+	if (nsessions >= cfg.max_sessions)
+		snprintf(why, whylen, "Too many sessions (the limit is %d); "
+		    "try again later.", cfg.max_sessions);
+	else if (cfg.max_per_ip > 0 &&
+	    sessions_from(&s->peer) >= cfg.max_per_ip)
+		snprintf(why, whylen, "Too many sessions from %s (the limit "
+		    "is %d).", s->peer.host, cfg.max_per_ip);
+	else
+		ok = 1;
+	if (ok) {
+		s->next = sessions;
+		if (sessions != NULL)
+			sessions->prev = s;
+		sessions = s;
+		nsessions++;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return ok ? 0 : -1;
+}
+
+/* The last thing a session thread does. */
+void
+session_end(struct session *s)
+{
+	pthread_mutex_lock(&reg_lock);
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		sessions = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	nsessions--;
+	close(s->ctrl);
+	pthread_mutex_unlock(&reg_lock);
+	free(s);
+}
+
+/* Wakes every session: its next read sees end of file, and it answers
+ * 421 because the server is stopping.  A running transfer watches the
+ * control connection, so it stops too. */
+static void
+wake_sessions(void)
+{
+	struct session *s;
+
+	pthread_mutex_lock(&reg_lock);
+	for (s = sessions; s != NULL; s = s->next)
+		shutdown(s->ctrl, SHUT_RD);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static int
+session_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&reg_lock);
+	n = nsessions;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}
+
+/* ---- accepting ---- */
+
+static struct session *
+new_session(int fd, const struct hostport *peer, unsigned id)
+{
+	struct session *s = calloc(1, sizeof *s);
+	int one = 1;
+
+	if (s == NULL)
+		return NULL;
+	s->id = id;
+	s->ctrl = fd;
+	s->peer = *peer;
+	net_local(fd, &s->local);
+	/* keep Telnet's urgent DM in the stream, for ABOR (RFC 959 4.1.3) */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	lb_init(&s->lb, fd, LABD_LINE_CAP);
+	telnet_init(&s->tn);
+	s->lb.filter = telnet_filter_hook;
+	s->lb.filter_ctx = &s->tn;
+	s->pasv_fd = -1;
+	strcpy(s->cwd, "/");
+	return s;
+}
+
+static void
+refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
+{
+	char text[256];
+	int n = snprintf(text, sizeof text, "421 %s\r\n", why);
+
+	narrate(id, "connect from %s port %u refused: %s", peer->host,
+	    peer->port, why);
+	(void)!write(fd, text, (size_t)n);
+	close(fd);
+}
+
+static void
+start_session(int fd, const struct hostport *peer, unsigned id,
+    pthread_attr_t *attr)
+{
+	char why[160];
+	pthread_t t;
+	struct session *s = new_session(fd, peer, id);
+
+	if (s == NULL) {
+		refuse(fd, id, peer, "Out of memory.");
+		return;
+	}
+	if (register_session(s, why, sizeof why) < 0) {
+		free(s);
+		refuse(fd, id, peer, why);
+		return;
+	}
+	if (pthread_create(&t, attr, session_main, s) != 0) {
+		s->ctrl = -1;
+		session_end(s);
+		refuse(fd, id, peer, "Out of resources; try again later.");
+	}
+}
+
+static int stop_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	(void)!write(stop_pipe[1], "x", 1);
+	errno = saved;
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(stop_pipe) < 0)
+		die_errno(EXIT_OSERR, "pipe");
+	fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC);
+	fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a vanished client is an EPIPE */
+}
+
+/* 1000 sessions need more than the usual 1024 descriptors. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void
+accept_loop(int lfd)
+{
+	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
+	    { .fd = stop_pipe[0], .events = POLLIN } };
+	pthread_attr_t attr;
+	unsigned id = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, LABD_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		struct hostport peer;
+		struct net_error e;
+		int fd;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			die_errno(EXIT_OSERR, "poll");
+		if (pfd[1].revents != 0)
+			break;
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		fd = net_accept(lfd, 0, &peer, &e);
+		if (fd < 0) {	/* EMFILE and friends: pause, go on */
+			narrate(0, "%s", e.msg);
+			poll(NULL, 0, 100);
+			continue;
+		}
+		start_session(fd, &peer, ++id, &attr);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* Every session answers 421 and ends; wait for them, a bounded time. */
+static void
+stop_server(int lfd)
+{
+	int i, left;
+
+	atomic_store(&stopping, 1);
+	close(lfd);
+	narrate(0, "stopping: closing %d session(s)", session_count());
+	wake_sessions();
+	for (i = 0; i < 500 && (left = session_count()) > 0; i++) {
+		if (i % 50 == 49)
+			wake_sessions();	/* one that was mid-accept */
+		poll(NULL, 0, 10);
+	}
+	narrate(0, "stopped");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct net_error e;
+	struct hostport here;
+	int lfd;
+
+	err_set_progname(argv[0]);
+	trace_start();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	parse_options(argc, argv);
+	if ((cfg.root_fd = fs_open_root(cfg.root)) < 0)
+		die_errno(EXIT_USAGE, "-r %s: cannot open as a directory",
+		    cfg.root);
+	raise_fd_limit();
+	setup_signals();
+	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
+	if (lfd < 0)
+		die(e.exit_code, "%s", e.msg);
+	net_local(lfd, &here);
+	printf("listening on %s port %u\n", here.host, here.port);
+	fflush(stdout);
+	narrate(0, "serving %s on %s port %u (%s, %s confinement)", cfg.root,
+	    here.host, here.port, cfg.read_only ? "read-only" : "writable",
+	    fs_portable() ? "portable walk" : "openat2");
+	accept_loop(lfd);
+	stop_server(lfd);
+	return EXIT_OK;
+}

@@ -1,0 +1,354 @@
+/* transfer.c - RETR, STOR, APPE, STOU: a file between disk and the data
+ * connection, through common/pump (sendfile when it can).
+ *
+ * While bytes flow the control connection is watched: ABOR (after Telnet
+ * IP and DM) stops the transfer with 426, then 226 for the ABOR itself
+ * (RFC 959 4.1.3).  A stall longer than --data-timeout ends it too.
+ *
+ * STOR never destroys data: it writes a temporary file in the same
+ * directory and renames it over the target only when the whole upload
+ * arrived.  A failed or aborted upload removes the temporary file and
+ * leaves any older file untouched.  APPE and REST+STOR write into the file
+ * itself: that is what they mean.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "labd.h"
+#include "pump.h"
+
+enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR };
+
+struct xfer {
+	enum xfer_end end;
+	int err;
+	uint64_t bytes;		/* on the wire */
+};
+
+/* Is there a command on the control channel?  Checked between chunks. */
+static enum ctl_event
+poll_control(struct session *s, int *watch)
+{
+	struct pollfd pfd = { .fd = s->ctrl, .events = POLLIN };
+	enum ctl_event ev;
+
+	if (!*watch || poll(&pfd, 1, 0) <= 0)
+		return CTL_NOTHING;
+	ev = control_check(s);
+	if (ev == CTL_NOTHING)
+		*watch = 0;	/* a line for after the transfer */
+	return ev;
+}
+
+/* Waits until the pump can go on; X_DONE to go on. */
+static enum xfer_end
+wait_pump(struct session *s, struct pump_chan *c, int *watch)
+{
+	struct pollfd pfd[2];
+	enum ctl_event ev;
+	int n;
+
+	pump_chan_pollfd(c, &pfd[0]);
+	pfd[1].fd = *watch ? s->ctrl : -1;
+	pfd[1].events = POLLIN;
+	pfd[1].revents = 0;
+	do
+		n = poll(pfd, 2, cfg.data_timeout * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return X_STALL;
+	if (pfd[1].revents != 0 && (ev = control_check(s)) != CTL_NOTHING)
+		return ev == CTL_ABORT ? X_ABORT : X_GONE;
+	if (pfd[1].revents != 0)
+		*watch = 0;
+	return X_DONE;
+}
+
+/* Moves in to out until the end, an ABOR, a stall or an error.  wire is
+ * the data connection, whose byte count is reported. */
+static void
+pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
+    int wire, struct xfer *x)
+{
+	struct pump_chan c;
+	enum pump_step st;
+	enum ctl_event ev;
+	int watch = 1;
+
+	memset(x, 0, sizeof *x);
+	fcntl(wire, F_SETFL, fcntl(wire, F_GETFL) | O_NONBLOCK);
+	if (pump_chan_open(&c, in, out, conv) < 0) {
+		x->end = X_FILE_ERR;
+		x->err = errno;
+		return;
+	}
+	for (;;) {
+		st = pump_chan_step(&c);
+		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
+			break;
+		if (st == PUMP_STEP_WAIT)
+			x->end = wait_pump(s, &c, &watch);
+		else if ((ev = poll_control(s, &watch)) != CTL_NOTHING)
+			x->end = ev == CTL_ABORT ? X_ABORT : X_GONE;
+		if (x->end != X_DONE)
+			break;
+	}
+	if (st == PUMP_STEP_ERROR) {
+		x->err = c.err;
+		x->end = (c.write_failed ? out : in) == wire ? X_DATA_ERR :
+		    X_FILE_ERR;
+	}
+	x->bytes = wire == out ? c.bytes_out : c.bytes_in;
+	pump_chan_close(&c);
+}
+
+/* The reply that ends a transfer, and the narration of how it ended. */
+static int
+finish(struct session *s, const struct xfer *x, const char *verb,
+    const char *kept)
+{
+	narrate(s->id, "data: %s %llu bytes, closed", verb,
+	    (unsigned long long)x->bytes);
+	switch (x->end) {
+	case X_DONE:
+		return 0;
+	case X_ABORT:
+		reply(s, 426, "Transfer aborted%s.", kept);
+		reply(s, 226, "ABOR successful.");
+		break;
+	case X_GONE:
+		if (server_stopping())
+			reply(s, 426, "Transfer aborted: the server is "
+			    "stopping%s.", kept);
+		else
+			s->quit = 1;	/* the client hung up */
+		break;
+	case X_STALL:
+		reply(s, 426, "No progress for %d seconds; transfer "
+		    "aborted%s.", cfg.data_timeout, kept);
+		break;
+	case X_DATA_ERR:
+		reply(s, 426, "Data connection lost (%s)%s.",
+		    x->err ? strerror(x->err) : "closed", kept);
+		break;
+	case X_FILE_ERR:
+		reply(s, x->err == ENOSPC ? 452 : 451, "Local error: %s%s.",
+		    strerror(x->err), kept);
+		break;
+	}
+	return -1;
+}
+
+/* 150 with text, then the data connection; -1 when it failed, after
+ * the reply. */
+static int
+open_data(struct session *s, const char *text)
+{
+	enum ctl_event ev;
+	int fd;
+
+	reply(s, 150, "%s", text);
+	fd = data_open(s, &ev);
+	if (fd >= 0)
+		return fd;
+	if (ev == CTL_ABORT) {
+		reply(s, 426, "No transfer: aborted.");
+		reply(s, 226, "ABOR successful.");
+	} else if (ev == CTL_GONE && !server_stopping()) {
+		s->quit = 1;
+	} else {
+		reply(s, 425, "Cannot open data connection.");
+	}
+	return -1;
+}
+
+static int
+need_data(struct session *s)
+{
+	if (data_prepared(s))
+		return 0;
+	reply(s, 425, "Use PORT, PASV, EPRT or EPSV first.");
+	return -1;
+}
+
+void
+cmd_retr(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX], text[VPATH_MAX + 80];
+	struct stat st;
+	struct xfer x;
+	uint64_t rest = s->rest;
+	int fd, dfd;
+
+	s->rest = 0;
+	if (need_data(s) < 0 || session_path(s, arg, path) < 0)
+		return;
+	if ((fd = open_stat(path, &st)) < 0) {
+		reply_fs_error(s, 550, path);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		reply(s, 550, "%s: not a regular file.", path);
+		return;
+	}
+	if (rest > 0 && lseek(fd, (off_t)rest, SEEK_SET) < 0) {
+		reply_fs_error(s, 551, path);
+		close(fd);
+		return;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	snprintf(text, sizeof text, "Opening %s mode data connection for %s "
+	    "(%lld bytes).", s->type_ascii ? "ASCII" : "BINARY", path,
+	    (long long)st.st_size);
+	if ((dfd = open_data(s, text)) >= 0) {
+		pump_transfer(s, fd, dfd, s->type_ascii ? PUMP_LF_TO_CRLF :
+		    PUMP_BINARY, dfd, &x);
+		close(dfd);
+		if (finish(s, &x, "sent", "") == 0)
+			reply(s, 226, "Transfer complete.");
+	}
+	close(fd);
+}
+
+enum store_how { ST_REPLACE, ST_APPEND, ST_UNIQUE };
+
+/* The file an upload writes: a temporary name for STOR (in tmp), the
+ * file itself for APPE and REST+STOR, a new name for STOU. */
+static int
+open_upload(struct session *s, int dir, const char *name, enum store_how how,
+    uint64_t rest, char *tmp, size_t tmplen)
+{
+	static unsigned serial;	/* only makes names differ; races harmless */
+	const int create = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC;
+	int fd = -1, i;
+
+	tmp[0] = '\0';
+	if (how == ST_APPEND)
+		return openat(dir, name, O_WRONLY | O_APPEND | O_CREAT |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (how == ST_REPLACE && rest > 0) {
+		fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd >= 0 && lseek(fd, (off_t)rest, SEEK_SET) < 0) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	for (i = 0; i < 100 && fd < 0; i++) {
+		if (how == ST_UNIQUE)
+			snprintf(tmp, tmplen, "%s.%d", name, i + 1);
+		else
+			snprintf(tmp, tmplen, ".labd-upload.%u.%u", s->id,
+			    serial++);
+		fd = openat(dir, tmp, create, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	return fd;
+}
+
+/* After the upload: the temporary file becomes the target, or goes. */
+static int
+commit_upload(struct session *s, int dir, const char *tmp, const char *name,
+    enum store_how how, const struct xfer *x, const char *path)
+{
+	const char *kept = how == ST_REPLACE && tmp[0] != '\0' ?
+	    "; the old file is kept" : "";
+
+	if (x->end != X_DONE) {
+		if (how == ST_REPLACE && tmp[0] != '\0')
+			unlinkat(dir, tmp, 0);
+		narrate(s->id, "file: upload of %s not completed%s", path,
+		    kept);
+		return finish(s, x, "received", kept);
+	}
+	narrate(s->id, "data: received %llu bytes, closed",
+	    (unsigned long long)x->bytes);
+	if (how == ST_REPLACE && tmp[0] != '\0' &&
+	    renameat(dir, tmp, dir, name) < 0) {
+		int e = errno;
+		unlinkat(dir, tmp, 0);
+		errno = e;
+		reply_fs_error(s, 553, path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+store(struct session *s, const char *arg, enum store_how how)
+{
+	char path[VPATH_MAX], tmp[300], parent[VPATH_MAX], shown[VPATH_MAX];
+	char text[VPATH_MAX + 64];
+	const char *name;
+	uint64_t rest = s->rest;
+	struct stat st;
+	struct xfer x;
+	int dir, fd, dfd;
+
+	s->rest = 0;
+	if (need_data(s) < 0 ||
+	    session_path(s, arg[0] != '\0' ? arg : "labd", path) < 0)
+		return;
+	if ((dir = fs_open_parent(path, &name)) < 0) {
+		reply_fs_error(s, 553, path);
+		return;
+	}
+	if (how != ST_UNIQUE && fstatat(dir, name, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		close(dir);
+		reply(s, 553, "%s is a directory.", path);
+		return;
+	}
+	if ((fd = open_upload(s, dir, name, how, rest, tmp, sizeof tmp)) < 0) {
+		reply_fs_error(s, 553, path);
+		close(dir);
+		return;
+	}
+	if (how == ST_UNIQUE && vpath_resolve(path, "..", parent,
+	    sizeof parent) == 0 && vpath_resolve(parent, tmp, shown,
+	    sizeof shown) == 0)
+		snprintf(text, sizeof text, "FILE: %s", shown);
+	else
+		snprintf(text, sizeof text, "Opening %s mode data connection "
+		    "for %s.", s->type_ascii ? "ASCII" : "BINARY", path);
+	if (how == ST_UNIQUE)
+		tmp[0] = '\0';	/* the unique file is the target itself */
+	if ((dfd = open_data(s, text)) >= 0) {
+		pump_transfer(s, dfd, fd, s->type_ascii ? PUMP_CRLF_TO_LF :
+		    PUMP_BINARY, dfd, &x);
+		close(dfd);
+		if (commit_upload(s, dir, tmp, name, how, &x, path) == 0)
+			reply(s, 226, "Transfer complete.");
+	} else if (how == ST_REPLACE && tmp[0] != '\0') {
+		unlinkat(dir, tmp, 0);
+	}
+	close(fd);
+	close(dir);
+}
+
+void
+cmd_stor(struct session *s, const char *arg)
+{
+	store(s, arg, ST_REPLACE);
+}
+
+void
+cmd_appe(struct session *s, const char *arg)
+{
+	store(s, arg, ST_APPEND);
+}
+
+void
+cmd_stou(struct session *s, const char *arg)
+{
+	store(s, arg, ST_UNIQUE);
+}
