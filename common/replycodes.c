@@ -235,6 +235,18 @@ replycode_table(size_t *count)
 	return table;
 }
 
+/* A table cell: '|' would end the cell, so it is written as "\|". */
+static void
+md_cell(FILE *out, const char *text)
+{
+	for (; *text != '\0'; text++) {
+		if (*text == '|')
+			fputc('\\', out);
+		fputc(*text, out);
+	}
+	fputs(" | ", out);
+}
+
 int
 replycode_write_markdown(FILE *out)
 {
@@ -255,8 +267,11 @@ replycode_write_markdown(FILE *out)
 	    "each reply.\n\n"
 	    "| code | meaning | for a student | defined in |\n"
 	    "|---|---|---|---|\n", out);
-	for (i = 0; i < TABLE_LEN; i++)
-		fprintf(out, "| %d | %s | %s | %s |\n", table[i].code,
-		    table[i].meaning, table[i].explain, table[i].rfc);
+	for (i = 0; i < TABLE_LEN; i++) {
+		fprintf(out, "| %d | ", table[i].code);
+		md_cell(out, table[i].meaning);
+		md_cell(out, table[i].explain);
+		fprintf(out, "%s |\n", table[i].rfc);
+	}
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
