@@ -1,0 +1,308 @@
+#!/usr/bin/env bats
+# ftp-labd: the program's interface and every command's reply codes, as a
+# client sees them on the control channel (tests/lib/ftpchat.py prints each
+# reply line as it arrives).
+
+load lib/common
+
+setup() {
+	LABD_ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$LABD_ROOT/sub"
+	printf 'hello\n' >"$LABD_ROOT/a.txt"
+}
+
+teardown() {
+	labd_stop
+}
+
+chat() {
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
+		"$LABD_PORT"
+}
+
+@test "labd: --help and --version on stdout, exit 0" {
+	run ftp-labd --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "usage: ftp-labd"* ]]
+	[[ $output == *"--pasv-ports LO-HI"* ]]
+	run ftp-labd --version
+	[ "$status" -eq 0 ]
+	[[ $output == "ftp-labd "[0-9]* ]]
+}
+
+@test "labd: usage errors exit 64 with one line naming the problem" {
+	run ftp-labd --bogus
+	[ "$status" -eq 64 ]
+	[[ ${lines[0]} == "ftp-labd: "* ]]
+	run ftp-labd -p 70000
+	[ "$status" -eq 64 ]
+	[[ $output == *"-p: '70000' is not a number from 0 to 65535"* ]]
+	run ftp-labd --pasv-ports 5000-4000
+	[ "$status" -eq 64 ]
+	run ftp-labd --pasv-address ::1
+	[ "$status" -eq 64 ]
+	[[ $output == *"not an IPv4 address"* ]]
+	run ftp-labd -r "$BATS_TEST_TMPDIR/none" -p 0
+	[ "$status" -eq 64 ]
+	[[ $output == "ftp-labd: -r "*"none: cannot open as a directory"* ]]
+	run ftp-labd -l 127.0.0.1 -p 0 extra
+	[ "$status" -eq 64 ]
+	run ftp-labd --no-anonymous -p 0
+	[ "$status" -eq 64 ]
+}
+
+@test "labd: a malformed --users file exits 65 naming the line" {
+	printf '# accounts\nalice:secret\nbroken line\n' >"$BATS_TEST_TMPDIR/u"
+	run ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"
+	[ "$status" -eq 65 ]
+	[[ $output == "ftp-labd: --users: "*"line 3: expected name:password" ]]
+}
+
+@test "labd: first stdout line is 'listening on HOST port PORT'" {
+	labd_start
+	run head -n 1 "$LABD_OUT"
+	[[ $output =~ ^listening\ on\ 127\.0\.0\.1\ port\ [0-9]+$ ]]
+	[ "$LABD_PORT" -gt 0 ]
+	grep -q '^ *[0-9]*\.[0-9]\{6\} \[0\] serving ' "$LABD_LOG"
+}
+
+@test "labd: greeting, anonymous login, password masked in narration" {
+	labd_start
+	run chat <<-'S'
+		USER anonymous
+		PASS student@example.com
+		QUIT
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "220 "* ]]
+	[[ ${lines[1]} == "331 Guest login ok"* ]]
+	[[ ${lines[2]} == "230 "* ]]
+	[[ ${lines[3]} == "221 Goodbye." ]]
+	wait_until 20 grep -q '\[1\] closed' "$LABD_LOG"
+	grep -q '^ *[0-9.]* \[1\] > USER anonymous$' "$LABD_LOG"
+	grep -q '^ *[0-9.]* \[1\] > PASS XXXX$' "$LABD_LOG"
+	grep -q '\[1\] < 230 ' "$LABD_LOG"
+	! grep -q 'student@example.com' "$LABD_LOG"
+}
+
+@test "labd: wrong order and unknown commands: 530, 503, 500, 501, 502" {
+	labd_start
+	run chat <<-'S'
+		PWD
+		RETR a.txt
+		PASS x
+		FOO
+		USER
+		USER ftp
+		PASS x
+		RNTO b
+		XYZZY
+		TYPE
+		REIN
+		SYST
+	S
+	[[ ${lines[1]} == "530 Please login with USER and PASS." ]]
+	[[ ${lines[2]} == "530 "* ]]
+	[[ ${lines[3]} == "503 Login with USER first." ]]
+	[[ ${lines[4]} == "500 Unknown command." ]]
+	[[ ${lines[5]} == "501 USER needs an argument." ]]
+	[[ ${lines[6]} == "331 "* ]]
+	[[ ${lines[7]} == "230 "* ]]
+	[[ ${lines[8]} == "503 RNTO must come right after RNFR." ]]
+	[[ ${lines[9]} == "500 Unknown command." ]]
+	[[ ${lines[10]} == "501 TYPE needs an argument." ]]
+	[[ ${lines[11]} == "502 Command not implemented." ]]
+	[[ ${lines[12]} == "215 UNIX Type: L8" ]]
+}
+
+@test "labd: HELP is a multi-line 214, FEAT a multi-line 211" {
+	labd_start
+	run chat <<-'S'
+		HELP
+		FEAT
+		HELP RETR
+		HELP SMNT
+	S
+	[[ ${lines[1]} == "214-The following commands are recognized"* ]]
+	[[ $output == *" RETR "* ]]
+	[[ $output == *" SMNT*"* ]]
+	[[ $output == *$'\n214 Help OK.'* ]]
+	[[ $output == *$'\n211-Features:\n'*$'\n EPSV\n'*$'\n REST STREAM\n'*$'\n211 End'* ]]
+	[[ $output == *$'\n214 RETR is supported.'* ]]
+	[[ $output == *$'\n214 SMNT is not implemented.'* ]]
+}
+
+@test "labd: NOOP, TYPE, MODE, STRU, ALLO, OPTS, AUTH replies" {
+	labd_start
+	run chat <<-'S'
+		AUTH TLS
+		AUTH SSL
+		OPTS UTF8 ON
+		USER anonymous
+		PASS x
+		OPTS UTF8 ON
+		OPTS FOO
+		NOOP
+		TYPE A
+		TYPE I
+		TYPE L 8
+		TYPE E
+		TYPE Z
+		MODE S
+		MODE B
+		STRU F
+		STRU R
+		ALLO 100
+	S
+	[[ ${lines[1]} == "504 AUTH: security mechanism 'TLS' not supported." ]]
+	[[ ${lines[2]} == "504 AUTH: security mechanism 'SSL' not supported." ]]
+	[[ ${lines[3]} == "200 "* ]]
+	[[ ${lines[6]} == "200 "* ]]
+	[[ ${lines[7]} == "501 "* ]]
+	[[ ${lines[8]} == "200 NOOP ok." ]]
+	[[ ${lines[9]} == "200 Type set to A." ]]
+	[[ ${lines[10]} == "200 Type set to I." ]]
+	[[ ${lines[11]} == "200 Type set to I." ]]
+	[[ ${lines[12]} == "504 "* ]]
+	[[ ${lines[13]} == "501 "* ]]
+	[[ ${lines[14]} == "200 Mode set to S." ]]
+	[[ ${lines[15]} == "504 "* ]]
+	[[ ${lines[16]} == "200 Structure set to F." ]]
+	[[ ${lines[17]} == "504 "* ]]
+	[[ ${lines[18]} == "202 "* ]]
+}
+
+@test "labd: PWD, CWD, CDUP, MKD, RMD, XMKD, XPWD, XCUP" {
+	labd_start
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		PWD
+		CWD sub
+		PWD
+		CWD nowhere
+		CDUP
+		MKD new
+		MKD new
+		XMKD we"ird
+		CWD /new
+		XPWD
+		XCUP
+		RMD new
+		RMD sub/missing
+	S
+	[[ ${lines[3]} == '257 "/" is the current directory.' ]]
+	[[ ${lines[4]} == "250 Directory changed to /sub." ]]
+	[[ ${lines[5]} == '257 "/sub" is the current directory.' ]]
+	[[ ${lines[6]} == "550 /sub/nowhere: No such file or directory." ]]
+	[[ ${lines[7]} == "250 Directory changed to /." ]]
+	[[ ${lines[8]} == '257 "/new" created.' ]]
+	[[ ${lines[9]} == "550 /new: File exists." ]]
+	[[ ${lines[10]} == '257 "/we""ird" created.' ]]
+	[[ ${lines[11]} == "250 "* ]]
+	[[ ${lines[12]} == '257 "/new" is the current directory.' ]]
+	[[ ${lines[13]} == "250 Directory changed to /." ]]
+	[[ ${lines[14]} == "250 /new removed." ]]
+	[[ ${lines[15]} == "550 "* ]]
+	[ ! -e "$LABD_ROOT/new" ]
+	[ -d "$LABD_ROOT/we\"ird" ]
+}
+
+@test "labd: DELE, RNFR/RNTO, SIZE, MDTM, MLST, STAT" {
+	labd_start
+	touch -d '2024-02-03 04:05:06 UTC' "$LABD_ROOT/a.txt"
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		SIZE a.txt
+		SIZE sub
+		MDTM a.txt
+		MLST a.txt
+		RNFR a.txt
+		RNTO sub/b.txt
+		RNFR missing
+		DELE sub/b.txt
+		DELE sub/b.txt
+		STAT
+		STAT /
+	S
+	[[ ${lines[3]} == "213 6" ]]
+	[[ ${lines[4]} == "550 /sub: not a regular file." ]]
+	[[ ${lines[5]} == "213 20240203040506" ]]
+	[[ ${lines[6]} == "250-Listing /a.txt" ]]
+	[[ ${lines[7]} == " type=file;size=6;modify=20240203040506;perm=adfrw;unique="*"; /a.txt" ]]
+	[[ ${lines[8]} == "250 End" ]]
+	[[ ${lines[9]} == "350 /a.txt exists; ready for RNTO." ]]
+	[[ ${lines[10]} == "250 Renamed /a.txt to /sub/b.txt." ]]
+	[[ ${lines[11]} == "550 /missing: No such file or directory." ]]
+	[[ ${lines[12]} == "250 /sub/b.txt removed." ]]
+	[[ ${lines[13]} == "550 "* ]]
+	[[ ${lines[14]} == "211-ftp-labd status:" ]]
+	[[ $output == *" Logged in as anonymous"*"211 End of status"* ]]
+	[[ $output == *"213-Status of /:"*"drwxr-xr-x"*" sub"*"213 End of status."* ]]
+	[ ! -e "$LABD_ROOT/a.txt" ]
+}
+
+@test "labd: --read-only refuses every change with 550" {
+	labd_start --read-only
+	printf 'x\n' >"$BATS_TEST_TMPDIR/up"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		MKD d
+		DELE a.txt
+		RNFR a.txt
+		!pasv
+		!put $BATS_TEST_TMPDIR/up STOR n.txt
+		!pasv
+		!get $BATS_TEST_TMPDIR/got RETR a.txt
+	S
+	[[ ${lines[3]} == "550 Permission denied: the server is read-only." ]]
+	[[ ${lines[4]} == "550 "* ]]
+	[[ ${lines[5]} == "550 "* ]]
+	[[ ${lines[7]} == "550 "* ]]
+	[ ! -e "$LABD_ROOT/n.txt" ]
+	[ -f "$LABD_ROOT/a.txt" ]
+	cmp "$BATS_TEST_TMPDIR/got" "$LABD_ROOT/a.txt"
+}
+
+@test "labd: named accounts from --users; 530 on a wrong password, 421 after 3" {
+	printf 'alice:wonder land\n' >"$BATS_TEST_TMPDIR/users"
+	labd_start --users "$BATS_TEST_TMPDIR/users" --fail-delay 10
+	run chat <<-'S'
+		USER alice
+		PASS wonder land
+		PWD
+	S
+	[[ ${lines[1]} == "331 Password required for alice." ]]
+	[[ ${lines[2]} == "230 User alice logged in." ]]
+	[[ ${lines[3]} == "257 "* ]]
+	run chat <<-'S'
+		USER alice
+		PASS wrong
+		USER alice
+		PASS Wonder land
+		USER nobody
+		PASS x
+		!eof
+	S
+	[[ ${lines[2]} == "530 Login incorrect." ]]
+	[[ ${lines[4]} == "530 Login incorrect." ]]
+	[[ ${lines[6]} == "421 Too many failed logins; closing control connection." ]]
+	[[ ${lines[7]} == "(closed)" ]]
+	grep -q 'login: wrong password for alice (1 of 3)' "$LABD_LOG"
+}
+
+@test "labd: --no-anonymous refuses USER anonymous and ftp" {
+	printf 'bob:pw\n' >"$BATS_TEST_TMPDIR/users"
+	labd_start --users "$BATS_TEST_TMPDIR/users" --no-anonymous
+	run chat <<-'S'
+		USER anonymous
+		USER ftp
+		USER bob
+		PASS pw
+	S
+	[[ ${lines[1]} == "530 Anonymous login is disabled on this server." ]]
+	[[ ${lines[2]} == "530 "* ]]
+	[[ ${lines[4]} == "230 User bob logged in." ]]
+}
