@@ -1,0 +1,235 @@
+# lab.bash - what labs/start and every labs/NN-name/check share:
+# where the lab lives, the sample files, and how a check speaks.
+#
+# The lab folder (RAWFTP_LAB, default ~/rawftp-lab) holds:
+#   server/      the folder ftp-labd serves: the FTP root, "/"
+#   client/      where the student works: downloads land here
+#   server.log   the server's narration, which the checks read
+#   env          ". ~/rawftp-lab/env" in a terminal: PATH, LABS, cd client/
+# Sourced by bash scripts only; defines functions and variables, runs nothing.
+
+LABS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$LABS/.." && pwd)
+LAB_DIR=${RAWFTP_LAB:-$HOME/rawftp-lab}
+SERVER_DIR=$LAB_DIR/server
+CLIENT_DIR=$LAB_DIR/client
+LAB_LOG=$LAB_DIR/server.log
+
+# The programs: those on PATH first (an installed copy, or the build the
+# tests point at), else this repository's bin/.
+lab_bindir() {
+	local p
+	p=$(command -v ftp-labd 2>/dev/null) && { dirname "$p"; return; }
+	echo "$REPO/bin"
+}
+
+# ---- the sample files ----
+
+# 01test.txt: the seed's file name; text with LF line endings, so TYPE A
+# visibly turns each LF into CRLF on the wire.
+lab_text() {
+	printf '%s\n' \
+		"This is 01test.txt, served by the rawftp lab server." \
+		"Each line of this file ends with a line feed (LF) only." \
+		"In TYPE A (ASCII) the server sends CR LF instead;" \
+		"in TYPE I (image, binary) it sends the bytes as they are." \
+		"Five lines; the last one is this one."
+}
+
+# Every byte value 0..255 once, in order (so it holds CR, LF, NUL, 0xFF).
+lab_all_bytes() {
+	local i
+	for ((i = 0; i < 256; i++)); do
+		printf "\\$(printf '%03o' "$i")"
+	done
+}
+
+# Every byte value 255..0 once.
+lab_all_bytes_down() {
+	local i
+	for ((i = 255; i >= 0; i--)); do
+		printf "\\$(printf '%03o' "$i")"
+	done
+}
+
+# Writes $2 copies of the output of function $1 to file $3.
+lab_repeat() {
+	local fn=$1 n=$2 out=$3 chunk i
+	chunk=$(mktemp) || return 1
+	"$fn" >"$chunk"
+	: >"$out"
+	for ((i = 0; i < n; i++)); do
+		cat "$chunk" >>"$out"
+	done
+	rm -f "$chunk"
+}
+
+# Puts the sample files in place, overwriting earlier copies of them only:
+# the student's own files and folders are kept.
+lab_seed() {
+	mkdir -p "$SERVER_DIR/pub" "$CLIENT_DIR" || return 1
+	lab_text >"$SERVER_DIR/01test.txt"
+	lab_repeat lab_all_bytes 64 "$SERVER_DIR/bytes.bin"	# 16384 bytes
+	printf 'A file in a folder: CWD pub, then RETR readme.txt.\n' \
+		>"$SERVER_DIR/pub/readme.txt"
+	lab_repeat lab_all_bytes_down 40 "$CLIENT_DIR/upload.bin" # 10240 bytes
+	lab_write_env
+}
+
+# The file a terminal sources: the programs on PATH, LABS for the check
+# scripts, and the client folder as the working directory.
+lab_write_env() {
+	cat >"$LAB_DIR/env" <<ENV
+# . $LAB_DIR/env   (written by labs/start)
+export PATH="$(lab_bindir):\$PATH"
+export LABS="$LABS"
+export RAWFTP_LAB="$LAB_DIR"
+cd "$CLIENT_DIR"
+ENV
+}
+
+# ---- how a check speaks ----
+# Every check prints what it looked at, then one verdict:
+#   "OK: ..."        and exits 0
+#   "NOT YET: ..."   followed by indented hints, and exits 1
+
+LAB_FAILED=0
+
+lab_title() {
+	printf '%s\n' "$*"
+}
+
+lab_ok() {
+	printf 'OK: %s\n' "$*"
+}
+
+# lab_wrong "what is wrong" "hint" "hint"...
+lab_wrong() {
+	printf 'NOT YET: %s\n' "$1"
+	shift
+	local h
+	for h in "$@"; do
+		printf '  %s\n' "$h"
+	done
+	LAB_FAILED=1
+}
+
+lab_done() {
+	if [ "$LAB_FAILED" -eq 0 ]; then
+		echo "Lab complete."
+		exit 0
+	fi
+	exit 1
+}
+
+# Size in bytes of a file.
+lab_size() {
+	wc -c <"$1" | tr -d ' '
+}
+
+# Number of LF bytes in a file.
+lab_lines() {
+	tr -cd '\n' <"$1" | wc -c | tr -d ' '
+}
+
+# Number of CR bytes in a file.
+lab_crs() {
+	tr -cd '\r' <"$1" | wc -c | tr -d ' '
+}
+
+# lab_same_file GOT WANT NAME: is GOT a byte-for-byte copy of WANT?  When
+# not, says which mistake it looks like.  Returns 0 when identical.
+lab_same_file() {
+	local got=$1 want=$2 name=$3 gs ws
+	if [ ! -e "$got" ]; then
+		lab_wrong "$name is missing: there is no $got" \
+			"Did the data connection's output go to a file?" \
+			"(ftp-dataconn ... > $(basename "$got"), in the folder $(dirname "$got"))"
+		return 1
+	fi
+	gs=$(lab_size "$got")
+	ws=$(lab_size "$want")
+	if cmp -s "$got" "$want"; then
+		lab_ok "$name: $gs bytes, identical to $want"
+		return 0
+	fi
+	if [ "$gs" -eq 0 ]; then
+		lab_wrong "$name is empty (0 bytes); it should be $ws bytes" \
+			"The data connection carried nothing: was RETR/STOR sent," \
+			"and did it get 150 then 226?  A 425 or 550 means it did not."
+		return 1
+	fi
+	if lab_is_crlf_of "$got" "$want"; then
+		lab_wrong "$name went through ASCII mode: $gs bytes instead of $ws" \
+			"Each LF became CR LF.  Send TYPE I before the transfer" \
+			"(binary: bytes exactly as they are), then transfer again."
+		return 1
+	fi
+	if lab_is_crlf_of "$want" "$got"; then
+		lab_wrong "$name lost its CR bytes: $gs bytes instead of $ws" \
+			"Each CR LF became LF: it went through ASCII mode" \
+			"(TYPE A, or ftp-dataconn --ascii).  Use TYPE I and no --ascii."
+		return 1
+	fi
+	if [ "$gs" -lt "$ws" ] && cmp -s "$got" <(head -c "$gs" "$want"); then
+		lab_wrong "$name is cut short: $gs of $ws bytes" \
+			"The transfer stopped early: was the data connection closed" \
+			"before the end (Ctrl-C), or did the server answer 426?"
+		return 1
+	fi
+	if [ "$gs" -ne "$ws" ]; then
+		lab_wrong "$name has the wrong size: $gs bytes, expected $ws" \
+			"It is not the file on the other side: check the file name" \
+			"in RETR/STOR and where the output was redirected."
+		return 1
+	fi
+	lab_wrong "$name has the right size ($gs bytes) but different bytes" \
+		"Compare them: cmp $got $want"
+	return 1
+}
+
+# Is file A exactly file B with every LF turned into CR LF?
+lab_is_crlf_of() {
+	cmp -s "$1" <(sed 's/$/\r/' "$2") 2>/dev/null &&
+		[ "$(lab_size "$1")" -ne "$(lab_size "$2")" ]
+}
+
+# ---- the narration (server.log) ----
+# Lines look like "   1.234567 [3] > USER anonymous": time, [session],
+# ">" what the client sent, "<" what the server answered (ftp-labd(1)).
+
+lab_need_log() {
+	if [ ! -s "$LAB_LOG" ]; then
+		lab_wrong "the server has narrated nothing yet ($LAB_LOG)" \
+			"Start the lab server with labs/start (it keeps this log)," \
+			"then connect to it: ftp-raw 127.0.0.1 2121"
+		lab_done
+	fi
+}
+
+# Commands the clients sent, one per line, as "ID COMMAND ARGS".
+lab_sent() {
+	sed -n 's/^ *[0-9.]* \[\([0-9]*\)\] > \(.*\)$/\1 \2/p' "$LAB_LOG"
+}
+
+# Replies the server sent, "ID CODE TEXT" (only each reply's last line).
+lab_replies() {
+	sed -n 's/^ *[0-9.]* \[\([0-9]*\)\] < \([0-9][0-9][0-9]\) \(.*\)$/\1 \2 \3/p' \
+		"$LAB_LOG"
+}
+
+# Every narration line of one session, without time and id.
+lab_session() {
+	sed -n "s/^ *[0-9.]* \\[$1\\] //p" "$LAB_LOG"
+}
+
+# The reply that followed a command: lab_reply_to ID VERB (case-insensitive)
+# prints "CODE TEXT" of the last final reply after the last such command.
+lab_reply_to() {
+	lab_session "$1" | awk -v verb="$2" '
+		/^> / { split(substr($0, 3), w, " ")
+			inside = (toupper(w[1]) == toupper(verb)); if (inside) r = ""
+			next }
+		inside && /^< [0-9][0-9][0-9] / { r = substr($0, 3) }
+		END { if (r != "") print r }'
+}
