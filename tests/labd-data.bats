@@ -1,0 +1,331 @@
+#!/usr/bin/env bats
+# ftp-labd: the data channel.  Transfers in passive (PASV, EPSV) and active
+# (PORT, EPRT) mode, IPv4 and ::1, TYPE A conversion, REST, APPE, STOU,
+# listings, refusals of bounces and stolen connections, ABOR, timeouts.
+# Each runs with the Linux fast paths and again with RAWFTP_PORTABLE=1.
+
+load lib/common
+
+setup() {
+	LABD_ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$LABD_ROOT/sub"
+	head -c 300000 /dev/urandom >"$LABD_ROOT/bin.dat"
+	printf 'one\ntwo\r\nthree\n' >"$LABD_ROOT/text.txt"
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	labd_stop
+}
+
+chat() {
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
+		"$LABD_PORT"
+}
+
+# RETR and STOR of a binary file in one data mode; $1 = pasv epsv port eprt
+roundtrip() {
+	rm -f "$T/got" "$LABD_ROOT/up.dat"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		TYPE I
+		!$1
+		!get $T/got RETR bin.dat
+		!$1
+		!put $LABD_ROOT/bin.dat STOR up.dat
+	S
+	[ "$status" -eq 0 ]
+	[[ $output == *"150 Opening BINARY mode data connection for /bin.dat (300000 bytes)."*"226 Transfer complete."*"226 Transfer complete."* ]]
+	cmp "$T/got" "$LABD_ROOT/bin.dat"
+	cmp "$LABD_ROOT/up.dat" "$LABD_ROOT/bin.dat"
+}
+
+@test "labd data: RETR and STOR byte for byte in PASV, EPSV, PORT, EPRT" {
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		for mode in pasv epsv port eprt; do
+			roundtrip $mode
+		done
+		labd_stop
+	done
+}
+
+@test "labd data: PASV narration shows the port arithmetic" {
+	labd_start
+	run chat <<-S
+		USER anonymous
+		PASS x
+		!pasv
+		!get $T/got RETR text.txt
+		!port
+		!get $T/got2 RETR text.txt
+	S
+	[[ ${lines[3]} =~ ^227\ Entering\ Passive\ Mode\ \(127,0,0,1,([0-9]+),([0-9]+)\)\.$ ]]
+	p1=${BASH_REMATCH[1]} p2=${BASH_REMATCH[2]}
+	port=$((p1 * 256 + p2))
+	grep -q "\[1\] data: PASV listening on 127.0.0.1:$port = $p1\*256+$p2\$" "$LABD_LOG"
+	grep -q "\[1\] data: 127.0.0.1:[0-9]* connected" "$LABD_LOG"
+	grep -q "\[1\] data: sent 15 bytes, closed" "$LABD_LOG"
+	grep -q "\[1\] data: PORT 127.0.0.1 port [0-9]* = [0-9]*\*256+[0-9]*" "$LABD_LOG"
+	grep -q "\[1\] data: connected to 127.0.0.1:[0-9]* from 127.0.0.1:" "$LABD_LOG"
+}
+
+@test "labd data: --pasv-ports and --pasv-address shape the 227 reply" {
+	labd_start --pasv-ports 40000-40100 --pasv-address 10.1.2.3
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		PASV
+		EPSV
+	S
+	[[ ${lines[3]} =~ ^227\ Entering\ Passive\ Mode\ \(10,1,2,3,(15[6-9]|15[0-9]),([0-9]+)\)\.$ ]]
+	port=$((BASH_REMATCH[1] * 256 + BASH_REMATCH[2]))
+	[ "$port" -ge 40000 ] && [ "$port" -le 40100 ]
+	[[ ${lines[4]} =~ ^229\ Entering\ Extended\ Passive\ Mode\ \(\|\|\|(4[0-9]+)\|\)$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 40000 ] && [ "${BASH_REMATCH[1]}" -le 40100 ]
+	grep -q 'PASV advertises 10.1.2.3' "$LABD_LOG"
+}
+
+@test "labd data: IPv6 on ::1 with EPSV and EPRT; PASV refused with 522" {
+	LABD_ROOT=$LABD_ROOT labd_start -l ::1
+	[ "$LABD_HOST" = "::1" ]
+	rm -f "$T/got"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		PASV
+		EPSV 1
+		!epsv
+		!get $T/got RETR bin.dat
+		!eprt
+		!put $LABD_ROOT/text.txt STOR t6.txt
+	S
+	[[ ${lines[3]} == "522 PASV is IPv4 only; use EPSV on IPv6." ]]
+	[[ ${lines[4]} == "522 Network protocol not supported, use (2)" ]]
+	[[ $output == *"200 EPRT command successful."* ]]
+	cmp "$T/got" "$LABD_ROOT/bin.dat"
+	cmp "$LABD_ROOT/t6.txt" "$LABD_ROOT/text.txt"
+	grep -q 'data: EPSV listening on \[::1\]:' "$LABD_LOG"
+}
+
+@test "labd data: EPSV 2 on IPv4 is 522, EPSV ALL locks out PASV and PORT" {
+	labd_start
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		EPSV 2
+		EPSV 7
+		EPRT |3|1.2.3.4|5000|
+		EPSV ALL
+		PASV
+		PORT 127,0,0,1,200,1
+		EPSV
+	S
+	[[ ${lines[3]} == "522 Network protocol not supported, use (1)" ]]
+	[[ ${lines[4]} == "501 "* ]]
+	[[ ${lines[5]} == "522 Network protocol not supported, use (1,2)" ]]
+	[[ ${lines[6]} == "200 EPSV ALL ok"* ]]
+	[[ ${lines[7]} == "503 "* ]]
+	[[ ${lines[8]} == "503 "* ]]
+	[[ ${lines[9]} == "229 "* ]]
+}
+
+@test "labd data: TYPE A turns LF into CRLF on RETR and back on STOR" {
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		rm -f "$T/got" "$LABD_ROOT/back.txt"
+		printf 'a\r\nb\r\n' >"$T/wire.txt"
+		run chat <<-S
+			USER anonymous
+			PASS x
+			TYPE A
+			!pasv
+			!get $T/got RETR text.txt
+			!epsv
+			!put $T/wire.txt STOR back.txt
+		S
+		[[ $output == *"150 Opening ASCII mode"* ]]
+		[ "$(od -An -c "$T/got" | tr -s ' ')" = "$(printf 'one\r\ntwo\r\r\nthree\r\n' | od -An -c | tr -s ' ')" ]
+		[ "$(cat "$LABD_ROOT/back.txt")" = "$(printf 'a\nb')" ]
+		[ "$(wc -c <"$LABD_ROOT/back.txt")" -eq 4 ]
+		labd_stop
+	done
+}
+
+@test "labd data: REST applies to the next RETR only" {
+	labd_start
+	printf '0123456789' >"$LABD_ROOT/digits"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		REST 4
+		REST x
+		!pasv
+		!get $T/part RETR digits
+		!pasv
+		!get $T/whole RETR digits
+	S
+	[[ ${lines[3]} == "350 Restarting at 4."* ]]
+	[[ ${lines[4]} == "501 "* ]]
+	[ "$(cat "$T/part")" = "456789" ]
+	[ "$(cat "$T/whole")" = "0123456789" ]
+}
+
+@test "labd data: REST+STOR writes from the offset, APPE appends, STOU invents a name" {
+	labd_start
+	printf 'AAAAAAAA' >"$LABD_ROOT/f"
+	printf 'bb' >"$T/bb"
+	printf 'cc' >"$T/cc"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		REST 3
+		!pasv
+		!put $T/bb STOR f
+		!pasv
+		!put $T/cc APPE f
+		!pasv
+		!put $T/cc STOU f
+	S
+	[ "$(cat "$LABD_ROOT/f")" = "AAAbbAAAcc" ]
+	[[ $output == *"150 FILE: /f.1"* ]]
+	[ "$(cat "$LABD_ROOT/f.1")" = "cc" ]
+}
+
+@test "labd data: LIST is ls -l with CRLF, NLST names, MLSD facts" {
+	labd_start
+	ln -s text.txt "$LABD_ROOT/link"
+	touch "$LABD_ROOT/.hidden"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		LIST
+		!pasv
+		!get $T/list LIST
+		!pasv
+		!get $T/lista LIST -la
+		!pasv
+		!get $T/nlst NLST sub/..
+		!pasv
+		!get $T/mlsd MLSD
+		!pasv
+		!get $T/one LIST text.txt
+		!pasv
+		MLSD text.txt
+	S
+	[[ $output == *"501 /text.txt is not a directory."* ]]
+	[[ $output == *"425 Use PORT, PASV, EPRT or EPSV first."* ]]
+	grep -q $'^-rw-r--r-- *1 ftp *ftp *300000 [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* bin.dat\r$' "$T/list"
+	grep -q $'^d[rwx-]\{9\} .* sub\r$' "$T/list"
+	grep -q $'^l[rwx-]\{9\} .* link -> text.txt\r$' "$T/list"
+	! grep -q hidden "$T/list"
+	grep -q '\.hidden' "$T/lista"
+	[ "$(tr -d '\r' <"$T/nlst")" = "$(printf 'bin.dat\nlink\nsub\ntext.txt')" ]
+	grep -q $'^type=file;size=15;modify=[0-9]\{14\};perm=adfrw;unique=[0-9a-f]*U[0-9a-f]*; text.txt\r$' "$T/mlsd"
+	grep -q '^type=dir;.* sub' "$T/mlsd"
+	[ "$(wc -l <"$T/one")" -eq 1 ]
+	grep -q ' text.txt' "$T/one"
+}
+
+@test "labd data: PORT/EPRT to another host or to a port below 1024 is refused" {
+	labd_start
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		PORT 127,0,0,2,200,10
+		PORT 10,0,0,1,0,25
+		PORT 127,0,0,1,0,21
+		EPRT |1|127.0.0.3|6000|
+		EPRT |1|127.0.0.1|80|
+		PORT 1,2,3
+		EPRT |1|127.0.0.1|x|
+		RETR bin.dat
+	S
+	[[ ${lines[3]} == "500 Refused: 127.0.0.2 is not your address 127.0.0.1; the server connects only back to you (bounce attack, RFC 2577)." ]]
+	[[ ${lines[4]} == "500 Refused: 10.0.0.1 is not your address"* ]]
+	[[ ${lines[5]} == "500 Refused: port 21 is below 1024, a system service (bounce attack, RFC 2577)." ]]
+	[[ ${lines[6]} == "500 Refused: 127.0.0.3 is not your address"* ]]
+	[[ ${lines[7]} == "500 Refused: port 80 is below 1024"* ]]
+	[[ ${lines[8]} == "501 Bad PORT argument: "* ]]
+	[[ ${lines[9]} == "501 Bad EPRT argument: "* ]]
+	[[ ${lines[10]} == "425 Use PORT, PASV, EPRT or EPSV first." ]]
+	grep -q "data: refused 127.0.0.2 port 51210: not the client's address 127.0.0.1 (bounce attack)" "$LABD_LOG"
+	grep -q "data: refused 127.0.0.1 port 21: a privileged port" "$LABD_LOG"
+}
+
+@test "labd data: a connection to the PASV port from another address is refused" {
+	labd_start
+	rm -f "$T/got"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		!pasv
+		!thief
+		!get $T/got RETR bin.dat
+	S
+	[ "$status" -eq 0 ]
+	[[ $output == *"(thief connected from 127.0.0.2)"*"226 Transfer complete."* ]]
+	cmp "$T/got" "$LABD_ROOT/bin.dat"
+	grep -q "data: refused 127.0.0.2:[0-9]*: not the client's address 127.0.0.1 (connection theft)" "$LABD_LOG"
+}
+
+@test "labd data: no data connection within --data-timeout: 150 then 425" {
+	labd_start --data-timeout 1
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		PASV
+		RETR bin.dat
+		!read
+		NOOP
+	S
+	[[ ${lines[4]} == "150 "* ]]
+	[[ ${lines[5]} == "425 Cannot open data connection." ]]
+	[[ ${lines[6]} == "200 NOOP ok." ]]
+	grep -q 'data: no connection within 1 seconds' "$LABD_LOG"
+}
+
+@test "labd data: ABOR (IAC IP, IAC DM, ABOR) stops a RETR: 426 then 226" {
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		truncate -s 256M "$LABD_ROOT/big"
+		run chat <<-S
+			USER anonymous
+			PASS x
+			!pasv
+			!abort $T/part RETR big
+			NOOP
+			ABOR
+		S
+		[ "$status" -eq 0 ]
+		[[ ${lines[4]} == "150 "* ]]
+		[[ ${lines[5]} == "426 Transfer aborted." ]]
+		[[ ${lines[6]} == "226 ABOR successful." ]]
+		[[ ${lines[7]} == "200 NOOP ok." ]]
+		[[ ${lines[8]} == "225 No transfer to abort." ]]
+		grep -q '\[1\] > ABOR' "$LABD_LOG"
+		labd_stop
+	done
+}
+
+@test "labd data: an aborted or broken STOR keeps the old file" {
+	labd_start
+	printf 'precious\n' >"$LABD_ROOT/keep.txt"
+	head -c 8M /dev/urandom >"$T/big"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		!pasv
+		!abortput $T/big STOR keep.txt
+		NOOP
+	S
+	[[ ${lines[4]} == "150 "* ]]
+	[[ ${lines[5]} == "426 Transfer aborted; the old file is kept." ]]
+	[[ ${lines[6]} == "226 ABOR successful." ]]
+	[[ ${lines[7]} == "200 NOOP ok." ]]
+	[ "$(cat "$LABD_ROOT/keep.txt")" = precious ]
+	# no temporary file is left behind
+	[ "$(ls -A "$LABD_ROOT" | grep -c labd-upload)" -eq 0 ]
+	grep -q 'file: upload of /keep.txt not completed; the old file is kept' "$LABD_LOG"
+}
