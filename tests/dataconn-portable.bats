@@ -1,0 +1,1 @@
+dataconn.bats
