@@ -233,3 +233,31 @@ lab_reply_to() {
 		inside && /^< [0-9][0-9][0-9] / { r = substr($0, 3) }
 		END { if (r != "") print r }'
 }
+
+# lab_transfer_trouble VERB FILE: when the narration shows VERB FILE (RETR,
+# STOR...) failing, explains why; the usual cause is the data connection.
+lab_transfer_trouble() {
+	local verb=$1 file=$2 id reply pasv port
+	id=$(lab_sent | grep -i "^[0-9]* $verb \(/\)\{0,1\}$file\$" | tail -n 1 | cut -d' ' -f1)
+	[ -n "$id" ] || return 1
+	reply=$(lab_reply_to "$id" "$verb")
+	case $reply in
+	425*)
+		pasv=$(lab_session "$id" | sed -n 's/^data: \(PASV\|EPSV\) listening on .*:\([0-9]*\)\( = \(.*\)\)\{0,1\}$/\2 \4/p' |
+			tail -n 1)
+		port=${pasv%% *}
+		[ -n "${pasv#* }" ] && port="$port = ${pasv#* }"
+		lab_wrong "$verb $file got \"$reply\": nobody connected to the data port" \
+			"The server listened on port ${port:-?} and gave up waiting." \
+			"Wrong port arithmetic (p1*256+p2, not p1+p2 or p1*p2), or too long" \
+			"between $verb and starting ftp-dataconn?  PASV again, then retry."
+		return 0 ;;
+	550*)
+		lab_wrong "$verb $file got \"$reply\"" \
+			"Check the file name (names are case-sensitive)." ;;
+	530*)
+		lab_wrong "$verb $file got \"$reply\": log in first (USER, PASS)" ;;
+	*) return 1 ;;
+	esac
+	return 0
+}
