@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -75,6 +76,19 @@ open_beneath(const char *rel, int flags, mode_t mode)
 }
 #endif
 
+/* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR; say ELOOP instead,
+ * so the client learns it met a link. */
+static int
+symlink_errno(int dir, const char *comp, int err)
+{
+	struct stat st;
+
+	if (err == ENOTDIR && fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) == 0
+	    && S_ISLNK(st.st_mode))
+		return ELOOP;
+	return err;
+}
+
 /* One component at a time, no symlink followed anywhere. */
 static int
 open_walk(const char *rel, int flags, mode_t mode)
@@ -99,7 +113,7 @@ open_walk(const char *rel, int flags, mode_t mode)
 				next = openat(dir, comp, O_RDONLY |
 				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
-		saved = errno;
+		saved = next < 0 ? symlink_errno(dir, comp, errno) : 0;
 		if (dir != cfg.root_fd)
 			close(dir);
 		errno = saved;
