@@ -400,10 +400,10 @@ server_piece(struct session *s, const char *p, size_t len, int partial)
 		}
 		step = reply_feed(&s->rp, p, len);
 		s->line_done = step == REPLY_DONE;
+		show_piece(s, p, len, 1, step == REPLY_BAD ? 0 : s->rp.code);
 		if (step == REPLY_BAD && s->opt->explain)
 			side_line(s, "# ", "not a reply line: a reply starts "
 			    "with a three-digit code");
-		show_piece(s, p, len, 1, step == REPLY_BAD ? 0 : s->rp.code);
 	} else {
 		show_piece(s, p, len, 0, s->rp.code);
 	}
