@@ -232,3 +232,17 @@ last_hint() {
 	exec {RAW_IN}>&- {RAW_OUT}<&-
 	wait "$RAW_CHILD"
 }
+
+@test "raw-labd: IPv6 on ::1: -6, and EPSV explained with the ::1 host" {
+	labd_start -l ::1
+	[ "$LABD_HOST" = ::1 ]
+	run --separate-stderr ftp-raw -6 -e ::1 "$LABD_PORT" \
+		< <(printf '%s\n' 'USER anonymous' 'PASS x' EPSV QUIT)
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	eport=$(grep '^229 ' <<<"$output" | grep -o '|||[0-9]*|' | tr -d '|')
+	[ -n "$eport" ]
+	grep -qx "# next: ftp-dataconn ::1 $eport" <<<"$stderr"
+	run --separate-stderr ftp-raw -4 ::1 "$LABD_PORT" </dev/null
+	[ "$status" -eq 68 ]
+}
