@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# ftp-labd: limits and the Telnet layer.  The 4096-byte line cap, the idle
+# timeout, --max-sessions and --max-per-ip, SIGTERM, Telnet option refusal
+# and 0xFF doubling in replies.
+
+load lib/common
+
+setup() {
+	LABD_ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$LABD_ROOT"
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	local pid
+	for pid in ${HOLD_PIDS:-}; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	labd_stop
+}
+
+chat() {
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
+		"$LABD_PORT"
+}
+
+# A logged-in client that stays connected (10 s at most) in the background.
+hold() {
+	printf 'USER anonymous\nPASS x\n!sleep 10\n' | chat >"$T/hold.$1" &
+	HOLD_PIDS="${HOLD_PIDS:-} $!"
+}
+
+@test "labd limits: a line over 4096 bytes gets 500 and the session goes on" {
+	labd_start
+	run chat <<-S
+		USER anonymous
+		!raw b'NOOP ' + b'x' * 5000 + b'\r\n'
+		!read
+		!raw b'NOOP ' + b'y' * 4089 + b'\r\n'
+		!read
+		!raw b'PASS ' + b'z' * 100000 + b'\r\nPASS x\r\n'
+		!read
+		!read
+		PWD
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == "331 "* ]]
+	[[ ${lines[2]} == "500 Command line too long (the limit is 4096 bytes)." ]]
+	[[ ${lines[3]} == "200 NOOP ok." ]]
+	[[ ${lines[4]} == "500 Command line too long"* ]]
+	[[ ${lines[5]} == "230 "* ]]
+	[[ ${lines[6]} == '257 "/" is the current directory.' ]]
+	grep -q '\[1\] > (a command line over 4096 bytes)' "$LABD_LOG"
+	kill -0 "$LABD_PID"
+}
+
+@test "labd limits: an idle control connection gets 421 after --idle-timeout" {
+	labd_start --idle-timeout 1
+	run chat <<-'S'
+		USER anonymous
+		!eof
+	S
+	[[ ${lines[2]} == "421 Timeout (1 seconds): closing control connection." ]]
+	[[ ${lines[3]} == "(closed)" ]]
+}
+
+@test "labd limits: --max-sessions: the next client gets 421 at connect" {
+	labd_start --max-sessions 2
+	hold 1
+	hold 2
+	wait_until 50 eval '[ "$(grep -c "login: anonymous" "$LABD_LOG")" -eq 2 ]'
+	run chat <<-'S'
+		!eof
+	S
+	[[ ${lines[0]} == "421 Too many sessions (the limit is 2); try again later." ]]
+	[[ ${lines[1]} == "(closed)" ]]
+	grep -q '\[3\] connect from 127.0.0.1 port [0-9]* refused: Too many sessions' "$LABD_LOG"
+}
+
+@test "labd limits: --max-per-ip counts sessions of one address" {
+	labd_start --max-per-ip 1
+	hold 1
+	wait_until 50 grep -q 'login: anonymous' "$LABD_LOG"
+	run chat <<-'S'
+		NOOP
+	S
+	[ "$status" -eq 3 ]
+	[[ ${lines[0]} == "421 Too many sessions from 127.0.0.1 (the limit is 1)." ]]
+	# another loopback address is another client
+	run /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.2", 0))
+s.settimeout(5)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+print(s.recv(200).decode().strip())' "$LABD_PORT"
+	[[ $output == "220 "* ]]
+}
+
+@test "labd limits: SIGTERM closes every session with 421 and exits 0" {
+	labd_start
+	printf 'USER anonymous\nPASS x\n!eof\n' | chat >"$T/c1" &
+	HOLD_PIDS=$!
+	printf 'USER anonymous\n!eof\n' | chat >"$T/c2" &
+	HOLD_PIDS="$HOLD_PIDS $!"
+	wait_until 50 grep -q '\[2\] < 331' "$LABD_LOG"
+	wait_until 50 grep -q 'login: anonymous' "$LABD_LOG"
+	kill -TERM "$LABD_PID"
+	rc=0
+	wait "$LABD_PID" || rc=$?
+	LABD_PID=
+	[ "$rc" -eq 0 ]
+	wait_until 50 grep -q closed "$T/c2"
+	wait_until 50 grep -q closed "$T/c1"
+	grep -q '^421 Server shutting down; closing control connection.$' "$T/c1"
+	grep -q '^421 Server shutting down' "$T/c2"
+	grep -q '\[0\] stopping: closing 2 session(s)' "$LABD_LOG"
+	grep -q '\[0\] stopped' "$LABD_LOG"
+}
+
+@test "labd limits: SIGINT during a transfer: 426, then 421, exit 0" {
+	labd_start
+	truncate -s 512M "$LABD_ROOT/big"
+	/usr/bin/python3 - "$LABD_PORT" >"$T/c" <<-'P' &
+		import socket, sys
+		c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+		f = c.makefile("rb")
+		def reply():
+		    l = f.readline().decode().rstrip()
+		    print(l, flush=True)
+		    return l
+		reply()
+		for cmd in ("USER anonymous", "PASS x", "PASV"):
+		    c.sendall(cmd.encode() + b"\r\n")
+		    r = reply()
+		n = [int(x) for x in r[r.index("(") + 1:r.index(")")].split(",")]
+		d = socket.create_connection(("127.0.0.1", n[4] * 256 + n[5]), 10)
+		c.sendall(b"RETR big\r\n")
+		reply()
+		d.recv(1000)   # the transfer runs; we read no more
+		while reply():
+		    pass
+	P
+	HOLD_PIDS=$!
+	wait_until 50 grep -q '^150 ' "$T/c"
+	kill -INT "$LABD_PID"
+	rc=0
+	wait "$LABD_PID" || rc=$?
+	LABD_PID=
+	[ "$rc" -eq 0 ]
+	wait_until 50 grep -q '^421 ' "$T/c"
+	grep -q '^426 Transfer aborted: the server is stopping.$' "$T/c"
+	grep -q '^421 Server shutting down' "$T/c"
+}
+
+@test "labd telnet: options are refused, IAC is stripped, 0xFF doubled in replies" {
+	labd_start
+	run /usr/bin/python3 - "$LABD_PORT" <<-'P'
+		import socket, sys
+		c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+		c.settimeout(5)
+		def until(tail):
+		    b = b""
+		    while not b.endswith(tail):
+		        b += c.recv(4096)
+		    return b
+		until(b"\r\n")
+		# IAC WILL ECHO inside a command, IAC IAC as a data byte 0xFF
+		c.sendall(b"USER anon\xff\xfb\x01ymous\r\n")
+		print(repr(until(b"password.\r\n")))
+		c.sendall(b"PASS x\r\nMKD d\xff\xffx\r\n")
+		print(repr(until(b"created.\r\n")))
+	P
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "b'\\xff\\xfe\\x01331 Guest login ok"* ]]
+	[[ ${lines[1]} == *"257 \"/d\\xff\\xffx\" created.\\r\\n'" ]]
+	[ -d "$LABD_ROOT/d"$'\xff'"x" ]
+}
