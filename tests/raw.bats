@@ -48,6 +48,8 @@ closed_port() {
 	run --separate-stderr ftp-raw --version
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^ftp-raw\ [0-9]+\.[0-9]+ ]]
+	[ "$(ftp-raw -h)" = "$(ftp-raw --help)" ]
+	[ "$(ftp-raw -V)" = "$(ftp-raw --version)" ]
 }
 
 @test "raw: usage errors exit 64 with one line naming the problem" {

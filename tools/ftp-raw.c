@@ -51,11 +51,13 @@ usage(FILE *out)
 	    "  -T             relative timestamps on every line\n"
 	    "  -v, --trace    show each command sent on stderr as '---> CMD'\n"
 	    "                 (PASS and ACCT arguments masked)\n"
-	    "  -w secs        give up when connecting, or when nothing happens,\n"
+	    "  -w, --timeout secs\n"
+	    "                 give up when connecting, or when nothing happens,\n"
 	    "                 for this long (exit 75)\n"
 	    "  --fail         stop at the first 4xx or 5xx reply (exit 1)\n"
 	    "  --no-wait      send stdin as fast as it comes, without lock-step\n"
-	    "  --help, --version\n"
+	    "  -h, --help     this help\n"
+	    "  -V, --version  the version\n"
 	    "\n"
 	    "The port defaults to 21.  Lines longer than %d bytes are refused.\n",
 	    err_progname(), CMD_MAX);
@@ -68,15 +70,16 @@ struct options {
 	const char *host, *port;
 };
 
-enum { OPT_FAIL = 256, OPT_NO_WAIT, OPT_HELP, OPT_VERSION };
+enum { OPT_FAIL = 256, OPT_NO_WAIT };
 
 static const struct option long_options[] = {
 	{ "explain", no_argument, NULL, 'e' },
 	{ "trace", no_argument, NULL, 'v' },
+	{ "timeout", required_argument, NULL, 'w' },
 	{ "fail", no_argument, NULL, OPT_FAIL },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -104,7 +107,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->family = AF_UNSPEC;
 	o->port = "21";
 	opterr = 0;		/* our own messages, with our own prefix */
-	while ((c = getopt_long(argc, argv, "46eTvw:", long_options,
+	while ((c = getopt_long(argc, argv, "46ehTvVw:", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case '4': o->family = AF_INET; break;
@@ -115,10 +118,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'w': o->wait_secs = parse_seconds(optarg); break;
 		case OPT_FAIL: o->fail = 1; break;
 		case OPT_NO_WAIT: o->no_wait = 1; break;
-		case OPT_HELP:
+		case 'h':
 			usage(stdout);
 			exit(EXIT_OK);
-		case OPT_VERSION:
+		case 'V':
 			printf("%s %s\n", err_progname(), RAWFTP_VERSION);
 			exit(EXIT_OK);
 		default:
