@@ -88,6 +88,16 @@ seed_session() {
 	[ "$(grep -c '' "$BATS_TEST_TMPDIR/t1")" -gt 20 ]
 }
 
+@test "raw-labd: piped into ftp-pasv-calc, each 227/229 becomes host and port" {
+	labd_start
+	run bash -c "printf '%s\n' 'USER anonymous' 'PASS x' PASV EPSV QUIT |
+		ftp-raw 127.0.0.1 $LABD_PORT | ftp-pasv-calc -H 127.0.0.1"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" =~ ^127\.0\.0\.1\ [0-9]+$ ]]
+	[[ "${lines[1]}" =~ ^127\.0\.0\.1\ [0-9]+$ ]]
+}
+
 @test "raw-labd: -v traces commands with PASS masked; the server got the real one" {
 	labd_start --users <(echo 'student:s3cret')
 	run --separate-stderr ftp-raw -v 127.0.0.1 "$LABD_PORT" \

@@ -57,6 +57,17 @@ stable_session() {
 	grep -qx -- '---> PASS XXXX' <<<"$stderr"
 }
 
+@test "raw-peers: vsftpd: the seed's session typed on a terminal" {
+	require script
+	vsftpd_start
+	# script(1) gives ftp-raw a terminal: lines go as typed, as in PuTTY
+	script -qec "ftp-raw 127.0.0.1 $PEER_PORT" /dev/null \
+		< <(seed_session upload/Jowa; sleep 1) >"$BATS_TEST_TMPDIR/tty" || true
+	grep -q '257 "/upload/Jowa" created' "$BATS_TEST_TMPDIR/tty"
+	grep -q '221 Goodbye.' "$BATS_TEST_TMPDIR/tty"
+	[ -d "$PEER_ROOT/upload/Jowa" ]
+}
+
 @test "raw-peers: pyftpdlib: the seed's session (HELP, login, MKD) from a file" {
 	pyftpdlib_start
 	run --separate-stderr ftp-raw 127.0.0.1 "$PEER_PORT" < <(seed_session Jowa)
