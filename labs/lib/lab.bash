@@ -8,6 +8,7 @@
 #   env          ". ~/rawftp-lab/env" in a terminal: PATH, LABS, cd client/
 # Sourced by bash scripts only; defines functions and variables, runs nothing.
 
+export LC_ALL=C	# byte-wise sed, tr and sort on binary files
 LABS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$LABS/.." && pwd)
 LAB_DIR=${RAWFTP_LAB:-$HOME/rawftp-lab}
@@ -44,12 +45,14 @@ lab_all_bytes() {
 	done
 }
 
-# Every byte value 255..0 once.
-lab_all_bytes_down() {
+# Byte values 255..0 but CR and LF, then CR LF: 256 bytes whose only CR
+# and LF are one CR LF pair, which a TYPE A upload turns into LF.
+lab_bytes_down_crlf() {
 	local i
 	for ((i = 255; i >= 0; i--)); do
-		printf "\\$(printf '%03o' "$i")"
+		[ "$i" -eq 13 ] || [ "$i" -eq 10 ] || printf "\\$(printf '%03o' "$i")"
 	done
+	printf '\r\n'
 }
 
 # Writes $2 copies of the output of function $1 to file $3.
@@ -72,7 +75,7 @@ lab_seed() {
 	lab_repeat lab_all_bytes 64 "$SERVER_DIR/bytes.bin"	# 16384 bytes
 	printf 'A file in a folder: CWD pub, then RETR readme.txt.\n' \
 		>"$SERVER_DIR/pub/readme.txt"
-	lab_repeat lab_all_bytes_down 40 "$CLIENT_DIR/upload.bin" # 10240 bytes
+	lab_repeat lab_bytes_down_crlf 40 "$CLIENT_DIR/upload.bin" # 10240 bytes
 	lab_write_env
 }
 
@@ -188,10 +191,18 @@ lab_same_file() {
 	return 1
 }
 
+# File $1 with a CR put before every LF (what TYPE A sends for a Unix file).
+lab_crlf() {
+	if [ "$(tail -c 1 "$1" | od -An -tu1 | tr -d ' ')" = 10 ]; then
+		sed 's/$/\r/' "$1"
+	else	# no LF at the very end: sed would add a CR there too
+		sed 's/$/\r/' "$1" | head -c -1
+	fi
+}
+
 # Is file A exactly file B with every LF turned into CR LF?
 lab_is_crlf_of() {
-	cmp -s "$1" <(sed 's/$/\r/' "$2") 2>/dev/null &&
-		[ "$(lab_size "$1")" -ne "$(lab_size "$2")" ]
+	[ "$(lab_lines "$2")" -gt 0 ] && cmp -s "$1" <(lab_crlf "$2")
 }
 
 # ---- the narration (server.log) ----
