@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# The labs, done as the student reads them: every fenced step of each
+# README (labs/lib/steps) typed into its terminal by labs/lib/run-lab,
+# against labs/start's server, each expected screen waited for, and the
+# lab's own check run at the end.  The docs cannot drift from this.
+
+load lib/common
+
+setup() {
+	LABS=$REPO_ROOT/labs
+	export RUNLAB_DIR=$BATS_TEST_TMPDIR/run
+}
+
+run_lab() {
+	run "$LABS/lib/run-lab" "$LABS/$1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"steps done"* ]]
+	# The lab's check ran last and passed.
+	grep -q '^Lab complete\.$' "$RUNLAB_DIR/t/run.out"
+}
+
+@test "lab 01 (connect and HELP): README steps run as written" {
+	run_lab 01-connect-help
+}
+
+@test "lab 02 (anonymous login): README steps run as written" {
+	run_lab 02-anonymous-login
+}
+
+@test "lab 03 (MKD and a listing): README steps run as written" {
+	run_lab 03-mkd-listing
+}
+
+@test "lab 04 (passive download, two terminals): README steps run as written" {
+	run_lab 04-passive-download
+}
+
+@test "lab 05 (passive upload, two terminals): README steps run as written" {
+	run_lab 05-passive-upload
+}
+
+@test "lab 06 (active mode, PORT): README steps run as written" {
+	run_lab 06-active-port
+}
+
+@test "lab 07 (EPSV, EPRT, IPv6): README steps run as written" {
+	[ -n "$(ip -6 addr show lo 2>/dev/null)" ] || [ -f /proc/net/if_inet6 ] ||
+		skip "no IPv6 on this machine"
+	run_lab 07-epsv-eprt-ipv6
+}
+
+@test "lab 08 (TYPE A against TYPE I): README steps run as written" {
+	run_lab 08-type-ascii-binary
+}
+
+@test "lab 09 (one pipeline, a coprocess): README steps run as written" {
+	run_lab 09-pipeline
+}
+
+@test "lab 10 (curl through the narration): README steps run as written" {
+	require curl
+	run_lab 10-watch-a-client
+}
+
+@test "lab 11 (bounce refused, idle timeout): README steps run as written" {
+	run_lab 11-timeout-and-bounce
+}
+
+@test "labs: every lab folder has README, TEACHER and an executable check" {
+	n=0
+	for d in "$LABS"/[0-9][0-9]-*/; do
+		[ -f "$d/README.md" ] || { echo "no README in $d"; return 1; }
+		[ -f "$d/TEACHER.md" ] || { echo "no TEACHER.md in $d"; return 1; }
+		[ -x "$d/check" ] || { echo "no executable check in $d"; return 1; }
+		grep -q '^```sh server' "$d/README.md" || { echo "$d: no server step"; return 1; }
+		grep -q "LABS\"/$(basename "$d")/check" "$d/README.md" ||
+			{ echo "$d: README does not run its own check"; return 1; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq 11 ]
+}
+
+@test "labs: every lab has a test above (none forgotten)" {
+	for d in "$LABS"/[0-9][0-9]-*/; do
+		name=$(basename "$d")
+		grep -q "run_lab $name\$" "$BATS_TEST_FILENAME" ||
+			{ echo "no test runs $name"; return 1; }
+	done
+}
+
+@test "steps: pulls out tagged blocks in order, and only those" {
+	cat >"$BATS_TEST_TMPDIR/r.md" <<'MD'
+# A lab
+```sh
+echo not a step
+```
+```sh run first
+echo one
+```
+```text screen1
+220 ...
+```
+```text type1
+USER anonymous
+^D
+```
+MD
+	run "$LABS/lib/steps" "$BATS_TEST_TMPDIR/r.md"
+	[ "$status" -eq 0 ]
+	[ "$output" = "@@ run first
+|echo one
+@@ screen1
+|220 ...
+@@ type1
+|USER anonymous
+|^D" ]
+	run "$LABS/lib/steps" --id first "$BATS_TEST_TMPDIR/r.md"
+	[ "$output" = "echo one" ]
+}
+
+@test "steps: an unclosed block or an unknown name is an error" {
+	printf '```sh run\necho x\n' >"$BATS_TEST_TMPDIR/bad.md"
+	run "$LABS/lib/steps" "$BATS_TEST_TMPDIR/bad.md"
+	[ "$status" -eq 65 ]
+	[[ $output == *"not closed"* ]]
+	printf '```sh run x\necho x\n```\n' >"$BATS_TEST_TMPDIR/ok.md"
+	run "$LABS/lib/steps" --id y "$BATS_TEST_TMPDIR/ok.md"
+	[ "$status" -eq 65 ]
+	[[ $output == *"no block named y"* ]]
+	run "$LABS/lib/steps"
+	[ "$status" -eq 64 ]
+}
+
+@test "run-lab: a README whose expected screen is wrong fails, naming the line" {
+	mkdir -p "$BATS_TEST_TMPDIR/lab"
+	cat >"$BATS_TEST_TMPDIR/lab/README.md" <<'MD'
+```sh server
+labs/start
+```
+```sh term1
+. ~/rawftp-lab/env
+ftp-raw 127.0.0.1 2121
+```
+```text type1
+QUIT
+```
+```text screen1
+221 Not what the server says.
+```
+MD
+	RUNLAB_WAIT=1 run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"expected line not shown in screen1: 221 Not what the server says."* ]]
+	# and the server it started is gone
+	port=$(sed -n 's/.*serving .* port \([0-9]*\).*/\1/p' "$RUNLAB_DIR/t/server.out" | head -n 1)
+	[ -n "$port" ]
+	! ftp-raw -w 2 127.0.0.1 "$port" </dev/null
+}
