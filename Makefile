@@ -95,6 +95,12 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
 
+# The one-command tour (README): ftp-labd on a free loopback port, a
+# scripted session shown on screen, every file verified byte for byte.
+demo: all
+	RAWFTP_BIN=$(abspath $(BIN)) labs/demo
+.PHONY: demo
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp $(PROGS) $(DESTDIR)$(BINDIR)/
