@@ -158,3 +158,10 @@ MD
 	[ -n "$port" ]
 	! ftp-raw -w 2 127.0.0.1 "$port" </dev/null
 }
+
+@test "README.md: the 30-second tour runs as written" {
+	run "$LABS/lib/run-lab" "$REPO_ROOT"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^identical$' "$RUNLAB_DIR/t/run.out"
+}
