@@ -312,7 +312,9 @@ send_file() {
 @test "dataconn ($MODE): a reset mid-transfer: one line, exit 74" {
 	peer_listen reset "$D/1m.bin"
 	mkfifo "$T/fifo"
-	sleep 60 >"$T/fifo" &
+	# one byte starts the peer, then stdin stays open: only the reset
+	# ends this
+	{ printf x; exec sleep 60; } >"$T/fifo" &
 	dc_remember $!
 	local rc=0
 	ftp-dataconn 127.0.0.1 "$SP_PORT" <"$T/fifo" >/dev/null 2>"$T/err" ||

@@ -9,7 +9,9 @@
  *			half-closes and keeps reading sees the answer
  *	serve FILE	send FILE, half-close, read until the client closes,
  *			print "received N bytes" on stdout
- *	reset FILE	send FILE, then close with a reset (SO_LINGER 0)
+ *	reset FILE	wait for one byte from the client (so its connect is
+ *			surely complete), send FILE, then close with a reset
+ *			(SO_LINGER 0)
  *	silent		read and discard until the client closes; never
  *			close first
  * The whole run is bounded by -t seconds (default 30).
@@ -92,6 +94,8 @@ main(int argc, char **argv)
 		shutdown(fd, SHUT_WR);
 		printf("received %llu bytes\n", drain(fd));
 	} else if (strcmp(mode, "reset") == 0 && optind + 1 < argc) {
+		if (read(fd, answer, 1) != 1)
+			die(EXIT_IOERR, "reset: the client sent nothing");
 		send_file(fd, argv[optind + 1]);
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
 	} else if (strcmp(mode, "silent") == 0) {

@@ -27,8 +27,8 @@ dc_wait() {
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
-	wait "$1"
-	DC_STATUS=$?
+	DC_STATUS=0
+	wait "$1" || DC_STATUS=$?
 }
 
 # The data port named by a "PORT h1,h2,h3,h4,p1,p2" or "EPRT |af|a|p|"
