@@ -1,0 +1,556 @@
+#!/usr/bin/env bats
+# Every lab's check script, on a right result and on each mistake it says
+# it recognises.  The results are made for real: sessions with ftp-raw,
+# transfers with ftp-dataconn (or curl) against labs/start's server; only
+# damaged files (cut, emptied, altered) are made by hand.
+
+load lib/common
+
+setup() {
+	export HOME=$BATS_TEST_TMPDIR/home LAB_PORT=0 LAB_PASV_PORTS=
+	mkdir -p "$HOME"
+	LABS=$REPO_ROOT/labs
+	LAB=$HOME/rawftp-lab
+	C=$LAB/client
+	S=$LAB/server
+	SERVER_PID=
+	bash -c '. "$1/lib/lab.bash" && mkdir -p "$LAB_DIR" && lab_seed' _ "$LABS"
+}
+
+teardown() {
+	server_stop
+}
+
+# server_start [ftp-labd options...]: labs/start, as a student starts it.
+server_start() {
+	server_stop
+	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	wait_until 100 grep -q '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	read -r _ _ HOST _ PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/server.out")
+	[ -n "$PORT" ]
+}
+
+server_stop() {
+	[ -n "${SERVER_PID:-}" ] || return 0
+	kill -TERM -- "-$SERVER_PID" 2>/dev/null
+	wait_until 50 eval '! kill -0 "$SERVER_PID" 2>/dev/null' ||
+		kill -KILL -- "-$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+}
+
+# session CMD...: one control session, the commands in lock-step.
+session() {
+	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" >>"$BATS_TEST_TMPDIR/sessions" 2>&1 || true
+}
+
+# transfer DIR-OPTIONS INPUT OUTPUT CMD...: a passive transfer, as lab 9's
+# pipeline: the commands, the 227 to ftp-pasv-calc, the data connection.
+transfer() {
+	local opts=$1 input=$2 output=$3
+	shift 3
+	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
+		{ read -r h p && ftp-dataconn -w 10 $opts "$h" "$p" <"$input" >"$output"; }
+}
+
+login=("USER anonymous" "PASS student@example.com")
+
+get() {	# get TYPE FILE OUTPUT [dataconn options]
+	transfer "-r ${4:-}" /dev/null "$3" "${login[@]}" "TYPE $1" PASV "RETR $2" QUIT
+}
+
+put() {	# put TYPE INPUT NAME
+	transfer -s "$2" /dev/null "${login[@]}" "TYPE $1" PASV "STOR $3" QUIT
+}
+
+# active LOCAL-OUTPUT CMD...: ftp-dataconn -l, its PORT line, then CMD...
+active() {
+	local out=$1 line
+	shift
+	rm -f "$BATS_TEST_TMPDIR/announce"
+	ftp-dataconn -l 127.0.0.1 0 -r -w 10 --announce "$BATS_TEST_TMPDIR/announce" \
+		>"$out" 2>/dev/null &
+	local pid=$!
+	wait_until 50 test -s "$BATS_TEST_TMPDIR/announce"
+	line=$(head -n 1 "$BATS_TEST_TMPDIR/announce")
+	session "${login[@]}" "TYPE I" "$line" "$@" QUIT
+	wait "$pid"
+}
+
+# check NN: run lab NN's check script.
+check() {
+	run "$LABS"/"$1"-*/check
+	echo "$output"
+}
+
+passes() {
+	[ "$status" -eq 0 ]
+	[[ $output == *"Lab complete."* ]]
+	[[ $output != *"NOT YET"* ]]
+}
+
+# says TEXT: the check failed, and said TEXT.
+says() {
+	[ "$status" -eq 1 ]
+	[[ $output == *"NOT YET: "* ]]
+	[[ $output == *"$1"* ]] || { echo "expected: $1"; return 1; }
+}
+
+# ---- lab 1 ----
+
+@test "check 01: passes after HELP" {
+	server_start
+	session HELP QUIT
+	check 01
+	passes
+}
+
+@test "check 01: no server started yet" {
+	check 01
+	says "the server has narrated nothing yet"
+}
+
+@test "check 01: server started, nobody connected" {
+	server_start
+	check 01
+	says "no client has connected to the lab server yet"
+}
+
+@test "check 01: connected but no HELP" {
+	server_start
+	session NOOP QUIT
+	check 01
+	says "you connected but never sent HELP"
+}
+
+@test "check 01: HELP misspelt (500)" {
+	server_start
+	session HLEP QUIT
+	check 01
+	says "HELP was never sent; the server answered 500"
+	[[ $output == *"You sent: > HLEP"* ]]
+}
+
+# ---- lab 2 ----
+
+@test "check 02: passes after USER anonymous, PASS" {
+	server_start
+	session "${login[@]}" QUIT
+	check 02
+	passes
+}
+
+@test "check 02: no USER" {
+	server_start
+	session NOOP QUIT
+	check 02
+	says "no USER command reached the server"
+}
+
+@test "check 02: PASS before USER (503)" {
+	server_start
+	session "PASS x" QUIT
+	check 02
+	says "PASS was sent before USER"
+}
+
+@test "check 02: another user name (530)" {
+	server_start
+	session "USER bob" "PASS y" QUIT
+	check 02
+	says 'you logged in as "bob"'
+}
+
+@test "check 02: USER anonymous without PASS" {
+	server_start
+	session "USER anonymous" QUIT
+	check 02
+	says "never finished with PASS"
+}
+
+# ---- lab 3 ----
+
+@test "check 03: passes after MKD and STAT /" {
+	server_start
+	session "${login[@]}" "MKD Jowa" "STAT /" QUIT
+	check 03
+	passes
+}
+
+@test "check 03: passes after MKD and LIST over a data connection" {
+	server_start
+	session "${login[@]}" "MKD Jowa" QUIT
+	transfer -r /dev/null "$BATS_TEST_TMPDIR/list" "${login[@]}" PASV LIST QUIT
+	grep -q Jowa "$BATS_TEST_TMPDIR/list"
+	check 03
+	passes
+}
+
+@test "check 03: no MKD sent" {
+	server_start
+	session "${login[@]}" QUIT
+	check 03
+	says "no new folder on the server, and no MKD was sent"
+}
+
+@test "check 03: MKD before login (530)" {
+	server_start
+	session "MKD Jowa" QUIT
+	check 03
+	says "MKD was refused with 530: you were not logged in"
+}
+
+@test "check 03: MKD of a name that exists (550)" {
+	server_start
+	session "${login[@]}" "MKD pub" QUIT
+	check 03
+	says "MKD was refused: 550"
+}
+
+@test "check 03: folder made, no listing" {
+	server_start
+	session "${login[@]}" "MKD Jowa" QUIT
+	check 03
+	says "you have not looked at a listing yet"
+}
+
+@test "check 03: LIST without PASV (425)" {
+	server_start
+	session "${login[@]}" "MKD Jowa" LIST QUIT
+	check 03
+	says "LIST was answered 425"
+}
+
+# ---- lab 4 ----
+
+@test "check 04: passes with both files downloaded in TYPE I" {
+	server_start
+	get I 01test.txt "$C/01test.txt"
+	get I bytes.bin "$C/bytes.bin"
+	check 04
+	passes
+}
+
+@test "check 04: file missing" {
+	get_ok=1
+	check 04
+	says "01test.txt is missing"
+}
+
+@test "check 04: empty file" {
+	: >"$C/01test.txt"
+	cp "$S/bytes.bin" "$C/"
+	check 04
+	says "01test.txt is empty (0 bytes)"
+}
+
+@test "check 04: downloaded in ASCII mode (TYPE A)" {
+	server_start
+	get A 01test.txt "$C/01test.txt"
+	get A bytes.bin "$C/bytes.bin"
+	check 04
+	says "01test.txt went through ASCII mode: 260 bytes instead of 255"
+	says "bytes.bin went through ASCII mode: 16448 bytes instead of 16384"
+}
+
+@test "check 04: cut short" {
+	head -c 100 "$S/01test.txt" >"$C/01test.txt"
+	cp "$S/bytes.bin" "$C/"
+	check 04
+	says "01test.txt is cut short: 100 of 255 bytes"
+}
+
+@test "check 04: wrong size, and right size with other bytes" {
+	echo "another file" >"$C/01test.txt"
+	tr 'a' 'b' <"$S/bytes.bin" >"$C/bytes.bin"
+	check 04
+	says "01test.txt has the wrong size: 13 bytes, expected 255"
+	says "bytes.bin has the right size (16384 bytes) but different bytes"
+}
+
+@test "check 04: nobody connected to the data port (425), with the sum" {
+	server_start --data-timeout 1
+	session "${login[@]}" "TYPE I" PASV "RETR 01test.txt" QUIT
+	check 04
+	says 'RETR 01test.txt got "425'
+	says "nobody connected to the data port"
+	[[ $output =~ "listened on port "[0-9]+" = "[0-9]+"*256+"[0-9]+ ]]
+}
+
+@test "check 04: wrong file name (550)" {
+	server_start
+	session "${login[@]}" "TYPE I" PASV "RETR 01TEST.TXT" QUIT
+	check 04
+	says 'RETR 01test.txt got "550'
+}
+
+# ---- lab 5 ----
+
+@test "check 05: passes after both uploads" {
+	server_start
+	printf 'typed\nlines\n' >"$BATS_TEST_TMPDIR/typed"
+	put I "$BATS_TEST_TMPDIR/typed" 02test.txt
+	put I "$C/upload.bin" upload.bin
+	check 05
+	passes
+}
+
+@test "check 05: nothing uploaded" {
+	server_start
+	check 05
+	says "02test.txt is not on the server"
+	says "upload.bin is not on the server"
+}
+
+@test "check 05: empty typed upload" {
+	server_start
+	put I /dev/null 02test.txt
+	check 05
+	says "02test.txt is on the server but empty"
+}
+
+@test "check 05: uploaded in ASCII mode (TYPE A)" {
+	server_start
+	put A "$C/upload.bin" upload.bin
+	check 05
+	says "upload.bin lost its CR bytes: 10200 bytes instead of 10240"
+}
+
+@test "check 05: nobody connected for STOR (425)" {
+	server_start --data-timeout 1
+	session "${login[@]}" PASV "STOR upload.bin" QUIT
+	check 05
+	says 'STOR upload.bin got "425'
+}
+
+@test "check 05: STOR before login (530)" {
+	server_start
+	session PASV "STOR upload.bin" QUIT
+	check 05
+	says 'STOR upload.bin got "530'
+}
+
+@test "check 05: upload cut short" {
+	head -c 5000 "$C/upload.bin" >"$S/upload.bin"
+	server_start
+	check 05
+	says "upload.bin is cut short: 5000 of 10240 bytes"
+}
+
+# ---- lab 6 ----
+
+@test "check 06: passes after LIST and RETR in active mode" {
+	server_start
+	active "$C/listing.txt" LIST
+	active "$C/bytes.bin" "RETR bytes.bin"
+	check 06
+	passes
+}
+
+@test "check 06: no PORT sent" {
+	server_start
+	session "${login[@]}" QUIT
+	check 06
+	says "no PORT command reached the server"
+}
+
+@test "check 06: PORT refused (bad syntax)" {
+	server_start
+	session "${login[@]}" "PORT 127,0,0,1,195" LIST QUIT
+	check 06
+	says "the server refused your PORT: 5"
+}
+
+@test "check 06: PORT names a port nobody listens on (425)" {
+	# a port that was free a moment ago
+	ftp-dataconn -l 127.0.0.1 0 -w 1 --announce "$BATS_TEST_TMPDIR/a" </dev/null 2>/dev/null || true
+	line=$(cat "$BATS_TEST_TMPDIR/a")
+	server_start
+	session "${login[@]}" "$line" LIST QUIT
+	check 06
+	says "the server could not connect to the port your PORT named (425)"
+}
+
+@test "check 06: transfers made in passive mode instead" {
+	server_start
+	session "${login[@]}" "PORT 127,0,0,1,195,149" QUIT
+	transfer -r /dev/null "$C/listing.txt" "${login[@]}" PASV LIST QUIT
+	get I bytes.bin "$C/bytes.bin"
+	check 06
+	says "the server connected to you only 0 time(s): a transfer was passive"
+}
+
+# ---- lab 7 ----
+
+ipv6() {
+	[ -f /proc/net/if_inet6 ] || skip "no IPv6 on this machine"
+}
+
+@test "check 07: passes after EPSV and EPRT on ::1" {
+	ipv6
+	server_start
+	get I 01test.txt "$C/01test.txt"
+	server_start -l ::1
+	# EPSV: the 229 reply has no host, ftp-pasv-calc takes it from -H
+	printf '%s\n' "${login[@]}" "TYPE I" EPSV "RETR bytes.bin" QUIT |
+		ftp-raw -w 10 ::1 "$PORT" | ftp-pasv-calc -H ::1 |
+		{ read -r h p && ftp-dataconn -r -w 10 "$h" "$p" >"$C/bytes.bin"; }
+	active_v6() {
+		ftp-dataconn -l ::1 0 -r -w 10 --announce "$BATS_TEST_TMPDIR/a6" >"$C/listing.txt" 2>/dev/null &
+		local pid=$!
+		wait_until 50 test -s "$BATS_TEST_TMPDIR/a6"
+		session "${login[@]}" EPSV "$(cat "$BATS_TEST_TMPDIR/a6")" LIST QUIT
+		wait "$pid"
+	}
+	active_v6
+	check 07
+	passes
+}
+
+@test "check 07: no IPv6 session" {
+	server_start
+	get I 01test.txt "$C/01test.txt"
+	get I bytes.bin "$C/bytes.bin"
+	check 07
+	says "the server saw no connection over IPv6"
+}
+
+@test "check 07: PASV on IPv6 (522), no EPSV" {
+	ipv6
+	server_start -l ::1
+	session "${login[@]}" PASV QUIT
+	check 07
+	says "on IPv6 you sent PASV (522) but no EPSV"
+	says "01test.txt is missing"
+	says "listing.txt is missing or holds no listing"
+}
+
+@test "check 07: EPRT refused (an IPv4 address on IPv6)" {
+	ipv6
+	server_start -l ::1
+	session "${login[@]}" EPSV "EPRT |1|127.0.0.1|50069|" QUIT
+	check 07
+	says "no EPRT was accepted on the IPv6 connection: 500 Refused"
+}
+
+# ---- lab 8 ----
+
+@test "check 08: passes with TYPE I, TYPE A, and TYPE A with --ascii" {
+	server_start
+	get I 01test.txt "$C/binary.txt"
+	get A 01test.txt "$C/ascii.txt"
+	get A 01test.txt "$C/converted.txt" --ascii
+	check 08
+	passes
+}
+
+@test "check 08: binary.txt fetched in TYPE A" {
+	server_start
+	get A 01test.txt "$C/binary.txt"
+	check 08
+	says "binary.txt went through ASCII mode"
+	says "ascii.txt is missing"
+}
+
+@test "check 08: ascii.txt fetched in TYPE I" {
+	server_start
+	get I 01test.txt "$C/ascii.txt"
+	check 08
+	says "ascii.txt is a byte-for-byte copy: no CR LF in it"
+}
+
+@test "check 08: converted.txt received without --ascii" {
+	server_start
+	get A 01test.txt "$C/converted.txt"
+	check 08
+	says "converted.txt still has CR LF line endings"
+}
+
+# ---- lab 9 ----
+
+@test "check 09: passes after the three transfers" {
+	server_start
+	get I bytes.bin "$C/bytes.bin"
+	put I "$C/upload.bin" upload-copy.bin
+	get I 01test.txt "$C/01test.txt"
+	check 09
+	passes
+}
+
+@test "check 09: missing files, with the narration's reason (425)" {
+	server_start --data-timeout 1
+	session "${login[@]}" PASV "RETR bytes.bin" QUIT
+	check 09
+	says 'RETR bytes.bin got "425'
+	says "upload-copy.bin is missing"
+	says "01test.txt is missing"
+}
+
+@test "check 09: a download in ASCII mode" {
+	server_start
+	get A bytes.bin "$C/bytes.bin"
+	check 09
+	says "bytes.bin went through ASCII mode"
+}
+
+# ---- lab 10 ----
+
+@test "check 10: passes after curl's download, active download and upload" {
+	require curl
+	server_start
+	(cd "$C" && curl -sS -o curl.txt "ftp://127.0.0.1:$PORT/01test.txt" &&
+		curl -sS -P - -o curl-active.txt "ftp://127.0.0.1:$PORT/01test.txt" &&
+		curl -sS -T upload.bin "ftp://127.0.0.1:$PORT/curl-upload.bin")
+	check 10
+	passes
+}
+
+@test "check 10: no client like curl seen" {
+	require curl
+	server_start
+	get I 01test.txt "$C/curl.txt"
+	check 10
+	says "the server saw no session with EPSV, SIZE and RETR"
+	says "no client used active mode"
+	says "curl-upload.bin is not on the server"
+}
+
+@test "check 10: curl not installed" {
+	# a PATH with the tools the check uses, and no curl
+	mkdir -p "$BATS_TEST_TMPDIR/nocurl"
+	for n in env bash dirname sed awk grep wc tr cmp comm sort head tail od cat cut; do
+		ln -s "$(command -v "$n")" "$BATS_TEST_TMPDIR/nocurl/$n"
+	done
+	run env PATH="$BATS_TEST_TMPDIR/nocurl" "$LABS"/10-*/check
+	echo "$output"
+	says "curl is not installed"
+}
+
+# ---- lab 11 ----
+
+@test "check 11: passes after both refusals and a timeout" {
+	server_start
+	session "${login[@]}" "PORT 10,0,0,1,0,21" "PORT 127,0,0,1,0,22" QUIT
+	server_start --idle-timeout 1
+	# stdin stays open: the session idles until the server says 421
+	{ printf '%s\n' "${login[@]}"; sleep 2; } | ftp-raw -w 10 "$HOST" "$PORT" || true
+	check 11
+	passes
+}
+
+@test "check 11: no PORT at all" {
+	server_start
+	session "${login[@]}" QUIT
+	check 11
+	says "no PORT or EPRT was sent"
+	says "no PORT to a system port"
+	says "no session timed out yet"
+}
+
+@test "check 11: only the own address (no bounce)" {
+	server_start
+	session "${login[@]}" "PORT 127,0,0,1,195,149" QUIT
+	check 11
+	says "no PORT or EPRT was refused: you named your own address"
+}
