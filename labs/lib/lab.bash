@@ -39,18 +39,21 @@ lab_text() {
 
 # Every byte value 0..255 once, in order (so it holds CR, LF, NUL, 0xFF).
 lab_all_bytes() {
-	local i
+	local i o
 	for ((i = 0; i < 256; i++)); do
-		printf "\\$(printf '%03o' "$i")"
+		printf -v o '%03o' "$i"
+		printf "\\$o"
 	done
 }
 
 # Byte values 255..0 but CR and LF, then CR LF: 256 bytes whose only CR
 # and LF are one CR LF pair, which a TYPE A upload turns into LF.
 lab_bytes_down_crlf() {
-	local i
+	local i o
 	for ((i = 255; i >= 0; i--)); do
-		[ "$i" -eq 13 ] || [ "$i" -eq 10 ] || printf "\\$(printf '%03o' "$i")"
+		[ "$i" -eq 13 ] || [ "$i" -eq 10 ] && continue
+		printf -v o '%03o' "$i"
+		printf "\\$o"
 	done
 	printf '\r\n'
 }
