@@ -325,6 +325,12 @@ step_sendfile(struct pump_chan *c)
 	c->fast_moved = 1;
 	c->bytes_in += (uint64_t)n;
 	c->bytes_out += (uint64_t)n;
+	/* a file never blocks: a short count means out is full, so wait
+	 * for room rather than try again at once and meet EAGAIN */
+	if (n < PUMP_FILE_CHUNK) {
+		wait_for(c, c->out, POLLOUT);
+		return PUMP_STEP_MOVED;
+	}
 	return moved(c);
 }
 

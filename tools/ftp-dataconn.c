@@ -504,6 +504,31 @@ open_channels(struct transfer *t, int sock)
 	clock_gettime(CLOCK_MONOTONIC, &t->started);
 }
 
+static void
+set_blocking(int fd, int blocking)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, blocking ? flags & ~O_NONBLOCK :
+	    flags | O_NONBLOCK) < 0)
+		die_errno(EXIT_OSERR, "fcntl");
+}
+
+/* Only the receiving is left, and no -w: plain blocking reads and writes,
+ * as fast as a read/write loop, with no poll(2) between them. */
+static void
+receive_rest(struct transfer *t)
+{
+	set_blocking(t->sock, 1);
+	while (t->down_open) {
+		step_down(t);
+		if (opt.hash)
+			show_hash_marks(t);
+		if (opt.progress)
+			show_progress(t, 0);
+	}
+}
+
 /* Both directions over one poll(2) until the server closes (with -s:
  * and stdin ends).  The socket is non-blocking, so a full send buffer
  * never stops the receiving. */
@@ -513,9 +538,10 @@ copy_loop(struct transfer *t)
 	struct pollfd pfd[2];
 	int n;
 
-	if (fcntl(t->sock, F_SETFL, fcntl(t->sock, F_GETFL) | O_NONBLOCK) < 0)
-		die_errno(EXIT_OSERR, "fcntl");
+	set_blocking(t->sock, 0);
 	while (t->down_open || (opt.send_only && t->up_open)) {
+		if (!t->up_open && opt.timeout_ms < 0)
+			return receive_rest(t);
 		pump_chan_pollfd(&t->up, &pfd[0]);
 		if (!t->up_open)
 			pfd[0].fd = -1;
