@@ -154,7 +154,7 @@ MD
 	[ "$status" -eq 1 ]
 	[[ $output == *"expected line not shown in screen1: 221 Not what the server says."* ]]
 	# and the server it started is gone
-	port=$(sed -n 's/.*serving .* port \([0-9]*\).*/\1/p' "$RUNLAB_DIR/t/server.out" | head -n 1)
+	port=$(sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/server.out")
 	[ -n "$port" ]
 	! ftp-raw -w 2 127.0.0.1 "$port" </dev/null
 }
