@@ -26,7 +26,7 @@ server_start() {
 	server_stop
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	wait_until 100 grep -q '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	quick_wait 250 grep -q '^listening on ' "$BATS_TEST_TMPDIR/server.out"
 	read -r _ _ HOST _ PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/server.out")
 	[ -n "$PORT" ]
 }
@@ -34,10 +34,21 @@ server_start() {
 server_stop() {
 	[ -n "${SERVER_PID:-}" ] || return 0
 	kill -TERM -- "-$SERVER_PID" 2>/dev/null
-	wait_until 50 eval '! kill -0 "$SERVER_PID" 2>/dev/null' ||
+	quick_wait 250 eval '! kill -0 "$SERVER_PID" 2>/dev/null' ||
 		kill -KILL -- "-$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null || true
 	SERVER_PID=
+}
+
+# wait_until in steps of 20 ms: at most $1 steps.
+quick_wait() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	return 1
 }
 
 # session CMD...: one control session, the commands in lock-step.
