@@ -165,3 +165,18 @@ MD
 	[ "$status" -eq 0 ]
 	grep -q '^identical$' "$RUNLAB_DIR/t/run.out"
 }
+
+@test "docs: every relative link in README.md, labs/ and docs/ leads to a file" {
+	cd "$REPO_ROOT"
+	bad=0
+	for md in README.md labs/README.md labs/*/README.md labs/*/TEACHER.md docs/*.md; do
+		dir=$(dirname "$md")
+		while IFS= read -r link; do
+			link=${link%%#*}
+			[ -n "$link" ] || continue
+			case $link in http*://* | mailto:*) continue ;; esac
+			[ -e "$dir/$link" ] || { echo "$md: broken link $link"; bad=1; }
+		done < <(grep -o '](\([^)]*\))' "$md" | sed 's/^](//; s/)$//')
+	done
+	[ "$bad" -eq 0 ]
+}
