@@ -180,3 +180,18 @@ MD
 	done
 	[ "$bad" -eq 0 ]
 }
+
+@test "labs: the passive ports the READMEs show are the ones a student sees" {
+	# labs/start's own range, no replacement of the READMEs' numbers; skipped
+	# when something else listens in that range.
+	require ss
+	[ -z "$(ss -Hltn 'sport >= :55573 and sport <= :55599' 2>/dev/null)" ] ||
+		skip "ports 55573-55599 are in use here"
+	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline .; do
+		rm -rf "$RUNLAB_DIR"
+		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 RUNLAB_WAIT=5 \
+			run "$LABS/lib/run-lab" "$REPO_ROOT/$lab"
+		echo "$output"
+		[ "$status" -eq 0 ]
+	done
+}
