@@ -172,8 +172,20 @@ chat() {
 	[[ ${lines[18]} == "202 "* ]]
 }
 
-@test "labd: PWD, CWD, CDUP, MKD, RMD, XMKD, XPWD, XCUP" {
-	labd_start
+# Runs "$1" against a fresh server in each confinement mode: openat2,
+# then RAWFTP_PORTABLE=1 (the component walk).
+both_modes() {
+	local portable
+	for portable in 0 1; do
+		rm -rf "$LABD_ROOT"
+		setup
+		RAWFTP_PORTABLE=$portable labd_start
+		"$1"
+		labd_stop
+	done
+}
+
+directories() {
 	run chat <<-'S'
 		USER anonymous
 		PASS x
@@ -208,8 +220,11 @@ chat() {
 	[ -d "$LABD_ROOT/we\"ird" ]
 }
 
-@test "labd: DELE, RNFR/RNTO, SIZE, MDTM, MLST, STAT" {
-	labd_start
+@test "labd: PWD, CWD, CDUP, MKD, RMD, XMKD, XPWD, XCUP (both modes)" {
+	both_modes directories
+}
+
+names() {
 	touch -d '2024-02-03 04:05:06 UTC' "$LABD_ROOT/a.txt"
 	run chat <<-'S'
 		USER anonymous
@@ -241,6 +256,10 @@ chat() {
 	[[ $output == *" Logged in as anonymous"*"211 End of status"* ]]
 	[[ $output == *"213-Status of /:"*"drwxr-xr-x"*" sub"*"213 End of status."* ]]
 	[ ! -e "$LABD_ROOT/a.txt" ]
+}
+
+@test "labd: DELE, RNFR/RNTO, SIZE, MDTM, MLST, STAT (both modes)" {
+	both_modes names
 }
 
 @test "labd: --read-only refuses every change with 550" {
