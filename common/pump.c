@@ -50,6 +50,8 @@ pump_method_name(enum pump_method m)
 		return "sendfile";
 	case PUMP_SPLICE:
 		return "splice";
+	case PUMP_SPLICE_VIA_PIPE:
+		return "splice via pipe";
 	default:
 		return "read/write";
 	}
@@ -108,8 +110,11 @@ choose_method(const struct stat *si, const struct stat *so)
 		return PUMP_SPLICE;
 	if (S_ISREG(si->st_mode))
 		return PUMP_SENDFILE;
-	/* socket to file: splice through a private pipe measured no faster
-	 * than read/write here (see bench/README.md), so it is not done */
+	/* from a socket, through a pipe of our own: the kernel passes the
+	 * received pages on, to /dev/null or another socket without a copy
+	 * (measured faster than read/write over loopback, never slower) */
+	if (S_ISSOCK(si->st_mode))
+		return PUMP_SPLICE_VIA_PIPE;
 #else
 	(void)si;
 	(void)so;
@@ -129,6 +134,25 @@ alloc_buffers(struct pump_chan *c)
 	return c->obuf == NULL ? -1 : 0;
 }
 
+static int
+open_private_pipe(struct pump_chan *c)
+{
+#ifdef __linux__
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	c->pipe_r = p[0];
+	c->pipe_w = p[1];
+	grow_pipe(c->pipe_w);
+	return 0;
+#else
+	(void)c;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 int
 pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv)
 {
@@ -139,6 +163,7 @@ pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv)
 	c->in = in;
 	c->out = out;
 	c->conv = conv;
+	c->pipe_r = c->pipe_w = -1;
 	c->wait_fd = in;
 	c->wait_events = POLLIN;
 	c->method = PUMP_READ_WRITE;
@@ -150,6 +175,8 @@ pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv)
 			grow_pipe(out);
 		c->method = choose_method(&si, &so);
 	}
+	if (c->method == PUMP_SPLICE_VIA_PIPE && open_private_pipe(c) < 0)
+		c->method = PUMP_READ_WRITE;
 	if (c->method == PUMP_READ_WRITE && alloc_buffers(c) < 0) {
 		pump_chan_close(c);
 		errno = ENOMEM;
@@ -164,6 +191,11 @@ pump_chan_close(struct pump_chan *c)
 	free(c->buf);
 	free(c->obuf);
 	c->buf = c->obuf = NULL;
+	if (c->pipe_r >= 0)
+		close(c->pipe_r);
+	if (c->pipe_w >= 0)
+		close(c->pipe_w);
+	c->pipe_r = c->pipe_w = -1;
 }
 
 void
@@ -291,13 +323,24 @@ step_rw(struct pump_chan *c)
 	return flush_rw(c);
 }
 
-/* A fast path was refused before moving anything: go on with read/write. */
+/* A fast path was refused before moving anything: go on with read/write,
+ * taking over what sits in the private pipe. */
 static enum pump_step
 fall_back(struct pump_chan *c)
 {
+	ssize_t n;
+
 	c->method = PUMP_READ_WRITE;
 	if (alloc_buffers(c) < 0)
 		return fail(c, ENOMEM, 0);
+	if (c->pend_len > 0) {
+		do
+			n = read(c->pipe_r, c->buf, c->pend_len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 || (size_t)n != c->pend_len)
+			return fail(c, n < 0 ? errno : EIO, 0);
+		c->pend_off = 0;
+	}
 	return step_rw(c);
 }
 
@@ -371,6 +414,58 @@ step_splice(struct pump_chan *c)
 	c->bytes_out += (uint64_t)n;
 	return moved(c);
 }
+
+/* ---- splice through a private pipe: socket to a file, device or
+ * socket ---- */
+
+static enum pump_step
+drain_private_pipe(struct pump_chan *c)
+{
+	ssize_t n;
+
+	while (c->pend_len > 0) {
+		n = splice(c->pipe_r, NULL, c->out, NULL, c->pend_len,
+		    SPLICE_F_MOVE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && is_again(errno))
+			return wait_for(c, c->out, POLLOUT);
+		if (n < 0 && !c->fast_moved && is_unsupported(errno))
+			return fall_back(c);
+		if (n <= 0)
+			return fail(c, n < 0 ? errno : EIO, 1);
+		c->fast_moved = 1;
+		c->pend_len -= (size_t)n;
+		c->bytes_out += (uint64_t)n;
+	}
+	return moved(c);
+}
+
+static enum pump_step
+step_splice_via_pipe(struct pump_chan *c)
+{
+	ssize_t n;
+
+	if (c->pend_len > 0)
+		return drain_private_pipe(c);
+	do
+		n = splice(c->in, NULL, c->pipe_w, NULL, PUMP_CHUNK,
+		    SPLICE_F_MOVE);
+	while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		c->eof = 1;
+		return PUMP_STEP_EOF;
+	}
+	if (n < 0 && is_again(errno))	/* the private pipe is empty */
+		return wait_for(c, c->in, POLLIN);
+	if (n < 0 && !c->fast_moved && is_unsupported(errno))
+		return fall_back(c);
+	if (n < 0)
+		return fail(c, errno, 0);
+	c->bytes_in += (uint64_t)n;
+	c->pend_len = (size_t)n;
+	return drain_private_pipe(c);
+}
 #endif
 
 enum pump_step
@@ -382,6 +477,8 @@ pump_chan_step(struct pump_chan *c)
 		return step_sendfile(c);
 	case PUMP_SPLICE:
 		return step_splice(c);
+	case PUMP_SPLICE_VIA_PIPE:
+		return step_splice_via_pipe(c);
 #endif
 	default:
 		return step_rw(c);

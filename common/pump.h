@@ -3,8 +3,9 @@
  *
  * The data channel is a byte pump.  The fast paths need no copy through
  * user space: sendfile(2) from a regular file to a socket, splice(2) when
- * either side is a pipe.  Everything else uses read/write with a large
- * buffer.  Setting RAWFTP_PORTABLE=1 in the environment forces the
+ * either side is a pipe, and from a socket to anything else splice(2)
+ * through a pipe of the pump's own.  Everything else uses read/write with
+ * a large buffer.  Setting RAWFTP_PORTABLE=1 in the environment forces the
  * read/write path, so the tests can run the portable code as well.
  * TYPE A conversion (LF <-> CRLF) always takes the read/write path.
  *
@@ -71,7 +72,9 @@ int pump_portable_forced(void);
 enum pump_method {
 	PUMP_READ_WRITE,	/* read(2) into a buffer, write(2) it out */
 	PUMP_SENDFILE,		/* regular file to anything but a pipe */
-	PUMP_SPLICE		/* either side is a pipe */
+	PUMP_SPLICE,		/* either side is a pipe */
+	PUMP_SPLICE_VIA_PIPE	/* a socket to anything else, through a
+				 * private pipe */
 };
 
 enum pump_step {
@@ -97,6 +100,7 @@ struct pump_chan {
 	int in_is_socket;	/* errors of a kernel path: which side */
 	char *buf, *obuf;	/* read/write buffers */
 	size_t pend_off, pend_len;	/* bytes read, not yet written */
+	int pipe_r, pipe_w;	/* PUMP_SPLICE_VIA_PIPE */
 };
 
 /* Picks the fastest method for in and out and grows pipe buffers.  Returns
@@ -110,7 +114,7 @@ enum pump_step pump_chan_step(struct pump_chan *c);
  * for POLLOUT when written bytes are pending.  revents is cleared. */
 void pump_chan_pollfd(const struct pump_chan *c, struct pollfd *pfd);
 
-/* Frees the buffers (does not close in or out). */
+/* Frees the buffers and the private pipe (does not close in or out). */
 void pump_chan_close(struct pump_chan *c);
 
 /* "sendfile", "splice", "read/write"... for verbose output. */
