@@ -83,10 +83,10 @@ hold() {
 	hold 1
 	wait_until 50 grep -q 'login: anonymous' "$LABD_LOG"
 	run chat <<-'S'
-		NOOP
+		!eof
 	S
-	[ "$status" -eq 3 ]
 	[[ ${lines[0]} == "421 Too many sessions from 127.0.0.1 (the limit is 1)." ]]
+	[[ ${lines[1]} == "(closed)" ]]
 	# another loopback address is another client
 	run /usr/bin/python3 -c '
 import socket, sys

@@ -219,25 +219,26 @@ accept_passive(struct session *s, enum ctl_event *why)
 
 		if (poll(pfd, 2, left) < 0 && errno != EINTR)
 			break;
+		/* a connection that is already there goes first: an ABOR
+		 * right behind it then aborts a transfer that started */
+		if ((pfd[0].revents & POLLIN) &&
+		    (fd = net_accept(s->pasv_fd, 0, &peer, &e)) >= 0) {
+			if (hp_same_host(peer.host, s->peer.host)) {
+				narrate(s->id, "data: %s:%u connected",
+				    peer.host, peer.port);
+				data_reset(s);
+				return fd;
+			}
+			narrate(s->id, "data: refused %s:%u: not the client's "
+			    "address %s (connection theft)", peer.host,
+			    peer.port, s->peer.host);
+			close(fd);
+		}
 		if (pfd[1].revents != 0 &&
 		    (*why = control_check(s)) != CTL_NOTHING)
 			return -1;
 		if (pfd[1].revents != 0)
 			pfd[1].fd = -1;	/* a line for later: stop watching */
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		if ((fd = net_accept(s->pasv_fd, 0, &peer, &e)) < 0)
-			continue;
-		if (!hp_same_host(peer.host, s->peer.host)) {
-			narrate(s->id, "data: refused %s:%u: not the client's "
-			    "address %s (connection theft)", peer.host,
-			    peer.port, s->peer.host);
-			close(fd);
-			continue;
-		}
-		narrate(s->id, "data: %s:%u connected", peer.host, peer.port);
-		data_reset(s);
-		return fd;
 	}
 	narrate(s->id, "data: no connection within %d seconds",
 	    cfg.data_timeout);
