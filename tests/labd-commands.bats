@@ -6,6 +6,8 @@
 load lib/common
 
 setup() {
+	[ -x /usr/bin/python3 ] ||
+		skip "/usr/bin/python3 drives the control channel in these tests"
 	LABD_ROOT=$BATS_TEST_TMPDIR/root
 	mkdir -p "$LABD_ROOT/sub"
 	printf 'hello\n' >"$LABD_ROOT/a.txt"

@@ -6,6 +6,8 @@
 load lib/common
 
 setup() {
+	[ -x /usr/bin/python3 ] ||
+		skip "/usr/bin/python3 drives the control channel in these tests"
 	T=$BATS_TEST_TMPDIR
 	LABD_ROOT=$T/root
 	mkdir -p "$LABD_ROOT"
