@@ -174,7 +174,49 @@ type_a() {
 	cmp "$D/text.txt" "$SRV_ROOT/${UP}up-text.txt"
 }
 
+# The seed's two windows: ftp-raw on the control connection (its input
+# typed through a fifo, one line at a time), ftp-dataconn on the data
+# connection; an upload, then the same file back.
+two_windows() {
+	mkfifo "$T/typed"
+	ftp-raw 127.0.0.1 "$SRV_PORT" <"$T/typed" >"$T/window1" 2>&1 &
+	local raw=$! host port
+	dc_remember "$raw"
+	exec 8>"$T/typed"
+	type_line() { printf '%s\n' "$1" >&8; }
+	# seen N CODE: the Nth reply with CODE has arrived in window 1
+	seen() { wait_until 100 eval "[ \$(grep -c '^$2 ' \"\$T/window1\") -ge $1 ]"; }
+	type_line 'USER anonymous'
+	type_line 'PASS student@example.com'
+	seen 1 230
+	type_line 'TYPE I'
+	type_line PASV
+	seen 1 227
+	read -r host port < <(ftp-pasv-calc "$(grep '^227 ' "$T/window1")")
+	type_line "STOR ${UP}seed.bin"
+	ftp-dataconn "$host" "$port" <"$D/1m.bin"
+	seen 1 226
+	type_line PASV
+	seen 2 227
+	read -r host port < <(ftp-pasv-calc "$(grep '^227 ' "$T/window1" | tail -n 1)")
+	type_line "RETR ${UP}seed.bin"
+	ftp-dataconn "$host" "$port" </dev/null >"$T/back.bin"
+	seen 2 226
+	type_line QUIT
+	exec 8>&-
+	dc_wait "$raw"
+	[ "$DC_STATUS" -eq 0 ]
+	cmp "$D/1m.bin" "$SRV_ROOT/${UP}seed.bin"
+	cmp "$D/1m.bin" "$T/back.bin"
+}
+
 # ---- ftp-labd ----
+
+@test "dataconn-ftp labd: the seed's two windows, ftp-raw and ftp-dataconn" {
+	server_start labd
+	ctl_close
+	two_windows
+}
 
 @test "dataconn-ftp labd: passive RETR of 0 B, 1 B, 1 MiB" {
 	server_start labd
@@ -272,6 +314,12 @@ type_a() {
 }
 
 # ---- vsftpd ----
+
+@test "dataconn-ftp vsftpd: the seed's two windows, ftp-raw and ftp-dataconn" {
+	server_start vsftpd
+	ctl_close
+	two_windows
+}
 
 @test "dataconn-ftp vsftpd: passive RETR of 0 B, 1 B, 1 MiB" {
 	server_start vsftpd

@@ -265,6 +265,7 @@ listen_address(int argc, char **argv, struct hostport *where)
 	} else if (opt.from.family != 0) {
 		if (address_facing(&opt.from, where) < 0)
 			die(EXIT_UNAVAILABLE, "no route to %s", opt.from.host);
+		where->port = 0;	/* not the probe's port */
 	} else if (hp_set_host(where, opt.family == AF_INET6 ? "::1" :
 	    "127.0.0.1", why, sizeof why) < 0) {
 		die(EXIT_SOFTWARE, "%s", why);
