@@ -327,3 +327,23 @@ names() {
 	[[ ${lines[2]} == "530 "* ]]
 	[[ ${lines[4]} == "230 User bob logged in." ]]
 }
+
+@test "labd: -q silences the narration, --log FILE takes it instead" {
+	labd_start -q
+	run chat <<-'S'
+		USER anonymous
+	S
+	[[ ${lines[1]} == "331 "* ]]
+	labd_stop
+	[ ! -s "$LABD_LOG" ]
+	labd_start -q --log "$BATS_TEST_TMPDIR/narration"
+	run chat <<-'S'
+		USER anonymous
+	S
+	wait_until 20 grep -q '\[1\] > USER anonymous' "$BATS_TEST_TMPDIR/narration"
+	grep -q '\[0\] serving ' "$BATS_TEST_TMPDIR/narration"
+	[ ! -s "$LABD_LOG" ]
+	run ftp-labd -p 0 --log /nonexistent/dir/log
+	[ "$status" -eq 73 ]
+	[[ $output == "ftp-labd: --log /nonexistent/dir/log: No such file or directory" ]]
+}
