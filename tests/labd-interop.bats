@@ -190,3 +190,39 @@ URL() {
 	busybox ftpput -P "$LABD_PORT" -u anonymous -p x "$LABD_HOST" up.dat "$T/up.dat"
 	cmp "$LABD_ROOT/up.dat" "$T/up.dat"
 }
+
+@test "interop FileZilla's command sequence, as in the lab report's capture" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	printf 'from FileZilla\n' >"$T/01test.txt"
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" "$LABD_PORT" <<-S
+		AUTH TLS
+		AUTH SSL
+		USER anonymous
+		PASS anonymous@example.com
+		OPTS UTF8 ON
+		CWD /
+		PWD
+		TYPE I
+		!pasv
+		!put $T/01test.txt STOR 01test.txt
+		!pasv
+		!get $T/list MLSD
+		TYPE I
+		!pasv
+		!get $T/back RETR 01test.txt
+		QUIT
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == "504 AUTH: security mechanism 'TLS' not supported." ]]
+	[[ ${lines[2]} == "504 AUTH: security mechanism 'SSL' not supported." ]]
+	[[ ${lines[3]} == "331 Guest login ok, send your email address as password." ]]
+	[[ ${lines[4]} == "230 Guest login ok, access restrictions apply." ]]
+	[[ ${lines[5]} == "200 OK, UTF-8 enabled." ]]
+	[[ ${lines[7]} == '257 "/" is the current directory.' ]]
+	[[ ${lines[10]} == "150 Opening BINARY mode data connection for /01test.txt." ]]
+	[[ ${lines[11]} == "226 Transfer complete." ]]
+	cmp "$LABD_ROOT/01test.txt" "$T/01test.txt"
+	cmp "$T/back" "$T/01test.txt"
+	grep -q '; 01test.txt' "$T/list"
+}
