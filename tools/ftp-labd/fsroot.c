@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,7 +30,7 @@
 
 #include "labd.h"
 
-static int portable;	/* set once before threads start, or on ENOSYS */
+static atomic_int portable;	/* set at start, or by any thread on ENOSYS */
 
 int
 fs_open_root(const char *dir)

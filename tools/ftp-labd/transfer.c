@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -224,7 +225,7 @@ static int
 open_upload(struct session *s, int dir, const char *name, enum store_how how,
     uint64_t rest, char *tmp, size_t tmplen)
 {
-	static unsigned serial;	/* only makes names differ; races harmless */
+	static atomic_uint serial;	/* makes names differ between sessions */
 	const int create = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC;
 	int fd = -1, i;
@@ -247,7 +248,7 @@ open_upload(struct session *s, int dir, const char *name, enum store_how how,
 			snprintf(tmp, tmplen, "%s.%d", name, i + 1);
 		else
 			snprintf(tmp, tmplen, ".labd-upload.%u.%u", s->id,
-			    serial++);
+			    atomic_fetch_add(&serial, 1));
 		fd = openat(dir, tmp, create, 0644);
 		if (fd < 0 && errno != EEXIST)
 			break;
