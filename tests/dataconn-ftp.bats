@@ -147,7 +147,8 @@ retr_stdin_never_ends() {
 	dc_remember $!
 	ctl_pasv
 	ctl_send "RETR 1m.bin"
-	ftp-dataconn "$DATA_HOST" "$DATA_PORT" <"$T/fifo" | sha256sum >"$T/sum"
+	timeout 20 ftp-dataconn "$DATA_HOST" "$DATA_PORT" <"$T/fifo" |
+		sha256sum >"$T/sum"
 	transfer_replies
 	[ "$(cat "$T/sum")" = "$(sha256sum <"$D/1m.bin")" ]
 	retr 1m.bin /dev/null

@@ -113,7 +113,23 @@ send_file() {
 	mkfifo "$T/fifo"
 	sleep 60 >"$T/fifo" &
 	dc_remember $!
-	ftp-dataconn 127.0.0.1 "$SP_PORT" <"$T/fifo" >"$T/got"
+	# timeout: a failure here is a hang, bounded
+	timeout 20 ftp-dataconn 127.0.0.1 "$SP_PORT" <"$T/fifo" >"$T/got"
+	cmp "$D/1m.bin" "$T/got"
+	dc_wait "$SP_PID"
+	grep -q '^received 0 bytes$' "$SP_OUT"
+}
+
+@test "dataconn ($MODE): exits when the server closes though stdin is a terminal" {
+	require script
+	peer_listen serve "$D/1m.bin"
+	# script(1) puts ftp-dataconn on a terminal; the terminal's own
+	# input is a fifo held open, so it never ends and sends nothing
+	mkfifo "$T/fifo"
+	sleep 60 >"$T/fifo" &
+	dc_remember $!
+	timeout 20 script -qec "ftp-dataconn 127.0.0.1 $SP_PORT >'$T/got'" \
+		/dev/null <"$T/fifo" >/dev/null
 	cmp "$D/1m.bin" "$T/got"
 	dc_wait "$SP_PID"
 	grep -q '^received 0 bytes$' "$SP_OUT"
@@ -262,6 +278,16 @@ send_file() {
 		<"$D/1m.bin"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
+}
+
+@test "dataconn ($MODE): --progress on a terminal: bytes, rate and time, redrawn in place" {
+	require script
+	dc_listen -r </dev/null >/dev/null
+	# script(1) gives ftp-dataconn a terminal for stderr
+	script -qec "ftp-dataconn --progress 127.0.0.1 $DC_PORT <'$D/1m.bin'" \
+		"$T/typescript" </dev/null >/dev/null
+	grep -qE $'\r +1048576 bytes +[0-9]+\\.[0-9]{2} MB/s +[0-9]+\\.[0-9] s' \
+		"$T/typescript"
 }
 
 @test "dataconn ($MODE): -v names the endpoints and the method used" {
