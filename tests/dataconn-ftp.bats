@@ -147,9 +147,11 @@ retr_stdin_never_ends() {
 	dc_remember $!
 	ctl_pasv
 	ctl_send "RETR 1m.bin"
-	timeout 20 ftp-dataconn "$DATA_HOST" "$DATA_PORT" <"$T/fifo" |
-		sha256sum >"$T/sum"
+	# timeout: a failure here is a hang, bounded (status 124)
+	timeout 20 ftp-dataconn "$DATA_HOST" "$DATA_PORT" <"$T/fifo" \
+		> >(sha256sum >"$T/sum")
 	transfer_replies
+	wait_until 50 test -s "$T/sum"
 	[ "$(cat "$T/sum")" = "$(sha256sum <"$D/1m.bin")" ]
 	retr 1m.bin /dev/null
 }
