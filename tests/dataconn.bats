@@ -318,6 +318,13 @@ send_file() {
 	[[ "$stderr" == "ftp-dataconn: cannot resolve ::1 port 21: "* ]]
 }
 
+@test "dataconn ($MODE): --announce to a file that cannot be made: exit 73" {
+	run --separate-stderr ftp-dataconn -l -w 1 --announce "$T/no/such/dir/x" \
+		</dev/null
+	[ "$status" -eq 73 ]
+	[ "${stderr_lines[1]}" = "ftp-dataconn: --announce $T/no/such/dir/x: No such file or directory" ]
+}
+
 @test "dataconn ($MODE): nobody connects to -l within -w: exit 75" {
 	run --separate-stderr ftp-dataconn -l -w 1 </dev/null
 	[ "$status" -eq 75 ]

@@ -70,7 +70,7 @@ usage(FILE *out)
 	    "  -a, --ascii         TYPE A: LF to CRLF on send, CRLF to LF on\n"
 	    "                      receive (default: byte for byte)\n"
 	    "  --hash[=N]          print '#' on stderr per N bytes (1024)\n"
-	    "  --progress          bytes, rate and time on a terminal's stderr\n"
+	    "  --progress          bytes, rate and time, on a terminal\n"
 	    "  -v, --verbose       the connection's endpoints, and a summary\n"
 	    "  -h, --help, -V, --version\n",
 	    err_progname(), err_progname());
@@ -200,7 +200,8 @@ parse_options(int argc, char **argv)
 		die_usage("-r and -s exclude each other");
 	if (!opt.listen && (opt.eprt || opt.announce_file ||
 	    opt.announce_fd >= 0 || opt.from.family != 0))
-		die_usage("--eprt, --announce, --announce-fd and --from need -l");
+		die_usage("--eprt, --announce, --announce-fd and --from "
+		    "need -l");
 	if (opt.from.family != 0 && opt.family != AF_UNSPEC &&
 	    opt.from.family != opt.family)
 		die_usage("--from %s is not an address of the family asked for",
@@ -622,7 +623,7 @@ main(int argc, char **argv)
 	int sock;
 
 	err_set_progname(argv[0]);
-	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an error status */
+	signal(SIGPIPE, SIG_IGN);	/* a gone reader: a status, not death */
 	parse_options(argc, argv);
 	argc -= optind;
 	argv += optind;
