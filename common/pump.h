@@ -122,7 +122,8 @@ const char *pump_method_name(enum pump_method m);
 
 /* TYPE A conversion of one chunk: writes at most 2*len bytes to out and
  * returns how many.  *cr_pending carries a CR that ended the previous
- * chunk (CRLF_TO_LF); LF_TO_CRLF turns every LF into CRLF, so a receiver
+ * chunk (CRLF_TO_LF; the other conversions leave it alone, and it may be
+ * NULL for them); LF_TO_CRLF turns every LF into CRLF, so a receiver
  * converting back restores the original bytes exactly. */
 size_t pump_convert(enum pump_conv conv, int *cr_pending, const char *in,
     size_t len, char *out);
