@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -212,12 +213,14 @@ int
 net_listen_range(const struct hostport *local, unsigned lo, unsigned hi,
     struct net_error *err)
 {
-	static unsigned next;	/* rotates through the range between calls */
+	/* rotates through the range between calls; sessions on several
+	 * threads call at once, hence atomic */
+	static atomic_uint next;
 	unsigned span = hi - lo + 1, i;
 	char port[8];
 
 	for (i = 0; i < span; i++) {
-		unsigned candidate = lo + (next++ % span);
+		unsigned candidate = lo + (atomic_fetch_add(&next, 1) % span);
 		int fd;
 		snprintf(port, sizeof port, "%u", candidate);
 		fd = net_listen(local->host, port, local->family, 1, NULL);

@@ -29,7 +29,8 @@ int net_listen(const char *addr, const char *port, int family, int backlog,
     struct net_error *err);
 
 /* Bind and listen on a port in lo..hi of the address family of local,
- * starting at a rotating point so sessions spread over the range. */
+ * starting at a rotating point so sessions spread over the range.  Safe
+ * to call from several threads at once. */
 int net_listen_range(const struct hostport *local, unsigned lo, unsigned hi,
     struct net_error *err);
 

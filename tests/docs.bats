@@ -52,7 +52,8 @@ programs() {
 	for p in $(programs); do
 		[ -x "$RAWFTP_BIN/$p" ] || continue
 		for o in $("$RAWFTP_BIN/$p" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-			grep -q -- "${o#--}" "$REPO_ROOT/docs/man/$p.1" ||
+			# roff writes a hyphen as \-
+			sed 's/\\-/-/g' "$REPO_ROOT/docs/man/$p.1" | grep -q -- "${o#--}" ||
 				{ echo "$p: $o is not in $p.1"; return 1; }
 		done
 	done

@@ -29,7 +29,7 @@ chat() {
 	[[ $output == *"--pasv-ports LO-HI"* ]]
 	run ftp-labd --version
 	[ "$status" -eq 0 ]
-	[[ $output == "ftp-labd "[0-9]* ]]
+	[[ $output == "ftp-labd (rawftp) "[0-9]* ]]
 }
 
 @test "labd: usage errors exit 64 with one line naming the problem" {

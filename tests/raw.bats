@@ -47,7 +47,7 @@ closed_port() {
 	[ -z "$stderr" ]
 	run --separate-stderr ftp-raw --version
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^ftp-raw\ [0-9]+\.[0-9]+ ]]
+	[[ "$output" =~ ^ftp-raw\ \(rawftp\)\ [0-9]+\.[0-9]+ ]]
 	[ "$(ftp-raw -h)" = "$(ftp-raw --help)" ]
 	[ "$(ftp-raw -V)" = "$(ftp-raw --version)" ]
 }

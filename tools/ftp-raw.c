@@ -122,7 +122,7 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(EXIT_OK);
 		case 'V':
-			printf("%s %s\n", err_progname(), RAWFTP_VERSION);
+			printf("ftp-raw (rawftp) %s\n", RAWFTP_VERSION);
 			exit(EXIT_OK);
 		default:
 			if (optopt == 'w')

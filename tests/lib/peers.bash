@@ -5,11 +5,13 @@
 # PEER_PORT and PEER_ROOT; the test is skipped with a message when the peer
 # is not installed.  Each *_stop kills the server by its PID.
 
-# A TCP port nobody listens on now (bounded number of tries).
+# A TCP port nobody listens on now (bounded number of tries), below the
+# kernel's ephemeral range (32768 and up on Linux) so an outgoing connection
+# cannot take it, and leaving the 200 ports above it for passive mode.
 free_port() {
 	local port i
 	for ((i = 0; i < 50; i++)); do
-		port=$((20000 + RANDOM % 20000))
+		port=$((10000 + RANDOM % 22000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -23,9 +22,6 @@
 
 #include "labd.h"
 #include "net.h"
-
-/* net_listen_range keeps a rotating start point: one caller at a time. */
-static pthread_mutex_t range_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 data_reset(struct session *s)
@@ -52,13 +48,10 @@ pasv_listen(struct session *s, struct hostport *where)
 	int fd;
 
 	data_reset(s);
-	if (cfg.pasv_lo != 0) {
-		pthread_mutex_lock(&range_lock);
+	if (cfg.pasv_lo != 0)
 		fd = net_listen_range(&local, cfg.pasv_lo, cfg.pasv_hi, &e);
-		pthread_mutex_unlock(&range_lock);
-	} else {
+	else
 		fd = net_listen(local.host, "0", local.family, 1, &e);
-	}
 	if (fd < 0 || net_local(fd, where) < 0) {
 		narrate(s->id, "data: cannot listen: %s", e.msg);
 		reply(s, 425, "Cannot open a passive port: %s.", e.msg);

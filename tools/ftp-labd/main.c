@@ -218,7 +218,7 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_HELP: usage(stdout); exit(EXIT_OK);
 		case OPT_VERSION:
-			printf("ftp-labd %s\n", RAWFTP_VERSION);
+			printf("ftp-labd (rawftp) %s\n", RAWFTP_VERSION);
 			exit(EXIT_OK);
 		default: die_usage("unknown option");
 		}
