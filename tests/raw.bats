@@ -61,7 +61,7 @@ closed_port() {
 	[[ "$stderr" == ftp-raw:*99999* ]]
 	run --separate-stderr ftp-raw -w soon 127.0.0.1
 	[ "$status" -eq 64 ]
-	[[ "$stderr" == "ftp-raw: -w wants seconds"*"'soon'"* ]]
+	[[ "$stderr" == "ftp-raw: -w: 'soon' is not a number from 1 to 86400"* ]]
 	run --separate-stderr ftp-raw --bogus 127.0.0.1
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == "ftp-raw: unknown option --bogus"* ]]

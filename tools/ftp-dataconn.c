@@ -31,6 +31,7 @@
 #include "err.h"
 #include "hostport.h"
 #include "net.h"
+#include "optnum.h"
 #include "pump.h"
 
 #define CONNECT_TIMEOUT 30	/* seconds, when -w is not given */
@@ -111,23 +112,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* A whole decimal number in lo..hi, or a usage error naming the option. */
-static unsigned long long
-number(const char *text, unsigned long long lo, unsigned long long hi,
-    const char *what)
-{
-	unsigned long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoull(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 ||
-	    n < lo || n > hi)
-		die_usage("%s must be a number from %llu to %llu, not '%s'",
-		    what, lo, hi, text);
-	return n;
-}
-
 static void
 parse_options(int argc, char **argv)
 {
@@ -156,8 +140,8 @@ parse_options(int argc, char **argv)
 			opt.send_only = 1;
 			break;
 		case 'w':
-			opt.timeout_ms = (int)number(optarg, 1, 86400, "-w") *
-			    1000;
+			opt.timeout_ms = 1000 *
+			    (int)opt_number("-w", optarg, 1, 86400);
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -169,8 +153,8 @@ parse_options(int argc, char **argv)
 			opt.announce_file = optarg;
 			break;
 		case OPT_ANNOUNCE_FD:
-			opt.announce_fd = (int)number(optarg, 0, 65535,
-			    "--announce-fd");
+			opt.announce_fd = (int)opt_number("--announce-fd",
+			    optarg, 0, 65535);
 			break;
 		case OPT_FROM:
 			if (hp_set_host(&opt.from, optarg, why, sizeof why) < 0)
@@ -181,7 +165,7 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_HASH:
 			opt.hash = optarg == NULL ? HASH_DEFAULT :
-			    number(optarg, 1, 1ULL << 40, "--hash");
+			    opt_number("--hash", optarg, 1, 1ULL << 40);
 			break;
 		case OPT_PROGRESS:
 			opt.progress = isatty(STDERR_FILENO);

@@ -26,6 +26,7 @@
 #include "hostport.h"
 #include "linebuf.h"
 #include "net.h"
+#include "optnum.h"
 #include "reply.h"
 #include "replycodes.h"
 #include "telnet.h"
@@ -83,19 +84,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int
-parse_seconds(const char *text)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || n < 1 || n > 86400)
-		die_usage("-w wants seconds from 1 to 86400, not '%s'", text);
-	return (int)n;
-}
-
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -115,7 +103,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'e': o->explain = 1; break;
 		case 'T': o->stamps = 1; break;
 		case 'v': o->trace = 1; break;
-		case 'w': o->wait_secs = parse_seconds(optarg); break;
+		case 'w':
+			o->wait_secs = (int)opt_number("-w", optarg, 1, 86400);
+			break;
 		case OPT_FAIL: o->fail = 1; break;
 		case OPT_NO_WAIT: o->no_wait = 1; break;
 		case 'h':

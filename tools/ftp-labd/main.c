@@ -26,6 +26,7 @@
 #include "err.h"
 #include "labd.h"
 #include "net.h"
+#include "optnum.h"
 #include "trace.h"
 
 /* Thread stacks: small, so 1000 idle sessions fit in little memory.  The
@@ -86,20 +87,6 @@ usage(FILE *f)
 
 /* ---- options ---- */
 
-static long
-number(const char *opt, const char *text, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || v < lo || v > hi)
-		die_usage("%s: '%s' is not a number from %ld to %ld", opt,
-		    text, lo, hi);
-	return v;
-}
-
 static void
 pasv_ports(const char *text)
 {
@@ -110,8 +97,8 @@ pasv_ports(const char *text)
 		die_usage("--pasv-ports: '%s' is not LO-HI", text);
 	memcpy(lo, text, (size_t)(dash - text));
 	lo[dash - text] = '\0';
-	cfg.pasv_lo = (unsigned)number("--pasv-ports", lo, 1, 65535);
-	cfg.pasv_hi = (unsigned)number("--pasv-ports", dash + 1, 1, 65535);
+	cfg.pasv_lo = (unsigned)opt_number("--pasv-ports", lo, 1, 65535);
+	cfg.pasv_hi = (unsigned)opt_number("--pasv-ports", dash + 1, 1, 65535);
 	if (cfg.pasv_lo > cfg.pasv_hi)
 		die_usage("--pasv-ports: %u is above %u", cfg.pasv_lo,
 		    cfg.pasv_hi);
@@ -183,7 +170,7 @@ parse_options(int argc, char **argv)
 		case 'r': cfg.root = optarg; break;
 		case 'l': set_address(cfg.listen_addr, optarg, "-l", 0); break;
 		case 'p':
-			number("-p", optarg, 0, 65535);
+			opt_number("-p", optarg, 0, 65535);
 			cfg.port = optarg;
 			break;
 		case 'q': cfg.quiet = 1; break;
@@ -193,28 +180,28 @@ parse_options(int argc, char **argv)
 			    1);
 			break;
 		case OPT_IDLE:
-			cfg.idle_timeout = (int)number("--idle-timeout", optarg,
-			    1, 86400);
+			cfg.idle_timeout = (int)opt_number("--idle-timeout",
+			    optarg, 1, 86400);
 			break;
 		case OPT_DATA:
-			cfg.data_timeout = (int)number("--data-timeout", optarg,
-			    1, 86400);
+			cfg.data_timeout = (int)opt_number("--data-timeout",
+			    optarg, 1, 86400);
 			break;
 		case OPT_MAX_SESSIONS:
-			cfg.max_sessions = (int)number("--max-sessions", optarg,
-			    1, 100000);
+			cfg.max_sessions = (int)opt_number("--max-sessions",
+			    optarg, 1, 100000);
 			break;
 		case OPT_MAX_PER_IP:
-			cfg.max_per_ip = (int)number("--max-per-ip", optarg, 1,
-			    100000);
+			cfg.max_per_ip = (int)opt_number("--max-per-ip",
+			    optarg, 1, 100000);
 			break;
 		case OPT_READ_ONLY: cfg.read_only = 1; break;
 		case OPT_USERS: load_users(optarg); break;
 		case OPT_NO_ANON: cfg.anonymous = 0; break;
 		case OPT_LOG: log = optarg; break;
 		case OPT_FAIL_DELAY:
-			cfg.fail_delay_ms = (int)number("--fail-delay", optarg,
-			    0, 60000);
+			cfg.fail_delay_ms = (int)opt_number("--fail-delay",
+			    optarg, 0, 60000);
 			break;
 		case OPT_HELP: usage(stdout); exit(EXIT_OK);
 		case OPT_VERSION:
