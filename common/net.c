@@ -83,8 +83,8 @@ net_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int
-set_nonblocking(int fd, int on)
+int
+net_set_nonblocking(int fd, int on)
 {
 	int flags = fcntl(fd, F_GETFL);
 
@@ -106,7 +106,7 @@ connect_one(const struct addrinfo *ai, int timeout_ms)
 	    ai->ai_protocol);
 	if (fd < 0)
 		return -1;
-	if (set_nonblocking(fd, 1) < 0)
+	if (net_set_nonblocking(fd, 1) < 0)
 		goto fail;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		int ready;
@@ -124,7 +124,7 @@ connect_one(const struct addrinfo *ai, int timeout_ms)
 			goto fail;
 		}
 	}
-	if (set_nonblocking(fd, 0) < 0)
+	if (net_set_nonblocking(fd, 0) < 0)
 		goto fail;
 	return fd;
 fail:

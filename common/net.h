@@ -48,6 +48,9 @@ int net_sockaddr_to_hostport(const struct sockaddr *sa, struct hostport *out);
  * 0 timed out, -1 error. */
 int net_wait(int fd, short events, int timeout_ms);
 
+/* Switch O_NONBLOCK on or off.  0 or -1. */
+int net_set_nonblocking(int fd, int on);
+
 /* Write all of buf, retrying short writes and EINTR.  0 or -1. */
 int net_write_all(int fd, const void *buf, size_t len);
 

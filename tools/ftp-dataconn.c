@@ -490,14 +490,14 @@ open_channels(struct transfer *t, int sock)
 	clock_gettime(CLOCK_MONOTONIC, &t->started);
 }
 
+/* Hash marks and the progress line, when asked for. */
 static void
-set_blocking(int fd, int blocking)
+show_meters(struct transfer *t)
 {
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0 || fcntl(fd, F_SETFL, blocking ? flags & ~O_NONBLOCK :
-	    flags | O_NONBLOCK) < 0)
-		die_errno(EXIT_OSERR, "fcntl");
+	if (opt.hash)
+		show_hash_marks(t);
+	if (opt.progress)
+		show_progress(t, 0);
 }
 
 /* Only the receiving is left, and no -w: plain blocking reads and writes,
@@ -505,13 +505,11 @@ set_blocking(int fd, int blocking)
 static void
 receive_rest(struct transfer *t)
 {
-	set_blocking(t->sock, 1);
+	if (net_set_nonblocking(t->sock, 0) < 0)
+		die_errno(EXIT_OSERR, "fcntl");
 	while (t->down_open) {
 		step_down(t);
-		if (opt.hash)
-			show_hash_marks(t);
-		if (opt.progress)
-			show_progress(t, 0);
+		show_meters(t);
 	}
 }
 
@@ -524,7 +522,8 @@ copy_loop(struct transfer *t)
 	struct pollfd pfd[2];
 	int n;
 
-	set_blocking(t->sock, 0);
+	if (net_set_nonblocking(t->sock, 1) < 0)
+		die_errno(EXIT_OSERR, "fcntl");
 	while (t->down_open || (opt.send_only && t->up_open)) {
 		if (!t->up_open && opt.timeout_ms < 0)
 			return receive_rest(t);
@@ -548,10 +547,7 @@ copy_loop(struct transfer *t)
 			step_up(t);
 		if (pfd[1].revents != 0)
 			step_down(t);
-		if (opt.hash)
-			show_hash_marks(t);
-		if (opt.progress)
-			show_progress(t, 0);
+		show_meters(t);
 	}
 }
 

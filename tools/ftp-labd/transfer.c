@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "labd.h"
+#include "net.h"
 #include "pump.h"
 
 enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR };
@@ -82,7 +83,7 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	int watch = 1;
 
 	memset(x, 0, sizeof *x);
-	fcntl(wire, F_SETFL, fcntl(wire, F_GETFL) | O_NONBLOCK);
+	net_set_nonblocking(wire, 1);
 	if (pump_chan_open(&c, in, out, conv) < 0) {
 		x->end = X_FILE_ERR;
 		x->err = errno;
@@ -203,7 +204,7 @@ cmd_retr(struct session *s, const char *arg)
 		close(fd);
 		return;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	net_set_nonblocking(fd, 0);
 	snprintf(text, sizeof text, "Opening %s mode data connection for %s "
 	    "(%lld bytes).", s->type_ascii ? "ASCII" : "BINARY", path,
 	    (long long)st.st_size);
