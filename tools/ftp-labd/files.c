@@ -214,20 +214,31 @@ cmd_rnto(struct session *s, const char *arg)
 		close(to_dir);
 }
 
+/* SIZE and MDTM: stat what arg names, or reply 550 and return -1. */
+static int
+stat_arg(struct session *s, const char *arg, char path[VPATH_MAX],
+    struct stat *st)
+{
+	int fd;
+
+	if (session_path(s, arg, path) < 0)
+		return -1;
+	if ((fd = open_stat(path, st)) < 0) {
+		reply_fs_error(s, 550, path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 void
 cmd_size(struct session *s, const char *arg)
 {
 	char path[VPATH_MAX];
 	struct stat st;
-	int fd;
 
-	if (session_path(s, arg, path) < 0)
+	if (stat_arg(s, arg, path, &st) < 0)
 		return;
-	if ((fd = open_stat(path, &st)) < 0) {
-		reply_fs_error(s, 550, path);
-		return;
-	}
-	close(fd);
 	if (!S_ISREG(st.st_mode))
 		reply(s, 550, "%s: not a regular file.", path);
 	else
@@ -240,15 +251,9 @@ cmd_mdtm(struct session *s, const char *arg)
 	char path[VPATH_MAX], when[32];
 	struct stat st;
 	struct tm tm;
-	int fd;
 
-	if (session_path(s, arg, path) < 0)
+	if (stat_arg(s, arg, path, &st) < 0)
 		return;
-	if ((fd = open_stat(path, &st)) < 0) {
-		reply_fs_error(s, 550, path);
-		return;
-	}
-	close(fd);
 	gmtime_r(&st.st_mtime, &tm);
 	strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
 	reply(s, 213, "%s", when);
