@@ -5,6 +5,7 @@
 # --fail, and a download and a listing through ftp-dataconn.
 
 load lib/common
+load lib/coproc
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -168,21 +169,6 @@ start_coproc() {
 	coproc RAW { exec ftp-raw -e 127.0.0.1 "$LABD_PORT" 2>"$BATS_TEST_TMPDIR/raw.err"; }
 	exec {RAW_OUT}<&"${RAW[0]}" {RAW_IN}>&"${RAW[1]}"
 	RAW_CHILD=$RAW_PID
-}
-
-read_reply() {
-	local line code=
-	while IFS= read -r -t 10 line <&"$RAW_OUT"; do
-		line=${line%$'\r'}
-		echo "$line" >>"$TRANSCRIPT"
-		[ -n "$code" ] || code=${line:0:3}
-		[[ $line == "$code "* || $line == "$code" ]] || continue
-		REPLY_LAST=$line
-		[[ $code == 1* ]] || return 0
-		code=		# preliminary: the final reply follows
-	done
-	cat "$TRANSCRIPT" >&2
-	return 1
 }
 
 command_reply() {

@@ -6,6 +6,7 @@
 
 load lib/common
 load lib/peers
+load lib/coproc
 bats_require_minimum_version 1.5.0
 
 teardown() {
@@ -103,24 +104,6 @@ check_identical_runs() {
 @test "raw-peers: pyftpdlib: identical transcripts run after run, in order" {
 	pyftpdlib_start
 	check_identical_runs "220 331 230 214 211 257 200 211 550 221 "
-}
-
-# One reply from the coprocess: all its lines into $TRANSCRIPT, the last in
-# REPLY_LAST.  Multi-line replies end at "NNN " with the opening code.
-read_reply() {
-	local line code=
-	while IFS= read -r -t 10 line <&"$RAW_OUT"; do
-		line=${line%$'\r'}
-		echo "$line" >>"$TRANSCRIPT"
-		[ -n "$code" ] || code=${line:0:3}
-		[[ $line == "$code "* || $line == "$code" ]] || continue
-		REPLY_LAST=$line
-		[[ $code == 1* ]] || return 0
-		code=		# preliminary: the final reply follows
-	done
-	echo "no complete reply; transcript so far:" >&2
-	cat "$TRANSCRIPT" >&2
-	return 1
 }
 
 send() {
