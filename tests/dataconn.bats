@@ -16,10 +16,7 @@ esac
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR
-	: >"$d/0.bin"
-	head -c 1 /dev/urandom >"$d/1.bin"
-	head -c 1048576 /dev/urandom >"$d/1m.bin"
-	head -c 104857600 /dev/urandom >"$d/100m.bin"
+	dc_make_files "$d"
 }
 
 setup() {

@@ -6,6 +6,16 @@
 
 DC_PIDS=()
 
+# The transfer sizes every data-channel test uses, in folder $1:
+# 0.bin, 1.bin, 1m.bin and 100m.bin of random bytes.
+dc_make_files() {
+	local d=$1
+	: >"$d/0.bin"
+	head -c 1 /dev/urandom >"$d/1.bin"
+	head -c 1048576 /dev/urandom >"$d/1m.bin"
+	head -c 104857600 /dev/urandom >"$d/100m.bin"
+}
+
 # Kill what the helpers (and the test, via dc_remember) started.
 dc_cleanup() {
 	local pid
