@@ -83,10 +83,14 @@ stable_session() {
 
 # Three runs of the same commands give byte-identical transcripts, and each
 # multi-line reply (HELP, FEAT, STAT) is followed by the next command's reply.
+# vsftpd's STAT reports how many sessions were alive when this one began; the
+# previous run's session may still be exiting, so that number alone is masked.
 check_identical_runs() {
 	local i
 	for i in 1 2 3; do
-		stable_session | ftp-raw 127.0.0.1 "$PEER_PORT" >"$BATS_TEST_TMPDIR/t$i"
+		stable_session | ftp-raw 127.0.0.1 "$PEER_PORT" >"$BATS_TEST_TMPDIR/raw$i"
+		sed 's/client count was [0-9]*/client count was N/' \
+			"$BATS_TEST_TMPDIR/raw$i" >"$BATS_TEST_TMPDIR/t$i"
 	done
 	cmp "$BATS_TEST_TMPDIR/t1" "$BATS_TEST_TMPDIR/t2"
 	cmp "$BATS_TEST_TMPDIR/t1" "$BATS_TEST_TMPDIR/t3"
