@@ -109,6 +109,9 @@ roundtrip() {
 	cmp "$T/got" "$LABD_ROOT/bin.dat"
 	cmp "$LABD_ROOT/t6.txt" "$LABD_ROOT/text.txt"
 	grep -q 'data: EPSV listening on \[::1\]:' "$LABD_LOG"
+	# an IPv6 endpoint is bracketed, so its port reads apart from it
+	grep -q 'data: \[::1\]:[0-9]* connected' "$LABD_LOG"
+	grep -q 'data: connected to \[::1\]:[0-9]* from \[::1\]:[0-9]*$' "$LABD_LOG"
 }
 
 @test "labd data: EPSV 2 on IPv4 is 522, EPSV ALL locks out PASV and PORT" {

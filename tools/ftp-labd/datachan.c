@@ -38,6 +38,19 @@ data_prepared(struct session *s)
 	return s->pasv_fd >= 0 || s->port_set;
 }
 
+/* "127.0.0.1:43210" or "[::1]:43210": an IPv6 address needs brackets
+ * before its port can be told apart from the address. */
+struct endpoint { char text[HP_HOSTLEN + 8]; };
+
+static struct endpoint
+endpoint(const struct hostport *hp)
+{
+	struct endpoint ep;
+
+	hp_format(hp, HP_STYLE_COLON, ep.text, sizeof ep.text);
+	return ep;
+}
+
 /* Listens on our end's address, in --pasv-ports if given.  The port is
  * read back into *where.  -1 after replying 425. */
 static int
@@ -84,8 +97,8 @@ cmd_pasv(struct session *s, const char *arg)
 	if (cfg.pasv_address[0] != '\0')
 		snprintf(adv.host, sizeof adv.host, "%s", cfg.pasv_address);
 	hp_format_port_arg(&adv, six, sizeof six);
-	narrate(s->id, "data: PASV listening on %s:%u = %u*256+%u",
-	    where.host, where.port, where.port / 256, where.port % 256);
+	narrate(s->id, "data: PASV listening on %s = %u*256+%u",
+	    endpoint(&where).text, where.port / 256, where.port % 256);
 	if (cfg.pasv_address[0] != '\0')
 		narrate(s->id, "data: PASV advertises %s (--pasv-address)",
 		    adv.host);
@@ -96,7 +109,6 @@ void
 cmd_epsv(struct session *s, const char *arg)
 {
 	struct hostport where;
-	char shown[80];
 	const char *mine = s->local.family == AF_INET6 ? "2" : "1";
 
 	if (strcasecmp(arg, "ALL") == 0) {
@@ -115,8 +127,7 @@ cmd_epsv(struct session *s, const char *arg)
 	}
 	if (pasv_listen(s, &where) < 0)
 		return;
-	hp_format(&where, HP_STYLE_COLON, shown, sizeof shown);
-	narrate(s->id, "data: EPSV listening on %s", shown);
+	narrate(s->id, "data: EPSV listening on %s", endpoint(&where).text);
 	reply(s, 229, "Entering Extended Passive Mode (|||%u|)", where.port);
 }
 
@@ -217,14 +228,14 @@ accept_passive(struct session *s, enum ctl_event *why)
 		if ((pfd[0].revents & POLLIN) &&
 		    (fd = net_accept(s->pasv_fd, 0, &peer, &e)) >= 0) {
 			if (hp_same_host(peer.host, s->peer.host)) {
-				narrate(s->id, "data: %s:%u connected",
-				    peer.host, peer.port);
+				narrate(s->id, "data: %s connected",
+				    endpoint(&peer).text);
 				data_reset(s);
 				return fd;
 			}
-			narrate(s->id, "data: refused %s:%u: not the client's "
-			    "address %s (connection theft)", peer.host,
-			    peer.port, s->peer.host);
+			narrate(s->id, "data: refused %s: not the client's "
+			    "address %s (connection theft)",
+			    endpoint(&peer).text, s->peer.host);
 			close(fd);
 		}
 		if (pfd[1].revents != 0 &&
@@ -255,8 +266,8 @@ connect_active(struct session *s)
 		return -1;
 	}
 	if (net_local(fd, &from) == 0)
-		narrate(s->id, "data: connected to %s:%u from %s:%u", t.host,
-		    t.port, from.host, from.port);
+		narrate(s->id, "data: connected to %s from %s",
+		    endpoint(&t).text, endpoint(&from).text);
 	return fd;
 }
 
