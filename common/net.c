@@ -94,10 +94,12 @@ net_set_nonblocking(int fd, int on)
 	return fcntl(fd, F_SETFL, flags);
 }
 
-/* Non-blocking connect, then poll for at most timeout_ms.  Returns the
- * connected (blocking) socket, or -1 with errno (ETIMEDOUT on timeout). */
+/* Non-blocking connect from source (NULL: the kernel picks the local
+ * address), then poll for at most timeout_ms.  Returns the connected
+ * (blocking) socket, or -1 with errno (ETIMEDOUT on timeout). */
 static int
-connect_one(const struct addrinfo *ai, int timeout_ms)
+connect_one(const struct addrinfo *ai, const struct addrinfo *source,
+    int timeout_ms)
 {
 	int fd, soerr = 0, saved;
 	socklen_t len = sizeof soerr;
@@ -106,6 +108,9 @@ connect_one(const struct addrinfo *ai, int timeout_ms)
 	    ai->ai_protocol);
 	if (fd < 0)
 		return -1;
+	if (source != NULL &&
+	    bind(fd, source->ai_addr, source->ai_addrlen) < 0)
+		goto fail;
 	if (net_set_nonblocking(fd, 1) < 0)
 		goto fail;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
@@ -134,33 +139,66 @@ fail:
 	return -1;
 }
 
-int
-net_connect(const char *host, const char *port, int family, int timeout_ms,
+/* The numeric source address, port 0; its family then decides which of
+ * the host's addresses can be tried. */
+static int
+resolve_source(const char *source, int family, struct addrinfo **out,
     struct net_error *err)
+{
+	struct addrinfo hints = { .ai_family = family,
+	    .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_NUMERICHOST | AI_PASSIVE };
+	int rc;
+
+	*out = NULL;
+	if (source == NULL)
+		return 0;
+	rc = getaddrinfo(source, "0", &hints, out);
+	if (rc != 0)
+		return set_error(err, EXIT_USAGE, "source address %s: %s",
+		    source, gai_strerror(rc));
+	return 0;
+}
+
+int
+net_connect(const char *host, const char *port, int family,
+    const char *source, int timeout_ms, struct net_error *err)
 {
 	/* no AI_ADDRCONFIG: on a loopback-only machine it would hide ::1 */
 	struct addrinfo hints = { .ai_family = family,
 	    .ai_socktype = SOCK_STREAM };
-	struct addrinfo *list, *ai;
-	int fd = -1, rc, last_errno = 0;
+	struct addrinfo *list, *ai, *src;
+	char from[HP_HOSTLEN + 32] = "";
+	int fd = -1, rc, last_errno = EAFNOSUPPORT;
 
+	if (resolve_source(source, family, &src, err) < 0)
+		return -1;
+	if (src != NULL) {
+		hints.ai_family = src->ai_family;
+		snprintf(from, sizeof from, " from %s (%s)", source,
+		    src->ai_family == AF_INET6 ? "IPv6" : "IPv4");
+	}
 	rc = getaddrinfo(host, port, &hints, &list);
-	if (rc != 0)
-		return set_error(err, EXIT_NOHOST, "cannot resolve %s port %s: %s",
-		    host, port, gai_strerror(rc));
-	for (ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
-		fd = connect_one(ai, timeout_ms);
+	for (ai = rc == 0 ? list : NULL; ai != NULL && fd < 0;
+	    ai = ai->ai_next) {
+		fd = connect_one(ai, src, timeout_ms);
 		if (fd < 0)
 			last_errno = errno;
 	}
-	freeaddrinfo(list);
+	if (rc == 0)
+		freeaddrinfo(list);
+	if (src != NULL)
+		freeaddrinfo(src);
+	if (rc != 0)
+		return set_error(err, EXIT_NOHOST, "cannot resolve %s port "
+		    "%s%s: %s", host, port, from, gai_strerror(rc));
 	if (fd >= 0)
 		return fd;
 	if (last_errno == ETIMEDOUT)
 		return set_error(err, EXIT_TEMPFAIL,
-		    "connect to %s port %s: timed out", host, port);
-	return set_error(err, EXIT_UNAVAILABLE, "connect to %s port %s: %s",
-	    host, port, strerror(last_errno));
+		    "connect to %s port %s%s: timed out", host, port, from);
+	return set_error(err, EXIT_UNAVAILABLE, "connect to %s port %s%s: %s",
+	    host, port, from, strerror(last_errno));
 }
 
 static int

@@ -3,7 +3,7 @@
  * Every wait is bounded by a timeout in milliseconds (-1: wait forever), and
  * every failure comes back as a one-line message plus the sysexits code a
  * program should exit with, so callers stay flat:
- *	if ((fd = net_connect(host, port, AF_UNSPEC, 10000, &e)) < 0)
+ *	if ((fd = net_connect(host, port, AF_UNSPEC, NULL, 10000, &e)) < 0)
  *		die(e.exit_code, "%s", e.msg);
  */
 #ifndef RAWFTP_NET_H
@@ -19,9 +19,11 @@ struct net_error {
 };
 
 /* Resolve host (a name or a numeric address) and connect to the first
- * address that answers.  family: AF_UNSPEC, AF_INET or AF_INET6. */
+ * address that answers.  family: AF_UNSPEC, AF_INET or AF_INET6.  source:
+ * a numeric local address to connect from (its family then decides which
+ * of host's addresses are tried), or NULL to let the kernel choose. */
 int net_connect(const char *host, const char *port, int family,
-    int timeout_ms, struct net_error *err);
+    const char *source, int timeout_ms, struct net_error *err);
 
 /* Bind and listen.  addr NULL means the wildcard of family (AF_UNSPEC picks
  * IPv4).  port "0" lets the kernel choose; read it back with net_local. */

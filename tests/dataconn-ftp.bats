@@ -281,6 +281,23 @@ two_windows() {
 	[ ! -s "$T/got" ]
 }
 
+@test "dataconn-ftp labd: --source 127.0.0.2 steals at the PASV port: refused, the client still gets the file" {
+	server_start labd
+	ctl_pasv
+	ctl_send "RETR 1m.bin"
+	# the thief: another address of this machine, first at the port
+	run --separate-stderr ftp-dataconn -v --source 127.0.0.2 \
+		"$DATA_HOST" "$DATA_PORT" </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[[ $stderr == *"local 127.0.0.2 port "* ]]
+	[[ $stderr == *"received 0 bytes"* ]]
+	ftp-dataconn "$DATA_HOST" "$DATA_PORT" </dev/null >"$T/got"
+	transfer_replies
+	cmp "$D/1m.bin" "$T/got"
+	grep -q "data: refused 127.0.0.2:[0-9]*: not the client's address 127.0.0.1 (connection theft)" "$LABD_LOG"
+}
+
 # ---- pyftpdlib ----
 
 @test "dataconn-ftp pyftpdlib: passive RETR of 0 B, 1 B, 1 MiB" {
@@ -349,4 +366,19 @@ two_windows() {
 @test "dataconn-ftp vsftpd: active mode via PORT and EPRT" {
 	server_start vsftpd
 	active_port_and_eprt
+}
+
+@test "dataconn-ftp vsftpd: --source 127.0.0.2 at the PASV port: 425 Security: Bad IP" {
+	server_start vsftpd
+	ctl_pasv
+	ctl_send "RETR 1m.bin"
+	run --separate-stderr ftp-dataconn -v --source 127.0.0.2 \
+		"$DATA_HOST" "$DATA_PORT" </dev/null
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# vsftpd (pasv_promiscuous=NO) ends the transfer instead of waiting on
+	ctl_reply
+	ctl_expect 425
+	[[ $CTL_REPLY == *"Bad IP"* ]]
 }

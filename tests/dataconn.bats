@@ -72,6 +72,15 @@ send_file() {
 	[[ "${stderr_lines[0]}" == "ftp-dataconn: -w: '0' is not a number from 1 to 86400" ]]
 	run --separate-stderr ftp-dataconn --hash=x 127.0.0.1 21
 	[ "$status" -eq 64 ]
+	run --separate-stderr ftp-dataconn --source bogus 127.0.0.1 21
+	[ "$status" -eq 64 ]
+	[ "${stderr_lines[0]}" = "ftp-dataconn: --source: 'bogus' is not a numeric IPv4 or IPv6 address" ]
+	run --separate-stderr ftp-dataconn -l --source 127.0.0.1
+	[ "$status" -eq 64 ]
+	[[ "${stderr_lines[0]}" == "ftp-dataconn: --source is for passive mode"* ]]
+	run --separate-stderr ftp-dataconn --source ::1 127.0.0.1 21
+	[ "$status" -eq 64 ]
+	[ "${stderr_lines[0]}" = "ftp-dataconn: --source ::1 and 127.0.0.1 are not the same address family" ]
 	run --separate-stderr ftp-dataconn --bogus
 	[ "$status" -eq 64 ]
 }
@@ -307,6 +316,18 @@ send_file() {
 	run --separate-stderr ftp-dataconn 127.0.0.1 "$SP_PORT"
 	[ "$status" -eq 69 ]
 	[ "$stderr" = "ftp-dataconn: connect to 127.0.0.1 port $SP_PORT: Connection refused" ]
+}
+
+@test "dataconn ($MODE): --source connects from that address; one not on this machine: exit 69" {
+	peer_listen count
+	run --separate-stderr ftp-dataconn -v --source 127.0.0.3 127.0.0.1 "$SP_PORT" </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "received 0 bytes" ]
+	[[ "${stderr_lines[0]}" == "ftp-dataconn: connected to 127.0.0.1 port $SP_PORT, local 127.0.0.3 port "* ]]
+	# 192.0.2.1 is TEST-NET-1: never an address of this machine
+	run --separate-stderr ftp-dataconn --source 192.0.2.1 127.0.0.1 "$SP_PORT"
+	[ "$status" -eq 69 ]
+	[ "$stderr" = "ftp-dataconn: connect to 127.0.0.1 port $SP_PORT from 192.0.2.1 (IPv4): Cannot assign requested address" ]
 }
 
 @test "dataconn ($MODE): an address that does not resolve: exit 68" {

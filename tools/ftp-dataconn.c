@@ -62,6 +62,8 @@ usage(FILE *out)
 	    "                      close it\n"
 	    "  --from IP           accept only a connection from IP; others\n"
 	    "                      are closed and reported\n"
+	    "  --source IP         passive mode: connect from this local\n"
+	    "                      address (as nc -s)\n"
 	    "  -r, --recv-only     never read stdin\n"
 	    "  -s, --send-only     send all of stdin, then wait for the\n"
 	    "                      server to close; never write to stdout\n"
@@ -86,10 +88,11 @@ static struct {
 	const char *announce_file;
 	int announce_fd;	/* -1: none */
 	struct hostport from;	/* family 0: anyone */
+	struct hostport source;	/* family 0: the kernel's choice */
 } opt = { .family = AF_UNSPEC, .timeout_ms = -1, .announce_fd = -1 };
 
 enum {
-	OPT_EPRT = 256, OPT_ANNOUNCE, OPT_ANNOUNCE_FD, OPT_FROM,
+	OPT_EPRT = 256, OPT_ANNOUNCE, OPT_ANNOUNCE_FD, OPT_FROM, OPT_SOURCE,
 	OPT_NO_SHUTDOWN, OPT_HASH, OPT_PROGRESS
 };
 
@@ -99,6 +102,7 @@ static const struct option long_options[] = {
 	{ "announce", required_argument, NULL, OPT_ANNOUNCE },
 	{ "announce-fd", required_argument, NULL, OPT_ANNOUNCE_FD },
 	{ "from", required_argument, NULL, OPT_FROM },
+	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "recv-only", no_argument, NULL, 'r' },
 	{ "send-only", no_argument, NULL, 's' },
 	{ "no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN },
@@ -160,6 +164,10 @@ parse_options(int argc, char **argv)
 			if (hp_set_host(&opt.from, optarg, why, sizeof why) < 0)
 				die_usage("--from: %s", why);
 			break;
+		case OPT_SOURCE:
+			if (hp_set_host(&opt.source, optarg, why, sizeof why) < 0)
+				die_usage("--source: %s", why);
+			break;
 		case OPT_NO_SHUTDOWN:
 			opt.no_shutdown = 1;
 			break;
@@ -190,6 +198,13 @@ parse_options(int argc, char **argv)
 	    opt.from.family != opt.family)
 		die_usage("--from %s is not an address of the family asked for",
 		    opt.from.host);
+	if (opt.listen && opt.source.family != 0)
+		die_usage("--source is for passive mode; with -l, the address "
+		    "to listen on is the argument");
+	if (opt.source.family != 0 && opt.family != AF_UNSPEC &&
+	    opt.source.family != opt.family)
+		die_usage("--source %s is not an address of the family asked "
+		    "for", opt.source.host);
 }
 
 /* ---- passive: connect ---- */
@@ -197,6 +212,7 @@ parse_options(int argc, char **argv)
 static int
 connect_passive(const char *host, const char *port_text)
 {
+	struct hostport to;
 	struct net_error e;
 	char why[HP_WHYLEN];
 	unsigned port;
@@ -204,7 +220,12 @@ connect_passive(const char *host, const char *port_text)
 
 	if (hp_parse_port_number(port_text, &port, 0, why, sizeof why) < 0)
 		die_usage("%s", why);
+	if (opt.source.family != 0 && hp_set_host(&to, host, why,
+	    sizeof why) == 0 && to.family != opt.source.family)
+		die_usage("--source %s and %s are not the same address family",
+		    opt.source.host, host);
 	fd = net_connect(host, port_text, opt.family,
+	    opt.source.family != 0 ? opt.source.host : NULL,
 	    opt.timeout_ms >= 0 ? opt.timeout_ms : CONNECT_TIMEOUT * 1000, &e);
 	if (fd < 0)
 		die(e.exit_code, "%s", e.msg);

@@ -541,7 +541,7 @@ main(int argc, char **argv)
 	trace_start();
 
 	timeout = (opt.wait_secs ? opt.wait_secs : CONNECT_TIMEOUT) * 1000;
-	s.fd = net_connect(opt.host, opt.port, opt.family, timeout, &e);
+	s.fd = net_connect(opt.host, opt.port, opt.family, NULL, timeout, &e);
 	if (s.fd < 0)
 		die(e.exit_code, "%s", e.msg);
 	if (net_peer(s.fd, &s.peer) < 0)

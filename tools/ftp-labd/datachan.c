@@ -260,7 +260,8 @@ connect_active(struct session *s)
 	data_reset(s);
 	snprintf(port, sizeof port, "%u", t.port);
 	narrate(s->id, "data: connecting to %s port %u", t.host, t.port);
-	fd = net_connect(t.host, port, t.family, cfg.data_timeout * 1000, &e);
+	fd = net_connect(t.host, port, t.family, NULL,
+	    cfg.data_timeout * 1000, &e);
 	if (fd < 0) {
 		narrate(s->id, "data: %s", e.msg);
 		return -1;
