@@ -540,9 +540,22 @@ ipv6() {
 
 # ---- lab 11 ----
 
-@test "check 11: passes after both refusals and a timeout" {
+# stolen_get FILE OUTPUT: PASV and RETR, a thief from 127.0.0.2 at the
+# port first, then the real data connection.
+stolen_get() {
+	printf '%s\n' "${login[@]}" "TYPE I" PASV "RETR $1" QUIT |
+		ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
+		{ read -r h p &&
+			ftp-dataconn -r -w 10 --source 127.0.0.2 "$h" "$p" >"$2.thief" &&
+			ftp-dataconn -r -w 10 "$h" "$p" >"$2"; }
+}
+
+@test "check 11: passes after both refusals, a theft refused and a timeout" {
 	server_start
 	session "${login[@]}" "PORT 10,0,0,1,0,21" "PORT 127,0,0,1,0,22" QUIT
+	stolen_get 01test.txt "$C/01test.txt"
+	cmp "$S/01test.txt" "$C/01test.txt"
+	[ ! -s "$C/01test.txt.thief" ]
 	server_start --idle-timeout 1
 	# stdin stays open: the session idles until the server says 421
 	{ printf '%s\n' "${login[@]}"; sleep 2; } | ftp-raw -w 10 "$HOST" "$PORT" || true
@@ -556,7 +569,24 @@ ipv6() {
 	check 11
 	says "no PORT or EPRT was sent"
 	says "no PORT to a system port"
+	says "no PASV was sent"
 	says "no session timed out yet"
+}
+
+@test "check 11: a refused theft is not taken for a refused bounce" {
+	server_start
+	stolen_get 01test.txt "$C/01test.txt"
+	check 11
+	says "no PORT or EPRT was sent"
+	[[ $output == *"OK: the server refused a connection to a passive port from another address (PASV theft)"* ]]
+}
+
+@test "check 11: a PASV and a download, but no thief" {
+	server_start
+	get I 01test.txt "$C/01test.txt"
+	check 11
+	says "nobody but you connected to a passive port"
+	says "--source 127.0.0.2"
 }
 
 @test "check 11: only the own address (no bounce)" {

@@ -63,7 +63,7 @@ run_lab() {
 	run_lab 10-watch-a-client
 }
 
-@test "lab 11 (bounce refused, idle timeout): README steps run as written" {
+@test "lab 11 (bounce and PASV theft refused, idle timeout): README steps run as written" {
 	run_lab 11-timeout-and-bounce
 }
 
