@@ -314,6 +314,54 @@ roundtrip() {
 	done
 }
 
+@test "labd data: STAT during a RETR tells the progress; the transfer goes on" {
+	head -c 64M /dev/urandom >"$T/big"
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		cp "$T/big" "$LABD_ROOT/big"
+		run chat <<-S
+			USER anonymous
+			PASS x
+			TYPE I
+			!pasv
+			!status $T/got RETR big
+			NOOP
+		S
+		[ "$status" -eq 0 ]
+		[[ ${lines[5]} == "150 "* ]]
+		[ "${lines[6]}" = "213 Status: waiting for the data connection." ]
+		[[ ${lines[7]} =~ ^213\ Status:\ ([0-9]+)\ bytes\ sent\ so\ far\.$ ]]
+		# some bytes have gone, not all: the file is far bigger than
+		# the socket buffers while the client reads nothing
+		[ "${BASH_REMATCH[1]}" -gt 0 ]
+		[ "${BASH_REMATCH[1]}" -lt 67108864 ]
+		[ "${lines[8]}" = "226 Transfer complete." ]
+		[ "${lines[9]}" = "200 NOOP ok." ]
+		cmp "$T/got" "$T/big"
+		grep -q '\[1\] > STAT' "$LABD_LOG"
+		labd_stop
+	done
+}
+
+@test "labd data: STAT during a STOR tells the bytes received so far" {
+	labd_start
+	head -c 1M /dev/urandom >"$T/up"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		TYPE I
+		!pasv
+		!statusput $T/up STOR up.bin
+	S
+	[ "$status" -eq 0 ]
+	[ "${lines[6]}" = "213 Status: waiting for the data connection." ]
+	# only the first 64 KiB had been sent when the STAT went out
+	[[ ${lines[7]} =~ ^213\ Status:\ ([0-9]+)\ bytes\ received\ so\ far\.$ ]]
+	[ "${BASH_REMATCH[1]}" -le 65536 ]
+	[ "${lines[8]}" = "226 Transfer complete." ]
+	cmp "$T/up" "$LABD_ROOT/up.bin"
+}
+
 @test "labd data: an aborted or broken STOR keeps the old file" {
 	labd_start
 	printf 'precious\n' >"$LABD_ROOT/keep.txt"

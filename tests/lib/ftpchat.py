@@ -17,6 +17,10 @@ so a test greps what a user would see on the wire.  Script lines:
                        then IAC IP, IAC DM (urgent) and ABOR; print the
                        replies (426 then 226)
   !abortput FILE CMD   the same while uploading FILE
+  !status FILE CMD     send CMD (passive, not connected yet), then STAT
+                       before connecting and again after a first chunk
+                       of data; then take the rest into FILE
+  !statusput FILE CMD  the same while uploading FILE (STAT after 64 KiB)
   !thief               connect to the passive port from 127.0.0.2 first
                        (someone else's connection; the server refuses it)
   !raw PYTHON-BYTES    send bytes as written (b'...' literal), no CRLF
@@ -158,6 +162,28 @@ class Chat:
         conn.close()
         self.read_reply()
 
+    def status(self, path, cmd, upload):
+        if not self.command(cmd).startswith("1"):
+            return
+        self.command("STAT")            # waiting for the data connection
+        conn = self.data_connect()
+        with open(path, "rb" if upload else "wb") as f:
+            if upload:
+                conn.sendall(f.read(65536))
+                time.sleep(0.2)         # let the server take it in
+                self.command("STAT")    # in the middle of the transfer
+                conn.sendall(f.read())
+            else:
+                f.write(conn.recv(65536))
+                self.command("STAT")    # in the middle of the transfer
+                while True:
+                    chunk = conn.recv(1 << 20)
+                    if not chunk:
+                        break
+                    f.write(chunk)
+        conn.close()
+        self.read_reply()
+
     def run(self, script):
         for raw in script:
             raw = raw.rstrip("\n")
@@ -175,6 +201,9 @@ class Chat:
                     self.abort(path, cmd, word == "abortput")
                 else:
                     self.transfer(path, cmd, word == "put")
+            elif word in ("status", "statusput"):
+                path, _, cmd = rest.partition(" ")
+                self.status(path, cmd, word == "statusput")
             elif word == "thief":
                 t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 t.bind(("127.0.0.2", 0))

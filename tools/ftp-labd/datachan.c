@@ -214,6 +214,7 @@ accept_passive(struct session *s, enum ctl_event *why)
 	long long deadline = net_now_ms() + cfg.data_timeout * 1000LL;
 	struct pollfd pfd[2] = { { .fd = s->pasv_fd, .events = POLLIN },
 	    { .fd = s->ctrl, .events = POLLIN } };
+	enum ctl_event ev;
 	int left;
 
 	while ((left = (int)(deadline - net_now_ms())) > 0) {
@@ -238,10 +239,17 @@ accept_passive(struct session *s, enum ctl_event *why)
 			    endpoint(&peer).text, s->peer.host);
 			close(fd);
 		}
-		if (pfd[1].revents != 0 &&
-		    (*why = control_check(s)) != CTL_NOTHING)
+		if (pfd[1].revents == 0)
+			continue;
+		ev = control_check(s);
+		if (ev == CTL_ABORT || ev == CTL_GONE) {
+			*why = ev;
 			return -1;
-		if (pfd[1].revents != 0)
+		}
+		if (ev == CTL_STAT)
+			reply(s, 213, "Status: waiting for the data "
+			    "connection.");
+		else
 			pfd[1].fd = -1;	/* a line for later: stop watching */
 	}
 	narrate(s->id, "data: no connection within %d seconds",

@@ -125,7 +125,10 @@ void *session_main(void *arg);
 void reply(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_raw(struct session *s, const char *text, size_t len);
-enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_GONE };
+/* What arrived on the control channel during a transfer: ABOR, a bare
+ * STAT (answered with the progress, RFC 959 4.1.3), the client gone, or
+ * nothing the transfer needs to know of (a line left for after it). */
+enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_STAT, CTL_GONE };
 enum ctl_event control_check(struct session *s);
 
 /* datachan.c */

@@ -81,13 +81,25 @@ reply(struct session *s, int code, const char *fmt, ...)
 
 /* ---- the control channel during a transfer ---- */
 
+/* Does the unread input start with word (any case)? */
+static int
+pending_starts(const struct linebuf *lb, const char *word)
+{
+	size_t n = strlen(word);
+
+	return lb_pending(lb) >= n &&
+	    strncasecmp(lb->buf + lb->start, word, n) == 0;
+}
+
 /* Called when the control connection is readable while a transfer or a
- * wait for the data connection runs.  The only command that may come then
- * is ABOR, usually after Telnet IP and DM (RFC 959 4.1.3); any other line
- * is left buffered for after the transfer. */
+ * wait for the data connection runs.  RFC 959 4.1.3 lets two commands in
+ * then: ABOR, usually after Telnet IP and DM, and STAT without argument,
+ * which asks how the transfer is going.  Any other line is left buffered
+ * for after the transfer. */
 enum ctl_event
 control_check(struct session *s)
 {
+	enum ctl_event ev;
 	const char *line;
 	size_t len;
 	int partial;
@@ -103,12 +115,16 @@ control_check(struct session *s)
 	    lb_pending(&s->lb)) && lb_pending(&s->lb) < LABD_LINE_CAP; i++)
 		if (net_wait(s->ctrl, POLLIN, 100) == 1 && lb_fill(&s->lb) <= 0)
 			return CTL_GONE;
-	if (lb_pending(&s->lb) < 4 ||
-	    strncasecmp(s->lb.buf + s->lb.start, "ABOR", 4) != 0)
+	if (pending_starts(&s->lb, "ABOR"))
+		ev = CTL_ABORT;
+	else if (pending_starts(&s->lb, "STAT\r\n") ||
+	    pending_starts(&s->lb, "STAT\n"))
+		ev = CTL_STAT;
+	else
 		return CTL_NOTHING;
 	if (lb_next(&s->lb, &line, &len, &partial))
 		narrate_line(s->id, ">", line, len);
-	return CTL_ABORT;
+	return ev;
 }
 
 /* ---- login ---- */

@@ -2,8 +2,9 @@
  * connection, through common/pump (sendfile when it can).
  *
  * While bytes flow the control connection is watched: ABOR (after Telnet
- * IP and DM) stops the transfer with 426, then 226 for the ABOR itself
- * (RFC 959 4.1.3).  A stall longer than --data-timeout ends it too.
+ * IP and DM) stops the transfer with 426, then 226 for the ABOR itself,
+ * and a bare STAT gets the bytes moved so far (RFC 959 4.1.3).  A stall
+ * longer than --data-timeout ends the transfer too.
  *
  * STOR never destroys data: it writes a temporary file in the same
  * directory and renames it over the target only when the whole upload
@@ -47,12 +48,33 @@ poll_control(struct session *s, int *watch)
 	return ev;
 }
 
+/* What a command that came during the transfer does to it.  A bare STAT
+ * is answered with the bytes moved so far, and the transfer goes on. */
+static enum xfer_end
+on_control(struct session *s, enum ctl_event ev, const struct pump_chan *c,
+    int sending)
+{
+	switch (ev) {
+	case CTL_ABORT:
+		return X_ABORT;
+	case CTL_GONE:
+		return X_GONE;
+	case CTL_STAT:
+		reply(s, 213, "Status: %llu bytes %s so far.",
+		    (unsigned long long)(sending ? c->bytes_out : c->bytes_in),
+		    sending ? "sent" : "received");
+		break;
+	case CTL_NOTHING:
+		break;
+	}
+	return X_DONE;
+}
+
 /* Waits until the pump can go on; X_DONE to go on. */
 static enum xfer_end
-wait_pump(struct session *s, struct pump_chan *c, int *watch)
+wait_pump(struct session *s, struct pump_chan *c, int sending, int *watch)
 {
 	struct pollfd pfd[2];
-	enum ctl_event ev;
 	int n;
 
 	pump_chan_pollfd(c, &pfd[0]);
@@ -64,11 +86,9 @@ wait_pump(struct session *s, struct pump_chan *c, int *watch)
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		return X_STALL;
-	if (pfd[1].revents != 0 && (ev = control_check(s)) != CTL_NOTHING)
-		return ev == CTL_ABORT ? X_ABORT : X_GONE;
-	if (pfd[1].revents != 0)
-		*watch = 0;
-	return X_DONE;
+	if (pfd[1].revents == 0)
+		return X_DONE;
+	return on_control(s, poll_control(s, watch), c, sending);
 }
 
 /* Moves in to out until the end, an ABOR, a stall or an error.  wire is
@@ -79,8 +99,7 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 {
 	struct pump_chan c;
 	enum pump_step st;
-	enum ctl_event ev;
-	int watch = 1;
+	int watch = 1, sending = wire == out;
 
 	memset(x, 0, sizeof *x);
 	net_set_nonblocking(wire, 1);
@@ -94,9 +113,10 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
 			break;
 		if (st == PUMP_STEP_WAIT)
-			x->end = wait_pump(s, &c, &watch);
-		else if ((ev = poll_control(s, &watch)) != CTL_NOTHING)
-			x->end = ev == CTL_ABORT ? X_ABORT : X_GONE;
+			x->end = wait_pump(s, &c, sending, &watch);
+		else
+			x->end = on_control(s, poll_control(s, &watch), &c,
+			    sending);
 		if (x->end != X_DONE)
 			break;
 	}
@@ -105,7 +125,7 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = (c.write_failed ? out : in) == wire ? X_DATA_ERR :
 		    X_FILE_ERR;
 	}
-	x->bytes = wire == out ? c.bytes_out : c.bytes_in;
+	x->bytes = sending ? c.bytes_out : c.bytes_in;
 	pump_chan_close(&c);
 }
 
