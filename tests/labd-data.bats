@@ -224,13 +224,63 @@ roundtrip() {
 	grep -q $'^-rw-r--r-- *1 ftp *ftp *300000 [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* bin.dat\r$' "$T/list"
 	grep -q $'^d[rwx-]\{9\} .* sub\r$' "$T/list"
 	grep -q $'^l[rwx-]\{9\} .* link -> text.txt\r$' "$T/list"
-	! grep -q hidden "$T/list"
+	refute grep -q hidden "$T/list"
 	grep -q '\.hidden' "$T/lista"
 	[ "$(tr -d '\r' <"$T/nlst")" = "$(printf 'bin.dat\nlink\nsub\ntext.txt')" ]
 	grep -q $'^type=file;size=15;modify=[0-9]\{14\};perm=adfrw;unique=[0-9a-f]*U[0-9a-f]*; text.txt\r$' "$T/mlsd"
 	grep -q '^type=dir;.* sub' "$T/mlsd"
 	[ "$(wc -l <"$T/one")" -eq 1 ]
 	grep -q ' text.txt' "$T/one"
+}
+
+@test "labd data: NLST and LIST with a pattern (as mget sends), STAT too" {
+	labd_start
+	touch "$LABD_ROOT/a.txt" "$LABD_ROOT/.dot.txt" "$LABD_ROOT/sub/b.txt" \
+		"$LABD_ROOT/sub/c.dat" "$LABD_ROOT/sub/[x].lit"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		!pasv
+		!get $T/txt NLST *.txt
+		!pasv
+		!get $T/sub NLST sub/*.txt
+		!pasv
+		!get $T/long LIST /sub/?.*
+		!pasv
+		!get $T/dot NLST .*.txt
+		!pasv
+		!get $T/none NLST *.none
+		!pasv
+		!get $T/lit NLST sub/[x].lit
+		!pasv
+		MLSD *.txt
+		STAT [at]*.txt
+		!pasv
+		!get $T/out NLST ../../*
+		!pasv
+		!get $T/many NLST $(printf '*a%.0s' {1..120})*b
+	S
+	[ "$status" -eq 0 ]
+	# names a RETR takes as they are: with the directory part written
+	[ "$(tr -d '\r' <"$T/txt")" = "$(printf 'a.txt\ntext.txt')" ]
+	[ "$(tr -d '\r' <"$T/sub")" = "sub/b.txt" ]
+	[ "$(wc -l <"$T/long")" -eq 2 ]
+	grep -q $' /sub/b.txt\r$' "$T/long"
+	grep -q $' /sub/c.dat\r$' "$T/long"
+	# a dot file only when the pattern spells the dot
+	[ "$(tr -d '\r' <"$T/dot")" = ".dot.txt" ]
+	[ ! -s "$T/none" ]
+	# a file really named so is that file, not a pattern
+	[ "$(tr -d '\r' <"$T/lit")" = "[x].lit" ]
+	[[ $output == *"501 /*.txt is not a directory."* ]]
+	[[ $output == *$'213-Status of /[at]*.txt:'*' a.txt'*' text.txt'*'213 End of status.'* ]]
+	# above the root is the root: nothing outside it is listed
+	refute grep -q -v '^\.\./\.\./[a-z]' "$T/out"
+	grep -q '^\.\./\.\./bin.dat' "$T/out"
+	# a pattern made to backtrack (vsftpd's CVE-2011-0762) ends at once;
+	# a component is at most 255 bytes (NAME_MAX), and so is a pattern
+	[ "$(grep -c "^226 Listing sent.$" <<<"$output")" -eq 8 ]
+	[ ! -s "$T/many" ]
 }
 
 @test "labd data: PORT/EPRT to another host or to a port below 1024 is refused" {

@@ -165,6 +165,30 @@ URL() {
 	grep -q '> EPRT\|> PORT' "$LABD_LOG"
 }
 
+@test "interop tnftp: mget with a pattern (NLST *.txt), mput" {
+	require tnftp
+	labd_start
+	printf 'one\n' >"$LABD_ROOT/one.txt"
+	printf 'two\n' >"$LABD_ROOT/two.txt"
+	mkdir "$T/here"
+	cp "$T/up.dat" "$T/here/a.up"
+	cp "$T/up.dat" "$T/here/b.up"
+	cd "$T/here"
+	run timeout 30 tnftp -n -i -p "$LABD_HOST" "$LABD_PORT" <<-S
+		user anonymous x
+		binary
+		mget *.txt
+		mput *.up
+		quit
+	S
+	cmp one.txt "$LABD_ROOT/one.txt"
+	cmp two.txt "$LABD_ROOT/two.txt"
+	[ ! -e bin.dat ]
+	cmp "$LABD_ROOT/a.up" "$T/up.dat"
+	cmp "$LABD_ROOT/b.up" "$T/up.dat"
+	grep -q '> NLST \*.txt' "$LABD_LOG"
+}
+
 @test "interop inetutils ftp: get and put, active and passive" {
 	require inetutils-ftp
 	labd_start

@@ -11,6 +11,15 @@ export PATH="$RAWFTP_BIN:$PATH"
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 bats_require_minimum_version 1.5.0	# run --separate-stderr
 
+# refute CMD...: fails when CMD succeeds.  A bare "! cmd" line cannot fail
+# a bats test (errexit ignores it), so every negative check uses this.
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+}
+
 # Wait until a command succeeds, at most $1 tenths of a second.
 wait_until() {
 	local tenths=$1 i

@@ -1,6 +1,11 @@
 /* listing.c - directory listings: LIST (ls -l style), NLST (names),
  * MLSD and MLST (RFC 3659 facts), and STAT with a path.
  *
+ * A last component with * ? or [ that names no file is a pattern, matched
+ * with fnmatch(3) in its directory: "NLST *.txt" is how ftp(1)'s mget
+ * asks which files to fetch.  Matches are shown with the directory part
+ * the client wrote, so each name can go straight into a RETR.
+ *
  * Entries are read from a directory opened beneath ROOT and stat'ed with
  * fstatat(AT_SYMLINK_NOFOLLOW) on that descriptor, so a symlink is shown
  * as a link and never followed out of ROOT.  Names come out sorted, so a
@@ -9,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,9 +157,21 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Is this directory entry in the listing?  Dot files only with -a, or
+ * when a pattern spells the dot. */
+static int
+listed(const char *name, int all, const char *pattern)
+{
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	if (pattern != NULL)
+		return fnmatch(pattern, name, FNM_PERIOD) == 0;
+	return all || name[0] != '.';
+}
+
 /* Sorted names of the directory open on fd (which it takes over). */
 static char **
-read_names(int fd, int all, size_t *count)
+read_names(int fd, int all, const char *pattern, size_t *count)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *de;
@@ -166,9 +184,7 @@ read_names(int fd, int all, size_t *count)
 		return NULL;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    (!all && de->d_name[0] == '.'))
+		if (!listed(de->d_name, all, pattern))
 			continue;
 		grown = realloc(names, (n + 1) * sizeof *names);
 		if (grown == NULL)
@@ -185,24 +201,6 @@ read_names(int fd, int all, size_t *count)
 	return names;
 }
 
-static void
-put_directory(struct session *s, struct out *o, enum style style, int fd,
-    int all)
-{
-	size_t n, i;
-	int dir = dup(fd);
-	char **names = read_names(fd, all, &n);
-
-	for (i = 0; i < n; i++) {
-		if (dir >= 0)
-			put_entry(s, o, style, dir, names[i], names[i]);
-		free(names[i]);
-	}
-	free(names);
-	if (dir >= 0)
-		close(dir);
-}
-
 /* What a listing command names: a directory (fd open on it) or a single
  * entry (parent open in *dir, *name its name). */
 struct target {
@@ -211,7 +209,39 @@ struct target {
 	int dir;		/* parent of a single entry, or -1 */
 	const char *name;
 	int all;		/* -a given: show dot files */
+	const char *pattern;	/* the names in fd to list, or NULL: all */
+	char prefix[VPATH_MAX];	/* shown before each name a pattern matched */
 };
+
+/* Lists t->fd, which it closes. */
+static void
+put_directory(struct session *s, struct out *o, enum style style,
+    const struct target *t)
+{
+	char shown[2 * VPATH_MAX];
+	size_t n, i;
+	int dir = dup(t->fd);
+	char **names = read_names(t->fd, t->all, t->pattern, &n);
+
+	for (i = 0; i < n; i++) {
+		snprintf(shown, sizeof shown, "%s%s", t->prefix, names[i]);
+		if (dir >= 0)
+			put_entry(s, o, style, dir, names[i], shown);
+		free(names[i]);
+	}
+	free(names);
+	if (dir >= 0)
+		close(dir);
+}
+
+/* The directory part of what the client wrote: "pub/" of "pub/a*". */
+static void
+dir_part(const char *arg, char *out, size_t len)
+{
+	const char *slash = strrchr(arg, '/');
+
+	snprintf(out, len, "%.*s", slash ? (int)(slash - arg + 1) : 0, arg);
+}
 
 /* Opens what arg names; -1 after a 550. */
 static int
@@ -219,6 +249,8 @@ open_target(struct session *s, const char *arg, struct target *t)
 {
 	t->fd = t->dir = -1;
 	t->all = 0;
+	t->pattern = NULL;
+	t->prefix[0] = '\0';
 	/* "LIST -la dir": ls options, as clients send them, are skipped */
 	while (arg[0] == '-') {
 		t->all |= strchr(arg, 'a') != NULL &&
@@ -234,6 +266,11 @@ open_target(struct session *s, const char *arg, struct target *t)
 	if (errno == ENOTDIR &&
 	    (t->dir = fs_open_parent(t->path, &t->name)) >= 0)
 		return 0;
+	if (errno == ENOENT && strpbrk(vpath_base(t->path), "*?[") &&
+	    (t->fd = fs_open_parent(t->path, &t->pattern)) >= 0) {
+		dir_part(arg, t->prefix, sizeof t->prefix);
+		return 0;
+	}
 	reply_fs_error(s, 550, t->path);
 	return -1;
 }
@@ -243,7 +280,7 @@ put_target(struct session *s, struct out *o, enum style style,
     struct target *t)
 {
 	if (t->fd >= 0) {
-		put_directory(s, o, style, t->fd, t->all);
+		put_directory(s, o, style, t);
 		t->fd = -1;	/* put_directory closed it */
 	} else {
 		put_entry(s, o, style, t->dir, t->name, t->name);
@@ -266,8 +303,8 @@ list_data(struct session *s, const char *arg, enum style style)
 	}
 	if (open_target(s, arg, &t) < 0)
 		return;
-	if (style == LS_FACTS && t.fd < 0) {	/* RFC 3659 7.2 */
-		close(t.dir);
+	if (style == LS_FACTS && (t.fd < 0 || t.pattern)) {	/* RFC 3659 7.2 */
+		close(t.fd >= 0 ? t.fd : t.dir);
 		reply(s, 501, "%s is not a directory.", t.path);
 		return;
 	}
