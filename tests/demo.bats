@@ -22,7 +22,7 @@ load lib/common
 	# the server it started is gone, and so is its folder
 	pid=$(sed -n 's/.*listening on .* port [0-9]*   (pid \([0-9]*\))$/\1/p' <<<"$output")
 	[ -n "$pid" ]
-	! kill -0 "$pid" 2>/dev/null
+	refute kill -0 "$pid" 2>/dev/null
 	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep rawftp-demo)" ]
 }
 

@@ -84,7 +84,7 @@ chat() {
 	grep -q '^ *[0-9.]* \[1\] > USER anonymous$' "$LABD_LOG"
 	grep -q '^ *[0-9.]* \[1\] > PASS XXXX$' "$LABD_LOG"
 	grep -q '\[1\] < 230 ' "$LABD_LOG"
-	! grep -q 'student@example.com' "$LABD_LOG"
+	refute grep -q 'student@example.com' "$LABD_LOG"
 }
 
 @test "labd: wrong order and unknown commands: 530, 503, 500, 501, 502" {

@@ -156,7 +156,7 @@ MD
 	# and the server it started is gone
 	port=$(sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/server.out")
 	[ -n "$port" ]
-	! ftp-raw -w 2 127.0.0.1 "$port" </dev/null
+	refute ftp-raw -w 2 127.0.0.1 "$port" </dev/null
 }
 
 @test "README.md: the 30-second tour runs as written" {

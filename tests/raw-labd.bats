@@ -149,7 +149,7 @@ seed_session() {
 	[ "$status" -eq 1 ]
 	[[ "${lines[${#lines[@]} - 1]}" == 550* ]]
 	[ "$stderr" = "ftp-raw: stopping at reply 550 (--fail)" ]
-	! grep -q '> PWD' "$LABD_LOG"
+	refute grep -q '> PWD' "$LABD_LOG"
 }
 
 @test "raw-labd: exit 0 after QUIT, 69 once the server is gone" {

@@ -348,7 +348,7 @@ closed_port() {
 	[ -z "$output" ]
 	[ "$stderr" = "ftp-raw: no complete reply from 127.0.0.1 in 1 seconds" ]
 	fake_wait
-	! grep -q '^C:' "$FAKE_LOG"
+	refute grep -q '^C:' "$FAKE_LOG"
 }
 
 @test "raw: -w shows an unterminated line that came before the silence" {
@@ -377,7 +377,7 @@ closed_port() {
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$stderr" = "ftp-raw: stopping at reply 530 (--fail)" ]
 	fake_wait
-	! grep -q '^C: QUIT' "$FAKE_LOG"
+	refute grep -q '^C: QUIT' "$FAKE_LOG"
 
 	fake_start <<-'EOF'
 		reply 220 ready
@@ -543,7 +543,7 @@ closed_port() {
 		close
 	EOF
 	ftp-raw 127.0.0.1 "$FAKE_PORT" <<<'QUIT' >"$BATS_TEST_TMPDIR/out"
-	! grep -q $'\033' "$BATS_TEST_TMPDIR/out"
+	refute grep -q $'\033' "$BATS_TEST_TMPDIR/out"
 }
 
 @test "raw: colour by reply class on a terminal, none there with NO_COLOR" {
@@ -564,7 +564,7 @@ closed_port() {
 	grep -q $'\033\\[32m220 ready\033\\[0m' "$BATS_TEST_TMPDIR/tty"
 	grep -q $'\033\\[31m530 no\033\\[0m' "$BATS_TEST_TMPDIR/tty"
 	grep -q '530 no' "$BATS_TEST_TMPDIR/tty1"
-	! grep -q $'\033\\[3' "$BATS_TEST_TMPDIR/tty1"
+	refute grep -q $'\033\\[3' "$BATS_TEST_TMPDIR/tty1"
 }
 
 @test "raw: blank lines are skipped in lock-step, not waited on" {
