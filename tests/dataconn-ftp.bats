@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # ftp-dataconn as the data channel of real FTP sessions: ftp-labd, then
-# pyftpdlib and vsftpd from Debian (skipped with a message when missing).
+# pyftpdlib, vsftpd and proftpd from Debian (skipped with a message when
+# missing).
 # The control channel is driven by hand over bash's /dev/tcp, as a
 # student types it; the data channel is ftp-dataconn, passive and active.
 
@@ -26,7 +27,7 @@ teardown() {
 	peer_stop
 }
 
-# server_start labd|pyftpdlib|vsftpd [-6]: starts it, fills its root with
+# server_start labd|pyftpdlib|vsftpd|proftpd [-6]: starts it, fills its root with
 # the test files, logs in.  Sets SRV_ROOT, and UP: the folder uploads go to.
 server_start() {
 	local host=127.0.0.1
@@ -44,6 +45,9 @@ server_start() {
 		SRV_PORT=$PEER_PORT SRV_ROOT=$PEER_ROOT UP=upload/ ;;
 	vsftpd)
 		vsftpd_start
+		SRV_PORT=$PEER_PORT SRV_ROOT=$PEER_ROOT UP=upload/ ;;
+	proftpd)
+		proftpd_start
 		SRV_PORT=$PEER_PORT SRV_ROOT=$PEER_ROOT UP=upload/ ;;
 	esac
 	cp "$D"/*.bin "$D/text.txt" "$SRV_ROOT/"
@@ -381,4 +385,44 @@ two_windows() {
 	ctl_reply
 	ctl_expect 425
 	[[ $CTL_REPLY == *"Bad IP"* ]]
+}
+
+# ---- proftpd ----
+# proftpd sends 226 only after the client closed the data connection (a
+# lingering close): ftp-dataconn closes as soon as the server's FIN came.
+
+@test "dataconn-ftp proftpd: the seed's two windows, ftp-raw and ftp-dataconn" {
+	server_start proftpd
+	ctl_close
+	two_windows
+}
+
+@test "dataconn-ftp proftpd: passive RETR of 0 B, 1 B, 1 MiB" {
+	server_start proftpd
+	sizes_retr
+}
+
+@test "dataconn-ftp proftpd: passive STOR of 0 B, 1 B, 1 MiB, and from a pipe" {
+	server_start proftpd
+	sizes_stor
+}
+
+@test "dataconn-ftp proftpd: LIST" {
+	server_start proftpd
+	list_names_files
+}
+
+@test "dataconn-ftp proftpd: RETR ends with stdin open for ever" {
+	server_start proftpd
+	retr_stdin_never_ends
+}
+
+@test "dataconn-ftp proftpd: active mode via PORT and EPRT" {
+	server_start proftpd
+	active_port_and_eprt
+}
+
+@test "dataconn-ftp proftpd: TYPE A with --ascii" {
+	server_start proftpd
+	type_a
 }

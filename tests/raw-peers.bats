@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# ftp-raw against real FTP servers from Debian (vsftpd, pyftpdlib, busybox
-# ftpd), each on 127.0.0.1 and skipped with a message when not installed:
+# ftp-raw against real FTP servers from Debian (vsftpd, proftpd, pyftpdlib,
+# busybox ftpd), each on 127.0.0.1 and skipped with a message when missing:
 # the seed's PuTTY session, identical transcripts run after run, and a
 # listing through a passive data connection.
 
@@ -69,6 +69,21 @@ stable_session() {
 	[ -d "$PEER_ROOT/upload/Jowa" ]
 }
 
+@test "raw-peers: proftpd: the seed's session (HELP, login, MKD) from a file" {
+	proftpd_start
+	run --separate-stderr ftp-raw 127.0.0.1 "$PEER_PORT" < <(seed_session upload/Jowa)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = $'220 proftpd test server ready.\r' ]
+	# proftpd answers HELP before login, in a multi-line 214
+	[[ "${lines[1]}" == 214-* ]]
+	grep -q $'^331 Anonymous login ok' <<<"$output"
+	grep -q $'^230 Anonymous access granted' <<<"$output"
+	grep -q $'^257 "/upload/Jowa" - Directory successfully created\r$' <<<"$output"
+	grep -q $'^221 Goodbye.\r$' <<<"$output"
+	[ -d "$PEER_ROOT/upload/Jowa" ]
+}
+
 @test "raw-peers: pyftpdlib: the seed's session (HELP, login, MKD) from a file" {
 	pyftpdlib_start
 	run --separate-stderr ftp-raw 127.0.0.1 "$PEER_PORT" < <(seed_session Jowa)
@@ -103,6 +118,11 @@ check_identical_runs() {
 @test "raw-peers: vsftpd: identical transcripts run after run, in order" {
 	vsftpd_start
 	check_identical_runs "220 230 230 214 211 257 200 211 550 221 "
+}
+
+@test "raw-peers: proftpd: identical transcripts run after run, in order" {
+	proftpd_start
+	check_identical_runs "220 331 230 214 211 257 200 211 550 221 "
 }
 
 @test "raw-peers: pyftpdlib: identical transcripts run after run, in order" {
@@ -143,9 +163,11 @@ pasv_list() {
 	[ "$hint" = "# next: ftp-dataconn $host $port" ]
 	exec {data}<>"/dev/tcp/$host/$port"
 	send "LIST"
-	read_reply		# through 150 to 226
+	# the data to its end first, then close: proftpd sends 226 only once
+	# the client has closed the data connection (a "lingering close")
 	timeout 10 cat <&"$data" >"$BATS_TEST_TMPDIR/listing"
 	exec {data}<&-
+	read_reply		# through 150 to 226
 	[[ $REPLY_LAST == 226* ]]
 	send "QUIT"
 	read_reply
@@ -157,6 +179,15 @@ pasv_list() {
 @test "raw-peers: vsftpd: login, PASV, LIST through the data connection, QUIT" {
 	vsftpd_start
 	echo hello >"$PEER_ROOT/01test.txt"
+	pasv_list
+	grep -q ' 01test.txt'$'\r''$' "$BATS_TEST_TMPDIR/listing"
+	grep -q '^150 ' "$TRANSCRIPT"
+}
+
+@test "raw-peers: proftpd: login, PASV, LIST through the data connection, QUIT" {
+	proftpd_start
+	echo hello >"$PEER_ROOT/01test.txt"
+	chmod 644 "$PEER_ROOT/01test.txt"
 	pasv_list
 	grep -q ' 01test.txt'$'\r''$' "$BATS_TEST_TMPDIR/listing"
 	grep -q '^150 ' "$TRANSCRIPT"

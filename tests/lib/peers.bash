@@ -86,6 +86,68 @@ vsftpd_start() {
 	export PEER_PID PEER_PORT PEER_ROOT
 }
 
+# proftpd_start: proftpd from the .deb .ci/run unpacks into build/peers
+# (Debian's proftpd and vsftpd packages conflict), or RAWFTP_PROFTPD.
+# Anonymous users read $PEER_ROOT and may write in $PEER_ROOT/upload.
+proftpd_start() {
+	local bin=${RAWFTP_PROFTPD:-$REPO_ROOT/build/peers/proftpd/usr/sbin/proftpd}
+	local conf=$BATS_TEST_TMPDIR/proftpd.conf
+	[ -x "$bin" ] ||
+		skip "proftpd is not unpacked in build/peers/proftpd (.ci/run does it)"
+	"$bin" --version >/dev/null 2>&1 ||
+		skip "$bin does not run (its libraries are missing)"
+	[ "$(id -u)" = 0 ] || skip "proftpd needs root to start"
+	peer_dirs
+	# proftpd enters the root as user nobody: the folders above it must
+	# let others through (search permission only, not listing)
+	local d=$PEER_ROOT
+	while d=$(dirname "$d") && [ "$d" != / ]; do
+		chmod o+x "$d"
+	done
+	PEER_PORT=$(free_port) || skip "no free port"
+	cat >"$conf" <<-CONF
+		ServerType standalone
+		ServerName "proftpd test"
+		ServerIdent on "proftpd test server ready."
+		Port $PEER_PORT
+		DefaultAddress 127.0.0.1
+		SocketBindTight on
+		UseIPv6 off
+		User nobody
+		Group nogroup
+		PidFile $BATS_TEST_TMPDIR/proftpd.pid
+		ScoreboardFile $BATS_TEST_TMPDIR/proftpd.scoreboard
+		SystemLog $BATS_TEST_TMPDIR/proftpd.log
+		TransferLog none
+		WtmpLog off
+		DelayEngine off
+		AuthPAM off
+		AuthOrder mod_auth_unix.c
+		UseFtpUsers off
+		UseReverseDNS off
+		PassivePorts $((PEER_PORT + 1)) $((PEER_PORT + 200))
+		Umask 022
+		<Anonymous $PEER_ROOT>
+			User nobody
+			Group nogroup
+			UserAlias anonymous nobody
+			RequireValidShell off
+			<Directory upload>
+				<Limit WRITE>
+					AllowAll
+				</Limit>
+			</Directory>
+		</Anonymous>
+	CONF
+	"$bin" -n -q -c "$conf" 2>"$BATS_TEST_TMPDIR/proftpd.err" &
+	PEER_PID=$!
+	wait_for_port "$PEER_PORT" || {
+		cat "$BATS_TEST_TMPDIR/proftpd.err" >&2
+		return 1
+	}
+	export PEER_PID PEER_PORT PEER_ROOT
+}
+
 # pyftpdlib_start: anonymous users may write everywhere in $PEER_ROOT.
 pyftpdlib_start() {
 	/usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null ||
@@ -117,4 +179,5 @@ peer_stop() {
 	PEER_PID=
 }
 vsftpd_stop() { peer_stop; }
+proftpd_stop() { peer_stop; }
 pyftpdlib_stop() { peer_stop; }
