@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,16 +63,21 @@ net_wait(int fd, short events, int timeout_ms)
 }
 
 int
-net_write_all(int fd, const void *buf, size_t len)
+net_write_all(int fd, const void *buf, size_t len, int timeout_ms)
 {
 	const char *p = buf;
 
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
+		int ready;
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (net_wait(fd, POLLOUT, -1) < 0)
+			/* a non-blocking socket is full, or SO_SNDTIMEO ran out */
+			if ((ready = net_wait(fd, POLLOUT, timeout_ms)) == 0)
+				errno = ETIMEDOUT;
+			if (ready <= 0)
 				return -1;
 			continue;
 		}
@@ -81,6 +87,15 @@ net_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int
+net_set_send_timeout(int fd, int timeout_ms)
+{
+	struct timeval tv = { .tv_sec = timeout_ms / 1000,
+	    .tv_usec = (timeout_ms % 1000) * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 int

@@ -53,8 +53,14 @@ int net_wait(int fd, short events, int timeout_ms);
 /* Switch O_NONBLOCK on or off.  0 or -1. */
 int net_set_nonblocking(int fd, int on);
 
-/* Write all of buf, retrying short writes and EINTR.  0 or -1. */
-int net_write_all(int fd, const void *buf, size_t len);
+/* Write all of buf, retrying short writes and EINTR; when the socket
+ * takes nothing for timeout_ms (-1: wait forever), -1 with ETIMEDOUT.
+ * 0 or -1. */
+int net_write_all(int fd, const void *buf, size_t len, int timeout_ms);
+
+/* Bound every blocking write on fd (SO_SNDTIMEO): a peer that reads
+ * nothing cannot hold the writer for ever.  0 or -1. */
+int net_set_send_timeout(int fd, int timeout_ms);
 
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long net_now_ms(void);

@@ -412,6 +412,66 @@ roundtrip() {
 	cmp "$T/up" "$LABD_ROOT/up.bin"
 }
 
+# 30000 files with 200-byte names in folder $1: about 8 MB of LIST
+# output, more than the kernel's socket buffers hold (at most 4 + 6 MB).
+many_files() {
+	local pad
+	mkdir "$1"
+	pad=$(printf 'x%.0s' {1..180})
+	(cd "$1" && seq -f "a-long-name-$pad-%05g" 30000 | xargs touch)
+}
+
+@test "labd data: a listing to a client that reads nothing ends after --data-timeout" {
+	labd_start --data-timeout 1
+	many_files "$LABD_ROOT/many"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		!pasv
+		!stall LIST many
+		NOOP
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[4]} == "150 Here comes the listing of /many." ]]
+	[ "${lines[5]}" = "426 No progress for 1 seconds; transfer aborted." ]
+	[ "${lines[6]}" = "200 NOOP ok." ]
+}
+
+@test "labd data: ABOR stops a long listing; STAT during it tells the progress" {
+	labd_start
+	many_files "$LABD_ROOT/many"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		!pasv
+		!status $T/list LIST many
+		!pasv
+		!abort $T/part NLST many
+	S
+	[ "$status" -eq 0 ]
+	[ "${lines[5]}" = "213 Status: waiting for the data connection." ]
+	[[ ${lines[6]} =~ ^213\ Status:\ [0-9]+\ bytes\ sent\ so\ far\.$ ]]
+	[ "${lines[7]}" = "226 Listing sent." ]
+	[ "$(grep -c 'a-long-name-' "$T/list")" -eq 30000 ]
+	[ "${lines[10]}" = "426 Transfer aborted." ]
+	[ "${lines[11]}" = "226 ABOR successful." ]
+}
+
+@test "labd data: a CR or LF in a file name cannot end a STAT reply early" {
+	labd_start
+	touch "$LABD_ROOT/evil"$'\n''213 End of status.'
+	run chat <<-S
+		USER anonymous
+		PASS x
+		STAT /
+		NOOP
+	S
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^213 ' <<<"$output")" -eq 1 ]
+	[[ $output == *" evil?213 End of status."* ]]
+	[[ ${lines[-1]} == "200 NOOP ok." ]]
+}
+
 @test "labd data: an aborted or broken STOR keeps the old file" {
 	labd_start
 	printf 'precious\n' >"$LABD_ROOT/keep.txt"

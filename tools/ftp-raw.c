@@ -187,6 +187,20 @@ flush_stdout(void)
 
 /* ---- commands: stdin to server ---- */
 
+/* A server that takes nothing for -w seconds is as gone as a silent one. */
+static void
+write_server(struct session *s, const void *buf, size_t len)
+{
+	int timeout = s->opt->wait_secs ? s->opt->wait_secs * 1000 : -1;
+
+	if (net_write_all(s->fd, buf, len, timeout) == 0)
+		return;
+	if (errno == ETIMEDOUT)
+		die(EXIT_TEMPFAIL, "%s took nothing for %d seconds",
+		    s->opt->host, s->opt->wait_secs);
+	die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
+}
+
 static void
 send_command(struct session *s, const char *line, size_t len)
 {
@@ -201,8 +215,7 @@ send_command(struct session *s, const char *line, size_t len)
 		trace_mask(line, len, shown, sizeof shown);
 		side_line(s, "---> ", "%s", shown);
 	}
-	if (net_write_all(s->fd, wire, n) < 0)
-		die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
+	write_server(s, wire, n);
 	s->owed++;
 	s->last_activity = net_now_ms();
 }
@@ -446,10 +459,7 @@ server_readable(struct session *s)
 	ssize_t n = lb_fill(&s->server);
 
 	if (s->telnet.reply_len > 0) {	/* we refuse every Telnet option */
-		if (net_write_all(s->fd, s->telnet.reply,
-		    s->telnet.reply_len) < 0)
-			die_errno(EXIT_IOERR, "connection to %s lost",
-			    s->opt->host);
+		write_server(s, s->telnet.reply, s->telnet.reply_len);
 		s->telnet.reply_len = 0;
 	}
 	if (n < 0 && errno == EAGAIN)

@@ -21,6 +21,9 @@ so a test greps what a user would see on the wire.  Script lines:
                        before connecting and again after a first chunk
                        of data; then take the rest into FILE
   !statusput FILE CMD  the same while uploading FILE (STAT after 64 KiB)
+  !stall CMD           open the (passive) data connection with a small
+                       receive buffer, send CMD, print the 150, then read
+                       no data: print the reply that ends the transfer
   !thief               connect to the passive port from 127.0.0.2 first
                        (someone else's connection; the server refuses it)
   !raw PYTHON-BYTES    send bytes as written (b'...' literal), no CRLF
@@ -100,7 +103,7 @@ class Chat:
                                   local, port)
         self.command("%s %s" % (verb, arg))
 
-    def data_connect(self):
+    def data_connect(self, small=False):
         if self.listener is not None:
             conn, _ = self.listener.accept()
             self.listener.close()
@@ -108,7 +111,13 @@ class Chat:
             conn.settimeout(TIMEOUT)
             return conn
         addr, self.data_addr = self.data_addr, None
-        return socket.create_connection(addr, TIMEOUT)
+        conn = socket.socket(socket.AF_INET6 if ":" in addr[0] else
+                             socket.AF_INET, socket.SOCK_STREAM)
+        if small:   # the server's writes then block soon: a slow reader
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        conn.settimeout(TIMEOUT)
+        conn.connect(addr)
+        return conn
 
     def transfer(self, path, cmd, upload):
         # connect before the command, as curl does, when passive
@@ -136,7 +145,7 @@ class Chat:
         self.read_reply()
 
     def abort(self, path, cmd, upload):
-        early = self.data_connect() if self.data_addr else None
+        early = self.data_connect(small=True) if self.data_addr else None
         first = self.command(cmd)
         if not first.startswith("1"):
             return
@@ -166,7 +175,7 @@ class Chat:
         if not self.command(cmd).startswith("1"):
             return
         self.command("STAT")            # waiting for the data connection
-        conn = self.data_connect()
+        conn = self.data_connect(small=True)
         with open(path, "rb" if upload else "wb") as f:
             if upload:
                 conn.sendall(f.read(65536))
@@ -183,6 +192,12 @@ class Chat:
                     f.write(chunk)
         conn.close()
         self.read_reply()
+
+    def stall(self, cmd):
+        conn = self.data_connect(small=True)
+        if self.command(cmd).startswith("1"):
+            self.read_reply()
+        conn.close()
 
     def run(self, script):
         for raw in script:
@@ -204,6 +219,8 @@ class Chat:
             elif word in ("status", "statusput"):
                 path, _, cmd = rest.partition(" ")
                 self.status(path, cmd, word == "statusput")
+            elif word == "stall":
+                self.stall(rest)
             elif word == "thief":
                 t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 t.bind(("127.0.0.2", 0))

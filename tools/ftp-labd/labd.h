@@ -148,6 +148,9 @@ void cmd_mlst(struct session *s, const char *arg);
 void cmd_stat_path(struct session *s, const char *arg);
 
 /* transfer.c */
+int need_data(struct session *s);
+void send_data(struct session *s, int fd, int ascii, const char *opening,
+    const char *done);
 void cmd_retr(struct session *s, const char *arg);
 void cmd_stor(struct session *s, const char *arg);
 void cmd_appe(struct session *s, const char *arg);

@@ -31,7 +31,7 @@ enum style { LS_LONG, LS_NAMES, LS_FACTS };
 /* A buffered writer to the data (or control) connection. */
 struct out {
 	int fd;
-	int escape_iac;		/* on the control channel, 0xFF doubled */
+	int on_control;		/* STAT: 0xFF doubled, CR and LF in names as ? */
 	int failed;
 	size_t len;
 	uint64_t total;
@@ -41,7 +41,8 @@ struct out {
 static void
 out_flush(struct out *o)
 {
-	if (o->len > 0 && !o->failed && net_write_all(o->fd, o->buf, o->len) < 0)
+	if (o->len > 0 && !o->failed &&
+	    net_write_all(o->fd, o->buf, o->len, cfg.idle_timeout * 1000) < 0)
 		o->failed = 1;
 	o->total += o->len;
 	o->len = 0;
@@ -54,9 +55,19 @@ out_put(struct out *o, const char *p, size_t n)
 		if (o->len + 2 > sizeof o->buf)
 			out_flush(o);
 		o->buf[o->len++] = *p;
-		if (o->escape_iac && (unsigned char)*p == 0xff)
+		if (o->on_control && (unsigned char)*p == 0xff)
 			o->buf[o->len++] = *p;
 	}
+}
+
+/* A name from the disk.  On the control channel a CR or LF in it would
+ * end the reply line early and desynchronise the client: shown as ?. */
+static void
+out_name(struct out *o, const char *name, size_t n)
+{
+	for (; n > 0; name++, n--)
+		out_put(o, o->on_control && (*name == '\r' || *name == '\n') ?
+		    "?" : name, 1);
 }
 
 /* ---- one entry ---- */
@@ -119,7 +130,7 @@ put_entry(struct session *s, struct out *o, enum style style, int dir,
 	int n;
 
 	if (style == LS_NAMES) {
-		out_put(o, shown, strlen(shown));
+		out_name(o, shown, strlen(shown));
 		out_put(o, "\r\n", 2);
 		return;
 	}
@@ -129,7 +140,7 @@ put_entry(struct session *s, struct out *o, enum style style, int dir,
 		facts(s, &st, line, sizeof line);
 		out_put(o, line, strlen(line));
 		out_put(o, " ", 1);
-		out_put(o, shown, strlen(shown));
+		out_name(o, shown, strlen(shown));
 		out_put(o, "\r\n", 2);
 		return;
 	}
@@ -139,12 +150,12 @@ put_entry(struct session *s, struct out *o, enum style style, int dir,
 	n = snprintf(line, sizeof line, "%s %3lu ftp      ftp      %12lld %s ",
 	    mode, (unsigned long)st.st_nlink, (long long)st.st_size, when);
 	out_put(o, line, (size_t)n);
-	out_put(o, shown, strlen(shown));
+	out_name(o, shown, strlen(shown));
 	if (S_ISLNK(st.st_mode))
 		tl = readlinkat(dir, name, target, sizeof target - 1);
 	if (tl >= 0) {
 		out_put(o, " -> ", 4);
-		out_put(o, target, (size_t)tl);
+		out_name(o, target, (size_t)tl);
 	}
 	out_put(o, "\r\n", 2);
 }
@@ -290,48 +301,50 @@ put_target(struct session *s, struct out *o, enum style style,
 }
 
 static void
+close_target(struct target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->dir >= 0)
+		close(t->dir);
+	t->fd = t->dir = -1;
+}
+
+/* The listing goes to an unnamed temporary file first, then out like a
+ * file: the transfer code bounds every wait and hears ABOR and STAT,
+ * however big the folder and however slow the client. */
+static void
 list_data(struct session *s, const char *arg, enum style style)
 {
+	char opening[VPATH_MAX + 40];
 	struct target t;
 	struct out o = { .fd = -1 };
-	enum ctl_event ev;
+	FILE *tmp;
 
 	s->rest = 0;
-	if (!data_prepared(s)) {
-		reply(s, 425, "Use PORT, PASV, EPRT or EPSV first.");
-		return;
-	}
-	if (open_target(s, arg, &t) < 0)
+	if (need_data(s) < 0 || open_target(s, arg, &t) < 0)
 		return;
 	if (style == LS_FACTS && (t.fd < 0 || t.pattern)) {	/* RFC 3659 7.2 */
-		close(t.fd >= 0 ? t.fd : t.dir);
+		close_target(&t);
 		reply(s, 501, "%s is not a directory.", t.path);
 		return;
 	}
-	reply(s, 150, "Here comes the listing of %s.", t.path);
-	o.fd = data_open(s, &ev);
-	if (o.fd < 0) {
-		if (t.fd >= 0)
-			close(t.fd);
-		if (t.dir >= 0)
-			close(t.dir);
-		if (ev == CTL_ABORT) {
-			reply(s, 426, "Listing aborted.");
-			reply(s, 226, "ABOR successful.");
-		} else {
-			reply(s, 425, "No data connection.");
-		}
+	if ((tmp = tmpfile()) == NULL) {
+		close_target(&t);
+		reply(s, 451, "Local error: no room for the listing (%s).",
+		    strerror(errno));
 		return;
 	}
+	o.fd = fileno(tmp);
 	put_target(s, &o, style, &t);
 	out_flush(&o);
-	close(o.fd);
-	narrate(s->id, "data: sent %llu bytes, closed",
-	    (unsigned long long)o.total);
-	if (o.failed)
-		reply(s, 426, "Data connection lost; listing incomplete.");
+	snprintf(opening, sizeof opening, "Here comes the listing of %s.",
+	    t.path);
+	if (o.failed || lseek(o.fd, 0, SEEK_SET) != 0)
+		reply(s, 451, "Local error: the listing could not be made.");
 	else
-		reply(s, 226, "Listing sent.");
+		send_data(s, o.fd, 0, opening, "Listing sent.");
+	fclose(tmp);
 }
 
 void
@@ -377,7 +390,7 @@ void
 cmd_stat_path(struct session *s, const char *arg)
 {
 	struct target t;
-	struct out o = { .fd = s->ctrl, .escape_iac = 1 };
+	struct out o = { .fd = s->ctrl, .on_control = 1 };
 	char head[VPATH_MAX + 32];
 	int n;
 

@@ -48,7 +48,7 @@ reply_raw(struct session *s, const char *text, size_t len)
 
 	if (n == (size_t)-1)
 		return;
-	if (net_write_all(s->ctrl, wire, n) < 0)
+	if (net_write_all(s->ctrl, wire, n, cfg.idle_timeout * 1000) < 0)
 		s->quit = 1;
 	while (p < end) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));
@@ -502,6 +502,9 @@ run_command(struct session *s, const char *line, size_t len)
 static void
 greet(struct session *s)
 {
+	/* a client that reads no reply for the idle timeout is as gone as
+	 * one that sends nothing: no write may hold the session for ever */
+	net_set_send_timeout(s->ctrl, cfg.idle_timeout * 1000);
 	narrate(s->id, "connect from %s port %u to %s port %u", s->peer.host,
 	    s->peer.port, s->local.host, s->local.port);
 	reply(s, 220, "ftp-labd " RAWFTP_VERSION " ready.");
@@ -518,7 +521,7 @@ next_line(struct session *s, const char **line, size_t *len)
 		    line, len, &partial);
 		if (s->tn.reply_len > 0) {	/* refuse Telnet options */
 			(void)net_write_all(s->ctrl, s->tn.reply,
-			    s->tn.reply_len);
+			    s->tn.reply_len, cfg.idle_timeout * 1000);
 			s->tn.reply_len = 0;
 		}
 		if (server_stopping()) {

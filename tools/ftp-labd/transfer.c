@@ -189,7 +189,9 @@ open_data(struct session *s, const char *text)
 	return -1;
 }
 
-static int
+/* 0 when PASV, EPSV, PORT or EPRT prepared a data connection; -1 after
+ * a 425 otherwise. */
+int
 need_data(struct session *s)
 {
 	if (data_prepared(s))
@@ -198,14 +200,32 @@ need_data(struct session *s)
 	return -1;
 }
 
+/* Sends what fd holds from its offset: 150 with opening, the data
+ * connection, then done with 226 (or how it failed).  RETR sends a file
+ * this way, LIST and its kin a listing made beforehand. */
+void
+send_data(struct session *s, int fd, int ascii, const char *opening,
+    const char *done)
+{
+	struct xfer x;
+	int dfd;
+
+	if ((dfd = open_data(s, opening)) < 0)
+		return;
+	pump_transfer(s, fd, dfd, ascii ? PUMP_LF_TO_CRLF : PUMP_BINARY, dfd,
+	    &x);
+	close(dfd);
+	if (finish(s, &x, "sent", "") == 0)
+		reply(s, 226, "%s", done);
+}
+
 void
 cmd_retr(struct session *s, const char *arg)
 {
 	char path[VPATH_MAX], text[VPATH_MAX + 80];
 	struct stat st;
-	struct xfer x;
 	uint64_t rest = s->rest;
-	int fd, dfd;
+	int fd;
 
 	s->rest = 0;
 	if (need_data(s) < 0 || session_path(s, arg, path) < 0)
@@ -228,13 +248,7 @@ cmd_retr(struct session *s, const char *arg)
 	snprintf(text, sizeof text, "Opening %s mode data connection for %s "
 	    "(%lld bytes).", s->type_ascii ? "ASCII" : "BINARY", path,
 	    (long long)st.st_size);
-	if ((dfd = open_data(s, text)) >= 0) {
-		pump_transfer(s, fd, dfd, s->type_ascii ? PUMP_LF_TO_CRLF :
-		    PUMP_BINARY, dfd, &x);
-		close(dfd);
-		if (finish(s, &x, "sent", "") == 0)
-			reply(s, 226, "Transfer complete.");
-	}
+	send_data(s, fd, s->type_ascii, text, "Transfer complete.");
 	close(fd);
 }
 
