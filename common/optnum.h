@@ -11,4 +11,9 @@
 unsigned long long opt_number(const char *opt, const char *text,
     unsigned long long lo, unsigned long long hi);
 
+/* The same test without dying, for numbers that come over the network
+ * (REST): 0 and *out set, or -1. */
+int parse_number(const char *text, unsigned long long lo,
+    unsigned long long hi, unsigned long long *out);
+
 #endif

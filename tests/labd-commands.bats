@@ -58,6 +58,11 @@ chat() {
 	run ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"
 	[ "$status" -eq 65 ]
 	[[ $output == "ftp-labd: --users: "*"line 3: expected name:password" ]]
+	# the guest names, in any case, cannot be accounts
+	printf 'Ftp:secret\n' >"$BATS_TEST_TMPDIR/u"
+	run ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"
+	[ "$status" -eq 65 ]
+	[[ $output == *"line 1: 'Ftp' is the anonymous login" ]]
 }
 
 @test "labd: first stdout line is 'listening on HOST port PORT'" {

@@ -172,7 +172,7 @@ roundtrip() {
 		!get $T/whole RETR digits
 	S
 	[[ ${lines[3]} == "350 Restarting at 4."* ]]
-	[[ ${lines[4]} == "501 "* ]]
+	[[ ${lines[4]} == "501 REST needs a byte offset, a decimal number from 0 to 9223372036854775807." ]]
 	[ "$(cat "$T/part")" = "456789" ]
 	[ "$(cat "$T/whole")" = "0123456789" ]
 }
@@ -196,6 +196,42 @@ roundtrip() {
 	[ "$(cat "$LABD_ROOT/f")" = "AAAbbAAAcc" ]
 	[[ $output == *"150 FILE: /f.1"* ]]
 	[ "$(cat "$LABD_ROOT/f.1")" = "cc" ]
+	# an offset past what a file offset can hold is refused at REST
+	run chat <<-S
+		USER anonymous
+		PASS x
+		REST 18446744073709551615
+		REST 9223372036854775808
+	S
+	[[ ${lines[3]} == "501 REST needs a byte offset"* ]]
+	[[ ${lines[4]} == "501 REST needs a byte offset"* ]]
+}
+
+@test "labd data: STOU, APPE and REST+STOR with no data connection leave no new file" {
+	labd_start --data-timeout 1
+	printf 'old' >"$LABD_ROOT/kept"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		PASV
+		STOU up
+		!read
+		PASV
+		APPE new.txt
+		!read
+		PASV
+		REST 5
+		STOR new2.txt
+		!read
+		PASV
+		APPE kept
+		!read
+	S
+	[ "$(grep -c '^425 Cannot open data connection.$' <<<"$output")" -eq 4 ]
+	[ ! -e "$LABD_ROOT/up.1" ]
+	[ ! -e "$LABD_ROOT/new.txt" ]
+	[ ! -e "$LABD_ROOT/new2.txt" ]
+	[ "$(cat "$LABD_ROOT/kept")" = "old" ]
 }
 
 @test "labd data: LIST is ls -l with CRLF, NLST names, MLSD facts" {
@@ -339,6 +375,18 @@ roundtrip() {
 	[[ ${lines[5]} == "425 Cannot open data connection." ]]
 	[[ ${lines[6]} == "200 NOOP ok." ]]
 	grep -q 'data: no connection within 1 seconds' "$LABD_LOG"
+	# the passive port served that transfer: the next needs a new PASV
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		PASV
+		RETR bin.dat
+		!read
+		STAT
+		RETR bin.dat
+	S
+	[[ $output == *" Data connection: none"* ]]
+	[[ ${lines[-1]} == "425 Use PORT, PASV, EPRT or EPSV first." ]]
 }
 
 @test "labd data: ABOR (IAC IP, IAC DM, ABOR) stops a RETR: 426 then 226" {

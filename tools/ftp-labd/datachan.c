@@ -65,11 +65,15 @@ pasv_listen(struct session *s, struct hostport *where)
 		fd = net_listen_range(&local, cfg.pasv_lo, cfg.pasv_hi, &e);
 	else
 		fd = net_listen(local.host, "0", local.family, 1, &e);
-	if (fd < 0 || net_local(fd, where) < 0) {
+	if (fd >= 0 && net_local(fd, where) < 0) {
+		snprintf(e.msg, sizeof e.msg, "getsockname: %s",
+		    strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
 		narrate(s->id, "data: cannot listen: %s", e.msg);
 		reply(s, 425, "Cannot open a passive port: %s.", e.msg);
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
 	s->pasv_fd = fd;
@@ -207,38 +211,49 @@ cmd_eprt(struct session *s, const char *arg)
 	set_active(s, &target, "EPRT");
 }
 
-/* Waits for the client's connection to the passive port. */
+/* One pending connection on the passive port: the client's (returned),
+ * or anyone else's (refused and narrated: -1).  A failing accept (out of
+ * descriptors) pauses a little, so that the wait does not spin. */
 static int
-accept_passive(struct session *s, enum ctl_event *why)
+accept_one(struct session *s)
+{
+	struct hostport peer;
+	struct net_error e;
+	int fd = net_accept(s->pasv_fd, 0, &peer, &e);
+
+	if (fd < 0) {
+		narrate(s->id, "data: %s", e.msg);
+		poll(NULL, 0, 100);
+		return -1;
+	}
+	if (hp_same_host(peer.host, s->peer.host)) {
+		narrate(s->id, "data: %s connected", endpoint(&peer).text);
+		return fd;
+	}
+	narrate(s->id, "data: refused %s: not the client's address %s "
+	    "(connection theft)", endpoint(&peer).text, s->peer.host);
+	close(fd);
+	return -1;
+}
+
+/* Waits for the client's connection to the passive port, hearing ABOR
+ * and STAT on the control connection meanwhile. */
+static int
+wait_passive(struct session *s, enum ctl_event *why)
 {
 	long long deadline = net_now_ms() + cfg.data_timeout * 1000LL;
 	struct pollfd pfd[2] = { { .fd = s->pasv_fd, .events = POLLIN },
 	    { .fd = s->ctrl, .events = POLLIN } };
 	enum ctl_event ev;
-	int left;
+	int left, fd;
 
 	while ((left = (int)(deadline - net_now_ms())) > 0) {
-		struct hostport peer;
-		struct net_error e;
-		int fd;
-
 		if (poll(pfd, 2, left) < 0 && errno != EINTR)
 			break;
 		/* a connection that is already there goes first: an ABOR
 		 * right behind it then aborts a transfer that started */
-		if ((pfd[0].revents & POLLIN) &&
-		    (fd = net_accept(s->pasv_fd, 0, &peer, &e)) >= 0) {
-			if (hp_same_host(peer.host, s->peer.host)) {
-				narrate(s->id, "data: %s connected",
-				    endpoint(&peer).text);
-				data_reset(s);
-				return fd;
-			}
-			narrate(s->id, "data: refused %s: not the client's "
-			    "address %s (connection theft)",
-			    endpoint(&peer).text, s->peer.host);
-			close(fd);
-		}
+		if ((pfd[0].revents & POLLIN) && (fd = accept_one(s)) >= 0)
+			return fd;
 		if (pfd[1].revents == 0)
 			continue;
 		ev = control_check(s);
@@ -255,6 +270,16 @@ accept_passive(struct session *s, enum ctl_event *why)
 	narrate(s->id, "data: no connection within %d seconds",
 	    cfg.data_timeout);
 	return -1;
+}
+
+/* The passive port serves one transfer, whether it came or not. */
+static int
+accept_passive(struct session *s, enum ctl_event *why)
+{
+	int fd = wait_passive(s, why);
+
+	data_reset(s);
+	return fd;
 }
 
 static int

@@ -119,6 +119,7 @@ int fs_open_parent(const char *vpath, const char **name);
 int users_load(const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
 int users_check(const char *name, const char *password);
+int is_anonymous_name(const char *name);
 
 /* session.c */
 void *session_main(void *arg);

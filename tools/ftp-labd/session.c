@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <time.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "labd.h"
+#include "optnum.h"
 #include "net.h"
 
 #define REPLY_MAX 2048
@@ -128,13 +130,6 @@ control_check(struct session *s)
 }
 
 /* ---- login ---- */
-
-static int
-is_anonymous_name(const char *name)
-{
-	return strcasecmp(name, "anonymous") == 0 ||
-	    strcasecmp(name, "ftp") == 0;
-}
 
 static void
 cmd_user(struct session *s, const char *arg)
@@ -272,13 +267,12 @@ cmd_stru(struct session *s, const char *arg)
 static void
 cmd_rest(struct session *s, const char *arg)
 {
-	char *end;
 	unsigned long long off;
 
-	errno = 0;
-	off = strtoull(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0) {
-		reply(s, 501, "REST needs a byte offset, a decimal number.");
+	/* an offset must fit off_t for the lseek that uses it */
+	if (parse_number(arg, 0, INT64_MAX, &off) < 0) {
+		reply(s, 501, "REST needs a byte offset, a decimal number "
+		    "from 0 to %lld.", (long long)INT64_MAX);
 		return;
 	}
 	s->rest = off;

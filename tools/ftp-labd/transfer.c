@@ -323,12 +323,12 @@ static void
 store(struct session *s, const char *arg, enum store_how how)
 {
 	char path[VPATH_MAX], tmp[300], parent[VPATH_MAX], shown[VPATH_MAX];
-	char text[VPATH_MAX + 64];
+	char text[VPATH_MAX + 64], fresh[300] = "";
 	const char *name;
 	uint64_t rest = s->rest;
 	struct stat st;
 	struct xfer x;
-	int dir, fd, dfd;
+	int dir, fd, dfd, existed;
 
 	s->rest = 0;
 	if (need_data(s) < 0 ||
@@ -338,8 +338,8 @@ store(struct session *s, const char *arg, enum store_how how)
 		reply_fs_error(s, 553, path);
 		return;
 	}
-	if (how != ST_UNIQUE && fstatat(dir, name, &st,
-	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+	existed = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (how != ST_UNIQUE && existed && S_ISDIR(st.st_mode)) {
 		close(dir);
 		reply(s, 553, "%s is a directory.", path);
 		return;
@@ -356,6 +356,11 @@ store(struct session *s, const char *arg, enum store_how how)
 	else
 		snprintf(text, sizeof text, "Opening %s mode data connection "
 		    "for %s.", s->type_ascii ? "ASCII" : "BINARY", path);
+	/* a file this command made, to remove if no data connection comes */
+	if (how == ST_UNIQUE)
+		snprintf(fresh, sizeof fresh, "%s", tmp);
+	else if (!existed && tmp[0] == '\0')
+		snprintf(fresh, sizeof fresh, "%s", name);
 	if (how == ST_UNIQUE)
 		tmp[0] = '\0';	/* the unique file is the target itself */
 	if ((dfd = open_data(s, text)) >= 0) {
@@ -364,8 +369,11 @@ store(struct session *s, const char *arg, enum store_how how)
 		close(dfd);
 		if (commit_upload(s, dir, tmp, name, how, &x, path) == 0)
 			reply(s, 226, "Transfer complete.");
-	} else if (how == ST_REPLACE && tmp[0] != '\0') {
-		unlinkat(dir, tmp, 0);
+	} else {
+		if (tmp[0] != '\0')
+			unlinkat(dir, tmp, 0);
+		if (fresh[0] != '\0')
+			unlinkat(dir, fresh, 0);
 	}
 	close(fd);
 	close(dir);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "labd.h"
 
@@ -28,7 +29,7 @@ parse_line(char *line, struct user *u, char *why, size_t whylen)
 		    USER_MAX - 1);
 		return -1;
 	}
-	if (strcmp(line, "anonymous") == 0 || strcmp(line, "ftp") == 0) {
+	if (is_anonymous_name(line)) {
 		snprintf(why, whylen, "'%s' is the anonymous login", line);
 		return -1;
 	}
@@ -87,6 +88,14 @@ same_secret(const char *a, const char *b)
 }
 
 /* 1 if name and password match an account. */
+/* USER anonymous and USER ftp, in any case, are the guest login. */
+int
+is_anonymous_name(const char *name)
+{
+	return strcasecmp(name, "anonymous") == 0 ||
+	    strcasecmp(name, "ftp") == 0;
+}
+
 int
 users_check(const char *name, const char *password)
 {
