@@ -102,3 +102,10 @@ die_usage(const char *fmt, ...)
 	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
 	exit(EXIT_USAGE);
 }
+
+void
+flush_stdout(void)
+{
+	if (fflush(stdout) != 0)
+		die_errno(EXIT_IOERR, "writing to stdout");
+}

@@ -37,6 +37,10 @@ void die(int code, const char *fmt, ...)
 void die_errno(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* Flush stdout; when that fails (disk full, a closed pipe with SIGPIPE
+ * ignored), "prog: writing to stdout: reason" and exit 74. */
+void flush_stdout(void);
+
 /* "prog: message" plus "Try 'prog --help'." then exit 64. */
 void die_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));

@@ -221,3 +221,14 @@ load lib/common
 	run --separate-stderr ftp-pasv-calc --host 'a;rm -rf /' '227 (1,2,3,4,5,6)'
 	[ "$status" -eq 64 ]
 }
+
+@test "pasv-calc: a full stdout is an error: one line, exit 74, in every mode" {
+	[ -w /dev/full ] || skip "no /dev/full here"
+	run --separate-stderr bash -c "ftp-pasv-calc '227 (127,0,0,1,4,1)' >/dev/full"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "ftp-pasv-calc: writing to stdout: No space left on device" ]
+	run bash -c "ftp-pasv-calc --port 127.0.0.1 1025 >/dev/full"
+	[ "$status" -eq 74 ]
+	run bash -c "echo '227 (127,0,0,1,4,1)' | ftp-pasv-calc >/dev/full"
+	[ "$status" -eq 74 ]
+}

@@ -156,7 +156,7 @@ print_result(const struct hostport *hp)
 		hp_format(hp, opt.style, out, sizeof out);
 		printf("%s\n", out);
 	}
-	fflush(stdout);
+	flush_stdout();		/* per result: a pipe reader sees it now */
 }
 
 /* The host a 229 (or a 227 with --host) goes to: --host as given. */
@@ -292,6 +292,7 @@ reverse(int eprt, const char *host, const char *port_text)
 		    hp.family == AF_INET ? "IPv4" : "IPv6");
 	}
 	printf("%s %s\n", eprt ? "EPRT" : "PORT", arg);
+	flush_stdout();
 	return EXIT_OK;
 }
 

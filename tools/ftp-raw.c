@@ -178,13 +178,6 @@ side_line(const struct session *s, const char *mark, const char *fmt, ...)
 	fflush(stderr);
 }
 
-static void
-flush_stdout(void)
-{
-	if (fflush(stdout) != 0)
-		die_errno(EXIT_IOERR, "writing to stdout");
-}
-
 /* ---- commands: stdin to server ---- */
 
 /* A server that takes nothing for -w seconds is as gone as a silent one. */
