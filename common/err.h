@@ -9,7 +9,6 @@
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_FAILURE_REPLY = 1,	/* the peer said no (ftp-raw --fail) */
-	EXIT_MALFORMED_SEEN = 2,	/* filter mode went on past bad lines */
 	EXIT_USAGE = 64,	/* EX_USAGE: bad options or arguments */
 	EXIT_DATAERR = 65,	/* EX_DATAERR: input could not be parsed */
 	EXIT_NOHOST = 68,	/* EX_NOHOST: name does not resolve */

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "hostport.h"
+#include "reply.h"
 
 #define MAX_SHOWN_DIGITS 24	/* longer numbers are cut in messages */
 
@@ -31,20 +32,16 @@ skip_spaces(const char *p, const char *end)
 	return p;
 }
 
-/* A leading three-digit reply code followed by space, '-' or the end.
- * Returns the code and moves *pp past it, or -1 if the text has none. */
+/* A leading reply code, as reply.c reads one; moves *pp past it.  -1 if
+ * the text starts with none. */
 static int
-reply_code(const char **pp, const char *end)
+leading_code(const char **pp, const char *end)
 {
-	const char *p = *pp;
+	int code = reply_code_of(*pp, (size_t)(end - *pp));
 
-	if (end - p < 3 || !is_digit(p[0]) || !is_digit(p[1]) ||
-	    !is_digit(p[2]))
-		return -1;
-	if (end - p > 3 && p[3] != ' ' && p[3] != '-')
-		return -1;
-	*pp = p + 3;
-	return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	if (code >= 0)
+		*pp += 3;
+	return code;
 }
 
 /* One decimal field, saturating so 99999999999999999999 cannot overflow. */
@@ -105,7 +102,7 @@ static int
 parse_six(const char *p, const char *end, int lenient, struct hp_six *six,
     char *why, size_t whylen)
 {
-	int field;
+	int field, extra;
 
 	for (field = 1; field <= 6; field++) {
 		const char *digits = p;
@@ -135,9 +132,9 @@ parse_six(const char *p, const char *end, int lenient, struct hp_six *six,
 		if (lenient)
 			p = skip_spaces(p, end);
 	}
-	if (count_extra_fields(p, end, lenient) > 0) {
+	if ((extra = count_extra_fields(p, end, lenient)) > 0) {
 		snprintf(why, whylen, "expected 6 numbers, found %d",
-		    6 + count_extra_fields(p, end, lenient));
+		    6 + extra);
 		return -1;
 	}
 	if (!lenient && p < end) {
@@ -179,7 +176,7 @@ hp_parse_227(const char *text, size_t len, struct hostport *out,
 	if (six == NULL)
 		six = &local;
 	p = skip_spaces(p, end);
-	code = reply_code(&p, end);
+	code = leading_code(&p, end);
 	if (code >= 0 && code != 227) {
 		snprintf(why, whylen, "not a 227 reply (code %03d)", code);
 		return -1;
@@ -226,7 +223,7 @@ hp_parse_229(const char *text, size_t len, struct hostport *out,
 	char d;
 
 	p = skip_spaces(p, end);
-	code = reply_code(&p, end);
+	code = leading_code(&p, end);
 	if (code >= 0 && code != 229) {
 		snprintf(why, whylen, "not a 229 reply (code %03d)", code);
 		return -1;

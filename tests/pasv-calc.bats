@@ -43,6 +43,15 @@ load lib/common
 	[ "$output" = "::1 6446" ]
 }
 
+@test "pasv-calc: blanks before the code are skipped, for 227 and 229 alike" {
+	run ftp-pasv-calc --host 10.0.0.1 ' 229 Entering Extended Passive Mode (|||5000|)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "10.0.0.1 5000" ]
+	run ftp-pasv-calc ' 227 Entering Passive Mode (1,2,3,4,5,6)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1.2.3.4 1286" ]
+}
+
 @test "pasv-calc: 229 without --host prints the port and says why on stderr" {
 	run --separate-stderr ftp-pasv-calc '229 Entering Extended Passive Mode (|||6446|)'
 	[ "$status" -eq 0 ]

@@ -546,8 +546,10 @@ copy_loop(struct transfer *t)
 	if (net_set_nonblocking(t->sock, 1) < 0)
 		die_errno(EXIT_OSERR, "fcntl");
 	while (t->down_open || (opt.send_only && t->up_open)) {
-		if (!t->up_open && opt.timeout_ms < 0)
-			return receive_rest(t);
+		if (!t->up_open && opt.timeout_ms < 0) {
+			receive_rest(t);
+			return;
+		}
 		pump_chan_pollfd(&t->up, &pfd[0]);
 		if (!t->up_open)
 			pfd[0].fd = -1;

@@ -196,7 +196,13 @@ calc_reply(const char *text, size_t len, char *why, size_t whylen)
 	struct hostport hp;
 	struct hp_six six;
 	char delim = '|';
-	int code = reply_code_of(text, len);
+	int code;
+
+	while (len > 0 && (*text == ' ' || *text == '\t')) {	/* " 229 ..." */
+		text++;
+		len--;
+	}
+	code = reply_code_of(text, len);
 
 	if (code >= 0 && code != 227 && code != 229) {
 		snprintf(why, whylen, "not a 227 or 229 reply (code %03d)",

@@ -24,6 +24,7 @@
 #include "net.h"
 
 #define REPLY_MAX 2048
+#define LINE_PIECES_MS 250	/* for the rest of a line split in pieces */
 
 enum {
 	F_ANY = 1,		/* allowed before login */
@@ -93,6 +94,26 @@ pending_starts(const struct linebuf *lb, const char *word)
 	    strncasecmp(lb->buf + lb->start, word, n) == 0;
 }
 
+/* A command can come in pieces (Telnet IP, then DM as urgent data, then
+ * ABOR): wait up to ms for the end of the line.  -1 when the client has
+ * gone. */
+static int
+wait_for_line(struct session *s, int ms)
+{
+	long long deadline = net_now_ms() + ms;
+	int left;
+
+	while (memchr(s->lb.buf + s->lb.start, '\n', lb_pending(&s->lb)) ==
+	    NULL && lb_pending(&s->lb) < LABD_LINE_CAP &&
+	    (left = (int)(deadline - net_now_ms())) > 0) {
+		if (net_wait(s->ctrl, POLLIN, left) != 1)
+			break;
+		if (lb_fill(&s->lb) <= 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Called when the control connection is readable while a transfer or a
  * wait for the data connection runs.  RFC 959 4.1.3 lets two commands in
  * then: ABOR, usually after Telnet IP and DM, and STAT without argument,
@@ -112,11 +133,8 @@ control_check(struct session *s)
 	n = lb_fill(&s->lb);
 	if (n == 0 || (n < 0 && errno != EAGAIN))
 		return CTL_GONE;
-	/* a command split over segments: wait briefly for its end */
-	for (int i = 0; i < 10 && !memchr(s->lb.buf + s->lb.start, '\n',
-	    lb_pending(&s->lb)) && lb_pending(&s->lb) < LABD_LINE_CAP; i++)
-		if (net_wait(s->ctrl, POLLIN, 100) == 1 && lb_fill(&s->lb) <= 0)
-			return CTL_GONE;
+	if (wait_for_line(s, LINE_PIECES_MS) < 0)
+		return CTL_GONE;
 	if (pending_starts(&s->lb, "ABOR"))
 		ev = CTL_ABORT;
 	else if (pending_starts(&s->lb, "STAT\r\n") ||
