@@ -269,6 +269,24 @@ names() {
 	both_modes names
 }
 
+@test "labd: a failed RNTO names the path at fault" {
+	labd_start
+	touch "$LABD_ROOT/r.txt" "$LABD_ROOT/q.txt"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		RNFR r.txt
+		!sh rm "$LABD_ROOT/r.txt"
+		RNTO s.txt
+		RNFR q.txt
+		RNTO nowhere/q.txt
+	S
+	[ "$status" -eq 0 ]
+	[ "${lines[3]}" = "350 /r.txt exists; ready for RNTO." ]
+	[ "${lines[4]}" = "550 /r.txt: No such file or directory." ]
+	[ "${lines[6]}" = "550 /nowhere/q.txt: No such file or directory." ]
+}
+
 @test "labd: --read-only refuses every change with 550" {
 	labd_start --read-only
 	printf 'x\n' >"$BATS_TEST_TMPDIR/up"

@@ -30,10 +30,13 @@ so a test greps what a user would see on the wire.  Script lines:
   !read                print one more reply
   !eof                 print what the server still sends until it closes
   !sleep SECS
+  !sh COMMAND          run a shell command between two FTP commands (to
+                       change the server's folder behind its back)
 Every wait is bounded (10 s).  Exit status 0, or 3 when the server closed
 the connection before a reply was complete.
 """
 import socket
+import subprocess
 import sys
 import time
 
@@ -241,6 +244,8 @@ class Chat:
                     return
             elif word == "sleep":
                 time.sleep(float(rest))
+            elif word == "sh":
+                subprocess.run(rest, shell=True, check=True, timeout=TIMEOUT)
 
 
 def main():

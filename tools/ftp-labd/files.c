@@ -187,6 +187,24 @@ cmd_rnfr(struct session *s, const char *arg)
 		close(dir);
 }
 
+/* The error of a failed rename names the path at fault: the source if it
+ * vanished since RNFR, the target otherwise. */
+static void
+rename_failed(struct session *s, int from_dir, const char *from_name,
+    const char *to)
+{
+	struct stat st;
+	int e = errno;
+
+	if (e == ENOENT &&
+	    fstatat(from_dir, from_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		reply_fs_error(s, 550, s->rnfr);
+		return;
+	}
+	errno = e;
+	reply_fs_error(s, 550, to);
+}
+
 void
 cmd_rnto(struct session *s, const char *arg)
 {
@@ -203,11 +221,12 @@ cmd_rnto(struct session *s, const char *arg)
 		return;
 	if ((from_dir = fs_open_parent(s->rnfr, &from_name)) < 0)
 		reply_fs_error(s, 550, s->rnfr);
-	else if ((to_dir = fs_open_parent(to, &to_name)) < 0 ||
-	    renameat(from_dir, from_name, to_dir, to_name) < 0)
+	else if ((to_dir = fs_open_parent(to, &to_name)) < 0)
 		reply_fs_error(s, 550, to);
-	else
+	else if (renameat(from_dir, from_name, to_dir, to_name) == 0)
 		reply(s, 250, "Renamed %s to %s.", s->rnfr, to);
+	else
+		rename_failed(s, from_dir, from_name, to);
 	if (from_dir >= 0)
 		close(from_dir);
 	if (to_dir >= 0)
