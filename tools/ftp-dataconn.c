@@ -537,6 +537,14 @@ receive_rest(struct transfer *t)
 /* Both directions over one poll(2) until the server closes (with -s:
  * and stdin ends).  The socket is non-blocking, so a full send buffer
  * never stops the receiving. */
+/* -w seconds went by with no byte moved either way. */
+static void __attribute__((noreturn))
+stalled(struct transfer *t)
+{
+	warn_msg("no data moved for %d s (-w)", opt.timeout_ms / 1000);
+	finish(t, EXIT_TEMPFAIL);
+}
+
 static void
 copy_loop(struct transfer *t)
 {
@@ -561,11 +569,8 @@ copy_loop(struct transfer *t)
 			continue;
 		if (n < 0)
 			die_errno(EXIT_OSERR, "poll");
-		if (n == 0) {
-			warn_msg("no data moved for %d s (-w)",
-			    opt.timeout_ms / 1000);
-			finish(t, EXIT_TEMPFAIL);
-		}
+		if (n == 0)
+			stalled(t);
 		if (pfd[0].revents != 0)
 			step_up(t);
 		if (pfd[1].revents != 0)
@@ -595,11 +600,8 @@ send_what_is_ready(struct transfer *t)
 			die_errno(EXIT_OSERR, "poll");
 		if (n == 0 && wait == 0)
 			return;
-		if (n == 0) {
-			warn_msg("no data moved for %d s (-w)",
-			    opt.timeout_ms / 1000);
-			finish(t, EXIT_TEMPFAIL);
-		}
+		if (n == 0)
+			stalled(t);
 		step_up(t);
 	}
 	if (opt.send_only && t->down.bytes_in > 0)

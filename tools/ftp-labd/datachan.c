@@ -80,6 +80,16 @@ pasv_listen(struct session *s, struct hostport *where)
 	return 0;
 }
 
+/* After EPSV ALL (RFC 2428) the client promised to use only EPSV. */
+static int
+refused_after_epsv_all(struct session *s)
+{
+	if (!s->epsv_all)
+		return 0;
+	reply(s, 503, "EPSV ALL was given: only EPSV now.");
+	return 1;
+}
+
 void
 cmd_pasv(struct session *s, const char *arg)
 {
@@ -87,10 +97,8 @@ cmd_pasv(struct session *s, const char *arg)
 	char six[64];
 
 	(void)arg;
-	if (s->epsv_all) {
-		reply(s, 503, "EPSV ALL was given: only EPSV now.");
+	if (refused_after_epsv_all(s))
 		return;
-	}
 	if (s->local.family != AF_INET) {
 		reply(s, 522, "PASV is IPv4 only; use EPSV on IPv6.");
 		return;
@@ -178,10 +186,8 @@ cmd_port(struct session *s, const char *arg)
 	struct hostport target;
 	char why[HP_WHYLEN];
 
-	if (s->epsv_all) {
-		reply(s, 503, "EPSV ALL was given: only EPSV now.");
+	if (refused_after_epsv_all(s))
 		return;
-	}
 	if (hp_parse_port_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
 		reply(s, 501, "Bad PORT argument: %s.", why);
 		return;
@@ -195,10 +201,8 @@ cmd_eprt(struct session *s, const char *arg)
 	struct hostport target;
 	char why[HP_WHYLEN];
 
-	if (s->epsv_all) {
-		reply(s, 503, "EPSV ALL was given: only EPSV now.");
+	if (refused_after_epsv_all(s))
 		return;
-	}
 	/* RFC 2428: an unknown address family gets 522 and the list */
 	if (arg[0] != '\0' && arg[1] != '1' && arg[1] != '2') {
 		reply(s, 522, "Network protocol not supported, use (1,2)");
