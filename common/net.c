@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -42,6 +43,14 @@ net_now_ms(void)
 }
 
 int
+net_ms_left(long long deadline)
+{
+	long long left = deadline - net_now_ms();
+
+	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+int
 net_wait(int fd, short events, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
@@ -54,11 +63,8 @@ net_wait(int fd, short events, int timeout_ms)
 			return n > 0 ? 1 : 0;
 		if (errno != EINTR)
 			return -1;
-		if (timeout_ms >= 0) {
-			left = (int)(deadline - net_now_ms());
-			if (left < 0)
-				left = 0;
-		}
+		if (timeout_ms >= 0)
+			left = net_ms_left(deadline);
 	}
 }
 

@@ -65,4 +65,8 @@ int net_set_send_timeout(int fd, int timeout_ms);
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long net_now_ms(void);
 
+/* Milliseconds until deadline (a net_now_ms() value), 0 once past: a
+ * timeout for poll(2). */
+int net_ms_left(long long deadline);
+
 #endif

@@ -509,9 +509,8 @@ wait_ready(struct pump_chan *c, const struct pump_opts *opts)
 			c->err = errno;
 			return PUMP_READ_ERROR;
 		}
-		if (opts->timeout_ms >= 0 &&
-		    (left = (int)(deadline - net_now_ms())) < 0)
-			left = 0;
+		if (opts->timeout_ms >= 0)
+			left = net_ms_left(deadline);
 	}
 	if (n == 0)
 		return PUMP_TIMEOUT;

@@ -340,9 +340,8 @@ accept_active(int lfd)
 		warn_msg("refused a connection from %s port %u: only %s may "
 		    "connect (--from)", peer.host, peer.port, opt.from.host);
 		close(fd);
-		if (opt.timeout_ms >= 0 &&
-		    (left = (int)(deadline - net_now_ms())) < 0)
-			left = 0;
+		if (opt.timeout_ms >= 0)
+			left = net_ms_left(deadline);
 	}
 }
 

@@ -251,7 +251,7 @@ wait_passive(struct session *s, enum ctl_event *why)
 	enum ctl_event ev;
 	int left, fd;
 
-	while ((left = (int)(deadline - net_now_ms())) > 0) {
+	while ((left = net_ms_left(deadline)) > 0) {
 		if (poll(pfd, 2, left) < 0 && errno != EINTR)
 			break;
 		/* a connection that is already there goes first: an ABOR

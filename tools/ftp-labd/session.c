@@ -105,7 +105,7 @@ wait_for_line(struct session *s, int ms)
 
 	while (memchr(s->lb.buf + s->lb.start, '\n', lb_pending(&s->lb)) ==
 	    NULL && lb_pending(&s->lb) < LABD_LINE_CAP &&
-	    (left = (int)(deadline - net_now_ms())) > 0) {
+	    (left = net_ms_left(deadline)) > 0) {
 		if (net_wait(s->ctrl, POLLIN, left) != 1)
 			break;
 		if (lb_fill(&s->lb) <= 0)
