@@ -123,7 +123,7 @@ unescape(const char *text, char *out)
 static void
 send_bytes(const char *p, size_t len)
 {
-	if (net_write_all(client, p, len) < 0)
+	if (net_write_all(client, p, len, -1) < 0)
 		die_errno(EXIT_IOERR, "write to client");
 }
 

@@ -49,7 +49,7 @@ send_file(int fd, const char *path)
 	if (in < 0)
 		die_errno(EXIT_NOHOST, "%s", path);
 	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (net_write_all(fd, buf, (size_t)n) < 0)
+		if (net_write_all(fd, buf, (size_t)n, -1) < 0)
 			die_errno(EXIT_IOERR, "send");
 	close(in);
 }
@@ -88,7 +88,7 @@ main(int argc, char **argv)
 	if (strcmp(mode, "count") == 0) {
 		snprintf(answer, sizeof answer, "received %llu bytes\n",
 		    drain(fd));
-		net_write_all(fd, answer, strlen(answer));
+		net_write_all(fd, answer, strlen(answer), -1);
 	} else if (strcmp(mode, "serve") == 0 && optind + 1 < argc) {
 		send_file(fd, argv[optind + 1]);
 		shutdown(fd, SHUT_WR);
