@@ -139,11 +139,12 @@ static const struct reply_code_info table[] = {
 	    "wrong order: e.g. PASS before USER, RNTO without RNFR",
 	    "RFC 959" },
 	{ 504, "Command not implemented for that parameter",
-	    "the command is known but not with this argument (e.g. TYPE X)",
+	    "the command is known but not with this argument (e.g. TYPE E, "
+	    "MODE B)",
 	    "RFC 959" },
 	{ 522, "Network protocol not supported",
-	    "EPRT named an address family the server cannot use; it lists "
-	    "the ones it can",
+	    "this address family is not usable here (EPRT or EPSV: the "
+	    "server lists the ones it can; PASV: IPv4 only)",
 	    "RFC 2428" },
 	{ 530, "Not logged in",
 	    "log in first (USER, then PASS), or the login was refused",

@@ -26,7 +26,7 @@ server_start() {
 	server_stop
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	quick_wait 250 grep -q '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	quick_wait 250 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
 	read -r _ _ HOST _ PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/server.out")
 	[ -n "$PORT" ]
 }

@@ -43,7 +43,7 @@ labd_start() {
 	LABD_OUT=$BATS_TEST_TMPDIR/labd.out
 	ftp-labd -p 0 -r "$LABD_ROOT" "$@" >"$LABD_OUT" 2>"$LABD_LOG" &
 	LABD_PID=$!
-	if ! wait_until 100 grep -q '^listening on ' "$LABD_OUT"; then
+	if ! wait_until 100 grep -qs '^listening on ' "$LABD_OUT"; then
 		echo "ftp-labd did not start; its stderr:" >&2
 		cat "$LABD_LOG" >&2
 		return 1

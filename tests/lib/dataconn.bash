@@ -83,7 +83,7 @@ peer_listen() {
 	"$RAWFTP_TESTBIN/stream-peer" -t 20 "$@" >"$SP_OUT" &
 	SP_PID=$!
 	dc_remember "$SP_PID"
-	wait_until 100 grep -q '^listening on ' "$SP_OUT" || return 1
+	wait_until 100 grep -qs '^listening on ' "$SP_OUT" || return 1
 	SP_PORT=$(head -n 1 "$SP_OUT" | awk '{print $5}')
 }
 

@@ -177,7 +177,8 @@ set_active(struct session *s, const struct hostport *target,
 	s->port_set = 1;
 	narrate(s->id, "data: %s %s port %u = %u*256+%u", verb, target->host,
 	    target->port, target->port / 256, target->port % 256);
-	reply(s, 200, "%s command successful. Consider using PASV.", verb);
+	reply(s, 200, "%s command successful. Consider using %s.", verb,
+	    s->local.family == AF_INET6 ? "EPSV" : "PASV");
 }
 
 void

@@ -33,7 +33,7 @@ reply_fs_error(struct session *s, int code, const char *vpath)
 
 	if (e == EXDEV || e == ELOOP)
 		narrate(s->id, "confine: %s refused (%s)", vpath, e == EXDEV ?
-		    "it resolves outside ROOT" : "a symbolic link");
+		    "it resolves outside the root" : "a symbolic link");
 	if (e == EXDEV)
 		reply(s, code, "%s: leads outside the served folder.", vpath);
 	else if (e == ELOOP)
