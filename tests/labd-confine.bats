@@ -207,7 +207,7 @@ inside_links() {
 	both_modes inside_links
 }
 
-@test "labd confine: NUL bytes and over-long paths are refused" {
+@test "labd confine: NUL and CR bytes and over-long paths are refused" {
 	labd_start
 	long=$(printf 'd/%.0s' {1..600})
 	run chat <<-S
@@ -215,10 +215,13 @@ inside_links() {
 		PASS x
 		!raw b'RETR a.txt\x00../../outside/secret.txt\r\n'
 		!read
+		!raw b'USER a\rb\r\n'
+		!read
 		CWD $long
 		NOOP
 	S
-	[[ ${lines[3]} == "501 NUL byte in command line." ]]
-	[[ ${lines[4]} == "550 Path too long (the limit is 1023 bytes)." ]]
-	[[ ${lines[5]} == "200 NOOP ok." ]]
+	[[ ${lines[3]} == "501 NUL or CR byte in the command line." ]]
+	[[ ${lines[4]} == "501 NUL or CR byte in the command line." ]]
+	[[ ${lines[5]} == "550 Path too long (the limit is 1023 bytes)." ]]
+	[[ ${lines[6]} == "200 NOOP ok." ]]
 }

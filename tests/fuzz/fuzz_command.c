@@ -39,6 +39,7 @@ check_command(const uint8_t *data, size_t size)
 	n = strlen(cmd.arg);
 	assert(cmd.has_arg == (n > 0));
 	assert(n == 0 || cmd.arg[n - 1] != '\n');
+	assert(strchr(cmd.arg, '\r') == NULL);	/* replies quote it */
 	assert(memchr(data, '\0', size) == NULL);
 }
 

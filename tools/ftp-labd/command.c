@@ -22,8 +22,8 @@ cmd_parse(const char *line, size_t len, struct command *c)
 	len = line_chomp(line, len);
 	if (len == 0)
 		return CMD_EMPTY;
-	if (memchr(line, '\0', len) != NULL)
-		return CMD_NUL;
+	if (memchr(line, '\0', len) != NULL || memchr(line, '\r', len) != NULL)
+		return CMD_CTRL_BYTE;
 	for (n = 0; n < len && isalpha((unsigned char)line[n]); n++)
 		if (n < 4)
 			c->verb[n] = (char)toupper((unsigned char)line[n]);

@@ -59,7 +59,8 @@ enum cmd_status {
 	CMD_OK,
 	CMD_EMPTY,		/* a blank line */
 	CMD_BAD_VERB,		/* not 3 or 4 letters then space or end */
-	CMD_NUL			/* a NUL byte, which no path may hold */
+	CMD_CTRL_BYTE		/* NUL (no path may hold one) or a bare CR
+				 * (it would come back in replies) */
 };
 
 struct session {

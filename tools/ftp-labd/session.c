@@ -490,8 +490,8 @@ run_command(struct session *s, const char *line, size_t len)
 
 	if (st == CMD_EMPTY)
 		return;
-	if (st == CMD_NUL) {
-		reply(s, 501, "NUL byte in command line.");
+	if (st == CMD_CTRL_BYTE) {
+		reply(s, 501, "NUL or CR byte in the command line.");
 		return;
 	}
 	v = st == CMD_OK ? find_verb(c->verb) : NULL;
