@@ -30,6 +30,16 @@ wait_for_port() {
 	return 1
 }
 
+# peer_wait LOG: the server just started in the background ($!) is
+# remembered for peer_stop and answers on $PEER_PORT; else LOG is shown.
+peer_wait() {
+	PEER_PID=$!
+	export PEER_PID PEER_PORT PEER_ROOT
+	wait_for_port "$PEER_PORT" && return 0
+	cat "$1" >&2
+	return 1
+}
+
 peer_dirs() {
 	PEER_ROOT=$BATS_TEST_TMPDIR/peer-root
 	mkdir -p "$PEER_ROOT/upload"
@@ -78,12 +88,7 @@ vsftpd_start() {
 	local line
 	for line in "$@"; do echo "$line" >>"$conf"; done
 	/usr/sbin/vsftpd "$conf" 2>"$BATS_TEST_TMPDIR/vsftpd.log" &
-	PEER_PID=$!
-	wait_for_port "$PEER_PORT" || {
-		cat "$BATS_TEST_TMPDIR/vsftpd.log" >&2
-		return 1
-	}
-	export PEER_PID PEER_PORT PEER_ROOT
+	peer_wait "$BATS_TEST_TMPDIR/vsftpd.log"
 }
 
 # proftpd_start: proftpd from the .deb .ci/run unpacks into build/peers
@@ -140,12 +145,7 @@ proftpd_start() {
 		</Anonymous>
 	CONF
 	"$bin" -n -q -c "$conf" 2>"$BATS_TEST_TMPDIR/proftpd.err" &
-	PEER_PID=$!
-	wait_for_port "$PEER_PORT" || {
-		cat "$BATS_TEST_TMPDIR/proftpd.err" >&2
-		return 1
-	}
-	export PEER_PID PEER_PORT PEER_ROOT
+	peer_wait "$BATS_TEST_TMPDIR/proftpd.err"
 }
 
 # pyftpdlib_start: anonymous users may write everywhere in $PEER_ROOT.
@@ -157,12 +157,7 @@ pyftpdlib_start() {
 	/usr/bin/python3 -m pyftpdlib -i 127.0.0.1 -p "$PEER_PORT" -w \
 		-d "$PEER_ROOT" -r "$((PEER_PORT + 1))-$((PEER_PORT + 200))" \
 		2>"$BATS_TEST_TMPDIR/pyftpdlib.log" &
-	PEER_PID=$!
-	wait_for_port "$PEER_PORT" || {
-		cat "$BATS_TEST_TMPDIR/pyftpdlib.log" >&2
-		return 1
-	}
-	export PEER_PID PEER_PORT PEER_ROOT
+	peer_wait "$BATS_TEST_TMPDIR/pyftpdlib.log"
 }
 
 # Stops whichever peer was started, by PID; bounded wait.
