@@ -95,11 +95,12 @@ void
 die_usage(const char *fmt, ...)
 {
 	va_list ap;
+	char hint[128];
 
+	snprintf(hint, sizeof hint, "see '%s --help'", progname);
 	va_start(ap, fmt);
-	vwarn_line(fmt, ap, NULL);
+	vwarn_line(fmt, ap, hint);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
 	exit(EXIT_USAGE);
 }
 

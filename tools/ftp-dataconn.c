@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "hostport.h"
 #include "net.h"
@@ -116,14 +116,17 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli front_door = {
+	"ftp-dataconn", usage, "46larsw:vhV", long_options
+};
+
 static void
 parse_options(int argc, char **argv)
 {
 	char why[HP_WHYLEN];
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "46larsw:vhV", long_options,
-	    NULL)) != -1) {
+	while ((ch = cli_next_option(&front_door, argc, argv)) != -1) {
 		switch (ch) {
 		case '4':
 			opt.family = AF_INET;
@@ -178,14 +181,6 @@ parse_options(int argc, char **argv)
 		case OPT_PROGRESS:
 			opt.progress = isatty(STDERR_FILENO);
 			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case 'V':
-			printf("ftp-dataconn (rawftp) %s\n", RAWFTP_VERSION);
-			exit(EXIT_OK);
-		default:
-			die_usage("unknown option");
 		}
 	}
 	if (opt.recv_only && opt.send_only)
@@ -626,7 +621,7 @@ main(int argc, char **argv)
 	struct transfer t;
 	int sock;
 
-	err_set_progname(argv[0]);
+	cli_start(argv[0]);
 	signal(SIGPIPE, SIG_IGN);	/* a gone reader: a status, not death */
 	parse_options(argc, argv);
 	argc -= optind;

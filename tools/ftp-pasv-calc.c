@@ -8,11 +8,11 @@
  */
 #include <sys/socket.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "err.h"
 #include "hostport.h"
 #include "linebuf.h"
@@ -333,13 +333,15 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct cli front_door = {
+		"ftp-pasv-calc", usage, "eH:f:pEhV", longopts
+	};
 	static char reply[MAX_REPLY_ARG];
 	char why[HP_WHYLEN];
 	int ch, mode = 0;
 
-	err_set_progname(argv[0]);
-	while ((ch = getopt_long(argc, argv, "eH:f:pEhV", longopts, NULL)) !=
-	    -1) {
+	cli_start(argv[0]);
+	while ((ch = cli_next_option(&front_door, argc, argv)) != -1) {
 		switch (ch) {
 		case 'e':
 			opt.explain = 1;
@@ -357,14 +359,6 @@ main(int argc, char **argv)
 				    "other");
 			mode = ch;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("ftp-pasv-calc (rawftp) %s\n", RAWFTP_VERSION);
-			return EXIT_OK;
-		default:
-			die_usage("unknown option");
 		}
 	}
 	argc -= optind;

@@ -12,7 +12,6 @@
  *	stdin lines  -> (lock-step: when no reply is owed) -> CRLF -> server
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "hostport.h"
 #include "linebuf.h"
@@ -84,6 +84,10 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli front_door = {
+	"ftp-raw", usage, "46ehTvVw:", long_options
+};
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -94,9 +98,7 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof *o);
 	o->family = AF_UNSPEC;
 	o->port = "21";
-	opterr = 0;		/* our own messages, with our own prefix */
-	while ((c = getopt_long(argc, argv, "46ehTvVw:", long_options,
-	    NULL)) != -1) {
+	while ((c = cli_next_option(&front_door, argc, argv)) != -1) {
 		switch (c) {
 		case '4': o->family = AF_INET; break;
 		case '6': o->family = AF_INET6; break;
@@ -108,18 +110,6 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_FAIL: o->fail = 1; break;
 		case OPT_NO_WAIT: o->no_wait = 1; break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case 'V':
-			printf("ftp-raw (rawftp) %s\n", RAWFTP_VERSION);
-			exit(EXIT_OK);
-		default:
-			if (optopt == 'w')
-				die_usage("-w needs a number of seconds");
-			if (optopt != 0)
-				die_usage("unknown option -%c", optopt);
-			die_usage("unknown option %s", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
@@ -538,7 +528,7 @@ main(int argc, char **argv)
 	struct net_error e;
 	int timeout;
 
-	err_set_progname(argv[0]);
+	cli_start(argv[0]);
 	parse_options(argc, argv, &opt);
 	signal(SIGPIPE, SIG_IGN);	/* a closed peer is an error, not a kill */
 	trace_start();

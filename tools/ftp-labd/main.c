@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -23,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "labd.h"
 #include "net.h"
@@ -121,7 +121,7 @@ set_address(char *dst, const char *text, const char *opt, int v4_only)
 enum {
 	OPT_PASV_PORTS = 256, OPT_PASV_ADDRESS, OPT_IDLE, OPT_DATA,
 	OPT_MAX_SESSIONS, OPT_MAX_PER_IP, OPT_READ_ONLY, OPT_USERS,
-	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_HELP, OPT_VERSION
+	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY
 };
 
 static const struct option longopts[] = {
@@ -136,9 +136,13 @@ static const struct option longopts[] = {
 	{ "no-anonymous", no_argument, NULL, OPT_NO_ANON },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "fail-delay", required_argument, NULL, OPT_FAIL_DELAY },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
+};
+
+static const struct cli front_door = {
+	"ftp-labd", usage, "r:l:p:qhV", longopts
 };
 
 static void
@@ -165,7 +169,7 @@ parse_options(int argc, char **argv)
 	const char *log = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:l:p:q", longopts, NULL)) != -1) {
+	while ((c = cli_next_option(&front_door, argc, argv)) != -1) {
 		switch (c) {
 		case 'r': cfg.root = optarg; break;
 		case 'l': set_address(cfg.listen_addr, optarg, "-l", 0); break;
@@ -203,11 +207,6 @@ parse_options(int argc, char **argv)
 			cfg.fail_delay_ms = (int)opt_number("--fail-delay",
 			    optarg, 0, 60000);
 			break;
-		case OPT_HELP: usage(stdout); exit(EXIT_OK);
-		case OPT_VERSION:
-			printf("ftp-labd (rawftp) %s\n", RAWFTP_VERSION);
-			exit(EXIT_OK);
-		default: die_usage("unknown option");
 		}
 	}
 	if (optind < argc)
@@ -476,7 +475,7 @@ main(int argc, char **argv)
 	struct hostport here;
 	int lfd;
 
-	err_set_progname(argv[0]);
+	cli_start(argv[0]);
 	trace_start();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# The front door every program shares (common/cli.c): -h/--help and
+# -V/--version, and exactly one line naming a bad option, then exit 64.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+PROGRAMS="ftp-raw ftp-dataconn ftp-pasv-calc ftp-labd"
+
+@test "cli: -h and --help print usage on stdout and exit 0, in every program" {
+	local p
+	for p in $PROGRAMS; do
+		run --separate-stderr "$p" -h
+		[ "$status" -eq 0 ]
+		[[ "$output" == usage:* ]]
+		[ -z "$stderr" ]
+		run --separate-stderr "$p" --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == usage:* ]]
+	done
+}
+
+@test "cli: -V and --version print 'NAME (rawftp) VERSION', in every program" {
+	local p
+	for p in $PROGRAMS; do
+		run --separate-stderr "$p" -V
+		[ "$status" -eq 0 ]
+		[[ "$output" == "$p (rawftp) "[0-9]* ]]
+		run --separate-stderr "$p" --version
+		[ "$status" -eq 0 ]
+		[[ "$output" == "$p (rawftp) "[0-9]* ]]
+	done
+}
+
+# one_line_naming EXPECTED PROGRAM ARGS...: exit 64, stderr one line,
+# starting with "PROGRAM: EXPECTED", nothing on stdout.
+one_line_naming() {
+	local want=$1
+	shift
+	run --separate-stderr "$@"
+	[ "$status" -eq 64 ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "${stderr_lines[0]}" == "$1: $want"* ]]
+}
+
+@test "cli: an unknown short option gets one line naming it, exit 64" {
+	local p
+	for p in $PROGRAMS; do
+		one_line_naming "unknown option -Z" "$p" -Z
+	done
+}
+
+@test "cli: an unknown long option gets one line naming it, exit 64" {
+	local p
+	for p in $PROGRAMS; do
+		one_line_naming "unknown option --bogus" "$p" --bogus
+		one_line_naming "unknown option --bogus" "$p" --bogus=3
+	done
+}
+
+@test "cli: a missing option argument gets one line naming the option" {
+	one_line_naming "option -w needs an argument" ftp-raw -w
+	one_line_naming "option -w needs an argument" ftp-dataconn -w
+	one_line_naming "option -f needs an argument" ftp-pasv-calc -f
+	one_line_naming "option --format needs an argument" ftp-pasv-calc --format
+	one_line_naming "option -r needs an argument" ftp-labd -r
+	one_line_naming "option --log needs an argument" ftp-labd --log
+}
+
+@test "cli: an argument given to a flag is refused by name" {
+	one_line_naming "option --read-only takes no argument" ftp-labd --read-only=yes
+	one_line_naming "option --explain takes no argument" ftp-pasv-calc --explain=1
+}
+
+@test "cli: the program name is the basename, not the path typed" {
+	run --separate-stderr "$RAWFTP_BIN/ftp-labd" -Z
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == "ftp-labd: "* ]]
+}
