@@ -528,9 +528,6 @@ receive_rest(struct transfer *t)
 	}
 }
 
-/* Both directions over one poll(2) until the server closes (with -s:
- * and stdin ends).  The socket is non-blocking, so a full send buffer
- * never stops the receiving. */
 /* -w seconds went by with no byte moved either way. */
 static void __attribute__((noreturn))
 stalled(struct transfer *t)
@@ -539,6 +536,9 @@ stalled(struct transfer *t)
 	finish(t, EXIT_TEMPFAIL);
 }
 
+/* Both directions over one poll(2) until the server closes (with -s:
+ * and stdin ends).  The socket is non-blocking, so a full send buffer
+ * never stops the receiving. */
 static void
 copy_loop(struct transfer *t)
 {

@@ -295,11 +295,10 @@ static void
 explain_227(struct session *s)
 {
 	struct hostport hp;
-	struct hp_six six;
 	char why[HP_WHYLEN], sum[64];
 	const char *host;
 
-	if (hp_parse_227(s->first_line, s->first_len, &hp, &six, why,
+	if (hp_parse_227(s->first_line, s->first_len, &hp, NULL, why,
 	    sizeof why) < 0) {
 		side_line(s, "# ", "227 without a usable address: %s", why);
 		return;

@@ -100,7 +100,7 @@ ls_time(time_t t, char *out, size_t len)
 }
 
 static void
-facts(struct session *s, const struct stat *st, char *out, size_t len)
+facts(const struct stat *st, char *out, size_t len)
 {
 	char when[20];
 	struct tm tm;
@@ -137,7 +137,7 @@ put_entry(struct session *s, struct out *o, enum style style, int dir,
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return;		/* removed while we listed: skip it */
 	if (style == LS_FACTS) {
-		facts(s, &st, line, sizeof line);
+		facts(&st, line, sizeof line);
 		out_put(o, line, strlen(line));
 		out_put(o, " ", 1);
 		out_name(o, shown, strlen(shown));
@@ -379,7 +379,7 @@ cmd_mlst(struct session *s, const char *arg)
 		return;
 	}
 	close(fd);
-	facts(s, &st, fact, sizeof fact);
+	facts(&st, fact, sizeof fact);
 	n = snprintf(text, sizeof text, "250-Listing %s\r\n %s %s\r\n"
 	    "250 End\r\n", path, fact, path);
 	reply_raw(s, text, (size_t)n);

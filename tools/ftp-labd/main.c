@@ -454,13 +454,13 @@ accept_loop(int lfd)
 static void
 stop_server(int lfd)
 {
-	int i, left;
+	int i;
 
 	atomic_store(&stopping, 1);
 	close(lfd);
 	narrate(0, "stopping: closing %d session(s)", session_count());
 	wake_sessions();
-	for (i = 0; i < 500 && (left = session_count()) > 0; i++) {
+	for (i = 0; i < 500 && session_count() > 0; i++) {
 		if (i % 50 == 49)
 			wake_sessions();	/* one that was mid-accept */
 		poll(NULL, 0, 10);
