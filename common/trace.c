@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "linebuf.h"
+#include "line.h"
 #include "trace.h"
 
 static struct timespec zero;

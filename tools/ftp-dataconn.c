@@ -34,7 +34,6 @@
 #include "optnum.h"
 #include "pump.h"
 
-#define CONNECT_TIMEOUT 30	/* seconds, when -w is not given */
 #define HASH_DEFAULT 1024	/* bytes per '#', as ftp(1)'s hash command */
 #define PROGRESS_MS 250		/* how often --progress redraws */
 

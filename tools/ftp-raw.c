@@ -33,7 +33,6 @@
 #include "trace.h"
 
 #define CMD_MAX 4096		/* longest command line taken from stdin */
-#define CONNECT_TIMEOUT 30	/* seconds, when -w is not given */
 
 static void
 usage(FILE *out)
