@@ -57,7 +57,8 @@ struct pcap_flow {
 };
 
 /* Writes the file header to fd (a file, a pipe to tshark -r -...).
- * 0, or -1 with errno. */
+ * 0, or -1 with errno (fd is then left open).  A pipe's reader that goes
+ * away raises SIGPIPE: callers ignore it, and get EPIPE. */
 int pcap_open(struct pcap_file *pf, int fd);
 
 /* Closes fd.  0, or -1 with errno when a write or the close failed:
