@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # common/pcap.c, judged by the reader it is written for: tshark opens the
 # synthetic FTP sessions of tests/helpers/pcap-demo and must decode them
-# as it decodes a real capture.  Checksums are verified (tshark does not
-# by default) and any warning of its expert system fails a test.
+# as it decodes a real capture.  Checksums are verified (lib/tshark) and
+# any warning of its expert system fails a test.
 
 load lib/common
+load lib/tshark
 
 setup() {
 	DEMO=$RAWFTP_TESTBIN/pcap-demo
@@ -16,47 +17,16 @@ setup() {
 	done | head -c 5110 >"$FILE"
 }
 
-# ts ARGS...: tshark on $PCAP with IPv4 and TCP checksums verified.  Its
-# stderr (a note about running as root) goes to a file, shown on failure.
-ts() {
-	tshark -r "$PCAP" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-		"$@" 2>>"$BATS_TEST_TMPDIR/tshark.err"
-}
-
-# The commands, one "VERB ARG" a line, and the reply codes, as tshark
-# decodes them.
-commands() {
-	ts -Y ftp.request.command -T fields -e ftp.request.command -e ftp.request.arg |
-		sed 's/\t$//; s/\t/ /'
-}
-codes() {
-	ts -Y ftp.response.code -T fields -e ftp.response.code | tr '\n' ' '
-}
-
-# follow_bytes STREAM SIDE: the bytes one side sent on a TCP stream, as
-# "Follow TCP Stream" shows them; SIDE 0 is the side that connected.
-follow_bytes() {
-	local indent=
-	[ "$2" = 1 ] && indent=$'\t'
-	ts -q -z "follow,tcp,raw,$1" | sed -n "s/^$indent\([0-9a-f][0-9a-f]*\)\$/\1/p" |
-		perl -ne 'chomp; print pack("H*", $_)'
-}
-
-# The expert system's warnings and errors (bad checksums are errors).
-expert_warnings() {
-	ts -q -z expert,warn | grep -E '^ +[0-9]+ '
-}
-
 @test "pcap: tshark decodes every command and reply, each line ending in CR LF" {
 	require tshark
 	"$DEMO" "$FILE" "$PCAP"
-	[ "$(commands)" = "USER anonymous
+	[ "$(ts_commands)" = "USER anonymous
 PASS student@example.com
 TYPE I
 PASV
 RETR bytes.bin
 QUIT" ]
-	[ "$(codes)" = "220 331 230 200 227 150 226 221 " ]
+	[ "$(ts_codes)" = "220 331 230 200 227 150 226 221 " ]
 	# the password in clear, as the seed's Wireshark showed it
 	ts -Y ftp | grep -q 'Request: PASS student@example.com'
 	# every control segment ends in CR LF (0d0a), none in a bare LF
@@ -80,10 +50,10 @@ QUIT" ]
 @test "pcap: Follow TCP Stream gives back the file byte for byte" {
 	require tshark
 	"$DEMO" "$FILE" "$PCAP"
-	follow_bytes 1 1 >"$BATS_TEST_TMPDIR/followed"
+	ts_follow 1 1 >"$BATS_TEST_TMPDIR/followed"
 	cmp "$FILE" "$BATS_TEST_TMPDIR/followed"
 	# and the client sent nothing on it
-	[ -z "$(follow_bytes 1 0)" ]
+	[ -z "$(ts_follow 1 0)" ]
 }
 
 @test "pcap: the PASV reply's port is the data connection's server port" {
@@ -101,7 +71,7 @@ QUIT" ]
 @test "pcap: no malformed packet, no bad checksum, no warning at all" {
 	require tshark
 	"$DEMO" "$FILE" "$PCAP"
-	run expert_warnings
+	run ts_warnings
 	echo "$output"
 	[ -z "$output" ]
 	run ts -T fields -e ip.checksum.status -e tcp.checksum.status
@@ -118,7 +88,7 @@ QUIT" ]
 	# 24+3*56+16+40 bytes in; change the reply's first digit
 	off=$((24 + 3 * (16 + 40) + 16 + 40))
 	printf '9' | dd of="$PCAP" bs=1 seek="$off" conv=notrunc status=none
-	run expert_warnings
+	run ts_warnings
 	echo "$output"
 	[[ $output == *"Bad checksum"* ]]
 }
@@ -127,15 +97,15 @@ QUIT" ]
 	require tshark
 	"$DEMO" -6 "$FILE" "$PCAP"
 	[ "$(ts -Y ipv6 | wc -l)" -eq "$(ts | wc -l)" ]
-	commands | grep -qx EPSV
-	[ "$(codes)" = "220 331 230 200 229 150 226 221 " ]
+	ts_commands | grep -qx EPSV
+	[ "$(ts_codes)" = "220 331 230 200 229 150 226 221 " ]
 	run ts -Y ftp.epsv.port -T fields -e ftp.epsv.port
 	[ "$output" = 55573 ]
 	run ts -Y ftp-data -T fields -e ftp-data.setup-method -e tcp.srcport
 	[ "$(sort -u <<<"$output")" = "EPASV	55573" ]
-	follow_bytes 1 1 >"$BATS_TEST_TMPDIR/followed"
+	ts_follow 1 1 >"$BATS_TEST_TMPDIR/followed"
 	cmp "$FILE" "$BATS_TEST_TMPDIR/followed"
-	run expert_warnings
+	run ts_warnings
 	[ -z "$output" ]
 }
 
@@ -151,9 +121,9 @@ QUIT" ]
 		[ $family = 6 ] && want=EPRT
 		[ "$(sort -u <<<"$output")" = "$want" ]
 		# the server, which connected, sent the file
-		follow_bytes 1 0 >"$BATS_TEST_TMPDIR/followed"
+		ts_follow 1 0 >"$BATS_TEST_TMPDIR/followed"
 		cmp "$FILE" "$BATS_TEST_TMPDIR/followed"
-		run expert_warnings
+		run ts_warnings
 		[ -z "$output" ]
 	done
 	run ts -Y ftp.eprt.port -T fields -e ftp.eprt.port
@@ -165,11 +135,11 @@ QUIT" ]
 	"$DEMO" -r "$FILE" "$PCAP"
 	run ts -Y 'tcp.flags.reset == 1' -T fields -e tcp.stream -e tcp.srcport
 	[ "$output" = "1	60607" ]	# the client reset the data connection
-	[ "$(codes)" = "220 331 230 200 227 150 426 221 " ]
-	follow_bytes 1 1 >"$BATS_TEST_TMPDIR/followed"
+	[ "$(ts_codes)" = "220 331 230 200 227 150 426 221 " ]
+	ts_follow 1 1 >"$BATS_TEST_TMPDIR/followed"
 	cmp "$BATS_TEST_TMPDIR/followed" <(head -c 2555 "$FILE")
 	# the reset is the only warning
-	run expert_warnings
+	run ts_warnings
 	echo "$output"
 	[[ $output == *"Connection reset (RST)"* ]]
 	[ "$(grep -c '^ *[0-9]' <<<"$output")" -eq 1 ]
