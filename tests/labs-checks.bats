@@ -638,3 +638,45 @@ stolen_get() {
 	check 11
 	says "no PORT or EPRT was refused: you named your own address"
 }
+
+# ---- labs/start itself ----
+
+@test "start: a second labs/start leaves the running server and its log alone (75)" {
+	server_start
+	first=$SERVER_PID
+	session HELP QUIT
+	cp "$LAB/server.log" "$BATS_TEST_TMPDIR/log.before"
+	labd=$(pgrep -x -P "$first" ftp-labd)
+	[ -n "$labd" ]
+	run timeout 20 "$LABS/start" --fail-delay 0
+	echo "$output"
+	[ "$status" -eq 75 ]
+	[[ $output == *"a lab server is already running: PID $labd, $HOST port $PORT, narration in $LAB/server.log"* ]]
+	[ "$(grep -c . <<<"$output")" -eq 2 ]	# nothing started, nothing said
+	# the log is untouched, not rotated to server.log.old
+	cmp "$LAB/server.log" "$BATS_TEST_TMPDIR/log.before"
+	[ ! -e "$LAB/server.log.old" ]
+	# the first server still serves, and narrates where the checks look
+	kill -0 "$first"
+	session NOOP QUIT
+	grep -q '] > NOOP$' "$LAB/server.log"
+	check 01
+	passes
+}
+
+@test "start: a server that is gone does not count: the next start runs" {
+	server_start
+	[ -s "$LAB/server.pid" ]
+	server_stop
+	[ ! -e "$LAB/server.pid" ]	# removed when it stopped
+	# a pid file left by a server killed with -9: its PID is dead
+	sleep 60 &
+	dead=$!
+	kill "$dead"
+	wait "$dead" || true
+	echo "$dead 127.0.0.1 2121" >"$LAB/server.pid"
+	server_start
+	session HELP QUIT
+	check 01
+	passes
+}
