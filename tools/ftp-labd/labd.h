@@ -132,6 +132,8 @@ void reply_raw(struct session *s, const char *text, size_t len);
  * nothing the transfer needs to know of (a line left for after it). */
 enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_STAT, CTL_GONE };
 enum ctl_event control_check(struct session *s);
+/* 1 when the control connection is already at end-of-file or reset. */
+int control_hung_up(struct session *s, int wait_ms);
 
 /* datachan.c */
 void cmd_pasv(struct session *s, const char *arg);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "labd.h"
@@ -145,6 +146,26 @@ control_check(struct session *s)
 	if (lb_next(&s->lb, &line, &len, &partial))
 		narrate_line(s->id, ">", line, len);
 	return ev;
+}
+
+/* Has the client closed or reset the control connection, or does it
+ * within wait_ms?  Bytes waiting (a command sent early) mean the client
+ * is still there.  Used when an upload's data connection ends: see
+ * transfer.c. */
+int
+control_hung_up(struct session *s, int wait_ms)
+{
+	char byte;
+	ssize_t n;
+
+	if (s->lb.eof)
+		return 1;
+	if (net_wait(s->ctrl, POLLIN, wait_ms) != 1)
+		return 0;
+	do
+		n = recv(s->ctrl, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 /* ---- login ---- */

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# ftp-labd under faults and odd clients: a client killed mid-upload, a
+# trickling client, a passive port never used, a reply too long for its
+# buffer, closed standard descriptors, the root folder replaced while the
+# server runs.  Each runs with openat2 and again with RAWFTP_PORTABLE=1.
+
+load lib/common
+
+setup() {
+	[ -x /usr/bin/python3 ] ||
+		skip "/usr/bin/python3 drives the control channel in these tests"
+	LABD_ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$LABD_ROOT"
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	local pid
+	for pid in ${CLIENT_PIDS:-}; do
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	labd_stop
+}
+
+chat() {
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
+		"$LABD_PORT"
+}
+
+# How many lines of the narration match $1.
+narrated() {
+	grep -c -- "$1" "$LABD_LOG"
+}
+
+# Succeeds when at least $1 lines of the narration match $2.
+narrated_at_least() {
+	[ "$(narrated "$2")" -ge "$1" ]
+}
+
+# kill_uploads CLIENT RUNS: RUNS times, a client (curl or ftplib) starts a
+# STOR over keep.txt and is killed with SIGKILL at a random moment after
+# its data connection opened.  The old keep.txt must survive every time.
+kill_uploads() {
+	local client=$1 runs=$2 run pid
+	head -c 8M /dev/zero >"$T/big"
+	for ((run = 1; run <= runs; run++)); do
+		printf 'precious\n' >"$LABD_ROOT/keep.txt"
+		if [ "$client" = curl ]; then
+			curl -s --limit-rate 2M -T "$T/big" \
+				"ftp://$LABD_HOST:$LABD_PORT/keep.txt" &
+		else
+			/usr/bin/python3 "$REPO_ROOT/tests/lib/slow-stor.py" \
+				"$LABD_HOST" "$LABD_PORT" keep.txt >/dev/null &
+		fi
+		pid=$!
+		CLIENT_PIDS=$pid
+		wait_until 50 narrated_at_least "$run" '] data: .* connected$'
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+		kill -9 "$pid"
+		wait "$pid" 2>/dev/null || true
+		CLIENT_PIDS=
+		wait_until 50 narrated_at_least "$run" '] closed$'
+		printf 'precious\n' | cmp - "$LABD_ROOT/keep.txt"
+	done
+	[ "$(narrated 'upload of /keep.txt not completed; the old file is kept')" -eq "$runs" ]
+	[ "$(ls -A "$LABD_ROOT" | grep -c labd-upload)" -eq 0 ]
+}
+
+@test "labd faults: curl killed mid-upload 50 times: the old file is kept every time" {
+	require curl
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		kill_uploads curl 25
+		labd_stop
+	done
+}
+
+@test "labd faults: ftplib killed mid-upload 50 times: the old file is kept every time" {
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		kill_uploads ftplib 25
+		labd_stop
+	done
+}
+
+@test "labd faults: a finished upload whose client then quits is kept" {
+	labd_start
+	printf 'old\n' >"$LABD_ROOT/keep.txt"
+	printf 'new\n' >"$T/new"
+	curl -s -T "$T/new" "ftp://$LABD_HOST:$LABD_PORT/keep.txt"
+	printf 'new\n' | cmp - "$LABD_ROOT/keep.txt"
+	[ "$(narrated 'client is gone')" -eq 0 ]
+}
