@@ -92,3 +92,39 @@ kill_uploads() {
 	printf 'new\n' | cmp - "$LABD_ROOT/keep.txt"
 	[ "$(narrated 'client is gone')" -eq 0 ]
 }
+
+# A free port on 127.0.0.1, for a server whose stdout (where it says its
+# port) is closed.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts ftp-labd with the descriptors $1 (a redirection such as "<&-")
+# closed, fetches a file with curl, stops it with SIGTERM: it must have
+# served the file and exit 0.
+serve_closed() {
+	local port
+	port=$(free_port)
+	eval "ftp-labd -p $port -r \"\$LABD_ROOT\" $1 &"
+	LABD_PID=$!
+	wait_until 50 curl -s -o "$T/got" "ftp://127.0.0.1:$port/f.txt"
+	cmp "$LABD_ROOT/f.txt" "$T/got"
+	kill -0 "$LABD_PID"
+	kill "$LABD_PID"
+	wait "$LABD_PID"
+	LABD_PID=
+	rm -f "$T/got"
+}
+
+@test "labd faults: started with fds 0, 1, 2 closed (each, and all three) it serves and exits 0" {
+	require curl
+	printf 'hello\n' >"$LABD_ROOT/f.txt"
+	for portable in 0 1; do
+		export RAWFTP_PORTABLE=$portable
+		serve_closed '<&-'
+		serve_closed '>&-'
+		serve_closed '2>&-'
+		serve_closed '<&- >&- 2>&-'
+	done
+}
