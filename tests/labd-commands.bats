@@ -65,6 +65,20 @@ chat() {
 	[[ $output == *"line 1: 'Ftp' is the anonymous login" ]]
 }
 
+@test "labd: a --users line over 511 bytes is an error naming it, not two lines" {
+	# cut at 511 bytes, the tail of this comment would be an account
+	{
+		printf 'alice:secret\n#'
+		printf 'x%.0s' {1..510}
+		printf 'mallory:evil\n'
+	} >"$BATS_TEST_TMPDIR/u"
+	# (a server that accepted the file would listen until the timeout)
+	run timeout 10 ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"
+	[ "$status" -eq 65 ]
+	[[ $output == "ftp-labd: --users: "*"/u line 2: longer than 511 bytes" ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
 @test "labd: first stdout line is 'listening on HOST port PORT'" {
 	labd_start
 	run head -n 1 "$LABD_OUT"

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "hostport.h"
@@ -117,6 +118,8 @@ int fs_open(const char *vpath, int flags, mode_t mode);
 int fs_open_parent(const char *vpath, const char **name);
 
 /* users.c */
+int users_read(FILE *f, const char *path, struct user **users, size_t *n,
+    char *why, size_t whylen);
 int users_load(const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
 int users_check(const char *name, const char *password);
