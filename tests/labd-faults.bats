@@ -128,3 +128,43 @@ serve_closed() {
 		serve_closed '<&- >&- 2>&-'
 	done
 }
+
+@test "labd faults: MLST of a long name of 0xFF bytes gets its whole reply (both modes)" {
+	# four folders of 250 bytes 0xFF: the reply names the path twice, and
+	# each 0xFF goes on the wire doubled
+	name=$(printf '\xff%.0s' {1..250})
+	mkdir -p "$LABD_ROOT/$name/$name/$name/$name"
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start
+		run /usr/bin/python3 - "$LABD_PORT" <<-'P'
+			import socket, sys
+			c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+			c.settimeout(5)
+			buf = b""
+			def until(tail):
+			    global buf
+			    while tail not in buf:
+			        chunk = c.recv(65536)
+			        if not chunk:
+			            raise SystemExit("closed")
+			        buf += chunk
+			    got, buf = buf.split(tail, 1)
+			    return got + tail
+			until(b"\r\n")
+			c.sendall(b"USER anonymous\r\nPASS x\r\n")
+			until(b"230 Guest login ok, access restrictions apply.\r\n")
+			path = b"/".join([b"\xff\xff" * 250] * 4)
+			c.sendall(b"MLST /" + path + b"\r\nNOOP\r\n")
+			reply = until(b"200 NOOP ok.\r\n")
+			print(len(reply))
+			print(repr(reply[:12]))
+			print(repr(reply[-25:]))
+			print(reply.count(b"\xff\xff"))
+		P
+		[ "$status" -eq 0 ]
+		[ "${lines[1]}" = "b'250-Listing '" ]
+		[ "${lines[2]}" = "b'\\r\\n250 End\\r\\n200 NOOP ok.\\r\\n'" ]
+		[ "${lines[3]}" -eq 2000 ]	# every 0xFF of both paths, doubled
+		labd_stop
+	done
+}

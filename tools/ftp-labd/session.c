@@ -42,18 +42,28 @@ struct verb {
 
 /* ---- replies ---- */
 
-/* Sends text (one or more CRLF lines), 0xFF doubled, and narrates it. */
+/* Sends text (one or more CRLF lines), 0xFF doubled, and narrates it.
+ * Text of any length goes out in pieces of REPLY_MAX bytes, each of which
+ * fits the wire buffer even if every byte is 0xFF: a reply is never
+ * dropped for being long. */
 void
 reply_raw(struct session *s, const char *text, size_t len)
 {
 	char wire[2 * REPLY_MAX];
-	size_t n = telnet_escape(text, len, wire, sizeof wire);
 	const char *p = text, *end = text + len;
+	int failed = 0;
 
-	if (n == (size_t)-1)
-		return;
-	if (net_write_all(s->ctrl, wire, n, cfg.idle_timeout * 1000) < 0)
+	while (p < end && !failed) {
+		size_t piece = (size_t)(end - p) < REPLY_MAX ?
+		    (size_t)(end - p) : REPLY_MAX;
+		size_t n = telnet_escape(p, piece, wire, sizeof wire);
+		failed = net_write_all(s->ctrl, wire, n,
+		    cfg.idle_timeout * 1000) < 0;
+		p += piece;
+	}
+	if (failed)
 		s->quit = 1;
+	p = text;
 	while (p < end) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));
 		size_t l = lf ? (size_t)(lf - p) + 1 : (size_t)(end - p);
