@@ -168,3 +168,41 @@ serve_closed() {
 		labd_stop
 	done
 }
+
+@test "labd faults: a client trickling a byte at a time gets 421 after --idle-timeout (both modes)" {
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable labd_start --idle-timeout 1
+		# 40 bytes, one each 0.1 s: 4 s for a line the server must give
+		# up on after 1 s, however steadily its bytes come
+		run /usr/bin/python3 - "$LABD_PORT" <<-'P'
+			import socket, sys, time
+			c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+			start = time.monotonic()
+			c.recv(4096)
+			line = b"NOOP " + b"x" * 33 + b"\r\n"
+			c.setblocking(False)
+			got, sent = b"", 0
+			for byte in line:
+			    try:
+			        c.send(bytes([byte]))
+			        sent += 1
+			        got += c.recv(4096)
+			    except BlockingIOError:
+			        pass
+			    except OSError:
+			        break
+			    if b"\r\n" in got:
+			        break
+			    time.sleep(0.1)
+			print(got.decode().strip())
+			print("sent %d of %d bytes" % (sent, len(line)))
+			print("%.2f s" % (time.monotonic() - start), file=sys.stderr)
+		P
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "421 Timeout (1 seconds): closing control connection." ]
+		[[ ${lines[1]} =~ ^sent\ ([0-9]+)\ of\ 40\ bytes$ ]]
+		[ "${BASH_REMATCH[1]}" -lt 40 ]
+		wait_until 50 grep -q '\[1\] closed' "$LABD_LOG"
+		labd_stop
+	done
+}
