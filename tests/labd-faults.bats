@@ -206,3 +206,43 @@ serve_closed() {
 		labd_stop
 	done
 }
+
+@test "labd faults: a passive port with no transfer closes after --data-timeout (both modes)" {
+	for portable in 0 1; do
+		# one passive port: an idle client must not hold it for ever
+		port=$(free_port)
+		RAWFTP_PORTABLE=$portable labd_start --data-timeout 1 \
+			--pasv-ports "$port-$port"
+		run /usr/bin/python3 - "$LABD_PORT" "$port" <<-'P'
+			import socket, sys, time
+			def login():
+			    c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+			    f = c.makefile("rb")
+			    f.readline()
+			    c.sendall(b"USER anonymous\r\nPASS x\r\n")
+			    f.readline(); f.readline()
+			    return c, f
+			def ask(c, f, cmd):
+			    c.sendall(cmd + b"\r\n")
+			    print(f.readline().decode().strip())
+			a, fa = login()
+			ask(a, fa, b"EPSV")
+			time.sleep(2)		# past --data-timeout, no transfer
+			try:
+			    socket.create_connection(("127.0.0.1", int(sys.argv[2])), 2)
+			    print("the old passive port still listens")
+			except ConnectionRefusedError:
+			    print("the old passive port is closed")
+			b, fb = login()
+			ask(b, fb, b"EPSV")	# the one port is free again
+			ask(a, fa, b"RETR nothing")
+		P
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "229 Entering Extended Passive Mode (|||$port|)" ]
+		[ "${lines[1]}" = "the old passive port is closed" ]
+		[ "${lines[2]}" = "229 Entering Extended Passive Mode (|||$port|)" ]
+		[ "${lines[3]}" = "425 Use PORT, PASV, EPRT or EPSV first." ]
+		grep -q "\[1\] data: passive port 127.0.0.1:$port closed: no transfer within 1 seconds" "$LABD_LOG"
+		labd_stop
+	done
+}

@@ -77,7 +77,37 @@ pasv_listen(struct session *s, struct hostport *where)
 		return -1;
 	}
 	s->pasv_fd = fd;
+	s->pasv_deadline = net_now_ms() + cfg.data_timeout * 1000LL;
 	return 0;
+}
+
+/* Between commands: how long the control connection may be waited on
+ * before the passive port, if any, has waited --data-timeout unused. */
+int
+data_idle_ms(struct session *s, int ms)
+{
+	int left;
+
+	if (s->pasv_fd < 0)
+		return ms;
+	left = net_ms_left(s->pasv_deadline);
+	return left < ms ? left : ms;
+}
+
+/* A passive port that no transfer used within --data-timeout is closed,
+ * so idle clients cannot hold every port of --pasv-ports. */
+void
+data_expire(struct session *s)
+{
+	struct hostport where;
+
+	if (s->pasv_fd < 0 || net_ms_left(s->pasv_deadline) > 0)
+		return;
+	if (net_local(s->pasv_fd, &where) == 0)
+		narrate(s->id, "data: passive port %s closed: no transfer "
+		    "within %d seconds", endpoint(&where).text,
+		    cfg.data_timeout);
+	data_reset(s);
 }
 
 /* After EPSV ALL (RFC 2428) the client promised to use only EPSV. */

@@ -84,6 +84,7 @@ struct session {
 	uint64_t rest;			/* REST offset for the next transfer */
 	int epsv_all;
 	int pasv_fd;			/* listening for PASV/EPSV, or -1 */
+	long long pasv_deadline;	/* net_now_ms() when it closes unused */
 	int port_set;			/* PORT/EPRT given */
 	struct hostport port_target;
 	int rnfr_set;
@@ -146,6 +147,8 @@ void cmd_eprt(struct session *s, const char *arg);
 int data_prepared(struct session *s);
 int data_open(struct session *s, enum ctl_event *why);
 void data_reset(struct session *s);
+int data_idle_ms(struct session *s, int ms);
+void data_expire(struct session *s);
 
 /* listing.c */
 void cmd_list(struct session *s, const char *arg);

@@ -557,11 +557,13 @@ greet(struct session *s)
 static int
 next_line(struct session *s, const char **line, size_t *len)
 {
+	long long idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
 	int partial, overlong = 0;
 
 	for (;;) {
-		enum lb_status st = lb_getline(&s->lb, cfg.idle_timeout * 1000,
-		    line, len, &partial);
+		/* the wait also ends when an unused passive port expires */
+		enum lb_status st = lb_getline(&s->lb, data_idle_ms(s,
+		    net_ms_left(idle_deadline)), line, len, &partial);
 		if (s->tn.reply_len > 0) {	/* refuse Telnet options */
 			(void)net_write_all(s->ctrl, s->tn.reply,
 			    s->tn.reply_len, cfg.idle_timeout * 1000);
@@ -572,6 +574,10 @@ next_line(struct session *s, const char **line, size_t *len)
 			    "connection.");
 			return -1;
 		}
+		if (st == LB_TIMEOUT && net_ms_left(idle_deadline) > 0) {
+			data_expire(s);
+			continue;
+		}
 		if (st == LB_TIMEOUT) {
 			reply(s, 421, "Timeout (%d seconds): closing control "
 			    "connection.", cfg.idle_timeout);
@@ -579,6 +585,7 @@ next_line(struct session *s, const char **line, size_t *len)
 		}
 		if (st != LB_LINE)
 			return -1;
+		idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
 		if (partial) {
 			overlong = 1;
 			continue;
