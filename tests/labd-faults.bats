@@ -246,3 +246,30 @@ serve_closed() {
 		labd_stop
 	done
 }
+
+@test "labd faults: the root folder removed and made again is served anew, and said so (both modes)" {
+	for portable in 0 1; do
+		rm -rf "$LABD_ROOT"
+		mkdir -p "$LABD_ROOT"
+		printf 'old\n' >"$LABD_ROOT/old.txt"
+		RAWFTP_PORTABLE=$portable labd_start
+		run chat <<-S
+			USER anonymous
+			PASS x
+			!sh rm -rf "$LABD_ROOT"
+			CWD /
+			!sh mkdir "$LABD_ROOT" && printf 'new\n' >"$LABD_ROOT/new.txt"
+			SIZE new.txt
+			!pasv
+			!put $LABD_ROOT/new.txt STOR up.txt
+		S
+		[ "$status" -eq 0 ]
+		[ "${lines[3]}" = "550 /: No such file or directory." ]
+		[ "${lines[4]}" = "213 4" ]
+		[[ $output == *"226 Transfer complete."* ]]
+		cmp "$LABD_ROOT/new.txt" "$LABD_ROOT/up.txt"
+		grep -q "\[0\] root: $LABD_ROOT was removed; every file command fails until it is made again" "$LABD_LOG"
+		grep -q "\[0\] root: $LABD_ROOT was removed and made again; serving the new folder" "$LABD_LOG"
+		labd_stop
+	done
+}
