@@ -283,6 +283,35 @@ names() {
 	both_modes names
 }
 
+mfmt() {
+	printf 'x\n' >"$LABD_ROOT/m.txt"
+	mkdir -p "$LABD_ROOT/mdir"
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		FEAT
+		MFMT 20010203040506 m.txt
+		MDTM m.txt
+		MFMT 20000229235959.123 /mdir
+		MFMT 20010229000000 m.txt
+		MFMT 2001020304050 m.txt
+		MFMT 20010203040506
+		MFMT 20010203040506 nothing.txt
+	S
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\n MFMT\n'* ]]
+	[[ $output == *$'\n213 Modify=20010203040506; /m.txt\n213 20010203040506\n'* ]]
+	[[ $output == *$'\n213 Modify=20000229235959; /mdir\n'* ]]
+	[ "$(grep -c '^501 MFMT needs YYYYMMDDHHMMSS (UTC, from 1970) and a path.$' <<<"$output")" -eq 3 ]
+	[[ ${lines[-1]} == "550 /nothing.txt: No such file or directory." ]]
+	[ "$(TZ=UTC date -r "$LABD_ROOT/m.txt" '+%Y-%m-%d %H:%M:%S')" = "2001-02-03 04:05:06" ]
+	[ "$(TZ=UTC date -r "$LABD_ROOT/mdir" '+%Y-%m-%d %H:%M:%S')" = "2000-02-29 23:59:59" ]
+}
+
+@test "labd: MFMT sets a modification time, MDTM reads it back (both modes)" {
+	both_modes mfmt
+}
+
 @test "labd: a failed RNTO names the path at fault" {
 	labd_start
 	touch "$LABD_ROOT/r.txt" "$LABD_ROOT/q.txt"

@@ -9,7 +9,8 @@
  * Active (PORT/EPRT): the client listens and the server connects.  Only
  * the client's own address and a port of 1024 or more are allowed, so the
  * server cannot be used to reach a third host or a system service (the
- * "bounce attack", RFC 2577).
+ * "bounce attack", RFC 2577).  EPRT with the unspecified address (:: or
+ * 0.0.0.0, as lftp sends) means the client's own address.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -242,6 +243,14 @@ cmd_eprt(struct session *s, const char *arg)
 	if (hp_parse_eprt_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
 		reply(s, 501, "Bad EPRT argument: %s.", why);
 		return;
+	}
+	/* lftp sends |2|::|port|: "wherever you see me".  The client's own
+	 * address is the only one the bounce check would allow anyway. */
+	if (hp_is_unspecified(target.host)) {
+		narrate(s->id, "data: EPRT %s means the client's address %s",
+		    target.host, s->peer.host);
+		target.family = s->peer.family;
+		memcpy(target.host, s->peer.host, sizeof target.host);
 	}
 	set_active(s, &target, "EPRT");
 }

@@ -370,6 +370,7 @@ cmd_feat(struct session *s, const char *arg)
 	    " EPRT\r\n"
 	    " EPSV\r\n"
 	    " MDTM\r\n"
+	    " MFMT\r\n"
 	    " MLST type*;size*;modify*;perm*;unique*;\r\n"
 	    " PASV\r\n"
 	    " REST STREAM\r\n"
@@ -408,6 +409,7 @@ static const struct verb verbs[] = {
 	{ "HELP", cmd_help, F_ANY },
 	{ "LIST", cmd_list, 0 },
 	{ "MDTM", cmd_mdtm, F_ARG },
+	{ "MFMT", cmd_mfmt, F_ARG | F_WRITE },
 	{ "MKD", cmd_mkd, F_ARG | F_WRITE },
 	{ "MLSD", cmd_mlsd, 0 },
 	{ "MLST", cmd_mlst, 0 },
