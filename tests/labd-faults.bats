@@ -273,3 +273,15 @@ serve_closed() {
 		labd_stop
 	done
 }
+
+@test "labd faults: every command of the session fuzz corpus gets exactly one final reply (both modes)" {
+	[ -x "$RAWFTP_TESTBIN/session-replay" ] ||
+		skip "session-replay is built by make test"
+	for portable in 0 1; do
+		RAWFTP_PORTABLE=$portable run "$RAWFTP_TESTBIN/session-replay" \
+			"$REPO_ROOT"/tests/fuzz/corpus/session/*
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq \
+			"$(ls "$REPO_ROOT"/tests/fuzz/corpus/session | wc -l)" ]
+	done
+}
