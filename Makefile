@@ -98,7 +98,8 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) -pthread
+	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' \
+		$(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) -pthread
 build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
 	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
 	@mkdir -p $(@D)

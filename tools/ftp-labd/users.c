@@ -43,6 +43,20 @@ parse_line(char *line, struct user *u, char *why, size_t whylen)
  * spare, and a longer line is a mistake worth naming, not two lines. */
 #define USERS_LINE_MAX 511
 
+/* A line too long, or holding a NUL (C would cut it there), is refused
+ * whole before its fields are looked at. */
+static int
+check_line(const char *line, size_t len, char *what, size_t whatlen)
+{
+	if (len > USERS_LINE_MAX)
+		snprintf(what, whatlen, "longer than %d bytes", USERS_LINE_MAX);
+	else if (strlen(line) != len)
+		snprintf(what, whatlen, "a NUL byte in the line");
+	else
+		return 0;
+	return -1;
+}
+
 /* Reads accounts from f (named path in messages); -1 with why set. */
 int
 users_read(FILE *f, const char *path, struct user **users, size_t *n,
@@ -59,10 +73,11 @@ users_read(FILE *f, const char *path, struct user **users, size_t *n,
 	while (!bad && (len = getline(&line, &cap, f)) >= 0) {
 		struct user *grown;
 		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strlen(line) > USERS_LINE_MAX) {
-			snprintf(what, sizeof what, "longer than %d bytes",
-			    USERS_LINE_MAX);
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (check_line(line, (size_t)len, what, sizeof what) < 0) {
 			bad = 1;
 			break;
 		}
