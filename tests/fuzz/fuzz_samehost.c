@@ -8,23 +8,23 @@
  */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hostport.h"
 
-/* The 16 bytes of an address, IPv4 as ::ffff:a.b.c.d; -1 if none. */
+/* The 16 bytes of an address; an IPv4 address is read as the IPv6
+ * text "::ffff:" followed by it.  -1 if host is no address. */
 static int
 bytes_of(const char *host, unsigned char out[16])
 {
-	unsigned char v4[4];
+	char mapped[HP_HOSTLEN + 8];
 
-	if (inet_pton(AF_INET, host, v4) == 1) {
-		memset(out, 0, 16);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, v4, 4);
-		return 0;
-	}
+	snprintf(mapped, sizeof mapped, "::ffff:%s", host);
+	if (strchr(host, ':') == NULL)	/* dotted IPv4, or nothing */
+		return strchr(host, '.') != NULL &&
+		    inet_pton(AF_INET6, mapped, out) == 1 ? 0 : -1;
 	return inet_pton(AF_INET6, host, out) == 1 ? 0 : -1;
 }
 
