@@ -98,17 +98,19 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' \
-		$(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) -pthread
+	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) \
+		-o $@ $< $(COMMON_SRC)
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
+
+# The target that drives a whole session links ftp-labd's parts too.
 build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
 	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-labd \
 		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
 		$(LABD_PARTS) $(COMMON_SRC) -pthread
-fuzz-build: $(FUZZ_BINS)
-fuzz: fuzz-build
-	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
 
 # The one-command tour (README): ftp-labd on a free loopback port, a
 # scripted session shown on screen, every file verified byte for byte.
