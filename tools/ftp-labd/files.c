@@ -295,7 +295,7 @@ days_from_epoch(int y, int m, int d)
 
 /* "YYYYMMDDHHMMSS" (UTC, as MDTM shows it), with optional ".sss"
  * fractions, which are ignored; -1 if it is not a real moment. */
-int
+static int
 parse_mdtm_time(const char *text, size_t len, time_t *out)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,

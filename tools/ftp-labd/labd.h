@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "hostport.h"
 #include "linebuf.h"
@@ -179,7 +178,6 @@ void cmd_rnto(struct session *s, const char *arg);
 void cmd_size(struct session *s, const char *arg);
 void cmd_mdtm(struct session *s, const char *arg);
 void cmd_mfmt(struct session *s, const char *arg);
-int parse_mdtm_time(const char *text, size_t len, time_t *out);
 int session_path(struct session *s, const char *arg, char *out);
 void reply_fs_error(struct session *s, int code, const char *vpath);
 struct stat;
