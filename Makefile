@@ -66,7 +66,15 @@ endef
 $(foreach t,$(DIR_TOOLS),$(eval $(call dir_tool,$(t))))
 
 $(HELPERS): $(O)/tests/%: $(O)/tests/helpers/%.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+
+# ftp-labd's parts but main() and session.c (which the fuzz target that
+# drives a session includes itself), for that target and its replay.
+LABD_PARTS = $(filter-out tools/ftp-labd/main.c tools/ftp-labd/session.c, \
+	$(wildcard tools/ftp-labd/*.c))
+$(O)/tests/session-replay: $(LABD_PARTS:%.c=$(O)/%.o)
+$(O)/tests/helpers/session-replay.o: tests/fuzz/fuzz_session.c \
+	$(wildcard tools/ftp-labd/*.c tools/ftp-labd/*.h)
 
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(O)/%.o) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
@@ -99,6 +107,14 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
+
+# The target that drives a whole session links ftp-labd's parts too.
+build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
+	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-labd \
+		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
+		$(LABD_PARTS) $(COMMON_SRC) -pthread
 
 # The one-command tour (README): ftp-labd on a free loopback port, a
 # scripted session shown on screen, every file verified byte for byte.

@@ -77,13 +77,18 @@ enum lb_status
 lb_getline(struct linebuf *lb, int timeout_ms, const char **line,
     size_t *len, int *partial)
 {
+	/* one deadline for the whole line: a peer sending a byte at a time
+	 * must not restart the wait with each byte */
+	long long deadline = net_now_ms() + timeout_ms;
+
 	while (!lb_next(lb, line, len, partial)) {
 		int ready;
 		ssize_t n;
 
 		if (lb->eof)
 			return LB_EOF;
-		ready = net_wait(lb->fd, POLLIN, timeout_ms);
+		ready = net_wait(lb->fd, POLLIN,
+		    timeout_ms < 0 ? -1 : net_ms_left(deadline));
 		if (ready == 0)
 			return LB_TIMEOUT;
 		if (ready < 0)

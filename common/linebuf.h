@@ -43,7 +43,7 @@ ssize_t lb_fill(struct linebuf *lb);
 int lb_next(struct linebuf *lb, const char **line, size_t *len, int *partial);
 
 /* lb_next, filling as needed, waiting at most timeout_ms (-1: forever)
- * for each read. */
+ * for the whole line, however its bytes arrive. */
 enum lb_status lb_getline(struct linebuf *lb, int timeout_ms,
     const char **line, size_t *len, int *partial);
 

@@ -62,6 +62,20 @@ load lib/chat
 	[[ $output == *"line 1: 'Ftp' is the anonymous login" ]]
 }
 
+@test "labd: a --users line over 511 bytes is an error naming it, not two lines" {
+	# cut at 511 bytes, the tail of this comment would be an account
+	{
+		printf 'alice:secret\n#'
+		printf 'x%.0s' {1..510}
+		printf 'mallory:evil\n'
+	} >"$BATS_TEST_TMPDIR/u"
+	# (a server that accepted the file would listen until the timeout)
+	run timeout 10 ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"
+	[ "$status" -eq 65 ]
+	[[ $output == "ftp-labd: --users: "*"/u line 2: longer than 511 bytes" ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
 @test "labd: first stdout line is 'listening on HOST port PORT'" {
 	labd_start
 	run head -n 1 "$LABD_OUT"
@@ -264,6 +278,35 @@ names() {
 
 @test "labd: DELE, RNFR/RNTO, SIZE, MDTM, MLST, STAT (both modes)" {
 	both_modes names
+}
+
+mfmt() {
+	printf 'x\n' >"$LABD_ROOT/m.txt"
+	mkdir -p "$LABD_ROOT/mdir"
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		FEAT
+		MFMT 20010203040506 m.txt
+		MDTM m.txt
+		MFMT 20000229235959.123 /mdir
+		MFMT 20010229000000 m.txt
+		MFMT 2001020304050 m.txt
+		MFMT 20010203040506
+		MFMT 20010203040506 nothing.txt
+	S
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\n MFMT\n'* ]]
+	[[ $output == *$'\n213 Modify=20010203040506; /m.txt\n213 20010203040506\n'* ]]
+	[[ $output == *$'\n213 Modify=20000229235959; /mdir\n'* ]]
+	[ "$(grep -c '^501 MFMT needs YYYYMMDDHHMMSS (UTC, from 1970) and a path.$' <<<"$output")" -eq 3 ]
+	[[ ${lines[-1]} == "550 /nothing.txt: No such file or directory." ]]
+	[ "$(TZ=UTC date -r "$LABD_ROOT/m.txt" '+%Y-%m-%d %H:%M:%S')" = "2001-02-03 04:05:06" ]
+	[ "$(TZ=UTC date -r "$LABD_ROOT/mdir" '+%Y-%m-%d %H:%M:%S')" = "2000-02-29 23:59:59" ]
+}
+
+@test "labd: MFMT sets a modification time, MDTM reads it back (both modes)" {
+	both_modes mfmt
 }
 
 @test "labd: a failed RNTO names the path at fault" {

@@ -182,6 +182,27 @@ writes() {
 	both_modes writes
 }
 
+mfmt_outside() {
+	touch -d '2020-01-01 00:00:00 UTC' "$OUT/secret.txt"
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		MFMT 20010203040506 up/secret.txt
+		MFMT 20010203040506 secretlink
+		MFMT 20010203040506 absout/secret.txt
+		MFMT 20010203040506 sub/deep/secret.txt
+		MFMT 20010203040506 /../outside/secret.txt
+	S
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^550 ' <<<"$output")" -eq 5 ]
+	[ "$(TZ=UTC date -r "$OUT/secret.txt" +%Y)" = 2020 ]
+	outside_untouched
+}
+
+@test "labd confine: MFMT cannot change a time outside ROOT" {
+	both_modes mfmt_outside
+}
+
 inside_links() {
 	run chat <<-S
 		USER anonymous

@@ -342,6 +342,25 @@ roundtrip() {
 	grep -q "data: refused 127.0.0.1 port 21: a privileged port" "$LABD_LOG"
 }
 
+@test "labd data: EPRT with 0.0.0.0 or :: means the client's own address" {
+	labd_start
+	run chat <<-'S'
+		USER anonymous
+		PASS x
+		EPRT |1|0.0.0.0|40000|
+		EPRT |2|::|40001|
+		EPRT |1|0.0.0.0|80|
+		STAT
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[3]} == "200 EPRT command successful. Consider using PASV." ]]
+	[[ ${lines[4]} == "200 EPRT command successful. Consider using PASV." ]]
+	[[ ${lines[5]} == "500 Refused: port 80 is below 1024"* ]]
+	grep -q "data: EPRT 0.0.0.0 means the client's address 127.0.0.1" "$LABD_LOG"
+	grep -q "data: EPRT 127.0.0.1 port 40000 = 156\*256+64" "$LABD_LOG"
+	grep -q "data: EPRT 127.0.0.1 port 40001 = " "$LABD_LOG"
+}
+
 @test "labd data: a connection to the PASV port from another address is refused" {
 	labd_start
 	rm -f "$T/got"

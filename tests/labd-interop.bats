@@ -112,6 +112,46 @@ URL() {
 	grep -q '> MLSD' "$LABD_LOG"
 }
 
+@test "interop lftp: mirror -R keeps the files' times (MFMT), both modes" {
+	require lftp
+	mkdir -p "$T/src/sub"
+	printf 'a\n' >"$T/src/a.txt"
+	printf 'b\n' >"$T/src/sub/b.txt"
+	touch -d '2001-02-03 04:05:06 UTC' "$T/src/a.txt"
+	touch -d '1999-12-31 23:59:59 UTC' "$T/src/sub/b.txt"
+	for portable in 0 1; do
+		rm -rf "$LABD_ROOT/dst"
+		RAWFTP_PORTABLE=$portable labd_start
+		run timeout 30 lftp -c "set net:max-retries 1; set net:timeout 5;
+			open -u anonymous,x -p $LABD_PORT $LABD_HOST;
+			mirror -R $T/src dst"
+		[ "$status" -eq 0 ]
+		cmp "$T/src/a.txt" "$LABD_ROOT/dst/a.txt"
+		[ "$(TZ=UTC date -r "$LABD_ROOT/dst/a.txt" '+%F %T')" = "2001-02-03 04:05:06" ]
+		[ "$(TZ=UTC date -r "$LABD_ROOT/dst/sub/b.txt" '+%F %T')" = "1999-12-31 23:59:59" ]
+		grep -q '> MFMT 20010203040506 a.txt' "$LABD_LOG"
+		labd_stop
+	done
+}
+
+@test "interop lftp: active mode on ::1 (EPRT |2|::|port| means the client)" {
+	require lftp
+	for portable in 0 1; do
+		rm -f "$T/got" "$LABD_ROOT/up6.dat"
+		RAWFTP_PORTABLE=$portable labd_start -l ::1
+		run timeout 30 lftp -c "set net:max-retries 1; set net:timeout 5;
+			set ftp:passive-mode off;
+			open -u anonymous,x -p $LABD_PORT ::1;
+			get bin.dat -o $T/got; put $T/up.dat -o up6.dat"
+		[ "$status" -eq 0 ]
+		cmp "$T/got" "$LABD_ROOT/bin.dat"
+		cmp "$T/up.dat" "$LABD_ROOT/up6.dat"
+		grep -q '> EPRT |2|::|' "$LABD_LOG"
+		grep -q 'data: EPRT :: means the client.s address ::1' "$LABD_LOG"
+		labd_stop
+	done
+}
+
 @test "interop python ftplib: passive and active, IPv4 and ::1" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	for host in 127.0.0.1 ::1; do

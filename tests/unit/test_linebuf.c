@@ -1,4 +1,6 @@
 /* test_linebuf.c - the bounded line reader, fed through a pipe. */
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linebuf.h"
@@ -131,6 +133,36 @@ TEST(linebuf_timeout_on_silence)
 	CHECK(lb_pending(&quiet) == 6);
 	close(p[0]);
 	close(p[1]);
+}
+
+/* A peer sending a byte every 20 ms (a line of 30 bytes takes 600 ms)
+ * must not restart the wait with each byte: 100 ms is for the whole
+ * line. */
+TEST(linebuf_timeout_bounds_a_trickled_line)
+{
+	int p[2], i;
+	pid_t child;
+	struct linebuf slow;
+
+	CHECK(pipe(p) == 0);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		for (i = 0; i < 30; i++) {
+			struct timespec pause = { 0, 20 * 1000000L };
+			if (write(p[1], i == 29 ? "\n" : "x", 1) != 1)
+				_exit(0);
+			nanosleep(&pause, NULL);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	lb_init(&slow, p[0], 0);
+	CHECK(child > 0);
+	CHECK(lb_getline(&slow, 100, &line, &len, &partial) == LB_TIMEOUT);
+	close(p[0]);
+	if (child > 0)
+		waitpid(child, NULL, 0);
 }
 
 TEST(linebuf_next_waits_for_a_whole_line)

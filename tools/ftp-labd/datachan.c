@@ -9,7 +9,8 @@
  * Active (PORT/EPRT): the client listens and the server connects.  Only
  * the client's own address and a port of 1024 or more are allowed, so the
  * server cannot be used to reach a third host or a system service (the
- * "bounce attack", RFC 2577).
+ * "bounce attack", RFC 2577).  EPRT with the unspecified address (:: or
+ * 0.0.0.0, as lftp sends) means the client's own address.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -77,7 +78,37 @@ pasv_listen(struct session *s, struct hostport *where)
 		return -1;
 	}
 	s->pasv_fd = fd;
+	s->pasv_deadline = net_now_ms() + cfg.data_timeout * 1000LL;
 	return 0;
+}
+
+/* Between commands: how long the control connection may be waited on
+ * before the passive port, if any, has waited --data-timeout unused. */
+int
+data_idle_ms(struct session *s, int ms)
+{
+	int left;
+
+	if (s->pasv_fd < 0)
+		return ms;
+	left = net_ms_left(s->pasv_deadline);
+	return left < ms ? left : ms;
+}
+
+/* A passive port that no transfer used within --data-timeout is closed,
+ * so idle clients cannot hold every port of --pasv-ports. */
+void
+data_expire(struct session *s)
+{
+	struct hostport where;
+
+	if (s->pasv_fd < 0 || net_ms_left(s->pasv_deadline) > 0)
+		return;
+	if (net_local(s->pasv_fd, &where) == 0)
+		narrate(s->id, "data: passive port %s closed: no transfer "
+		    "within %d seconds", endpoint(&where).text,
+		    cfg.data_timeout);
+	data_reset(s);
 }
 
 /* After EPSV ALL (RFC 2428) the client promised to use only EPSV. */
@@ -212,6 +243,14 @@ cmd_eprt(struct session *s, const char *arg)
 	if (hp_parse_eprt_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
 		reply(s, 501, "Bad EPRT argument: %s.", why);
 		return;
+	}
+	/* lftp sends |2|::|port|: "wherever you see me".  The client's own
+	 * address is the only one the bounce check would allow anyway. */
+	if (hp_is_unspecified(target.host)) {
+		narrate(s->id, "data: EPRT %s means the client's address %s",
+		    target.host, s->peer.host);
+		target.family = s->peer.family;
+		memcpy(target.host, s->peer.host, sizeof target.host);
 	}
 	set_active(s, &target, "EPRT");
 }

@@ -1,5 +1,5 @@
 /* files.c - the commands that move around and change names: CWD, CDUP,
- * PWD, MKD, RMD, DELE, RNFR/RNTO, SIZE, MDTM.
+ * PWD, MKD, RMD, DELE, RNFR/RNTO, SIZE, MDTM, MFMT.
  *
  * Every path goes through session_path() (the virtual path) and then
  * fsroot.c (the confinement); nothing here opens a client's path itself.
@@ -276,4 +276,92 @@ cmd_mdtm(struct session *s, const char *arg)
 	gmtime_r(&st.st_mtime, &tm);
 	strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
 	reply(s, 213, "%s", when);
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (timegm(3) is not POSIX). */
+static long long
+days_from_epoch(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "YYYYMMDDHHMMSS" (UTC, as MDTM shows it), with optional ".sss"
+ * fractions, which are ignored; -1 if it is not a real moment. */
+static int
+parse_mdtm_time(const char *text, size_t len, time_t *out)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int f[6], widths[6] = { 4, 2, 2, 2, 2, 2 }, i, k;
+	size_t p = 0;
+	int leap;
+
+	for (i = 0; i < 6; i++) {
+		f[i] = 0;
+		for (k = 0; k < widths[i]; k++, p++) {
+			if (p >= len || text[p] < '0' || text[p] > '9')
+				return -1;
+			f[i] = f[i] * 10 + (text[p] - '0');
+		}
+	}
+	if (p < len && text[p] == '.')
+		for (p++; p < len && text[p] >= '0' && text[p] <= '9'; p++)
+			;
+	if (p != len)
+		return -1;
+	leap = (f[0] % 4 == 0 && f[0] % 100 != 0) || f[0] % 400 == 0;
+	if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 ||
+	    f[2] > mdays[f[1] - 1] || (f[1] == 2 && f[2] == 29 && !leap) ||
+	    f[3] > 23 || f[4] > 59 || f[5] > 59)
+		return -1;
+	*out = (time_t)(days_from_epoch(f[0], f[1], f[2]) * 86400 +
+	    f[3] * 3600 + f[4] * 60 + f[5]);
+	return 0;
+}
+
+/* MFMT TIME PATH (draft-somers-ftp-mfxx): sets the modification time, as
+ * FileZilla and lftp do after an upload to keep the file's own. */
+void
+cmd_mfmt(struct session *s, const char *arg)
+{
+	char path[VPATH_MAX], when[32];
+	size_t n = strcspn(arg, " ");
+	struct timespec times[2];
+	struct stat st;
+	time_t t;
+	int fd;
+
+	if (arg[n] != ' ' || arg[n + 1] == '\0' ||
+	    parse_mdtm_time(arg, n, &t) < 0) {
+		reply(s, 501, "MFMT needs YYYYMMDDHHMMSS (UTC, from 1970) and "
+		    "a path.");
+		return;
+	}
+	if (stat_arg(s, arg + n + 1, path, &st) < 0)
+		return;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		reply(s, 550, "%s: not a file or a folder.", path);
+		return;
+	}
+	times[0].tv_sec = 0;
+	times[0].tv_nsec = UTIME_OMIT;
+	times[1].tv_sec = t;
+	times[1].tv_nsec = 0;
+	if ((fd = fs_open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0)) < 0 ||
+	    futimens(fd, times) < 0) {
+		reply_fs_error(s, 550, path);
+	} else {
+		snprintf(when, sizeof when, "%.14s", arg);
+		reply(s, 213, "Modify=%s; %s", when, path);
+	}
+	if (fd >= 0)
+		close(fd);
 }

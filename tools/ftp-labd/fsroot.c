@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@
 #include "portable.h"
 
 static atomic_int portable;	/* set at start, or by any thread on ENOSYS */
+static atomic_int root_fd = -1;	/* the ROOT now; see current_root() */
+static pthread_mutex_t root_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int
 fs_open_root(const char *dir)
@@ -40,7 +43,45 @@ fs_open_root(const char *dir)
 #ifndef HAVE_OPENAT2
 	portable = 1;
 #endif
-	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return root_fd;
+}
+
+/* The ROOT descriptor to start from.  A folder removed while the server
+ * runs keeps its descriptor valid but empty (no links left), and a folder
+ * made again at the same path is a different one: serving the ghost would
+ * show an empty folder and refuse every write.  So the root is looked at
+ * before each use and opened again by its path when it was removed; -1
+ * while nothing is there.  The old descriptor stays open: another
+ * session may be using it right now. */
+static int
+current_root(void)
+{
+	static atomic_int told;		/* narrated since the last change */
+	struct stat st;
+	int fd = root_fd, fresh = -1;
+
+	if (fstat(fd, &st) < 0 || st.st_nlink > 0)
+		return fd;
+	pthread_mutex_lock(&root_lock);
+	if (root_fd != fd) {
+		fresh = root_fd;	/* another thread opened it again */
+	} else {
+		fresh = open(cfg.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fresh >= 0) {
+			root_fd = fresh;
+			told = 0;
+			narrate(0, "root: %s was removed and made again; "
+			    "serving the new folder", cfg.root);
+		} else if (!told) {
+			told = 1;
+			narrate(0, "root: %s was removed; every file command "
+			    "fails until it is made again", cfg.root);
+		}
+	}
+	fd = root_fd;
+	pthread_mutex_unlock(&root_lock);
+	return fd == fresh ? fd : -1;
 }
 
 int
@@ -60,7 +101,7 @@ relative(const char *vpath)
 
 #ifdef HAVE_OPENAT2
 static int
-open_beneath(const char *rel, int flags, mode_t mode)
+open_beneath(int root, const char *rel, int flags, mode_t mode)
 {
 	struct open_how how;
 	long fd;
@@ -70,7 +111,7 @@ open_beneath(const char *rel, int flags, mode_t mode)
 	how.mode = (flags & O_CREAT) ? mode : 0;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	do
-		fd = syscall(SYS_openat2, cfg.root_fd, rel, &how, sizeof how);
+		fd = syscall(SYS_openat2, root, rel, &how, sizeof how);
 	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
 	return (int)fd;
 }
@@ -91,10 +132,10 @@ symlink_errno(int dir, const char *comp, int err)
 
 /* One component at a time, no symlink followed anywhere. */
 static int
-open_walk(const char *rel, int flags, mode_t mode)
+open_walk(int root, const char *rel, int flags, mode_t mode)
 {
 	char comp[VPATH_MAX];
-	int dir = cfg.root_fd, next, saved;
+	int dir = root, next, saved;
 
 	for (;;) {
 		size_t n = strcspn(rel, "/");
@@ -114,7 +155,7 @@ open_walk(const char *rel, int flags, mode_t mode)
 				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
 		saved = next < 0 ? symlink_errno(dir, comp, errno) : 0;
-		if (dir != cfg.root_fd)
+		if (dir != root)
 			close(dir);
 		errno = saved;
 		if (next < 0 || *rest == '\0')
@@ -130,16 +171,22 @@ int
 fs_open(const char *vpath, int flags, mode_t mode)
 {
 	const char *rel = relative(vpath);
+	int root = current_root();
+
+	if (root < 0) {
+		errno = ENOENT;		/* the served folder is gone */
+		return -1;
+	}
 
 #ifdef HAVE_OPENAT2
 	if (!portable) {
-		int fd = open_beneath(rel, flags, mode);
+		int fd = open_beneath(root, rel, flags, mode);
 		if (fd >= 0 || errno != ENOSYS)
 			return fd;
 		portable = 1;	/* an old kernel: walk from now on */
 	}
 #endif
-	return open_walk(rel, flags, mode);
+	return open_walk(root, rel, flags, mode);
 }
 
 /* Opens the directory holding vpath; *name is its last component, for the

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "hostport.h"
@@ -83,6 +84,7 @@ struct session {
 	uint64_t rest;			/* REST offset for the next transfer */
 	int epsv_all;
 	int pasv_fd;			/* listening for PASV/EPSV, or -1 */
+	long long pasv_deadline;	/* net_now_ms() when it closes unused */
 	int port_set;			/* PORT/EPRT given */
 	struct hostport port_target;
 	int rnfr_set;
@@ -117,6 +119,8 @@ int fs_open(const char *vpath, int flags, mode_t mode);
 int fs_open_parent(const char *vpath, const char **name);
 
 /* users.c */
+int users_read(FILE *f, const char *path, struct user **users, size_t *n,
+    char *why, size_t whylen);
 int users_load(const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
 int users_check(const char *name, const char *password);
@@ -132,6 +136,8 @@ void reply_raw(struct session *s, const char *text, size_t len);
  * nothing the transfer needs to know of (a line left for after it). */
 enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_STAT, CTL_GONE };
 enum ctl_event control_check(struct session *s);
+/* 1 when the control connection is already at end-of-file or reset. */
+int control_hung_up(struct session *s, int wait_ms);
 
 /* datachan.c */
 void cmd_pasv(struct session *s, const char *arg);
@@ -141,6 +147,8 @@ void cmd_eprt(struct session *s, const char *arg);
 int data_prepared(struct session *s);
 int data_open(struct session *s, enum ctl_event *why);
 void data_reset(struct session *s);
+int data_idle_ms(struct session *s, int ms);
+void data_expire(struct session *s);
 
 /* listing.c */
 void cmd_list(struct session *s, const char *arg);
@@ -169,6 +177,7 @@ void cmd_rnfr(struct session *s, const char *arg);
 void cmd_rnto(struct session *s, const char *arg);
 void cmd_size(struct session *s, const char *arg);
 void cmd_mdtm(struct session *s, const char *arg);
+void cmd_mfmt(struct session *s, const char *arg);
 int session_path(struct session *s, const char *arg, char *out);
 void reply_fs_error(struct session *s, int code, const char *vpath);
 struct stat;

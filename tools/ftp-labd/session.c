@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "labd.h"
@@ -41,18 +42,28 @@ struct verb {
 
 /* ---- replies ---- */
 
-/* Sends text (one or more CRLF lines), 0xFF doubled, and narrates it. */
+/* Sends text (one or more CRLF lines), 0xFF doubled, and narrates it.
+ * Text of any length goes out in pieces of REPLY_MAX bytes, each of which
+ * fits the wire buffer even if every byte is 0xFF: a reply is never
+ * dropped for being long. */
 void
 reply_raw(struct session *s, const char *text, size_t len)
 {
 	char wire[2 * REPLY_MAX];
-	size_t n = telnet_escape(text, len, wire, sizeof wire);
 	const char *p = text, *end = text + len;
+	int failed = 0;
 
-	if (n == (size_t)-1)
-		return;
-	if (net_write_all(s->ctrl, wire, n, cfg.idle_timeout * 1000) < 0)
+	while (p < end && !failed) {
+		size_t piece = (size_t)(end - p) < REPLY_MAX ?
+		    (size_t)(end - p) : REPLY_MAX;
+		size_t n = telnet_escape(p, piece, wire, sizeof wire);
+		failed = net_write_all(s->ctrl, wire, n,
+		    cfg.idle_timeout * 1000) < 0;
+		p += piece;
+	}
+	if (failed)
 		s->quit = 1;
+	p = text;
 	while (p < end) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));
 		size_t l = lf ? (size_t)(lf - p) + 1 : (size_t)(end - p);
@@ -145,6 +156,26 @@ control_check(struct session *s)
 	if (lb_next(&s->lb, &line, &len, &partial))
 		narrate_line(s->id, ">", line, len);
 	return ev;
+}
+
+/* Has the client closed or reset the control connection, or does it
+ * within wait_ms?  Bytes waiting (a command sent early) mean the client
+ * is still there.  Used when an upload's data connection ends: see
+ * transfer.c. */
+int
+control_hung_up(struct session *s, int wait_ms)
+{
+	char byte;
+	ssize_t n;
+
+	if (s->lb.eof)
+		return 1;
+	if (net_wait(s->ctrl, POLLIN, wait_ms) != 1)
+		return 0;
+	do
+		n = recv(s->ctrl, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 /* ---- login ---- */
@@ -339,6 +370,7 @@ cmd_feat(struct session *s, const char *arg)
 	    " EPRT\r\n"
 	    " EPSV\r\n"
 	    " MDTM\r\n"
+	    " MFMT\r\n"
 	    " MLST type*;size*;modify*;perm*;unique*;\r\n"
 	    " PASV\r\n"
 	    " REST STREAM\r\n"
@@ -377,6 +409,7 @@ static const struct verb verbs[] = {
 	{ "HELP", cmd_help, F_ANY },
 	{ "LIST", cmd_list, 0 },
 	{ "MDTM", cmd_mdtm, F_ARG },
+	{ "MFMT", cmd_mfmt, F_ARG | F_WRITE },
 	{ "MKD", cmd_mkd, F_ARG | F_WRITE },
 	{ "MLSD", cmd_mlsd, 0 },
 	{ "MLST", cmd_mlst, 0 },
@@ -526,11 +559,13 @@ greet(struct session *s)
 static int
 next_line(struct session *s, const char **line, size_t *len)
 {
+	long long idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
 	int partial, overlong = 0;
 
 	for (;;) {
-		enum lb_status st = lb_getline(&s->lb, cfg.idle_timeout * 1000,
-		    line, len, &partial);
+		/* the wait also ends when an unused passive port expires */
+		enum lb_status st = lb_getline(&s->lb, data_idle_ms(s,
+		    net_ms_left(idle_deadline)), line, len, &partial);
 		if (s->tn.reply_len > 0) {	/* refuse Telnet options */
 			(void)net_write_all(s->ctrl, s->tn.reply,
 			    s->tn.reply_len, cfg.idle_timeout * 1000);
@@ -541,6 +576,10 @@ next_line(struct session *s, const char **line, size_t *len)
 			    "connection.");
 			return -1;
 		}
+		if (st == LB_TIMEOUT && net_ms_left(idle_deadline) > 0) {
+			data_expire(s);
+			continue;
+		}
 		if (st == LB_TIMEOUT) {
 			reply(s, 421, "Timeout (%d seconds): closing control "
 			    "connection.", cfg.idle_timeout);
@@ -548,6 +587,7 @@ next_line(struct session *s, const char **line, size_t *len)
 		}
 		if (st != LB_LINE)
 			return -1;
+		idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
 		if (partial) {
 			overlong = 1;
 			continue;

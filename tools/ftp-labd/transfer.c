@@ -11,6 +11,12 @@
  * arrived.  A failed or aborted upload removes the temporary file and
  * leaves any older file untouched.  APPE and REST+STOR write into the file
  * itself: that is what they mean.
+ *
+ * In stream mode the only end-of-file mark is the data connection
+ * closing, and a client killed mid-upload closes it too.  So when an
+ * upload's data connection ends, the control connection is looked at
+ * first: closed or reset then, or within UPLOAD_SETTLE_MS, means the
+ * client is gone and the upload is not taken.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,13 @@
 #include "labd.h"
 #include "net.h"
 #include "pump.h"
+
+/* How long an upload's end waits to see the control connection close too.
+ * A killed client's kernel closes its sockets one after the other, newest
+ * first on Linux, so the data connection's end can come a few
+ * microseconds before the control connection's; a finished client stays
+ * connected for its 226, so only a dead one closes within this time. */
+#define UPLOAD_SETTLE_MS 50
 
 enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR };
 
@@ -124,6 +137,15 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->err = c.err;
 		x->end = (c.write_failed ? out : in) == wire ? X_DATA_ERR :
 		    X_FILE_ERR;
+	}
+	/* an upload's end is only the data connection closing: a killed
+	 * client closes it too (see control_hung_up) */
+	if (st == PUMP_STEP_EOF && !sending && x->end == X_DONE &&
+	    control_hung_up(s, UPLOAD_SETTLE_MS)) {
+		narrate(s->id, "data: the data connection ended with the "
+		    "control connection already closed: the client is gone, "
+		    "the upload is not complete");
+		x->end = X_GONE;
 	}
 	x->bytes = sending ? c.bytes_out : c.bytes_in;
 	pump_chan_close(&c);

@@ -1,7 +1,8 @@
 /* users.c - named accounts for --users FILE.
  *
  * The file has one account a line, "name:password"; blank lines and lines
- * starting with '#' are skipped.  Passwords are plain text: this is a lab
+ * starting with '#' are skipped.  A line over 511 bytes is an error that
+ * names it, never cut in two (its tail could become an account).  Passwords are plain text: this is a lab
  * server on loopback, and FTP sends them in clear anyway (see SECURITY in
  * ftp-labd(1)).
  */
@@ -38,13 +39,75 @@ parse_line(char *line, struct user *u, char *why, size_t whylen)
 	return 0;
 }
 
+/* The longest line: a name, a colon and a password fit with room to
+ * spare, and a longer line is a mistake worth naming, not two lines. */
+#define USERS_LINE_MAX 511
+
+/* A line too long, or holding a NUL (C would cut it there), is refused
+ * whole before its fields are looked at. */
+static int
+check_line(const char *line, size_t len, char *what, size_t whatlen)
+{
+	if (len > USERS_LINE_MAX)
+		snprintf(what, whatlen, "longer than %d bytes", USERS_LINE_MAX);
+	else if (strlen(line) != len)
+		snprintf(what, whatlen, "a NUL byte in the line");
+	else
+		return 0;
+	return -1;
+}
+
+/* Reads accounts from f (named path in messages); -1 with why set. */
+int
+users_read(FILE *f, const char *path, struct user **users, size_t *n,
+    char *why, size_t whylen)
+{
+	char *line = NULL, what[128];
+	size_t cap = 0;
+	ssize_t len;
+	unsigned lineno = 0;
+	int bad = 0;
+
+	*users = NULL;
+	*n = 0;
+	while (!bad && (len = getline(&line, &cap, f)) >= 0) {
+		struct user *grown;
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (check_line(line, (size_t)len, what, sizeof what) < 0) {
+			bad = 1;
+			break;
+		}
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		grown = realloc(*users, (*n + 1) * sizeof **users);
+		if (grown == NULL) {
+			snprintf(what, sizeof what, "out of memory");
+			bad = 1;
+		} else {
+			*users = grown;
+			bad = parse_line(line, &grown[*n], what,
+			    sizeof what) < 0;
+			*n += !bad;
+		}
+	}
+	free(line);
+	if (bad)
+		snprintf(why, whylen, "%s line %u: %s", path, lineno, what);
+	else if (ferror(f))
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+	return bad || ferror(f) ? -1 : 0;
+}
+
 int
 users_load(const char *path, struct user **users, size_t *n, char *why,
     size_t whylen)
 {
-	char line[512], what[128];
-	unsigned lineno = 0;
 	FILE *f = fopen(path, "r");
+	int r;
 
 	*users = NULL;
 	*n = 0;
@@ -52,26 +115,9 @@ users_load(const char *path, struct user **users, size_t *n, char *why,
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		struct user *grown;
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		grown = realloc(*users, (*n + 1) * sizeof **users);
-		if (grown == NULL || parse_line(line, &grown[*n], what,
-		    sizeof what) < 0) {
-			snprintf(why, whylen, "%s line %u: %s", path, lineno,
-			    grown == NULL ? "out of memory" : what);
-			*users = grown ? grown : *users;
-			fclose(f);
-			return -1;
-		}
-		*users = grown;
-		(*n)++;
-	}
+	r = users_read(f, path, users, n, why, whylen);
 	fclose(f);
-	return 0;
+	return r;
 }
 
 /* Compares without stopping at the first difference, so the time taken
