@@ -181,3 +181,77 @@ TEST(narrate_silent)
 	narrate_command(1, "NOOP\r\n", 6);
 	CHECK(read(pipe_r, &c, 1) < 0 && errno == EAGAIN);
 }
+
+/* --wire: each line's ending as it crossed the wire; a bare LF flagged. */
+TEST(narrate_wire_view_line_endings)
+{
+	start(NARRATE_MASK | NARRATE_WIRE);
+	narrate_command(2, "USER ann\r\n", 10);
+	narrate_command(2, "PASS secret\n", 12);
+	narrate_command(2, "NOOP", 4);	/* cut off by the close */
+	narrate_reply(2, "220-Hi\r\n220 ok\r\n", 16);
+	CHECK_STR(lines(),
+	    "[2] > USER ann\\r\\n\n"
+	    "[2] > PASS XXXX\\n   <- bare LF, no CR: accepted, but RFC 959 "
+	    "asks for CR LF\n"
+	    "[2] > NOOP\n"
+	    "[2] < 220-Hi\\r\\n\n"
+	    "[2] < 220 ok\\r\\n\n");
+}
+
+/* --show-passwords: said once at start, then PASS in clear, even with
+ * NARRATE_MASK asked too. */
+TEST(narrate_show_passwords_says_so)
+{
+	start(NARRATE_MASK | NARRATE_SHOW_PASSWORDS);
+	narrate_command(3, "PASS secret\r\n", 13);
+	CHECK_STR(lines(),
+	    "[0] passwords are shown in clear (--show-passwords): FTP sends "
+	    "them so, and anyone on the path can read them\n"
+	    "[3] > PASS secret\n");
+	start(NARRATE_MASK | NARRATE_SHOW_PASSWORDS | NARRATE_WIRE);
+	lines();
+	narrate_command(3, "PASS secret\r\n", 13);
+	CHECK_STR(lines(), "[3] > PASS secret\\r\\n\n");
+}
+
+/* The TCP events: who connected to whom, which side's FIN came first,
+ * a RST, each with the bytes both sides sent; nothing after the end. */
+TEST(narrate_tcp_events)
+{
+	struct hostport client = hp("127.0.0.1", 40000);
+	struct hostport server = hp("127.0.0.1", 2121);
+	struct hostport target = hp("127.0.0.1", 50069);
+	struct hostport from = hp("127.0.0.1", 41000);
+	struct narrate_tcp ctl, data;
+
+	start(NARRATE_MASK | NARRATE_WIRE);
+	narrate_tcp_open(&ctl, 4, 0, NARRATE_CLIENT, &client, &server);
+	narrate_tcp_sent(&ctl, NARRATE_CLIENT, 20);
+	narrate_tcp_sent(&ctl, NARRATE_SERVER, 300);
+	narrate_tcp_fin(&ctl, NARRATE_CLIENT);
+	narrate_tcp_fin(&ctl, NARRATE_CLIENT);	/* once only */
+	narrate_tcp_fin(&ctl, NARRATE_SERVER);
+	narrate_tcp_open(&data, 4, 1, NARRATE_SERVER, &target, &from);
+	narrate_tcp_sent(&data, NARRATE_SERVER, 1000);
+	narrate_tcp_rst(&data, NARRATE_CLIENT);
+	narrate_tcp_fin(&data, NARRATE_SERVER);	/* reset: nothing more */
+	CHECK_STR(lines(),
+	    "[4] tcp: control: client 127.0.0.1:40000 connected to server "
+	    "127.0.0.1:2121\n"
+	    "[4] tcp: control: FIN from the client first: half-closed "
+	    "(client sent 20 bytes, server 300)\n"
+	    "[4] tcp: control: FIN from the server too: closed (client sent "
+	    "20 bytes, server 300)\n"
+	    "[4] tcp: data: server 127.0.0.1:41000 connected to client "
+	    "127.0.0.1:50069\n"
+	    "[4] tcp: data: RST from the client: reset (client sent 0 bytes, "
+	    "server 1000)\n");
+	/* without the wire view: counted, not narrated */
+	start(NARRATE_MASK);
+	narrate_tcp_open(&ctl, 4, 0, NARRATE_CLIENT, &client, &server);
+	narrate_tcp_sent(&ctl, NARRATE_SERVER, 5);
+	narrate_tcp_fin(&ctl, NARRATE_SERVER);
+	CHECK_STR(lines(), "");
+	CHECK(ctl.sent[NARRATE_SERVER] == 5 && ctl.fin[NARRATE_SERVER]);
+}
