@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# ftp-tap between real clients and real servers, on loopback.  Each
+# interop test runs every client through the tap against one server and
+# asserts the bytes that arrived and, from the narration, the commands and
+# the data connections.  A test skips with a message when a peer is not
+# installed.
+
+load lib/common
+load lib/peers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	SRC=$T/src
+	mkdir -p "$SRC/sub"
+	head -c 1000000 /dev/urandom >"$SRC/bin.dat"
+	head -c 200000 /dev/urandom >"$SRC/sub/data.bin"
+	printf 'line one\nline two\n' >"$SRC/sub/text.txt"
+	head -c 70000 /dev/urandom >"$T/up.dat"
+}
+
+teardown() {
+	tap_stop
+	labd_stop
+	peer_stop
+}
+
+# tap_start SERVER_PORT [ftp-tap options...]: the tap on a free port of
+# 127.0.0.1, relaying to 127.0.0.1 SERVER_PORT.  Sets TAP_PID, TAP_PORT,
+# TAP_LOG (the narration).
+tap_start() {
+	local port=$1
+	shift
+	TAP_LOG=$T/tap.log
+	ftp-tap -p 0 "$@" 127.0.0.1 "$port" >"$T/tap.out" 2>"$TAP_LOG" &
+	TAP_PID=$!
+	if ! wait_until 100 grep -qs '^listening on ' "$T/tap.out"; then
+		cat "$TAP_LOG" >&2
+		return 1
+	fi
+	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$T/tap.out")
+}
+
+tap_stop() {
+	[ -n "${TAP_PID:-}" ] || return 0
+	kill "$TAP_PID" 2>/dev/null
+	wait_until 50 eval '! kill -0 "$TAP_PID" 2>/dev/null' ||
+		kill -9 "$TAP_PID" 2>/dev/null
+	wait "$TAP_PID" 2>/dev/null
+	TAP_PID=
+}
+
+fd_count() {
+	ls "/proc/$TAP_PID/fd" | wc -l
+}
+
+# The files every server serves: bin.dat and sub/ at the top of ROOT.
+serve_files() {
+	cp -r "$SRC/." "$1/"
+	chmod -R a+rX "$1"
+}
+
+# interop ROOT WDIR MLSD: every client through the tap on $TAP_PORT, to a
+# server serving ROOT that lets anonymous users write in WDIR ("" or
+# "upload/"); MLSD is 1 when the server has it (vsftpd does not).
+interop() {
+	local root=$1 wdir=$2 mlsd=$3 u=ftp://127.0.0.1:$TAP_PORT
+	require curl lftp
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+
+	# curl: EPSV, PASV, EPRT, PORT, and an upload
+	curl -sS --max-time 20 -o "$T/c-epsv" "$u/bin.dat"
+	curl -sS --max-time 20 --disable-epsv -o "$T/c-pasv" "$u/bin.dat"
+	curl -sS --max-time 20 -P 127.0.0.1 -o "$T/c-eprt" "$u/bin.dat"
+	curl -sS --max-time 20 -P 127.0.0.1 --disable-eprt -o "$T/c-port" "$u/bin.dat"
+	curl -sS --max-time 20 -T "$T/up.dat" "$u/${wdir}c-up.dat"
+	for f in c-epsv c-pasv c-eprt c-port; do
+		cmp "$T/$f" "$SRC/bin.dat"
+	done
+	cmp "$root/${wdir}c-up.dat" "$T/up.dat"
+	grep -q '\] > EPSV$' "$TAP_LOG"
+	grep -q '\] > PASV$' "$TAP_LOG"
+	grep -q '\] < 229 .* => 229 Entering Extended Passive Mode (|||[0-9]*|)$' "$TAP_LOG"
+	grep -q '\] < 227 .* => 227 Entering Passive Mode (127,0,0,1,[0-9]*,[0-9]*)\.$' "$TAP_LOG"
+	grep -q '\] > EPRT |1|127.0.0.1|[0-9]*| => EPRT |1|127.0.0.1|[0-9]*|$' "$TAP_LOG"
+	grep -q '\] > PORT 127,0,0,1,[0-9,]* => PORT 127,0,0,1,[0-9,]*$' "$TAP_LOG"
+	grep -q '\] > STOR c-up.dat$' "$TAP_LOG"
+
+	# lftp: mirror a folder down, and a local folder up
+	mkdir -p "$T/local-up"
+	cp "$T/up.dat" "$T/local-up/a.dat"
+	printf 'mirrored up\n' >"$T/local-up/b.txt"
+	run timeout 60 lftp -c "set ftp:ssl-allow no; set net:max-retries 1;
+		set net:timeout 5; open -u anonymous,x -p $TAP_PORT 127.0.0.1;
+		mirror /sub $T/down; mirror -R $T/local-up /${wdir}mirrored"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cmp "$T/down/data.bin" "$SRC/sub/data.bin"
+	cmp "$T/down/text.txt" "$SRC/sub/text.txt"
+	cmp "$root/${wdir}mirrored/a.dat" "$T/local-up/a.dat"
+	cmp "$root/${wdir}mirrored/b.txt" "$T/local-up/b.txt"
+
+	# Python's ftplib: MLSD, STOR and REST, passive then active
+	run /usr/bin/python3 - "$TAP_PORT" "$SRC" "$T/up.dat" "$wdir" "$mlsd" <<-'P'
+		import ftplib, io, sys
+		port, src, up, wdir, mlsd = sys.argv[1:]
+		data = open(src + "/bin.dat", "rb").read()
+		for passive in (True, False):
+		    f = ftplib.FTP(timeout=10)
+		    f.connect("127.0.0.1", int(port))
+		    f.login()
+		    f.set_pasv(passive)
+		    if mlsd == "1":
+		        assert "bin.dat" in [n for n, _ in f.mlsd("/")]
+		    f.storbinary("STOR %spy-%d.dat" % (wdir, passive), open(up, "rb"))
+		    got = io.BytesIO()
+		    f.retrbinary("RETR bin.dat", got.write, rest=1000)
+		    assert got.getvalue() == data[1000:], len(got.getvalue())
+		    f.quit()
+		print("ok")
+	P
+	echo "$output"
+	[ "$output" = ok ]
+	cmp "$root/${wdir}py-1.dat" "$T/up.dat"
+	cmp "$root/${wdir}py-0.dat" "$T/up.dat"
+	grep -q '\] > REST 1000$' "$TAP_LOG"
+	if [ "$mlsd" = 1 ]; then grep -q '\] > MLSD' "$TAP_LOG"; fi
+
+	# every data connection the tap accepted was joined, and closed
+	# with its byte count
+	local joined closed
+	joined=$(grep -c '\] data: connected to ' "$TAP_LOG")
+	closed=$(grep -c '\] data: [0-9]* bytes to the client, [0-9]* bytes to the server, closed$' "$TAP_LOG")
+	[ "$joined" -ge 13 ]
+	[ "$joined" -eq "$closed" ]
+	refute grep -q 'refused\|cut off\|no connection within' "$TAP_LOG"
+}
+
+@test "tap interop: ftp-labd with curl, lftp and ftplib; every command the server saw was narrated" {
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	tap_start "$LABD_PORT"
+	interop "$LABD_ROOT" "" 1
+	diff <(grep -o '\] > [A-Z]*' "$LABD_LOG" | sort) \
+		<(grep -o '\] > [A-Z]*' "$TAP_LOG" | sort)
+}
+
+@test "tap interop: vsftpd with curl, lftp and ftplib" {
+	vsftpd_start
+	serve_files "$PEER_ROOT"
+	tap_start "$PEER_PORT"
+	interop "$PEER_ROOT" upload/ 0
+}
+
+@test "tap interop: proftpd with curl, lftp and ftplib" {
+	proftpd_start
+	serve_files "$PEER_ROOT"
+	tap_start "$PEER_PORT"
+	interop "$PEER_ROOT" upload/ 1
+}
+
+@test "tap interop: pyftpdlib with curl, lftp and ftplib" {
+	pyftpdlib_start
+	serve_files "$PEER_ROOT"
+	tap_start "$PEER_PORT"
+	interop "$PEER_ROOT" "" 1
+}
