@@ -166,3 +166,146 @@ interop() {
 	tap_start "$PEER_PORT"
 	interop "$PEER_ROOT" "" 1
 }
+
+# ---- middlebox lessons ----
+
+@test "tap --no-alg: passive works, active fails as behind a NAT without a helper, and the narration says why" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	tap_start "$LABD_PORT" --no-alg
+	# passive: the 229 goes through unchanged, and the client reaches
+	# the server's data port by itself (one machine: the same address)
+	curl -sS --max-time 20 -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	cmp "$T/got" "$SRC/bin.dat"
+	grep -q '\] < 229 Entering Extended Passive Mode (|||[0-9]*|)$' "$TAP_LOG"
+	grep -q '\] nat: --no-alg: the client connects to port [0-9]* of the address it reached the tap on (127.0.0.1) by itself' "$TAP_LOG"
+	refute grep -q ' => ' "$TAP_LOG"
+	refute grep -q '\] data: ' "$TAP_LOG"
+	# active from a client on a "private" address 127.0.0.3: its PORT
+	# passes unchanged, and the server, which sees the session come from
+	# the tap's 127.0.0.1, refuses it
+	run curl -sS --max-time 20 --interface 127.0.0.3 -P 127.0.0.3 --disable-eprt \
+		-o "$T/got2" "ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	[ "$status" -ne 0 ]
+	grep -q '\] > PORT 127,0,0,3,[0-9]*,[0-9]*$' "$TAP_LOG"
+	grep -q '\] nat: --no-alg: the server will connect to 127.0.0.3 port [0-9]* itself, but it sees this session coming from 127.0.0.1' "$TAP_LOG"
+	grep -q '\] < 500 Refused: 127.0.0.3 is not your address 127.0.0.1' "$TAP_LOG"
+	grep -q 'data: refused 127.0.0.3 port [0-9]*: not the client.s address 127.0.0.1 (bounce attack)' "$LABD_LOG"
+}
+
+@test "tap: with the ALG, the same client on 127.0.0.3 works in active mode" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	tap_start "$LABD_PORT"
+	curl -sS --max-time 20 --interface 127.0.0.3 -P 127.0.0.3 --disable-eprt \
+		-o "$T/got" "ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	cmp "$T/got" "$SRC/bin.dat"
+	grep -q '\] > PORT 127,0,0,3,[0-9,]* => PORT 127,0,0,1,[0-9,]*$' "$TAP_LOG"
+	grep -q '\] data: connected to 127.0.0.3:[0-9]* from 127.0.0.1:' "$TAP_LOG"
+}
+
+@test "tap: a private address in a 227 is narrated; --fix-pasv connects to the server instead, as curl --ftp-skip-pasv-ip" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start --pasv-address 192.168.150.90 --data-timeout 2
+	# the tap does not connect to a third host: the transfer fails, as
+	# for a client that follows the 227
+	tap_start "$LABD_PORT"
+	run curl -sS --max-time 20 --disable-epsv -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	[ "$status" -ne 0 ]
+	grep -q '\] nat: the 227 names 192.168.150.90, a private address, but the server is 127.0.0.1' "$TAP_LOG"
+	grep -q '\] data: refused to connect to 192.168.150.90 port [0-9]*: not the server.s address 127.0.0.1' "$TAP_LOG"
+	tap_stop
+	tap_start "$LABD_PORT" --fix-pasv
+	curl -sS --max-time 20 --disable-epsv -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	cmp "$T/got" "$SRC/bin.dat"
+	grep -q '\] nat: --fix-pasv: the data connection goes to the server.s address 127.0.0.1 instead' "$TAP_LOG"
+	grep -q '\] data: connected to 127.0.0.1:[0-9]* from 127.0.0.1:' "$TAP_LOG"
+	tap_stop
+	# without the ALG, curl's own --ftp-skip-pasv-ip does the same
+	tap_start "$LABD_PORT" --no-alg
+	curl -sS --max-time 20 --disable-epsv --ftp-skip-pasv-ip -o "$T/got2" \
+		"ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	cmp "$T/got2" "$SRC/bin.dat"
+	grep -q '\] < 227 Entering Passive Mode (192,168,150,90,[0-9]*,[0-9]*)\.$' "$TAP_LOG"
+	grep -q '\] nat: the 227 names 192.168.150.90, a private address' "$TAP_LOG"
+}
+
+# ---- no bounce, no theft ----
+
+@test "tap: PORT and EPRT naming a third host or a system port are refused and never reach the server" {
+	labd_start
+	tap_start "$LABD_PORT"
+	run --separate-stderr ftp-raw -w 10 127.0.0.1 "$TAP_PORT" <<-S
+		USER anonymous
+		PASS x
+		PORT 127,0,0,9,200,10
+		EPRT |1|127.0.0.9|51210|
+		PORT 127,0,0,1,0,21
+		PORT 127,0,0,1,300,1
+		NOOP
+		QUIT
+	S
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ ${lines[3]%$'\r'} == "500 Refused by ftp-tap: 127.0.0.9 is not your address 127.0.0.1 (bounce attack, RFC 2577)." ]]
+	[[ ${lines[4]%$'\r'} == "500 Refused by ftp-tap: 127.0.0.9 is not your address 127.0.0.1 (bounce attack, RFC 2577)." ]]
+	[[ ${lines[5]%$'\r'} == "500 Refused by ftp-tap: port 21 is below 1024, a system service (bounce attack, RFC 2577)." ]]
+	[[ ${lines[6]%$'\r'} == "501 Bad PORT argument: "*" (ftp-tap)." ]]
+	[[ ${lines[7]%$'\r'} == "200 "* ]]
+	grep -q '\] data: refused 127.0.0.9 port 51210: not the client.s address 127.0.0.1 (bounce attack)' "$TAP_LOG"
+	grep -q '\] data: refused 127.0.0.1 port 21: a privileged port' "$TAP_LOG"
+	refute grep -q '> PORT\|> EPRT' "$LABD_LOG"
+	grep -q '> NOOP' "$LABD_LOG"
+}
+
+@test "tap: a connection to the passive port from another address is refused; the client's own still works" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	tap_start "$LABD_PORT"
+	run /usr/bin/python3 - "$TAP_PORT" "$SRC/bin.dat" <<-'P'
+		import ftplib, socket, sys
+		port, src = int(sys.argv[1]), sys.argv[2]
+		f = ftplib.FTP(timeout=10)
+		f.connect("127.0.0.1", port)
+		f.login()
+		f.voidcmd("TYPE I")
+		host, dport = ftplib.parse227(f.sendcmd("PASV"))
+		thief = socket.socket()
+		thief.settimeout(10)
+		thief.bind(("127.0.0.2", 0))
+		thief.connect((host, dport))
+		try:
+		    assert thief.recv(1) == b"", "the thief got data"
+		except ConnectionResetError:
+		    pass
+		d = socket.create_connection((host, dport), timeout=10)
+		f.sendcmd("RETR bin.dat")
+		got = b""
+		while True:
+		    b = d.recv(65536)
+		    if not b:
+		        break
+		    got += b
+		d.close()
+		f.voidresp()
+		assert got == open(src, "rb").read()
+		f.quit()
+		print("ok")
+	P
+	echo "$output"
+	[ "$output" = ok ]
+	grep -q '\] data: refused 127.0.0.2:[0-9]*: not the client.s address 127.0.0.1 (connection theft)' "$TAP_LOG"
+	grep -q '\] data: 1000000 bytes to the client, 0 bytes to the server, closed' "$TAP_LOG"
+}
