@@ -309,3 +309,205 @@ interop() {
 	grep -q '\] data: refused 127.0.0.2:[0-9]*: not the client.s address 127.0.0.1 (connection theft)' "$TAP_LOG"
 	grep -q '\] data: 1000000 bytes to the client, 0 bytes to the server, closed' "$TAP_LOG"
 }
+
+# ---- either side vanishing, limits, bounded waits ----
+
+# A logged-in client that waits on the control connection and prints what
+# comes next: the first line, then "eof" when the connection closes.
+# Touches $T/ready once logged in.
+waiting_client() {
+	/usr/bin/python3 - "$TAP_PORT" "$T/ready" <<-'P'
+		import socket, sys
+		s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+		f = s.makefile("rb")
+		f.readline()
+		for cmd in (b"USER anonymous\r\n", b"PASS x\r\n"):
+		    s.sendall(cmd)
+		    f.readline()
+		open(sys.argv[2], "w").close()
+		print(f.readline().decode().strip())
+		print("eof" if f.readline() == b"" else "more")
+	P
+}
+
+# The server process dies at once (no 421 of its own).
+labd_vanish() {
+	kill -9 "$LABD_PID"
+	wait "$LABD_PID" 2>/dev/null || true
+	LABD_PID=
+}
+
+@test "tap: the server vanishing mid-session and mid-transfer gives the client 421, and no descriptor leaks" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	truncate -s 2G "$LABD_ROOT/big"
+	labd_start
+	tap_start "$LABD_PORT"
+	base=$(fd_count)
+	waiting_client >"$T/py.out" &
+	py=$!
+	wait_until 100 test -e "$T/ready"
+	labd_vanish
+	wait "$py"
+	[ "$(sed -n 1p "$T/py.out")" = "421 Service not available: the server closed the control connection." ]
+	[ "$(sed -n 2p "$T/py.out")" = eof ]
+	grep -q '\[1\] server: closed the control connection; 421 to the client' "$TAP_LOG"
+	wait_until 50 test "$(fd_count)" -eq "$base"
+	# again while a transfer runs
+	labd_start
+	tap_stop
+	tap_start "$LABD_PORT"
+	base=$(fd_count)
+	truncate -s 16G "$LABD_ROOT/big"
+	rm -f "$T/ready"
+	/usr/bin/python3 - "$TAP_PORT" "$T/ready" >"$T/py.out" <<-'P' &
+		import ftplib, sys
+		f = ftplib.FTP(timeout=10)
+		f.connect("127.0.0.1", int(sys.argv[1]))
+		f.login()
+		d = f.transfercmd("RETR big")
+		d.recv(65536)
+		open(sys.argv[2], "w").close()
+		while d.recv(1 << 20):
+		    pass
+		try:
+		    f.voidresp()
+		except ftplib.error_temp as e:
+		    print(e)
+	P
+	py=$!
+	wait_until 100 test -e "$T/ready"
+	labd_vanish
+	wait "$py"
+	# the client got every byte the server sent, then 421
+	[ "$(cat "$T/py.out")" = "421 Service not available: the server closed the control connection." ]
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	# the data connection ends by FIN or by RST, as the kernel closes it
+	grep -q '\[1\] data: [0-9]* bytes to the client, 0 bytes to the server, c' "$TAP_LOG"
+	grep -q '\[1\] server: .*; 421 to the client' "$TAP_LOG"
+	wait_until 50 test "$(fd_count)" -eq "$base"
+}
+
+@test "tap: the client vanishing mid-transfer closes the server's side, 20 times over, and no descriptor leaks" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	truncate -s 2G "$LABD_ROOT/big"
+	printf 'still here\n' >"$LABD_ROOT/small"
+	labd_start
+	tap_start "$LABD_PORT"
+	base=$(fd_count)
+	for i in $(seq 1 20); do
+		curl -sS --max-time 30 --limit-rate 5M -o /dev/null \
+			"ftp://127.0.0.1:$TAP_PORT/big" 2>/dev/null &
+		c=$!
+		wait_until 50 grep -q "\[$i\] data: connected to" "$TAP_LOG"
+		kill -9 "$c"
+		wait "$c" 2>/dev/null || true
+	done
+	wait_until 50 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20
+	wait_until 50 test "$(fd_count)" -eq "$base"
+	# a killed client's kernel sends FIN or RST; the tap narrates either
+	[ "$(grep -c '\] client: ' "$TAP_LOG")" -eq 20 ]
+	[ "$(grep -c '\] data: [0-9]* bytes to the client, 0 bytes to the server, c' "$TAP_LOG")" -eq 20 ]
+	[ "$(grep -c '\] closed$' "$TAP_LOG")" -eq 20 ]
+	# and the tap still serves
+	[ "$(curl -sS --max-time 10 "ftp://127.0.0.1:$TAP_PORT/small")" = "still here" ]
+}
+
+@test "tap: --idle-timeout gives a silent client 421 and closes both sides" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	tap_start "$LABD_PORT" --idle-timeout 1
+	run waiting_client
+	[ "${lines[0]}" = "421 Timeout (1 seconds): closing control connection." ]
+	[ "${lines[1]}" = eof ]
+	grep -q '\[1\] idle for 1 seconds; 421 to the client' "$TAP_LOG"
+	wait_until 50 grep -q '\[1\] closed$' "$LABD_LOG"
+}
+
+@test "tap: --max-sessions refuses the next client with 421" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	tap_start "$LABD_PORT" --max-sessions 1
+	waiting_client >"$T/py.out" &
+	py=$!
+	wait_until 100 test -e "$T/ready"
+	run --separate-stderr ftp-raw -w 10 127.0.0.1 "$TAP_PORT" </dev/null
+	[ "${lines[0]%$'\r'}" = "421 Too many sessions (the limit is 1); try again later." ]
+	grep -q '\[2\] connect from 127.0.0.1 port [0-9]* refused: Too many sessions' "$TAP_LOG"
+	tap_stop
+	wait "$py"
+	[ "$(sed -n 1p "$T/py.out")" = "421 ftp-tap is stopping; closing the control connection." ]
+}
+
+@test "tap: a command line over the cap gets 500 from the tap and never reaches the server" {
+	labd_start
+	tap_start "$LABD_PORT"
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	run /usr/bin/python3 - "$TAP_PORT" <<-'P'
+		import socket, sys
+		s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+		f = s.makefile("rb")
+		f.readline()
+		s.sendall(b"PORT " + b"A" * 5000 + b"\r\nNOOP\r\n")
+		print(f.readline().decode().strip())
+		print(f.readline().decode().strip())
+	P
+	[ "${lines[0]}" = "500 Command line too long (the limit is 4096 bytes)." ]
+	[[ ${lines[1]} == "200 "* ]]
+	grep -q '\[1\] > (a command line over 4096 bytes)' "$TAP_LOG"
+	refute grep -q 'AAAA' "$LABD_LOG"
+}
+
+@test "tap: a server that cannot be reached gets the client 421 naming why" {
+	port=$(free_port)
+	tap_start "$port"
+	run --separate-stderr ftp-raw -w 10 127.0.0.1 "$TAP_PORT" </dev/null
+	[ "${lines[0]%$'\r'}" = "421 ftp-tap cannot reach the server: connect to 127.0.0.1 port $port: Connection refused." ]
+	grep -q '\[1\] server: connect to 127.0.0.1 port [0-9]*: Connection refused' "$TAP_LOG"
+}
+
+@test "tap: usage errors name what was wrong (exit 64); a port in use exits 69" {
+	run --separate-stderr ftp-tap
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "ftp-tap: no SERVER given: see 'ftp-tap --help'" ]
+	run --separate-stderr ftp-tap --no-alg --fix-pasv 127.0.0.1
+	[ "$status" -eq 64 ]
+	[[ $stderr == "ftp-tap: --fix-pasv rewrites 227 replies"* ]]
+	run --separate-stderr ftp-tap 127.0.0.1 70000
+	[ "$status" -eq 64 ]
+	run --separate-stderr ftp-tap -l 300.1.1.1 127.0.0.1
+	[ "$status" -eq 64 ]
+	run --separate-stderr ftp-tap 127.0.0.1 21 extra
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "ftp-tap: unexpected argument 'extra': see 'ftp-tap --help'" ]
+	labd_start
+	run --separate-stderr ftp-tap -p "$LABD_PORT" 127.0.0.1
+	[ "$status" -eq 69 ]
+	run ftp-tap --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "usage: ftp-tap "* ]]
+}
+
+# ---- TLS ----
+
+@test "tap: after AUTH TLS is accepted the tap relays bytes unread (vsftpd, self-signed)" {
+	require curl openssl
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+		-keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+	vsftpd_start ssl_enable=YES allow_anon_ssl=YES force_anon_logins_ssl=NO \
+		force_anon_data_ssl=NO require_ssl_reuse=NO \
+		"rsa_cert_file=$T/cert.pem" "rsa_private_key_file=$T/key.pem"
+	serve_files "$PEER_ROOT"
+	tap_start "$PEER_PORT"
+	curl -sS --max-time 20 --ssl-reqd -k -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	cmp "$T/got" "$SRC/bin.dat"
+	grep -q '\[1\] > AUTH \(TLS\|SSL\)$' "$TAP_LOG"
+	grep -q '\[1\] < 234 ' "$TAP_LOG"
+	grep -q '\[1\] tls: TLS from here on: nothing more can be seen or rewritten$' "$TAP_LOG"
+	grep -q '\[1\] tls: [0-9]* bytes to the server, [0-9]* bytes to the client, closed$' "$TAP_LOG"
+	# the login went inside TLS: the tap saw none of it
+	refute grep -q '\] > USER\|\] > PASS' "$TAP_LOG"
+}

@@ -144,7 +144,10 @@ data_accept(struct session *s)
 		narrate(s->id, "data: %s", strerror(errno));
 		close(fd);
 		close(other);
+		return;
 	}
+	/* FTP's stream mode: the sender closes at the end of the data */
+	d->r.one_way = 1;
 }
 
 int

@@ -1,8 +1,7 @@
 /* relay.c - two sockets joined both ways through common/pump (splice
  * through a pipe on Linux, so relayed bytes are not copied through the
  * tap).  When one direction ends, the other side is told with a
- * half-close, as the end that stopped sending meant it; the relay is done
- * when both directions have ended.
+ * half-close, as the end that stopped sending meant it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -35,7 +34,7 @@ relay_open(struct relay *r, int a, int b)
 	}
 	r->a = a;
 	r->b = b;
-	r->ab_done = r->ba_done = 0;
+	r->ab_done = r->ba_done = r->one_way = 0;
 	r->last_move = net_now_ms();
 	return 0;
 }
@@ -87,7 +86,9 @@ relay_step(struct relay *r)
 	if (step_direction(r, &r->ab, &r->ab_done) < 0 ||
 	    step_direction(r, &r->ba, &r->ba_done) < 0)
 		return RELAY_FAILED;
-	return r->ab_done && r->ba_done ? RELAY_DONE : RELAY_GOING;
+	if (r->one_way ? r->ab_done || r->ba_done : r->ab_done && r->ba_done)
+		return RELAY_DONE;
+	return RELAY_GOING;
 }
 
 void

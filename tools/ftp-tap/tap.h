@@ -37,12 +37,15 @@ struct config {
 extern struct config cfg;
 
 /* Two sockets joined both ways by the byte pump: a is the client's side,
- * b the server's.  Used for a data connection, and for the control
- * connection once TLS makes it opaque. */
+ * b the server's.  Used for a data connection, which carries bytes one
+ * way and ends when its sender closes (one_way), and for the control
+ * connection once TLS makes it opaque, which ends when both sides have
+ * closed. */
 struct relay {
 	int a, b;			/* -1 when closed */
 	struct pump_chan ab, ba;	/* client to server, server to client */
 	int ab_done, ba_done;		/* that direction reached its end */
+	int one_way;			/* done when either direction is */
 	long long last_move;		/* net_now_ms() of the last progress */
 };
 
