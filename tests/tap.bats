@@ -402,12 +402,15 @@ labd_vanish() {
 		curl -sS --max-time 30 --limit-rate 5M -o /dev/null \
 			"ftp://127.0.0.1:$TAP_PORT/big" 2>/dev/null &
 		c=$!
-		wait_until 50 grep -q "\[$i\] data: connected to" "$TAP_LOG"
+		wait_until 100 grep -q "\[$i\] data: connected to" "$TAP_LOG" ||
+			{ echo "session $i: no data connection"; return 1; }
 		kill -9 "$c"
 		wait "$c" 2>/dev/null || true
 	done
-	wait_until 50 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20
-	wait_until 50 test "$(fd_count)" -eq "$base"
+	wait_until 50 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
+		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; return 1; }
+	wait_until 50 test "$(fd_count)" -eq "$base" ||
+		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either
 	[ "$(grep -c '\] client: ' "$TAP_LOG")" -eq 20 ]
 	[ "$(grep -c '\] data: [0-9]* bytes to the client, 0 bytes to the server, c' "$TAP_LOG")" -eq 20 ]

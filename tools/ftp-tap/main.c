@@ -11,17 +11,14 @@
  * an idle thread costs a small stack.  SIGINT and SIGTERM stop the accept
  * loop; every session then answers 421 and ends.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,20 +26,11 @@
 #include "err.h"
 #include "net.h"
 #include "optnum.h"
+#include "serve.h"
 #include "tap.h"
 #include "trace.h"
 
-/* Thread stacks: small, but the sanitizers need far more per frame. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TAP_STACK (1024 * 1024)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TAP_STACK (1024 * 1024)
-#endif
-#endif
-#ifndef TAP_STACK
-#define TAP_STACK (256 * 1024)
-#endif
+#define TAP_STACK SERVE_STACK(256 * 1024)
 
 struct config cfg = {
 	.listen_addr = "127.0.0.1",
@@ -174,65 +162,26 @@ parse_options(int argc, char **argv)
 		cfg.log_fd = -1;
 }
 
-/* ---- the registry of sessions, for the limit and for shutdown ---- */
+/* ---- sessions: a count for the limit; the stop pipe ends them ---- */
 
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct session *sessions;
-static int nsessions;
+static atomic_int nsessions;
 
-/* Written once when the tap stops and never read, so it stays readable:
- * every session has it in its poll set and sees the stop at once. */
-static int stop_pipe[2] = { -1, -1 };
-
-int
-tap_stop_fd(void)
-{
-	return stop_pipe[0];
-}
-
+/* Takes a place under --max-sessions; -1 when none is left. */
 static int
-register_session(struct session *s)
+session_begin(void)
 {
-	int ok;
-
-	pthread_mutex_lock(&reg_lock);
-	ok = nsessions < cfg.max_sessions;
-	if (ok) {
-		s->next = sessions;
-		if (sessions != NULL)
-			sessions->prev = s;
-		sessions = s;
-		nsessions++;
-	}
-	pthread_mutex_unlock(&reg_lock);
-	return ok ? 0 : -1;
+	if (atomic_fetch_add(&nsessions, 1) < cfg.max_sessions)
+		return 0;
+	atomic_fetch_sub(&nsessions, 1);
+	return -1;
 }
 
 /* The last thing a session thread does. */
 void
 session_end(struct session *s)
 {
-	pthread_mutex_lock(&reg_lock);
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		sessions = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	nsessions--;
-	pthread_mutex_unlock(&reg_lock);
 	free(s);
-}
-
-static int
-session_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&reg_lock);
-	n = nsessions;
-	pthread_mutex_unlock(&reg_lock);
-	return n;
+	atomic_fetch_sub(&nsessions, 1);
 }
 
 /* ---- accepting ---- */
@@ -263,111 +212,38 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 static void
 refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
 {
-	char text[256];
-	int n = snprintf(text, sizeof text, "421 %s\r\n", why);
-
 	narrate(id, "connect from %s port %u refused: %s", peer->host,
 	    peer->port, why);
-	(void)!write(fd, text, (size_t)n);
-	close(fd);
+	serve_refuse(fd, why);
 }
 
 static void
-start_session(int fd, const struct hostport *peer, unsigned id,
-    pthread_attr_t *attr)
+start_session(int fd, const struct hostport *peer, unsigned id)
 {
 	char why[128];
-	pthread_t t;
-	struct session *s = new_session(fd, peer, id);
+	struct session *s;
 
-	if (s == NULL) {
-		refuse(fd, id, peer, "Out of memory.");
-		return;
-	}
-	if (register_session(s) < 0) {
-		free(s);
+	if (session_begin() < 0) {
 		snprintf(why, sizeof why, "Too many sessions (the limit is "
 		    "%d); try again later.", cfg.max_sessions);
 		refuse(fd, id, peer, why);
 		return;
 	}
-	if (pthread_create(&t, attr, session_main, s) != 0) {
+	if ((s = new_session(fd, peer, id)) == NULL) {
+		atomic_fetch_sub(&nsessions, 1);
+		refuse(fd, id, peer, "Out of memory.");
+		return;
+	}
+	if (serve_thread(session_main, s, TAP_STACK) < 0) {
 		session_end(s);
 		refuse(fd, id, peer, "Out of resources; try again later.");
 	}
 }
 
 static void
-on_signal(int sig)
+accept_failed(const char *msg)
 {
-	int saved = errno;
-
-	(void)sig;
-	(void)!write(stop_pipe[1], "x", 1);
-	errno = saved;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(stop_pipe) < 0)
-		die_errno(EXIT_OSERR, "pipe");
-	fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* a vanished peer is an EPIPE */
-}
-
-/* Each session holds up to six descriptors and two pipes. */
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static void
-accept_loop(int lfd)
-{
-	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
-	    { .fd = stop_pipe[0], .events = POLLIN } };
-	pthread_attr_t attr;
-	unsigned id = 0;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, TAP_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (;;) {
-		struct hostport peer;
-		struct net_error e;
-		int fd;
-
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			die_errno(EXIT_OSERR, "poll");
-		if (pfd[1].revents != 0)
-			break;
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		fd = net_accept(lfd, 0, &peer, &e);
-		if (fd < 0) {	/* EMFILE and friends: pause, go on */
-			narrate(0, "%s", e.msg);
-			poll(NULL, 0, 100);
-			continue;
-		}
-		start_session(fd, &peer, ++id, &attr);
-	}
-	pthread_attr_destroy(&attr);
+	narrate(0, "%s", msg);
 }
 
 /* Every session sees the stop pipe, answers 421 and ends; wait for them,
@@ -378,8 +254,8 @@ stop_tap(int lfd)
 	int i;
 
 	close(lfd);
-	narrate(0, "stopping: closing %d session(s)", session_count());
-	for (i = 0; i < 500 && session_count() > 0; i++)
+	narrate(0, "stopping: closing %d session(s)", atomic_load(&nsessions));
+	for (i = 0; i < 500 && atomic_load(&nsessions) > 0; i++)
 		poll(NULL, 0, 10);
 	narrate(0, "stopped");
 }
@@ -395,8 +271,8 @@ main(int argc, char **argv)
 	trace_start();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);
-	raise_fd_limit();
-	setup_signals();
+	serve_raise_fd_limit();
+	serve_setup_signals();
 	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
@@ -408,7 +284,7 @@ main(int argc, char **argv)
 	    "--no-alg: control lines unchanged" : cfg.fix_pasv ?
 	    "data addresses rewritten, --fix-pasv" :
 	    "data addresses rewritten");
-	accept_loop(lfd);
+	serve_accept_loop(lfd, start_session, accept_failed);
 	stop_tap(lfd);
 	return EXIT_OK;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "serve.h"
 #include "tap.h"
 #include "trace.h"
 
@@ -491,7 +492,7 @@ relay_round(struct session *s)
 
 	for (i = 0; i <= P_LISTEN; i++)
 		idx[i] = -1;
-	pfd[idx[P_STOP] = n++] = (struct pollfd){ tap_stop_fd(), POLLIN, 0 };
+	pfd[idx[P_STOP] = n++] = (struct pollfd){ serve_stop_fd(), POLLIN, 0 };
 	if (s->tls) {
 		n += relay_pollfds(&s->ctl, pfd + n);
 	} else {

@@ -83,11 +83,9 @@ struct session {
 	int holding;
 	struct data d;
 	long long idle_deadline;
-	struct session *prev, *next;	/* the registry, main.c */
 };
 
 /* main.c */
-int tap_stop_fd(void);			/* readable once the tap stops */
 void session_end(struct session *s);
 
 /* narrate.c: "  12.345678 [ID] text" on the log, one write per line. */
