@@ -17,7 +17,10 @@ STD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 ALL_CFLAGS = $(STD) $(WARNINGS) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' \
 	$(CFLAGS)
 LDFLAGS ?=
-LDLIBS ?= -pthread
+LDLIBS ?=
+# A folder program may add its own libraries: ftp-labd runs one thread per
+# session, the others none.
+LDLIBS_ftp-labd = -pthread
 
 O ?= build
 BIN ?= bin
@@ -54,7 +57,8 @@ $(FILE_TOOLS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(LIB)
 define dir_tool
 $(BIN)/$(1): $(patsubst %.c,$(O)/%.o,$(wildcard tools/$(1)/*.c)) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) \
+		$$(LDLIBS) $$(LDLIBS_$(1))
 $(O)/tools/$(1)/%.o: tools/$(1)/%.c $(wildcard tools/$(1)/*.h) $(wildcard common/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) -Itools/$(1) -c $$< -o $$@
@@ -91,7 +95,7 @@ FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) \
-		-o $@ $< $(COMMON_SRC) -pthread
+		-o $@ $< $(COMMON_SRC)
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)

@@ -95,11 +95,9 @@ void
 die_usage(const char *fmt, ...)
 {
 	va_list ap;
-	char hint[128];
 
-	snprintf(hint, sizeof hint, "see '%s --help'", progname);
 	va_start(ap, fmt);
-	vwarn_line(fmt, ap, hint);
+	vwarn_line(fmt, ap, NULL);
 	va_end(ap);
 	exit(EXIT_USAGE);
 }

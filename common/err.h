@@ -40,7 +40,8 @@ void die_errno(int code, const char *fmt, ...)
  * ignored), "prog: writing to stdout: reason" and exit 74. */
 void flush_stdout(void);
 
-/* "prog: message: see 'prog --help'", one line, then exit 64. */
+/* "prog: message", one line that names what was wrong, then exit 64
+ * (the man page and --help say the rest). */
 void die_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 

@@ -279,6 +279,12 @@ canonical_address(int family, const char *host, char *buf, size_t len)
 }
 
 int
+hp_eprt_unknown_family(const char *text, size_t len)
+{
+	return len > 0 && (len < 2 || (text[1] != '1' && text[1] != '2'));
+}
+
+int
 hp_parse_eprt_arg(const char *text, size_t len, struct hostport *out,
     char *why, size_t whylen)
 {
@@ -291,7 +297,7 @@ hp_parse_eprt_arg(const char *text, size_t len, struct hostport *out,
 		return fail(why, whylen, "expected a delimiter such as '|' "
 		    "to open the EPRT argument");
 	d = *p++;
-	if (end - p < 2 || (p[0] != '1' && p[0] != '2') || p[1] != d)
+	if (hp_eprt_unknown_family(text, len) || end - p < 2 || p[1] != d)
 		return fail(why, whylen, "unknown network protocol: use 1 "
 		    "(IPv4) or 2 (IPv6)");
 	family = p[0] == '1' ? AF_INET : AF_INET6;

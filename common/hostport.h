@@ -46,6 +46,9 @@ int hp_parse_port_arg(const char *text, size_t len, struct hostport *out,
     char *why, size_t whylen);
 
 /* EPRT argument "<d>af<d>address<d>port<d>", af 1 (IPv4) or 2 (IPv6). */
+/* Nonzero when an EPRT argument names a family other than 1 and 2 (RFC
+ * 2428: the server then answers 522 and lists the ones it knows). */
+int hp_eprt_unknown_family(const char *text, size_t len);
 int hp_parse_eprt_arg(const char *text, size_t len, struct hostport *out,
     char *why, size_t whylen);
 

@@ -100,13 +100,3 @@ lb_pending(const struct linebuf *lb)
 {
 	return lb->end - lb->start;
 }
-
-size_t
-line_chomp(const char *line, size_t len)
-{
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	return len;
-}

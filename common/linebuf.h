@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "line.h"	/* line_chomp, for every reader of lines */
+
 #define LB_SIZE 8192
 
 enum lb_status { LB_LINE, LB_EOF, LB_TIMEOUT, LB_ERROR };
@@ -47,8 +49,5 @@ enum lb_status lb_getline(struct linebuf *lb, int timeout_ms,
 
 /* Bytes read but not yet returned. */
 size_t lb_pending(const struct linebuf *lb);
-
-/* Length of line without its trailing CRLF or LF. */
-size_t line_chomp(const char *line, size_t len);
 
 #endif

@@ -13,6 +13,9 @@
 
 #include "hostport.h"
 
+/* Seconds a client program waits for a connection when not told (-w). */
+#define CONNECT_TIMEOUT 30
+
 struct net_error {
 	int exit_code;		/* EXIT_NOHOST, EXIT_UNAVAILABLE, EXIT_TEMPFAIL... */
 	char msg[256];

@@ -2,7 +2,8 @@
  *
  * One chunk at a time: pump_chan_step() moves at most PUMP_CHUNK bytes with
  * the method chosen when the channel was opened, and says what it would
- * wait for when a descriptor is not ready.  pump_copy() is a loop around it.
+ * wait for when a descriptor is not ready; the caller's poll loop does the
+ * waiting.
  * When a fast path is refused before it moved a byte (a file system or
  * device without splice support), the channel falls back to read/write.
  */
@@ -18,29 +19,12 @@
 #include <sys/sendfile.h>
 #endif
 
-#include "net.h"
+#include "portable.h"
 #include "pump.h"
 
 #define PUMP_CHUNK	(1024 * 1024)	/* bytes per read, write or splice */
 #define PUMP_FILE_CHUNK	(16 * 1024 * 1024)	/* per sendfile call */
 #define PUMP_PIPE_SIZE	(1024 * 1024)	/* pipe-max-size for a user */
-
-void
-pump_opts_init(struct pump_opts *opts)
-{
-	memset(opts, 0, sizeof *opts);
-	opts->conv = PUMP_BINARY;
-	opts->timeout_ms = -1;
-	opts->watch_fd = -1;
-}
-
-int
-pump_portable_forced(void)
-{
-	const char *s = getenv("RAWFTP_PORTABLE");
-
-	return s != NULL && *s != '\0' && strcmp(s, "0") != 0;
-}
 
 const char *
 pump_method_name(enum pump_method m)
@@ -158,7 +142,7 @@ int
 pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv)
 {
 	struct stat si, so;
-	int fast = conv == PUMP_BINARY && !pump_portable_forced();
+	int fast = conv == PUMP_BINARY && !portable_forced();
 
 	memset(c, 0, sizeof *c);
 	c->in = in;
@@ -484,82 +468,4 @@ pump_chan_step(struct pump_chan *c)
 	default:
 		return step_rw(c);
 	}
-}
-
-/* ---- pump_copy: one direction to the end ---- */
-
-/* Waits until the channel can go on.  Returns -1 to go on, or the status
- * that ends the copy. */
-static int
-wait_ready(struct pump_chan *c, const struct pump_opts *opts)
-{
-	struct pollfd pfd[2];
-	long long deadline = net_now_ms() + opts->timeout_ms;
-	int nfd = 1, left = opts->timeout_ms, n;
-
-	pump_chan_pollfd(c, &pfd[0]);
-	if (opts->watch_fd >= 0) {
-		pfd[1].fd = opts->watch_fd;
-		pfd[1].events = POLLIN;
-		pfd[1].revents = 0;
-		nfd = 2;
-	}
-	while ((n = poll(pfd, (nfds_t)nfd, left)) < 0) {
-		if (errno != EINTR) {
-			c->err = errno;
-			return PUMP_READ_ERROR;
-		}
-		if (opts->timeout_ms >= 0)
-			left = net_ms_left(deadline);
-	}
-	if (n == 0)
-		return PUMP_TIMEOUT;
-	if (nfd == 2 && pfd[1].revents != 0)
-		return PUMP_INTERRUPTED;
-	return -1;
-}
-
-void
-pump_copy(int in, int out, const struct pump_opts *opts,
-    struct pump_result *res)
-{
-	struct pump_opts defaults;
-	struct pump_chan c;
-	enum pump_step st = PUMP_STEP_MOVED;
-	uint64_t reported = 0;
-	int must_poll, stop = -1;
-
-	if (opts == NULL) {
-		pump_opts_init(&defaults);
-		opts = &defaults;
-	}
-	memset(res, 0, sizeof *res);
-	if (pump_chan_open(&c, in, out, opts->conv) < 0) {
-		res->status = PUMP_READ_ERROR;
-		res->err = errno;
-		return;
-	}
-	/* without a timeout or a watch, blocking calls need no poll */
-	must_poll = opts->timeout_ms >= 0 || opts->watch_fd >= 0;
-	for (;;) {
-		if ((must_poll || st == PUMP_STEP_WAIT) &&
-		    (stop = wait_ready(&c, opts)) >= 0)
-			break;
-		st = pump_chan_step(&c);
-		if (c.bytes_out != reported && opts->on_bytes != NULL)
-			opts->on_bytes(opts->ctx, reported = c.bytes_out);
-		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
-			break;
-	}
-	if (stop >= 0)
-		res->status = (enum pump_status)stop;
-	else if (st == PUMP_STEP_EOF)
-		res->status = PUMP_EOF;
-	else
-		res->status = c.write_failed ? PUMP_WRITE_ERROR :
-		    PUMP_READ_ERROR;
-	res->err = c.err;
-	res->bytes_in = c.bytes_in;
-	res->bytes_out = c.bytes_out;
-	pump_chan_close(&c);
 }

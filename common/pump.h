@@ -5,17 +5,24 @@
  * user space: sendfile(2) from a regular file to a socket, splice(2) when
  * either side is a pipe, and from a socket to anything else splice(2)
  * through a pipe of the pump's own.  Everything else uses read/write with
- * a large buffer.  Setting RAWFTP_PORTABLE=1 in the environment forces the
- * read/write path, so the tests can run the portable code as well.
- * TYPE A conversion (LF <-> CRLF) always takes the read/write path.
+ * a large buffer.  RAWFTP_PORTABLE=1 in the environment (portable.h)
+ * forces the read/write path, so the tests can run the portable code as
+ * well.  TYPE A conversion (LF <-> CRLF) always takes the read/write path.
+ *
+ * A pump_chan is one direction; pump_chan_step() moves one chunk and says
+ * what it would wait for, and the caller's own poll loop does the waiting
+ * (so it can watch the control connection or the other direction too):
+ *	pump_chan_open(&c, in, out, PUMP_BINARY);
+ *	while ((st = pump_chan_step(&c)) != PUMP_STEP_EOF &&
+ *	    st != PUMP_STEP_ERROR)
+ *		if (st == PUMP_STEP_WAIT)
+ *			{ pump_chan_pollfd(&c, &pfd); poll(&pfd, 1, ms); }
+ *	pump_chan_close(&c);
  *
  * Callers must ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)): write, splice
  * and sendfile to a pipe or socket whose reader went away raise it, and
- * the pump reports that as PUMP_WRITE_ERROR with err EPIPE instead.
- *
- * Two interfaces: pump_copy() runs one direction to the end; a pump_chan
- * moves one chunk per pump_chan_step() for callers with their own poll
- * loop (ftp-dataconn moves both directions at once).
+ * the pump reports that as PUMP_STEP_ERROR with write_failed and err
+ * EPIPE instead.
  */
 #ifndef RAWFTP_PUMP_H
 #define RAWFTP_PUMP_H
@@ -29,45 +36,6 @@ enum pump_conv {
 	PUMP_LF_TO_CRLF,	/* local text to the wire (TYPE A send) */
 	PUMP_CRLF_TO_LF		/* the wire to local text (TYPE A receive) */
 };
-
-enum pump_status {
-	PUMP_EOF,		/* the input ended; everything was written */
-	PUMP_READ_ERROR,	/* err says why */
-	PUMP_WRITE_ERROR,	/* err says why (EPIPE: the reader went away) */
-	PUMP_TIMEOUT,		/* no progress for timeout_ms */
-	PUMP_INTERRUPTED	/* watch_fd became readable (ABOR) */
-};
-
-struct pump_opts {
-	enum pump_conv conv;
-	int timeout_ms;		/* longest wait without progress; -1 none */
-	int watch_fd;		/* -1, or stop when this fd is readable */
-	/* called after each chunk written (hash marks, progress, narration) */
-	void (*on_bytes)(void *ctx, uint64_t total_out);
-	void *ctx;
-};
-
-struct pump_result {
-	enum pump_status status;
-	int err;		/* errno for the error statuses */
-	uint64_t bytes_in;	/* read from in */
-	uint64_t bytes_out;	/* written to out (differs under conversion) */
-};
-
-/* Default options: binary, no timeout, no watch, no callback. */
-void pump_opts_init(struct pump_opts *opts);
-
-/* Copies in to out until end of input, an error, a timeout or an
- * interruption.  Blocking or non-blocking descriptors both work.  With a
- * timeout or a watch_fd, the pump polls before each chunk; a write to a
- * blocking descriptor may still wait until its whole chunk is taken. */
-void pump_copy(int in, int out, const struct pump_opts *opts,
-    struct pump_result *res);
-
-/* Nonzero when RAWFTP_PORTABLE forces the read/write path. */
-int pump_portable_forced(void);
-
-/* ---- one direction, one chunk at a time ---- */
 
 enum pump_method {
 	PUMP_READ_WRITE,	/* read(2) into a buffer, write(2) it out */

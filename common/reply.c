@@ -1,5 +1,5 @@
 /* reply.c - multi-line aware reply boundaries; see reply.h. */
-#include "linebuf.h"
+#include "line.h"
 #include "reply.h"
 
 void

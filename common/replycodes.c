@@ -5,7 +5,6 @@
  * explanations are ours.  Keep the table sorted by code: the generated
  * page lists it in this order.
  */
-#include <stdio.h>
 
 #include "replycodes.h"
 
@@ -234,45 +233,4 @@ replycode_table(size_t *count)
 {
 	*count = TABLE_LEN;
 	return table;
-}
-
-/* A table cell: '|' would end the cell, so it is written as "\|". */
-static void
-md_cell(FILE *out, const char *text)
-{
-	for (; *text != '\0'; text++) {
-		if (*text == '|')
-			fputc('\\', out);
-		fputc(*text, out);
-	}
-	fputs(" | ", out);
-}
-
-int
-replycode_write_markdown(FILE *out)
-{
-	size_t i;
-	int digit;
-
-	fputs("# FTP reply codes\n\n"
-	    "<!-- Generated from common/replycodes.c by "
-	    "tests/helpers/gen-reply-codes.c;\n"
-	    "     do not edit: tests/raw-docs.bats fails when this page and "
-	    "the table differ. -->\n\n"
-	    "Every reply starts with three digits. The first says how the "
-	    "command went:\n\n", out);
-	for (digit = 1; digit <= 6; digit++)
-		fprintf(out, "- `%dxx` %s\n", digit,
-		    class_meaning[digit]);
-	fputs("\n`ftp-raw --explain` prints the explanation column after "
-	    "each reply.\n\n"
-	    "| code | meaning | for a student | defined in |\n"
-	    "|---|---|---|---|\n", out);
-	for (i = 0; i < TABLE_LEN; i++) {
-		fprintf(out, "| %d | ", table[i].code);
-		md_cell(out, table[i].meaning);
-		md_cell(out, table[i].explain);
-		fprintf(out, "%s |\n", table[i].rfc);
-	}
-	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -5,12 +5,13 @@
  * for now, 5 failed for good, 6 protected reply of RFC 2228), the second
  * what it is about.  The table gives each code its short meaning, as the
  * RFC that defines it words it, and one line for a student.  ftp-raw
- * --explain reads it, and docs/reply-codes.md is generated from it.
+ * --explain reads it, and docs/reply-codes.md is generated from it
+ * (tests/helpers/gen-reply-codes.c).
  */
 #ifndef RAWFTP_REPLYCODES_H
 #define RAWFTP_REPLYCODES_H
 
-#include <stdio.h>
+#include <stddef.h>
 
 struct reply_code_info {
 	int code;
@@ -28,8 +29,5 @@ const char *replycode_class_meaning(int code);
 
 /* The whole table, in code order; *count gets its length. */
 const struct reply_code_info *replycode_table(size_t *count);
-
-/* Writes docs/reply-codes.md: a Markdown page of the table. */
-int replycode_write_markdown(FILE *out);
 
 #endif

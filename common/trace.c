@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "linebuf.h"
+#include "line.h"
 #include "trace.h"
 
 static struct timespec zero;
@@ -36,15 +36,16 @@ is_secret_verb(const char *cmd, size_t len)
 	    strncasecmp(cmd, "ACCT", 4) == 0) && (len == 4 || cmd[4] == ' ');
 }
 
-void
-trace_mask(const char *cmd, size_t len, char *buf, size_t buflen)
+/* The shown form of cmd: printable, ending dropped, PASS masked if mask. */
+static void
+show(const char *cmd, size_t len, char *buf, size_t buflen, int mask)
 {
 	size_t i, o = 0;
 
 	if (buflen == 0)
 		return;
 	len = line_chomp(cmd, len);
-	if (is_secret_verb(cmd, len) && len > 5)
+	if (mask && is_secret_verb(cmd, len) && len > 5)
 		len = 5;	/* keep "PASS ", the mask follows */
 	for (i = 0; i < len && o + 5 < buflen; i++) {
 		unsigned char c = (unsigned char)cmd[i];
@@ -54,8 +55,20 @@ trace_mask(const char *cmd, size_t len, char *buf, size_t buflen)
 			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
 	}
 	buf[o] = '\0';
-	if (is_secret_verb(cmd, len) && len == 5)
+	if (mask && is_secret_verb(cmd, len) && len == 5)
 		snprintf(buf + o, buflen - o, "XXXX");
+}
+
+void
+trace_mask(const char *cmd, size_t len, char *buf, size_t buflen)
+{
+	show(cmd, len, buf, buflen, 1);
+}
+
+void
+trace_escape(const char *cmd, size_t len, char *buf, size_t buflen)
+{
+	show(cmd, len, buf, buflen, 0);
 }
 
 int

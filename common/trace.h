@@ -16,6 +16,9 @@ void trace_stamp(char *buf, size_t len);
  * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN. */
 void trace_mask(const char *cmd, size_t len, char *buf, size_t buflen);
 
+/* trace_mask without the mask: the line as it was, made printable. */
+void trace_escape(const char *cmd, size_t len, char *buf, size_t buflen);
+
 /* Nonzero if colour may be written to fd: a terminal and no NO_COLOR. */
 int trace_color_wanted(int fd);
 

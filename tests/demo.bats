@@ -44,3 +44,59 @@ load lib/common
 	[ "$status" -eq 0 ]
 	[[ $output == *"RAWFTP_BIN="*"labs/demo"* ]]
 }
+
+# ---- step mode, on a pseudo-terminal (tmux) ----
+
+# A private tmux server (its own socket), killed in teardown.
+TMUX_SOCK=
+teardown() {
+	[ -z "$TMUX_SOCK" ] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+}
+
+# The whole pane, scrollback included.
+pane() {
+	tmux -S "$TMUX_SOCK" capture-pane -p -J -S - -t demo
+}
+pane_has() {
+	pane | grep -qF -- "$1"
+}
+
+@test "demo: DEMO_STEP=1 on a terminal pauses for Enter before each section" {
+	require tmux
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	# the demo's stdin and stdout are the pane; its exit status is shown
+	# after it, and the pane stays until teardown
+	tmux -S "$TMUX_SOCK" new-session -d -s demo -x 120 -y 40 \
+		"env DEMO_STEP=1 NO_COLOR=1 TMPDIR='$BATS_TEST_TMPDIR' \
+		RAWFTP_BIN='$RAWFTP_BIN' '$REPO_ROOT/labs/demo'; \
+		echo demo-exit=\$?; sleep 600"
+	tmux -S "$TMUX_SOCK" set-option -t demo history-limit 5000 >/dev/null
+	wait_until 100 pane_has "-- press Enter for section 2 --"
+	pane_has "== 1. The lab server"
+	# it waits: the next section is not there before Enter
+	refute pane_has "== 2. "
+	for section in 2 3 4 5 6 7 8; do
+		tmux -S "$TMUX_SOCK" send-keys -t demo Enter
+		wait_until 150 pane_has "== $section. " ||
+			{ pane; echo "section $section did not come"; return 1; }
+		[ "$section" -eq 8 ] && break
+		wait_until 150 pane_has "-- press Enter for section $((section + 1)) --" ||
+			{ pane; return 1; }
+		refute pane_has "== $((section + 1)). "
+	done
+	wait_until 150 pane_has "demo-exit=" || { pane; return 1; }
+	pane_has "every byte matched."
+	pane_has "demo-exit=0"
+}
+
+@test "demo: DEMO_STEP=1 with no terminal does not pause, and says so" {
+	# setsid: no controlling terminal, so no /dev/tty either
+	run --separate-stderr setsid -w env DEMO_STEP=1 TMPDIR="$BATS_TEST_TMPDIR" \
+		timeout 60 "$REPO_ROOT/labs/demo" </dev/null
+	echo "$output"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ $output == *"every byte matched."* ]]
+	[[ $output != *"press Enter"* ]]
+	[ "$stderr" = "demo: DEMO_STEP: no terminal to read Enter from: not pausing" ]
+}

@@ -58,3 +58,30 @@ programs() {
 		done
 	done
 }
+
+# render SVG: rsvg-convert's stderr, and its status, for one file.
+render() {
+	rsvg-convert -o "$BATS_TEST_TMPDIR/out.png" "$1" 2>"$BATS_TEST_TMPDIR/render.err"
+}
+
+@test "docs: every SVG in docs/ renders with rsvg-convert, with no message" {
+	require rsvg-convert
+	# the check can fail: a tag left open is an error
+	printf '<svg xmlns="http://www.w3.org/2000/svg"><rect>' >"$BATS_TEST_TMPDIR/bad.svg"
+	refute render "$BATS_TEST_TMPDIR/bad.svg"
+	n=0
+	for svg in "$REPO_ROOT"/docs/*.svg; do
+		rm -f "$BATS_TEST_TMPDIR/out.png"
+		render "$svg" || { echo "$svg: $(cat "$BATS_TEST_TMPDIR/render.err")"; return 1; }
+		[ ! -s "$BATS_TEST_TMPDIR/render.err" ] ||
+			{ echo "$svg: $(cat "$BATS_TEST_TMPDIR/render.err")"; return 1; }
+		[ -s "$BATS_TEST_TMPDIR/out.png" ]
+		n=$((n + 1))
+	done
+	[ "$n" -ge 3 ]
+}
+
+@test "docs: labs 4 and 6 link their step-by-step diagrams" {
+	grep -q '](../../docs/passive-mode.svg)' "$REPO_ROOT/labs/04-passive-download/README.md"
+	grep -q '](../../docs/active-mode.svg)' "$REPO_ROOT/labs/06-active-port/README.md"
+}

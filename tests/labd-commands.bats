@@ -17,10 +17,7 @@ teardown() {
 	labd_stop
 }
 
-chat() {
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
-		"$LABD_PORT"
-}
+load lib/chat
 
 @test "labd: --help and --version on stdout, exit 0" {
 	run ftp-labd --help

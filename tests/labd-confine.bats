@@ -32,10 +32,7 @@ teardown() {
 	labd_stop
 }
 
-chat() {
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
-		"$LABD_PORT"
-}
+load lib/chat
 
 # Nothing outside changed, nothing of it was shown.
 outside_untouched() {

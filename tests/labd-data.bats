@@ -20,10 +20,7 @@ teardown() {
 	labd_stop
 }
 
-chat() {
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
-		"$LABD_PORT"
-}
+load lib/chat
 
 # RETR and STOR of a binary file in one data mode; $1 = pasv epsv port eprt
 roundtrip() {

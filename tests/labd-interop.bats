@@ -5,6 +5,7 @@
 # test skips with a message when its client is not installed.
 
 load lib/common
+load lib/chat
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -219,7 +220,7 @@ URL() {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	labd_start
 	printf 'from FileZilla\n' >"$T/01test.txt"
-	run /usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" "$LABD_PORT" <<-S
+	run chat <<-S
 		AUTH TLS
 		AUTH SSL
 		USER anonymous

@@ -22,10 +22,7 @@ teardown() {
 	labd_stop
 }
 
-chat() {
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" "$LABD_HOST" \
-		"$LABD_PORT"
-}
+load lib/chat
 
 # A logged-in client that stays connected (10 s at most) in the background.
 hold() {

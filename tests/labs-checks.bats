@@ -289,6 +289,36 @@ says() {
 	[[ $output =~ "listened on port "[0-9]+" = "[0-9]+"*256+"[0-9]+ ]]
 }
 
+@test "check 04: the README's > 01test.txt made an empty file, then nobody connected" {
+	server_start --data-timeout 1
+	: >"$C/01test.txt"	# the redirection runs before ftp-dataconn fails
+	session "${login[@]}" "TYPE I" PASV "RETR 01test.txt" QUIT
+	check 04
+	says "nobody connected to the data port"
+	says "from the 150 (at "
+	says "and gave up 1 seconds later"
+	refute grep -q "01test.txt is empty" <<<"$output"
+}
+
+@test "check 04: RETR without PASV (425 Use PORT...) is not blamed on the arithmetic" {
+	server_start
+	: >"$C/01test.txt"
+	session "${login[@]}" "TYPE I" "RETR 01test.txt" QUIT
+	check 04
+	says 'RETR 01test.txt got "425 Use PORT, PASV, EPRT or EPSV first.": no PASV before it'
+	refute grep -q "p1\*256+p2" <<<"$output"
+}
+
+@test "check 04: an empty file and no RETR in the narration: never asked for" {
+	server_start
+	: >"$C/01test.txt"
+	cp "$S/bytes.bin" "$C/"
+	session "${login[@]}" "TYPE I" PASV QUIT
+	check 04
+	says "01test.txt is empty (0 bytes): the server never got RETR 01test.txt"
+	says "the file was never asked for"
+}
+
 @test "check 04: wrong file name (550)" {
 	server_start
 	session "${login[@]}" "TYPE I" PASV "RETR 01TEST.TXT" QUIT
@@ -333,6 +363,19 @@ says() {
 	session "${login[@]}" PASV "STOR upload.bin" QUIT
 	check 05
 	says 'STOR upload.bin got "425'
+}
+
+@test "check 05: a pause in a typed upload, 426 from the server" {
+	server_start --data-timeout 1
+	local h p
+	printf '%s\n' "${login[@]}" "TYPE I" PASV "STOR upload.bin" QUIT |
+		ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
+		{ read -r h p && { printf 'abc'; sleep 2; printf 'def'; } |
+			ftp-dataconn -s -w 10 "$h" "$p"; } || true
+	check 05
+	says 'STOR upload.bin got "426'
+	says "no byte moved"
+	refute test -e "$S/upload.bin"
 }
 
 @test "check 05: STOR before login (530)" {
@@ -594,4 +637,46 @@ stolen_get() {
 	session "${login[@]}" "PORT 127,0,0,1,195,149" QUIT
 	check 11
 	says "no PORT or EPRT was refused: you named your own address"
+}
+
+# ---- labs/start itself ----
+
+@test "start: a second labs/start leaves the running server and its log alone (75)" {
+	server_start
+	first=$SERVER_PID
+	session HELP QUIT
+	cp "$LAB/server.log" "$BATS_TEST_TMPDIR/log.before"
+	labd=$(pgrep -x -P "$first" ftp-labd)
+	[ -n "$labd" ]
+	run timeout 20 "$LABS/start" --fail-delay 0
+	echo "$output"
+	[ "$status" -eq 75 ]
+	[[ $output == *"a lab server is already running: PID $labd, $HOST port $PORT, narration in $LAB/server.log"* ]]
+	[ "$(grep -c . <<<"$output")" -eq 2 ]	# nothing started, nothing said
+	# the log is untouched, not rotated to server.log.old
+	cmp "$LAB/server.log" "$BATS_TEST_TMPDIR/log.before"
+	[ ! -e "$LAB/server.log.old" ]
+	# the first server still serves, and narrates where the checks look
+	kill -0 "$first"
+	session NOOP QUIT
+	grep -q '] > NOOP$' "$LAB/server.log"
+	check 01
+	passes
+}
+
+@test "start: a server that is gone does not count: the next start runs" {
+	server_start
+	[ -s "$LAB/server.pid" ]
+	server_stop
+	[ ! -e "$LAB/server.pid" ]	# removed when it stopped
+	# a pid file left by a server killed with -9: its PID is dead
+	sleep 60 &
+	dead=$!
+	kill "$dead"
+	wait "$dead" || true
+	echo "$dead 127.0.0.1 2121" >"$LAB/server.pid"
+	server_start
+	session HELP QUIT
+	check 01
+	passes
 }

@@ -34,7 +34,6 @@
 #include "optnum.h"
 #include "pump.h"
 
-#define CONNECT_TIMEOUT 30	/* seconds, when -w is not given */
 #define HASH_DEFAULT 1024	/* bytes per '#', as ftp(1)'s hash command */
 #define PROGRESS_MS 250		/* how often --progress redraws */
 
@@ -528,9 +527,6 @@ receive_rest(struct transfer *t)
 	}
 }
 
-/* Both directions over one poll(2) until the server closes (with -s:
- * and stdin ends).  The socket is non-blocking, so a full send buffer
- * never stops the receiving. */
 /* -w seconds went by with no byte moved either way. */
 static void __attribute__((noreturn))
 stalled(struct transfer *t)
@@ -539,6 +535,9 @@ stalled(struct transfer *t)
 	finish(t, EXIT_TEMPFAIL);
 }
 
+/* Both directions over one poll(2) until the server closes (with -s:
+ * and stdin ends).  The socket is non-blocking, so a full send buffer
+ * never stops the receiving. */
 static void
 copy_loop(struct transfer *t)
 {

@@ -33,7 +33,6 @@
 #include "trace.h"
 
 #define CMD_MAX 4096		/* longest command line taken from stdin */
-#define CONNECT_TIMEOUT 30	/* seconds, when -w is not given */
 
 static void
 usage(FILE *out)
@@ -295,11 +294,10 @@ static void
 explain_227(struct session *s)
 {
 	struct hostport hp;
-	struct hp_six six;
 	char why[HP_WHYLEN], sum[64];
 	const char *host;
 
-	if (hp_parse_227(s->first_line, s->first_len, &hp, &six, why,
+	if (hp_parse_227(s->first_line, s->first_len, &hp, NULL, why,
 	    sizeof why) < 0) {
 		side_line(s, "# ", "227 without a usable address: %s", why);
 		return;

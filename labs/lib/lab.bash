@@ -248,24 +248,51 @@ lab_reply_to() {
 		END { if (r != "") print r }'
 }
 
+# The session id of the last VERB FILE in the narration (any case, with or
+# without a leading /); nothing when it was never sent.
+lab_last_session_of() {
+	lab_sent | grep -i "^[0-9]* $1 \(/\)\{0,1\}$2\$" | tail -n 1 | cut -d' ' -f1
+}
+
+# lab_data_wait ID: "PORT SUM SECONDS START END" of session ID's last wait
+# for a passive data connection that nobody made: the port and its
+# p1*256+p2, how long the server waited, and the narration's times of the
+# 150 and of the give-up.
+lab_data_wait() {
+	awk -v id="[$1]" '
+		$2 != id { next }
+		/ data: (PASV|EPSV) listening on / {
+			port = $NF; sum = ""
+			if ($(NF - 1) == "=") { sum = $NF; port = $(NF - 2) }
+			sub(/.*:/, "", port) }
+		/ < 150 / { start = $1 }
+		/ data: no connection within / { secs = $7; end = $1 }
+		END { if (end != "") print port, (sum == "" ? "-" : sum), secs, start, end }
+	' "$LAB_LOG"
+}
+
 # lab_transfer_trouble VERB FILE: when the narration shows VERB FILE (RETR,
-# STOR...) failing, explains why; the usual cause is the data connection.
+# STOR...) failing, explains why from what the server saw: no PASV before
+# it, nobody connecting to the data port in time (wrong port, or too
+# slow), a data connection that stalled (426), a wrong name, no login.
 lab_transfer_trouble() {
-	local verb=$1 file=$2 id reply pasv port
-	id=$(lab_sent | grep -i "^[0-9]* $verb \(/\)\{0,1\}$file\$" | tail -n 1 | cut -d' ' -f1)
+	local verb=$1 file=$2 id reply
+	id=$(lab_last_session_of "$verb" "$file")
 	[ -n "$id" ] || return 1
 	reply=$(lab_reply_to "$id" "$verb")
 	case $reply in
-	425*)
-		pasv=$(lab_session "$id" | sed -n 's/^data: \(PASV\|EPSV\) listening on .*:\([0-9]*\)\( = \(.*\)\)\{0,1\}$/\2 \4/p' |
-			tail -n 1)
-		port=${pasv%% *}
-		[ -n "${pasv#* }" ] && port="$port = ${pasv#* }"
-		lab_wrong "$verb $file got \"$reply\": nobody connected to the data port" \
-			"The server listened on port ${port:-?} and gave up waiting." \
-			"Wrong port arithmetic (p1*256+p2, not p1+p2 or p1*p2), or too long" \
-			"between $verb and starting ftp-dataconn?  PASV again, then retry."
-		return 0 ;;
+	"425 Use "*)
+		lab_wrong "$verb $file got \"$reply\": no PASV before it" \
+			"The server did not know where the data connection would come" \
+			"from.  Send PASV (or EPSV), read the port from its reply," \
+			"then $verb $file, then connect ftp-dataconn to that port." ;;
+	425*) lab_no_data_connection "$id" "$verb" "$file" "$reply" ;;
+	426*)
+		lab_wrong "$verb $file got \"$reply\"" \
+			"The data connection was open, but no byte moved for as long" \
+			"as the server waits (a pause while typing into ftp-dataconn?)," \
+			"so it gave up.  An upload cut this way leaves any old file as it was." \
+			"Have the data ready before you connect, or type without long pauses." ;;
 	550*)
 		lab_wrong "$verb $file got \"$reply\"" \
 			"Check the file name (names are case-sensitive)." ;;
@@ -274,4 +301,42 @@ lab_transfer_trouble() {
 	*) return 1 ;;
 	esac
 	return 0
+}
+
+# The 425 after a wait: nobody connected to the data port.  The narration
+# cannot see a connection that went to the wrong port, or came after the
+# port was closed, so the times tell the student which one it was.
+lab_no_data_connection() {
+	local id=$1 verb=$2 file=$3 reply=$4 port sum secs t0 t1
+	read -r port sum secs t0 t1 < <(lab_data_wait "$id")
+	[ "${sum:--}" = - ] && sum= || sum=" = $sum"
+	lab_wrong "$verb $file got \"$reply\": nobody connected to the data port" \
+		"The server listened on port ${port:-?}$sum from the 150 (at ${t0:-?} s)" \
+		"and gave up ${secs:-?} seconds later (at ${t1:-?} s, the server's clock)." \
+		"If ftp-dataconn said 'Connection refused' at once, the port was wrong:" \
+		"it is p1*256+p2 (not p1+p2 or p1*p2).  If you started it more than" \
+		"${secs:-?} seconds after $verb, you were too slow.  PASV again, then retry."
+}
+
+# lab_transfer_check VERB FILE GOT WANT NAME: the narration first, then
+# the file.  OK when GOT is a copy of WANT; otherwise the reason the server
+# saw (lab_transfer_trouble), or that it never saw VERB FILE at all, or
+# what the file itself shows (lab_same_file).
+lab_transfer_check() {
+	local verb=$1 file=$2 got=$3 want=$4 name=$5
+	if [ -e "$got" ] && cmp -s "$got" "$want"; then
+		lab_same_file "$got" "$want" "$name"
+		return
+	fi
+	if [ -s "$LAB_LOG" ]; then
+		lab_transfer_trouble "$verb" "$file" && return 1
+		if [ ! -s "$got" ] && [ -z "$(lab_last_session_of "$verb" "$file")" ]; then
+			lab_wrong "$name is $([ -e "$got" ] && echo "empty (0 bytes)" || echo missing): the server never got $verb $file" \
+				"The narration has no $verb $file: the file was never asked for." \
+				"(A redirection like > $(basename "$got") makes an empty file before" \
+				"anything is transferred.)  Send $verb $file on the control connection."
+			return 1
+		fi
+	fi
+	lab_same_file "$got" "$want" "$name"
 }

@@ -167,6 +167,18 @@ TEST(parse_eprt_arg)
 	CHECK(peprt("") < 0);
 }
 
+/* RFC 2428: a family other than 1 and 2 is 522, anything else 501. */
+TEST(eprt_unknown_family)
+{
+	CHECK(hp_eprt_unknown_family("|3|::1|5|", 9));
+	CHECK(hp_eprt_unknown_family("|", 1));
+	CHECK(!hp_eprt_unknown_family("|1|1.2.3.4|5|", 13));
+	CHECK(!hp_eprt_unknown_family("|2x", 3));	/* 501: bad syntax */
+	CHECK(!hp_eprt_unknown_family("", 0));
+	CHECK(peprt("|3|::1|5|") < 0);
+	CHECK_STR(why, "unknown network protocol: use 1 (IPv4) or 2 (IPv6)");
+}
+
 TEST(format_port_and_eprt)
 {
 	char buf[128];

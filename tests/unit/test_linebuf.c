@@ -141,14 +141,3 @@ TEST(linebuf_next_waits_for_a_whole_line)
 	CHECK(lb_next(&lb, &line, &len, &partial) == 0);
 	CHECK(lb_pending(&lb) == 4);
 }
-
-TEST(line_chomp_endings)
-{
-	CHECK(line_chomp("ab\r\n", 4) == 2);
-	CHECK(line_chomp("ab\n", 3) == 2);
-	CHECK(line_chomp("ab\r", 3) == 2);
-	CHECK(line_chomp("ab", 2) == 2);
-	CHECK(line_chomp("\n", 1) == 0);
-	CHECK(line_chomp("", 0) == 0);
-	CHECK(line_chomp("a\n\r", 3) == 2);	/* only the last ending */
-}

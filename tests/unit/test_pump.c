@@ -2,6 +2,7 @@
  * and the portable path, TYPE A conversion across chunk edges, EPIPE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "portable.h"
 #include "pump.h"
 #include "unit.h"
 
@@ -107,6 +109,40 @@ child_ok(pid_t pid)
 
 enum kind { KFILE, KPIPE, KSOCK };
 
+/* How a channel ended: what a program's loop around pump_chan sees. */
+struct run {
+	enum pump_step end;	/* PUMP_STEP_EOF or PUMP_STEP_ERROR */
+	int err, write_failed;
+	uint64_t bytes_in, bytes_out;
+};
+
+/* The loop every program writes around a channel: step until the end,
+ * polling when a step would block. */
+static struct run
+pump_all(int in, int out, enum pump_conv conv)
+{
+	struct pump_chan c;
+	struct pollfd pfd;
+	enum pump_step st = PUMP_STEP_ERROR;
+	struct run r;
+
+	CHECK(pump_chan_open(&c, in, out, conv) == 0);
+	while ((st = pump_chan_step(&c)) == PUMP_STEP_MOVED ||
+	    st == PUMP_STEP_WAIT) {
+		if (st != PUMP_STEP_WAIT)
+			continue;
+		pump_chan_pollfd(&c, &pfd);
+		if (poll(&pfd, 1, 10000) != 1) {
+			CHECK(!"a waiting channel became ready");
+			break;
+		}
+	}
+	r = (struct run){ st, c.err, c.write_failed, c.bytes_in,
+	    c.bytes_out };
+	pump_chan_close(&c);
+	return r;
+}
+
 /* Pumps n bytes from a descriptor of kind ik to one of kind ok, and
  * checks that every byte arrived in order.  method: the expected one. */
 static void
@@ -116,8 +152,8 @@ roundtrip(enum kind ik, enum kind ok, size_t n, int method)
 	unsigned char *got;
 	int in, out, pr[2] = { -1, -1 }, pw[2] = { -1, -1 }, sink = -1;
 	pid_t wpid = -1, rpid = -1;
-	struct pump_result res;
 	struct pump_chan c;
+	struct run res;
 	size_t gn;
 
 	if (ik == KFILE)
@@ -146,8 +182,8 @@ roundtrip(enum kind ik, enum kind ok, size_t n, int method)
 		CHECK((int)c.method == method);
 		pump_chan_close(&c);
 	}
-	pump_copy(in, out, NULL, &res);
-	CHECK(res.status == PUMP_EOF);
+	res = pump_all(in, out, PUMP_BINARY);
+	CHECK(res.end == PUMP_STEP_EOF);
 	CHECK(res.bytes_in == n && res.bytes_out == n);
 	close(in);
 	if (ok != KFILE)
@@ -182,7 +218,7 @@ all_pairs(int portable, size_t n)
 TEST(pump_fast_paths_big)
 {
 	unsetenv("RAWFTP_PORTABLE");
-	CHECK(!pump_portable_forced());
+	CHECK(!portable_forced());
 	all_pairs(0, BIG);
 }
 
@@ -196,12 +232,12 @@ TEST(pump_fast_paths_empty_and_one_byte)
 TEST(pump_portable_path)
 {
 	setenv("RAWFTP_PORTABLE", "1", 1);
-	CHECK(pump_portable_forced());
+	CHECK(portable_forced());
 	all_pairs(1, BIG);
 	all_pairs(1, 0);
 	all_pairs(1, 1);
 	setenv("RAWFTP_PORTABLE", "0", 1);
-	CHECK(!pump_portable_forced());
+	CHECK(!portable_forced());
 	unsetenv("RAWFTP_PORTABLE");
 }
 
@@ -290,23 +326,19 @@ TEST(pump_convert_every_split_and_roundtrip)
  * chunk edges inside the pump are exactly where the test puts them. */
 static const char *
 pump_records(enum pump_conv conv, const char **rec, int nrec,
-    struct pump_result *res)
+    struct run *res)
 {
 	static char out[256];
 	int sp[2], sink, i;
 	size_t n;
 	unsigned char *got;
-	struct pump_opts o;
-
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) == 0);
 	for (i = 0; i < nrec; i++)
 		CHECK(write(sp[1], rec[i], strlen(rec[i])) ==
 		    (ssize_t)strlen(rec[i]));
 	close(sp[1]);
 	sink = temp_file(NULL, 0);
-	pump_opts_init(&o);
-	o.conv = conv;
-	pump_copy(sp[0], sink, &o, res);
+	*res = pump_all(sp[0], sink, conv);
 	close(sp[0]);
 	got = slurp(sink, &n);
 	close(sink);
@@ -315,21 +347,21 @@ pump_records(enum pump_conv conv, const char **rec, int nrec,
 	return out;
 }
 
-TEST(pump_copy_crlf_to_lf_chunk_edges)
+TEST(pump_crlf_to_lf_chunk_edges)
 {
 	const char *rec[] = { "one\r", "\ntwo\r", "\r", "\nend\r" };
-	struct pump_result res;
+	struct run res;
 
 	CHECK_STR(pump_records(PUMP_CRLF_TO_LF, rec, 4, &res),
 	    "one\ntwo\r\nend\r");
-	CHECK(res.status == PUMP_EOF);
+	CHECK(res.end == PUMP_STEP_EOF);
 	CHECK(res.bytes_in == 15 && res.bytes_out == 13);
 }
 
-TEST(pump_copy_lf_to_crlf)
+TEST(pump_lf_to_crlf)
 {
 	const char *rec[] = { "a\n", "\n", "b" };
-	struct pump_result res;
+	struct run res;
 
 	CHECK_STR(pump_records(PUMP_LF_TO_CRLF, rec, 3, &res), "a\r\n\r\nb");
 	CHECK(res.bytes_in == 4 && res.bytes_out == 6);
@@ -342,7 +374,7 @@ epipe_case(int sock, int portable)
 {
 	unsigned char *data = random_bytes(BIG, 5);
 	int in = temp_file(data, BIG), p[2];
-	struct pump_result res;
+	struct run res;
 
 	if (portable)
 		setenv("RAWFTP_PORTABLE", "1", 1);
@@ -353,8 +385,8 @@ epipe_case(int sock, int portable)
 	else
 		CHECK(pipe(p) == 0);
 	close(p[0]);
-	pump_copy(in, p[1], NULL, &res);
-	CHECK(res.status == PUMP_WRITE_ERROR);
+	res = pump_all(in, p[1], PUMP_BINARY);
+	CHECK(res.end == PUMP_STEP_ERROR && res.write_failed);
 	CHECK(res.err == EPIPE);
 	close(p[1]);
 	close(in);
@@ -372,53 +404,12 @@ TEST(pump_epipe_is_a_status)
 	signal(SIGPIPE, old);
 }
 
-static uint64_t last_total;
-static int calls;
-
-static void
-count_bytes(void *ctx, uint64_t total)
-{
-	(void)ctx;
-	last_total = total;
-	calls++;
-}
-
-TEST(pump_timeout_watch_and_callback)
-{
-	struct pump_opts o;
-	struct pump_result res;
-	int p[2], w[2], sink = temp_file(NULL, 0);
-
-	CHECK(pipe(p) == 0 && pipe(w) == 0);
-	pump_opts_init(&o);
-	o.timeout_ms = 20;
-	o.on_bytes = count_bytes;
-	CHECK(write(p[1], "hello", 5) == 5);
-	calls = 0;
-	/* the writer stays open and silent: no progress */
-	pump_copy(p[0], sink, &o, &res);
-	CHECK(res.status == PUMP_TIMEOUT);
-	CHECK(res.bytes_in == 5 && res.bytes_out == 5);
-	CHECK(calls >= 1 && last_total == 5);
-	/* ABOR: the watched descriptor becomes readable */
-	o.timeout_ms = -1;
-	o.watch_fd = w[0];
-	CHECK(write(w[1], "x", 1) == 1);
-	pump_copy(p[0], sink, &o, &res);
-	CHECK(res.status == PUMP_INTERRUPTED);
-	close(p[0]);
-	close(p[1]);
-	close(w[0]);
-	close(w[1]);
-	close(sink);
-}
-
 /* Non-blocking descriptors: EAGAIN means wait, not fail. */
 TEST(pump_nonblocking_descriptors)
 {
 	unsigned char *data = random_bytes(BIG, 9), *got;
 	int in = temp_file(data, BIG), sp[2], sink = temp_file(NULL, 0);
-	struct pump_result res;
+	struct run res;
 	pid_t rpid;
 	size_t n;
 	int portable;
@@ -432,9 +423,9 @@ TEST(pump_nonblocking_descriptors)
 		lseek(sink, 0, SEEK_SET);
 		lseek(in, 0, SEEK_SET);
 		rpid = reader(sp[0], sink, sp[1]);
-		pump_copy(in, sp[1], NULL, &res);
+		res = pump_all(in, sp[1], PUMP_BINARY);
 		close(sp[1]);
-		CHECK(res.status == PUMP_EOF && res.bytes_out == BIG);
+		CHECK(res.end == PUMP_STEP_EOF && res.bytes_out == BIG);
 		CHECK(child_ok(rpid));
 		got = slurp(sink, &n);
 		CHECK(n == BIG && memcmp(got, data, BIG) == 0);
@@ -452,7 +443,7 @@ TEST(pump_fallback_to_an_append_file)
 	unsigned char *data = random_bytes(BIG, 11), *got;
 	char path[] = "/tmp/rawftp-pump-XXXXXX";
 	int out = mkstemp(path), sp[2];
-	struct pump_result res;
+	struct run res;
 	pid_t wpid;
 	size_t n;
 
@@ -461,8 +452,8 @@ TEST(pump_fallback_to_an_append_file)
 	unlink(path);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
 	wpid = writer(sp[1], data, BIG, sp[0]);
-	pump_copy(sp[0], out, NULL, &res);
-	CHECK(res.status == PUMP_EOF && res.bytes_out == BIG);
+	res = pump_all(sp[0], out, PUMP_BINARY);
+	CHECK(res.end == PUMP_STEP_EOF && res.bytes_out == BIG);
 	CHECK(child_ok(wpid));
 	got = slurp(out, &n);
 	CHECK(n == BIG && memcmp(got, data, n) == 0);

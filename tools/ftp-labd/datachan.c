@@ -205,7 +205,7 @@ cmd_eprt(struct session *s, const char *arg)
 	if (refused_after_epsv_all(s))
 		return;
 	/* RFC 2428: an unknown address family gets 522 and the list */
-	if (arg[0] != '\0' && arg[1] != '1' && arg[1] != '2') {
+	if (hp_eprt_unknown_family(arg, strlen(arg))) {
 		reply(s, 522, "Network protocol not supported, use (1,2)");
 		return;
 	}

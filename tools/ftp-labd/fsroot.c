@@ -29,15 +29,14 @@
 #endif
 
 #include "labd.h"
+#include "portable.h"
 
 static atomic_int portable;	/* set at start, or by any thread on ENOSYS */
 
 int
 fs_open_root(const char *dir)
 {
-	const char *env = getenv("RAWFTP_PORTABLE");
-
-	portable = env != NULL && *env != '\0' && strcmp(env, "0") != 0;
+	portable = portable_forced();
 #ifndef HAVE_OPENAT2
 	portable = 1;
 #endif

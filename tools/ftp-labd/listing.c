@@ -100,7 +100,7 @@ ls_time(time_t t, char *out, size_t len)
 }
 
 static void
-facts(struct session *s, const struct stat *st, char *out, size_t len)
+facts(const struct stat *st, char *out, size_t len)
 {
 	char when[20];
 	struct tm tm;
@@ -111,7 +111,6 @@ facts(struct session *s, const struct stat *st, char *out, size_t len)
 	    (cfg.read_only ? "el" : "cdeflmp") :
 	    (cfg.read_only ? "r" : "adfrw");
 
-	(void)s;
 	gmtime_r(&st->st_mtime, &tm);
 	strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
 	snprintf(out, len, "type=%s;size=%lld;modify=%s;perm=%s;"
@@ -121,7 +120,7 @@ facts(struct session *s, const struct stat *st, char *out, size_t len)
 
 /* Writes one entry; dir is the descriptor name is relative to. */
 static void
-put_entry(struct session *s, struct out *o, enum style style, int dir,
+put_entry(struct out *o, enum style style, int dir,
     const char *name, const char *shown)
 {
 	char line[256], mode[11], when[32], target[VPATH_MAX];
@@ -137,7 +136,7 @@ put_entry(struct session *s, struct out *o, enum style style, int dir,
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return;		/* removed while we listed: skip it */
 	if (style == LS_FACTS) {
-		facts(s, &st, line, sizeof line);
+		facts(&st, line, sizeof line);
 		out_put(o, line, strlen(line));
 		out_put(o, " ", 1);
 		out_name(o, shown, strlen(shown));
@@ -226,7 +225,7 @@ struct target {
 
 /* Lists t->fd, which it closes. */
 static void
-put_directory(struct session *s, struct out *o, enum style style,
+put_directory(struct out *o, enum style style,
     const struct target *t)
 {
 	char shown[2 * VPATH_MAX];
@@ -237,7 +236,7 @@ put_directory(struct session *s, struct out *o, enum style style,
 	for (i = 0; i < n; i++) {
 		snprintf(shown, sizeof shown, "%s%s", t->prefix, names[i]);
 		if (dir >= 0)
-			put_entry(s, o, style, dir, names[i], shown);
+			put_entry(o, style, dir, names[i], shown);
 		free(names[i]);
 	}
 	free(names);
@@ -287,14 +286,14 @@ open_target(struct session *s, const char *arg, struct target *t)
 }
 
 static void
-put_target(struct session *s, struct out *o, enum style style,
+put_target(struct out *o, enum style style,
     struct target *t)
 {
 	if (t->fd >= 0) {
-		put_directory(s, o, style, t);
+		put_directory(o, style, t);
 		t->fd = -1;	/* put_directory closed it */
 	} else {
-		put_entry(s, o, style, t->dir, t->name, t->name);
+		put_entry(o, style, t->dir, t->name, t->name);
 		close(t->dir);
 		t->dir = -1;
 	}
@@ -336,7 +335,7 @@ list_data(struct session *s, const char *arg, enum style style)
 		return;
 	}
 	o.fd = fileno(tmp);
-	put_target(s, &o, style, &t);
+	put_target(&o, style, &t);
 	out_flush(&o);
 	snprintf(opening, sizeof opening, "Here comes the listing of %s.",
 	    t.path);
@@ -379,7 +378,7 @@ cmd_mlst(struct session *s, const char *arg)
 		return;
 	}
 	close(fd);
-	facts(s, &st, fact, sizeof fact);
+	facts(&st, fact, sizeof fact);
 	n = snprintf(text, sizeof text, "250-Listing %s\r\n %s %s\r\n"
 	    "250 End\r\n", path, fact, path);
 	reply_raw(s, text, (size_t)n);
@@ -398,7 +397,7 @@ cmd_stat_path(struct session *s, const char *arg)
 		return;
 	n = snprintf(head, sizeof head, "213-Status of %s:\r\n", t.path);
 	reply_raw(s, head, (size_t)n);
-	put_target(s, &o, LS_LONG, &t);
+	put_target(&o, LS_LONG, &t);
 	out_flush(&o);
 	narrate(s->id, "< (%llu bytes of listing)",
 	    (unsigned long long)o.total);

@@ -27,7 +27,7 @@
 #include "labd.h"
 #include "net.h"
 #include "optnum.h"
-#include "trace.h"
+#include "narrate.h"
 
 /* Thread stacks: small, so 1000 idle sessions fit in little memory.  The
  * sanitizers need far more stack per frame. */
@@ -454,13 +454,13 @@ accept_loop(int lfd)
 static void
 stop_server(int lfd)
 {
-	int i, left;
+	int i;
 
 	atomic_store(&stopping, 1);
 	close(lfd);
 	narrate(0, "stopping: closing %d session(s)", session_count());
 	wake_sessions();
-	for (i = 0; i < 500 && (left = session_count()) > 0; i++) {
+	for (i = 0; i < 500 && session_count() > 0; i++) {
 		if (i % 50 == 49)
 			wake_sessions();	/* one that was mid-accept */
 		poll(NULL, 0, 10);
@@ -476,9 +476,9 @@ main(int argc, char **argv)
 	int lfd;
 
 	cli_start(argv[0]);
-	trace_start();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);
+	narrate_start(cfg.log_fd, NARRATE_MASK);
 	if ((cfg.root_fd = fs_open_root(cfg.root)) < 0)
 		die_errno(EXIT_USAGE, "-r %s: cannot open as a directory",
 		    cfg.root);

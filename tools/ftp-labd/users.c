@@ -87,7 +87,6 @@ same_secret(const char *a, const char *b)
 	return diff == 0;
 }
 
-/* 1 if name and password match an account. */
 /* USER anonymous and USER ftp, in any case, are the guest login. */
 int
 is_anonymous_name(const char *name)
@@ -96,6 +95,7 @@ is_anonymous_name(const char *name)
 	    strcasecmp(name, "ftp") == 0;
 }
 
+/* 1 if name and password match an account. */
 int
 users_check(const char *name, const char *password)
 {

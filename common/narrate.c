@@ -1,0 +1,168 @@
+/* narrate.c - the narration lines; see narrate.h. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "narrate.h"
+#include "trace.h"
+
+static int narrate_fd = -1;	/* set once by narrate_start */
+static int narrate_flags;
+
+void
+narrate_start(int fd, int flags)
+{
+	narrate_fd = fd;
+	narrate_flags = flags;
+	trace_start();
+}
+
+void
+narrate_vprintf(unsigned id, const char *fmt, va_list ap)
+{
+	char line[NARRATE_MAX];
+	int n, m;
+
+	if (narrate_fd < 0)
+		return;
+	trace_stamp(line, 32);
+	n = (int)strlen(line);
+	m = snprintf(line + n, sizeof line - (size_t)n, " [%u] ", id);
+	n += m > 0 ? m : 0;
+	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if ((size_t)n > sizeof line - 5) {	/* cut, and say so */
+		n = (int)sizeof line - 5;
+		memcpy(line + n, "...", 3);
+		n += 3;
+	}
+	line[n++] = '\n';
+	(void)!write(narrate_fd, line, (size_t)n);
+}
+
+void
+narrate_printf(unsigned id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	narrate_vprintf(id, fmt, ap);
+	va_end(ap);
+}
+
+void
+narrate_wire(unsigned id, const char *dir, const char *line, size_t len)
+{
+	char shown[NARRATE_MAX - 64];
+
+	if (narrate_fd < 0)
+		return;
+	if (narrate_flags & NARRATE_MASK)
+		trace_mask(line, len, shown, sizeof shown);
+	else
+		trace_escape(line, len, shown, sizeof shown);
+	narrate_printf(id, "%s %s", dir, shown);
+}
+
+/* "127.0.0.1:43210" or "[::1]:43210": an IPv6 address needs brackets
+ * before its port can be told apart from the address. */
+struct endpoint { char text[HP_HOSTLEN + 8]; };
+
+static struct endpoint
+endpoint(const struct hostport *hp)
+{
+	struct endpoint ep;
+
+	if (hp_format(hp, HP_STYLE_COLON, ep.text, sizeof ep.text) < 0)
+		snprintf(ep.text, sizeof ep.text, "?");
+	return ep;
+}
+
+void
+narrate_connect(unsigned id, const struct hostport *peer,
+    const struct hostport *local)
+{
+	narrate_printf(id, "connect from %s port %u to %s port %u",
+	    peer->host, peer->port, local->host, local->port);
+}
+
+void
+narrate_refuse(unsigned id, const struct hostport *peer, const char *why)
+{
+	narrate_printf(id, "connect from %s port %u refused: %s", peer->host,
+	    peer->port, why);
+}
+
+void
+narrate_close(unsigned id)
+{
+	narrate_printf(id, "closed");
+}
+
+void
+narrate_command(unsigned id, const char *line, size_t len)
+{
+	narrate_wire(id, ">", line, len);
+}
+
+void
+narrate_reply(unsigned id, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		size_t l = lf ? (size_t)(lf - p) + 1 : (size_t)(end - p);
+
+		narrate_wire(id, "<", p, l);
+		p += l;
+	}
+}
+
+void
+narrate_data_listen(unsigned id, const char *verb,
+    const struct hostport *where)
+{
+	if (strcmp(verb, "PASV") == 0)
+		narrate_printf(id, "data: %s listening on %s = %u*256+%u",
+		    verb, endpoint(where).text, where->port / 256,
+		    where->port % 256);
+	else
+		narrate_printf(id, "data: %s listening on %s", verb,
+		    endpoint(where).text);
+}
+
+void
+narrate_data_target(unsigned id, const char *verb,
+    const struct hostport *target)
+{
+	narrate_printf(id, "data: %s %s port %u = %u*256+%u", verb,
+	    target->host, target->port, target->port / 256,
+	    target->port % 256);
+}
+
+void
+narrate_data_connect(unsigned id, const struct hostport *to,
+    const struct hostport *from)
+{
+	if (from == NULL)
+		narrate_printf(id, "data: %s connected", endpoint(to).text);
+	else
+		narrate_printf(id, "data: connected to %s from %s",
+		    endpoint(to).text, endpoint(from).text);
+}
+
+void
+narrate_data_close(unsigned id, const char *verb, uint64_t bytes)
+{
+	narrate_printf(id, "data: %s %llu bytes, closed", verb,
+	    (unsigned long long)bytes);
+}
+
+void
+narrate_data_refuse(unsigned id, const char *who, const char *why)
+{
+	narrate_printf(id, "data: refused %s: %s", who, why);
+}

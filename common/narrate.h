@@ -1,0 +1,81 @@
+/* narrate.h - the narration: one line per event of an FTP session.
+ *
+ * A narrating program (ftp-labd; later ftp-tap) writes what happens on
+ * both channels as it happens, one line per event:
+ *
+ *	  12.345678 [ID] text
+ *
+ * the time in seconds since narrate_start (as in Wireshark's Time column),
+ * ID the session (0: the program itself), then the text.  What came from
+ * the client is "> line", what went back "< line"; lines from the wire are
+ * made printable (\xNN) and, when asked, PASS and ACCT arguments show as
+ * XXXX.  Data-channel events start with "data: ".  Each line goes out in
+ * one write(2), so lines of concurrent sessions never mix.  The format is
+ * documented in ftp-labd(1), and the tests grep it: change them together.
+ *
+ * The module keeps the descriptor and options given to narrate_start; it
+ * knows nothing of a program's configuration.
+ */
+#ifndef RAWFTP_NARRATE_H
+#define RAWFTP_NARRATE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hostport.h"
+
+#define NARRATE_MAX 512		/* longest line; longer ones end in "..." */
+
+enum narrate_flags {
+	NARRATE_MASK = 1	/* show PASS and ACCT arguments as XXXX */
+};
+
+/* Narrate on fd (-1: say nothing) with flags; marks time zero.  Call once,
+ * before any thread narrates. */
+void narrate_start(int fd, int flags);
+
+/* "STAMP [id] text": the one line every event below is made of. */
+void narrate_printf(unsigned id, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void narrate_vprintf(unsigned id, const char *fmt, va_list ap);
+
+/* "dir line": a line from the wire, printable, masked if asked; dir is
+ * ">" (the client's) or "<" (the server's). */
+void narrate_wire(unsigned id, const char *dir, const char *line,
+    size_t len);
+
+/* ---- the events ---- */
+
+/* "connect from HOST port P to HOST port P" */
+void narrate_connect(unsigned id, const struct hostport *peer,
+    const struct hostport *local);
+/* "connect from HOST port P refused: WHY" */
+void narrate_refuse(unsigned id, const struct hostport *peer,
+    const char *why);
+/* "closed": the control connection ended. */
+void narrate_close(unsigned id);
+
+/* "> COMMAND": one command line in. */
+void narrate_command(unsigned id, const char *line, size_t len);
+/* "< REPLY", once per line of text (one or more CRLF lines). */
+void narrate_reply(unsigned id, const char *text, size_t len);
+
+/* "data: VERB listening on ADDR:PORT", with "= p1*256+p2" after PASV,
+ * whose reply gives the port as two numbers. */
+void narrate_data_listen(unsigned id, const char *verb,
+    const struct hostport *where);
+/* "data: VERB HOST port P = p1*256+p2": PORT or EPRT named the address
+ * the server will connect to. */
+void narrate_data_target(unsigned id, const char *verb,
+    const struct hostport *target);
+/* "data: ADDR:PORT connected" (from NULL: the client connected to the
+ * listening port) or "data: connected to ADDR:PORT from ADDR:PORT". */
+void narrate_data_connect(unsigned id, const struct hostport *to,
+    const struct hostport *from);
+/* "data: VERB N bytes, closed": VERB "sent" or "received". */
+void narrate_data_close(unsigned id, const char *verb, uint64_t bytes);
+/* "data: refused WHO: WHY": a data connection or address not allowed. */
+void narrate_data_refuse(unsigned id, const char *who, const char *why);
+
+#endif

@@ -1,0 +1,183 @@
+/* test_narrate.c - the narration lines, byte for byte as ftp-labd(1)
+ * documents them: stamp, [ID], arrows, masking, the data events. */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "narrate.h"
+#include "unit.h"
+
+static int pipe_r = -1, pipe_w = -1;
+static char got[4 * NARRATE_MAX];
+
+/* Narrate into a fresh non-blocking pipe. */
+static void
+start(int flags)
+{
+	int p[2];
+
+	if (pipe_r >= 0) {
+		close(pipe_r);
+		close(pipe_w);
+	}
+	CHECK(pipe(p) == 0);
+	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+	pipe_r = p[0];
+	pipe_w = p[1];
+	narrate_start(pipe_w, flags);
+}
+
+/* Everything narrated since the last call, each line's stamp checked
+ * ("%4d.%06d ") and removed: "[7] closed\n". */
+static const char *
+lines(void)
+{
+	char raw[sizeof got];
+	ssize_t n = read(pipe_r, raw, sizeof raw - 1);
+	size_t i = 0, o = 0;
+
+	got[0] = '\0';
+	if (n <= 0)
+		return got;
+	raw[n] = '\0';
+	while (i < (size_t)n) {
+		const char *dot = memchr(raw + i, '.', (size_t)n - i);
+		const char *lf = memchr(raw + i, '\n', (size_t)n - i);
+		size_t k;
+
+		if (dot == NULL || lf == NULL || dot + 8 > lf ||
+		    dot - (raw + i) < 4 || dot[7] != ' ') {
+			CHECK(!"a line starts with a stamp");
+			break;
+		}
+		for (k = 1; k < 7; k++)
+			CHECK(dot[k] >= '0' && dot[k] <= '9');
+		memcpy(got + o, dot + 8, (size_t)(lf - dot - 7));
+		o += (size_t)(lf - dot - 7);
+		i = (size_t)(lf - raw) + 1;
+	}
+	got[o] = '\0';
+	return got;
+}
+
+static struct hostport
+hp(const char *host, unsigned port)
+{
+	struct hostport h;
+	char why[HP_WHYLEN];
+
+	CHECK(hp_set_host(&h, host, why, sizeof why) == 0);
+	h.port = port;
+	return h;
+}
+
+TEST(narrate_stamp_and_id)
+{
+	char raw[64];
+	ssize_t n;
+
+	start(0);
+	narrate_printf(0, "serving %s", "/srv");
+	n = read(pipe_r, raw, sizeof raw - 1);
+	CHECK(n == 11 + 18);	/* "   0.000012" " [0] serving /srv\n" */
+	raw[n > 0 ? n : 0] = '\0';
+	CHECK(raw[0] == ' ' && raw[3] == '0' && raw[4] == '.');
+	CHECK_STR(raw + 11, " [0] serving /srv\n");
+}
+
+TEST(narrate_command_masked_or_not)
+{
+	start(NARRATE_MASK);
+	narrate_command(7, "PASS secret\r\n", 13);
+	narrate_command(7, "acct money\n", 11);
+	narrate_command(7, "USER ann\r\n", 10);
+	CHECK_STR(lines(), "[7] > PASS XXXX\n[7] > acct XXXX\n[7] > USER ann\n");
+	start(0);
+	narrate_command(7, "PASS secret\r\n", 13);
+	CHECK_STR(lines(), "[7] > PASS secret\n");
+}
+
+TEST(narrate_wire_bytes_made_printable)
+{
+	start(NARRATE_MASK);
+	narrate_wire(2, ">", "RETR a\tb\xff\r\n", 11);
+	CHECK_STR(lines(), "[2] > RETR a\\x09b\\xff\n");
+}
+
+TEST(narrate_reply_one_line_each)
+{
+	const char *r = "211-Features:\r\n MDTM\r\n211 End\r\n";
+
+	start(NARRATE_MASK);
+	narrate_reply(3, r, strlen(r));
+	CHECK_STR(lines(), "[3] < 211-Features:\n[3] <  MDTM\n[3] < 211 End\n");
+}
+
+TEST(narrate_session_events)
+{
+	struct hostport peer = hp("127.0.0.1", 40000);
+	struct hostport local = hp("::1", 2121);
+
+	start(NARRATE_MASK);
+	narrate_connect(4, &peer, &local);
+	narrate_refuse(0, &peer, "too many sessions");
+	narrate_close(4);
+	CHECK_STR(lines(),
+	    "[4] connect from 127.0.0.1 port 40000 to ::1 port 2121\n"
+	    "[0] connect from 127.0.0.1 port 40000 refused: too many "
+	    "sessions\n"
+	    "[4] closed\n");
+}
+
+TEST(narrate_data_events)
+{
+	struct hostport v4 = hp("127.0.0.1", 50069);
+	struct hostport v6 = hp("::1", 50070);
+	struct hostport from = hp("127.0.0.1", 20);
+
+	start(NARRATE_MASK);
+	narrate_data_listen(5, "PASV", &v4);
+	narrate_data_listen(5, "EPSV", &v6);
+	narrate_data_target(5, "EPRT", &v4);
+	narrate_data_connect(5, &v6, NULL);
+	narrate_data_connect(5, &v4, &from);
+	narrate_data_close(5, "sent", 12345);
+	narrate_data_refuse(5, "127.0.0.2 port 50069",
+	    "not the client's address 127.0.0.1 (bounce attack)");
+	CHECK_STR(lines(),
+	    "[5] data: PASV listening on 127.0.0.1:50069 = 195*256+149\n"
+	    "[5] data: EPSV listening on [::1]:50070\n"
+	    "[5] data: EPRT 127.0.0.1 port 50069 = 195*256+149\n"
+	    "[5] data: [::1]:50070 connected\n"
+	    "[5] data: connected to 127.0.0.1:50069 from 127.0.0.1:20\n"
+	    "[5] data: sent 12345 bytes, closed\n"
+	    "[5] data: refused 127.0.0.2 port 50069: not the client's "
+	    "address 127.0.0.1 (bounce attack)\n");
+}
+
+/* A line never grows past NARRATE_MAX: it is cut, and ends in "...". */
+TEST(narrate_long_line_cut)
+{
+	char big[2 * NARRATE_MAX], raw[2 * NARRATE_MAX];
+	ssize_t n;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	start(0);
+	narrate_printf(1, "%s", big);
+	n = read(pipe_r, raw, sizeof raw);
+	CHECK(n == NARRATE_MAX - 1);
+	CHECK(n > 4 && memcmp(raw + n - 4, "...\n", 4) == 0);
+}
+
+/* fd -1: nothing at all is written (ftp-labd -q). */
+TEST(narrate_silent)
+{
+	char c;
+
+	start(0);
+	narrate_start(-1, 0);
+	narrate_close(1);
+	narrate_command(1, "NOOP\r\n", 6);
+	CHECK(read(pipe_r, &c, 1) < 0 && errno == EAGAIN);
+}

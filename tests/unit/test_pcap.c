@@ -1,0 +1,225 @@
+/* test_pcap.c - the packets a connection becomes, counted and read back;
+ * many threads on one file.  (tests/pcap.bats has tshark judge them;
+ * tests/fuzz/fuzz_pcap.c checks every checksum.) */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pcap.h"
+#include "unit.h"
+
+static unsigned char file[1 << 20];
+static const struct timespec when = { 1700000000, 500000000 };
+
+/* A scratch file; pcap_open takes (and pcap_close closes) a copy of its
+ * descriptor, and the test reads it back through the original. */
+static FILE *scratch_file;
+
+static int
+scratch(void)
+{
+	if (scratch_file == NULL && (scratch_file = tmpfile()) == NULL)
+		return -1;
+	if (ftruncate(fileno(scratch_file), 0) < 0 ||
+	    lseek(fileno(scratch_file), 0, SEEK_SET) < 0)
+		return -1;	/* the copy shares the offset: rewind both */
+	return dup(fileno(scratch_file));
+}
+
+struct packet {
+	size_t len;			/* IP header and all */
+	unsigned flags;			/* TCP flags */
+	const unsigned char *payload;
+	size_t payload_len;
+};
+
+/* Walks the records of the scratch file: at most max packets into p;
+ * returns how many, or -1 if a record does not end where the next starts
+ * or the file does not end on a record. */
+static int
+read_packets(struct packet *p, int max)
+{
+	ssize_t size = pread(fileno(scratch_file), file, sizeof file, 0);
+	size_t off = 24, ip, caplen32;
+	uint32_t caplen;
+	int n = 0;
+
+	if (size < 24)
+		return -1;
+	while (off < (size_t)size) {
+		if ((size_t)size - off < 16 || n == max)
+			return -1;
+		memcpy(&caplen, file + off + 8, 4);
+		caplen32 = caplen;
+		off += 16;
+		if (caplen32 > (size_t)size - off)
+			return -1;
+		ip = (file[off] >> 4) == 4 ? 20 : 40;
+		p[n].len = caplen32;
+		p[n].flags = file[off + ip + 13];
+		p[n].payload = file + off + ip + 20;
+		p[n].payload_len = caplen32 - ip - 20;
+		off += caplen32;
+		n++;
+	}
+	return n;
+}
+
+static void
+endpoints(struct hostport *c, struct hostport *s, const char *ch,
+    const char *sh, unsigned cport)
+{
+	char why[HP_WHYLEN];
+
+	hp_set_host(c, ch, why, sizeof why);
+	hp_set_host(s, sh, why, sizeof why);
+	c->port = cport;
+	s->port = 21;
+}
+
+TEST(pcap_one_connection_packet_by_packet)
+{
+	struct pcap_file pf;
+	struct pcap_flow f;
+	struct hostport c, s;
+	struct packet p[32];
+	char data[3000], back[3000];
+	size_t got = 0;
+	int i, n;
+
+	for (i = 0; i < 3000; i++)
+		data[i] = (char)(i * 7);
+	endpoints(&c, &s, "127.0.0.1", "127.0.0.1", 60606);
+	CHECK(pcap_open(&pf, scratch()) == 0);
+	CHECK(pcap_flow_open(&f, &pf, &c, &s, &when) == 0);
+	CHECK(pcap_flow_data(&f, PCAP_ACCEPTOR, data, sizeof data, &when) == 0);
+	CHECK(pcap_flow_close(&f, PCAP_ACCEPTOR, 0, &when) == 0);
+	CHECK(pcap_flow_close(&f, PCAP_CONNECTOR, 0, &when) == 0);
+	CHECK(pcap_close(&pf) == 0);
+	n = read_packets(p, 32);
+	/* SYN, SYN-ACK, ACK; 1460 + 1460 + 80 bytes, ACK after the second
+	 * and after the last; FIN, ACK, FIN, ACK */
+	CHECK(n == 12);
+	if (n != 12)
+		return;
+	CHECK(p[0].flags == 0x02 && p[1].flags == 0x12 && p[2].flags == 0x10);
+	CHECK(p[3].payload_len == PCAP_MSS && p[3].flags == 0x10);
+	CHECK(p[4].payload_len == PCAP_MSS && p[5].payload_len == 0);
+	CHECK(p[6].payload_len == 80 && p[6].flags == 0x18);	/* PSH */
+	CHECK(p[7].payload_len == 0);
+	CHECK(p[8].flags == 0x11 && p[9].flags == 0x10);
+	CHECK(p[10].flags == 0x11 && p[11].flags == 0x10);
+	for (i = 0; i < n; i++) {
+		memcpy(back + got, p[i].payload, p[i].payload_len);
+		got += p[i].payload_len;
+	}
+	CHECK(got == sizeof data && memcmp(back, data, got) == 0);
+}
+
+TEST(pcap_refuses_what_a_connection_cannot_do)
+{
+	struct pcap_file pf;
+	struct pcap_flow f;
+	struct hostport c, s;
+	struct packet p[16];
+
+	CHECK(pcap_open(&pf, scratch()) == 0);
+	/* one end IPv4, the other IPv6: nothing written */
+	endpoints(&c, &s, "127.0.0.1", "::1", 60606);
+	errno = 0;
+	CHECK(pcap_flow_open(&f, &pf, &c, &s, &when) == -1 && errno == EINVAL);
+	CHECK(pcap_flow_data(&f, PCAP_CONNECTOR, "x", 1, &when) == -1);
+	/* data after its sender's FIN, or after a RST: refused */
+	endpoints(&c, &s, "::1", "::1", 60606);
+	CHECK(pcap_flow_open(&f, &pf, &c, &s, &when) == 0);
+	CHECK(pcap_flow_close(&f, PCAP_CONNECTOR, 0, &when) == 0);
+	errno = 0;
+	CHECK(pcap_flow_data(&f, PCAP_CONNECTOR, "x", 1, &when) == -1 &&
+	    errno == EPIPE);
+	CHECK(pcap_flow_data(&f, PCAP_ACCEPTOR, "y", 1, &when) == 0);
+	CHECK(pcap_flow_close(&f, PCAP_ACCEPTOR, 1, &when) == 0);
+	CHECK(pcap_flow_data(&f, PCAP_ACCEPTOR, "z", 1, &when) == -1);
+	CHECK(pcap_flow_close(&f, PCAP_ACCEPTOR, 0, &when) == 0); /* no-op */
+	CHECK(pcap_close(&pf) == 0);
+	/* 3 handshake, FIN and its ACK, "y" and its ACK, RST */
+	CHECK(read_packets(p, 16) == 8);
+	CHECK(p[7].flags == 0x14);
+}
+
+#define THREADS 8
+#define WRITES 40
+
+struct worker {
+	struct pcap_file *pf;
+	unsigned port;
+};
+
+static void *
+one_session(void *arg)
+{
+	struct worker *w = arg;
+	struct pcap_flow f;
+	struct hostport c, s;
+	char line[64];
+	int i;
+
+	endpoints(&c, &s, "127.0.0.1", "127.0.0.1", w->port);
+	pcap_flow_open(&f, w->pf, &c, &s, &when);
+	for (i = 0; i < WRITES; i++) {
+		snprintf(line, sizeof line, "NOOP %u %d\r\n", w->port, i);
+		pcap_flow_data(&f, i % 2, line, strlen(line), &when);
+	}
+	pcap_flow_close(&f, PCAP_CONNECTOR, 0, &when);
+	pcap_flow_close(&f, PCAP_ACCEPTOR, 0, &when);
+	return NULL;
+}
+
+TEST(pcap_threads_share_one_file)
+{
+	static struct packet p[THREADS * (3 + 2 * WRITES + 4) + 1];
+	struct pcap_file pf;
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int i;
+
+	CHECK(pcap_open(&pf, scratch()) == 0);
+	for (i = 0; i < THREADS; i++) {
+		w[i].pf = &pf;
+		w[i].port = 40000 + (unsigned)i;
+		pthread_create(&t[i], NULL, one_session, &w[i]);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	CHECK(pcap_close(&pf) == 0);
+	/* every record whole: the walk ends exactly at the end of the file */
+	CHECK(read_packets(p, THREADS * (3 + 2 * WRITES + 4) + 1) ==
+	    THREADS * (3 + 2 * WRITES + 4));
+}
+
+TEST(pcap_a_failed_write_is_reported_and_ends_the_file)
+{
+	struct pcap_file pf;
+	struct pcap_flow f;
+	struct hostport c, s;
+	int fds[2];
+
+	/* a pipe whose reader went away (tshark -r - stopped) */
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(pipe(fds) == 0);
+	CHECK(pcap_open(&pf, fds[1]) == 0);
+	close(fds[0]);
+	endpoints(&c, &s, "127.0.0.1", "127.0.0.1", 60606);
+	errno = 0;
+	CHECK(pcap_flow_open(&f, &pf, &c, &s, &when) == -1 && errno == EPIPE);
+	errno = 0;
+	CHECK(pcap_flow_data(&f, PCAP_CONNECTOR, "x", 1, &when) == -1 &&
+	    errno == EPIPE);
+	errno = 0;
+	CHECK(pcap_close(&pf) == -1 && errno == EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+}
