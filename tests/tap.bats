@@ -407,9 +407,9 @@ labd_vanish() {
 		kill -9 "$c"
 		wait "$c" 2>/dev/null || true
 	done
-	wait_until 50 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
+	wait_until 150 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
 		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; return 1; }
-	wait_until 50 test "$(fd_count)" -eq "$base" ||
+	wait_until 150 test "$(fd_count)" -eq "$base" ||
 		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either
 	[ "$(grep -c '\] client: ' "$TAP_LOG")" -eq 20 ]
@@ -475,7 +475,7 @@ labd_vanish() {
 @test "tap: usage errors name what was wrong (exit 64); a port in use exits 69" {
 	run --separate-stderr ftp-tap
 	[ "$status" -eq 64 ]
-	[ "$stderr" = "ftp-tap: no SERVER given: see 'ftp-tap --help'" ]
+	[ "$stderr" = "ftp-tap: no SERVER given" ]
 	run --separate-stderr ftp-tap --no-alg --fix-pasv 127.0.0.1
 	[ "$status" -eq 64 ]
 	[[ $stderr == "ftp-tap: --fix-pasv rewrites 227 replies"* ]]
@@ -485,7 +485,7 @@ labd_vanish() {
 	[ "$status" -eq 64 ]
 	run --separate-stderr ftp-tap 127.0.0.1 21 extra
 	[ "$status" -eq 64 ]
-	[ "$stderr" = "ftp-tap: unexpected argument 'extra': see 'ftp-tap --help'" ]
+	[ "$stderr" = "ftp-tap: unexpected argument 'extra'" ]
 	labd_start
 	run --separate-stderr ftp-tap -p "$LABD_PORT" 127.0.0.1
 	[ "$status" -eq 69 ]

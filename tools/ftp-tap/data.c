@@ -23,18 +23,6 @@
 #include "net.h"
 #include "tap.h"
 
-/* "127.0.0.1:43210" or "[::1]:43210" */
-struct endpoint { char text[HP_HOSTLEN + 8]; };
-
-static struct endpoint
-endpoint(const struct hostport *hp)
-{
-	struct endpoint ep;
-
-	hp_format(hp, HP_STYLE_COLON, ep.text, sizeof ep.text);
-	return ep;
-}
-
 void
 data_init(struct data *d)
 {
@@ -64,7 +52,7 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 	stop_listening(d);
 	d->listen_fd = net_listen(end->host, "0", end->family, 1, &e);
 	if (d->listen_fd < 0 || net_local(d->listen_fd, where) < 0) {
-		narrate(s->id, "data: cannot listen: %s", d->listen_fd < 0 ?
+		narrate_printf(s->id, "data: cannot listen: %s", d->listen_fd < 0 ?
 		    e.msg : strerror(errno));
 		stop_listening(d);
 		return -1;
@@ -86,24 +74,36 @@ connect_target(struct session *s)
 	int fd;
 
 	if (s->d.refuse_target) {
-		narrate(s->id, "data: refused to connect to %s port %u: not "
+		narrate_printf(s->id, "data: refused to connect to %s port %u: not "
 		    "the server's address %s (a client that followed this 227 "
 		    "fails here too; --fix-pasv)", t.host, t.port,
 		    s->server.host);
 		return -1;
 	}
 	snprintf(port, sizeof port, "%u", t.port);
-	narrate(s->id, "data: connecting to %s port %u", t.host, t.port);
+	narrate_printf(s->id, "data: connecting to %s port %u", t.host, t.port);
 	fd = net_connect(t.host, port, t.family, NULL,
 	    cfg.data_timeout * 1000, &e);
 	if (fd < 0) {
-		narrate(s->id, "data: %s", e.msg);
+		narrate_printf(s->id, "data: %s", e.msg);
 		return -1;
 	}
 	if (net_local(fd, &from) == 0)
-		narrate(s->id, "data: connected to %s from %s",
-		    endpoint(&t).text, endpoint(&from).text);
+		narrate_data_connect(s->id, &t, &from);
 	return fd;
+}
+
+/* "data: refused 127.0.0.2:40000: not the client's address 127.0.0.1
+ * (connection theft)" */
+static void
+refuse_thief(struct session *s, const struct hostport *peer)
+{
+	char who[HP_HOSTLEN + 8], why[160];
+
+	hp_format(peer, HP_STYLE_COLON, who, sizeof who);
+	snprintf(why, sizeof why, "not the %s's address %s (connection "
+	    "theft)", s->d.for_client ? "client" : "server", s->d.expect);
+	narrate_data_refuse(s->id, who, why);
 }
 
 /* A connection on the data port: the expected end's is joined to a new
@@ -118,30 +118,28 @@ data_accept(struct session *s)
 
 	fd = net_accept(d->listen_fd, 0, &peer, &e);
 	if (fd < 0) {
-		narrate(s->id, "data: %s", e.msg);
+		narrate_printf(s->id, "data: %s", e.msg);
 		return;
 	}
 	if (!hp_same_host(peer.host, d->expect)) {
-		narrate(s->id, "data: refused %s: not the %s's address %s "
-		    "(connection theft)", endpoint(&peer).text,
-		    d->for_client ? "client" : "server", d->expect);
+		refuse_thief(s, &peer);
 		close(fd);
 		return;
 	}
-	narrate(s->id, "data: %s connected", endpoint(&peer).text);
+	narrate_data_connect(s->id, &peer, NULL);
 	stop_listening(d);	/* one connection per PASV or PORT */
 	if ((other = connect_target(s)) < 0) {
 		close(fd);
 		return;
 	}
 	if (d->r.a >= 0) {
-		narrate(s->id, "data: a new data connection replaces the "
+		narrate_printf(s->id, "data: a new data connection replaces the "
 		    "open one");
 		relay_close(&d->r);
 	}
 	if ((d->for_client ? relay_open(&d->r, fd, other) :
 	    relay_open(&d->r, other, fd)) < 0) {
-		narrate(s->id, "data: %s", strerror(errno));
+		narrate_printf(s->id, "data: %s", strerror(errno));
 		close(fd);
 		close(other);
 		return;
@@ -177,7 +175,7 @@ data_timeout_ms(const struct session *s)
 static void
 narrate_end(struct session *s, const char *how)
 {
-	narrate(s->id, "data: %llu bytes to the client, %llu bytes to the "
+	narrate_printf(s->id, "data: %llu bytes to the client, %llu bytes to the "
 	    "server, %s", (unsigned long long)s->d.r.ba.bytes_out,
 	    (unsigned long long)s->d.r.ab.bytes_out, how);
 }
@@ -190,7 +188,7 @@ data_check(struct session *s)
 	char how[128];
 
 	if (d->listen_fd >= 0 && net_ms_left(d->deadline) == 0) {
-		narrate(s->id, "data: no connection within %d seconds",
+		narrate_printf(s->id, "data: no connection within %d seconds",
 		    cfg.data_timeout);
 		stop_listening(d);
 	}

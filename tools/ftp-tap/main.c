@@ -28,7 +28,6 @@
 #include "optnum.h"
 #include "serve.h"
 #include "tap.h"
-#include "trace.h"
 
 #define TAP_STACK SERVE_STACK(256 * 1024)
 
@@ -212,8 +211,7 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 static void
 refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
 {
-	narrate(id, "connect from %s port %u refused: %s", peer->host,
-	    peer->port, why);
+	narrate_refuse(id, peer, why);
 	serve_refuse(fd, why);
 }
 
@@ -243,7 +241,7 @@ start_session(int fd, const struct hostport *peer, unsigned id)
 static void
 accept_failed(const char *msg)
 {
-	narrate(0, "%s", msg);
+	narrate_printf(0, "%s", msg);
 }
 
 /* Every session sees the stop pipe, answers 421 and ends; wait for them,
@@ -254,10 +252,10 @@ stop_tap(int lfd)
 	int i;
 
 	close(lfd);
-	narrate(0, "stopping: closing %d session(s)", atomic_load(&nsessions));
+	narrate_printf(0, "stopping: closing %d session(s)", atomic_load(&nsessions));
 	for (i = 0; i < 500 && atomic_load(&nsessions) > 0; i++)
 		poll(NULL, 0, 10);
-	narrate(0, "stopped");
+	narrate_printf(0, "stopped");
 }
 
 int
@@ -268,9 +266,9 @@ main(int argc, char **argv)
 	int lfd;
 
 	cli_start(argv[0]);
-	trace_start();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);
+	narrate_start(cfg.log_fd, NARRATE_MASK);
 	serve_raise_fd_limit();
 	serve_setup_signals();
 	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
@@ -279,7 +277,7 @@ main(int argc, char **argv)
 	net_local(lfd, &here);
 	printf("listening on %s port %u\n", here.host, here.port);
 	fflush(stdout);
-	narrate(0, "relaying %s port %u to %s port %s (%s)", here.host,
+	narrate_printf(0, "relaying %s port %u to %s port %s (%s)", here.host,
 	    here.port, cfg.server, cfg.server_port, !cfg.alg ?
 	    "--no-alg: control lines unchanged" : cfg.fix_pasv ?
 	    "data addresses rewritten, --fix-pasv" :

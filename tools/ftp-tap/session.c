@@ -64,7 +64,7 @@ tap_reply(struct session *s, const char *fmt, ...)
 	if ((size_t)n > sizeof text - 3)
 		n = (int)sizeof text - 3;
 	memcpy(text + n, "\r\n", 3);
-	narrate(s->id, "< %.*s (from the tap)", n, text);
+	narrate_printf(s->id, "< %.*s (from the tap)", n, text);
 	return send_client(s, text, (size_t)n + 2);
 }
 
@@ -76,15 +76,45 @@ narrate_rewrite(struct session *s, const char *dir, const char *was,
 {
 	char a[SHOWN_MAX], b[SHOWN_MAX];
 
-	trace_mask(was, was_len, a, sizeof a);
-	trace_mask(now, now_len, b, sizeof b);
-	narrate(s->id, "%s %s => %s", dir, a, b);
+	trace_escape(was, was_len, a, sizeof a);
+	trace_escape(now, now_len, b, sizeof b);
+	narrate_printf(s->id, "%s %s => %s", dir, a, b);
 }
 
 /* ---- the client's commands ---- */
 
-/* PORT or EPRT through the ALG: the client's address only (no bounce
- * through the tap), then a port of the tap's on the server's side. */
+/* The checks of RFC 2577 on a PORT or EPRT: the client's own address
+ * and no system port (no bounce through the tap).  0 if it may go on;
+ * else the refusal is narrated and answered, and 1 (or -1 when the
+ * client is gone). */
+static int
+refused_bounce(struct session *s, const struct hostport *target,
+    const char *line, size_t len)
+{
+	char who[HP_HOSTLEN + 16], why[128];
+	int other_host = !hp_same_host(target->host, s->client.host);
+
+	if (!other_host && target->port >= 1024)
+		return 0;
+	narrate_command(s->id, line, len);
+	snprintf(who, sizeof who, "%s port %u", target->host, target->port);
+	if (other_host)
+		snprintf(why, sizeof why, "not the client's address %s "
+		    "(bounce attack)", s->client.host);
+	else
+		snprintf(why, sizeof why, "a privileged port");
+	narrate_data_refuse(s->id, who, why);
+	if (other_host)
+		return tap_reply(s, "500 Refused by ftp-tap: %s is not your "
+		    "address %s (bounce attack, RFC 2577).", target->host,
+		    s->client.host) < 0 ? -1 : 1;
+	return tap_reply(s, "500 Refused by ftp-tap: port %u is below 1024, "
+	    "a system service (bounce attack, RFC 2577).", target->port) < 0 ?
+	    -1 : 1;
+}
+
+/* PORT or EPRT through the ALG: checked, then a port of the tap's on the
+ * server's side in its place. */
 static int
 rewrite_active(struct session *s, enum alg_kind kind,
     const struct hostport *target, const char *line, size_t len)
@@ -93,33 +123,18 @@ rewrite_active(struct session *s, enum alg_kind kind,
 	char out[ALG_LINE_MAX];
 	int n;
 
-	if (!hp_same_host(target->host, s->client.host)) {
-		narrate_line(s->id, ">", line, len);
-		narrate(s->id, "data: refused %s port %u: not the client's "
-		    "address %s (bounce attack)", target->host, target->port,
-		    s->client.host);
-		return tap_reply(s, "500 Refused by ftp-tap: %s is not your "
-		    "address %s (bounce attack, RFC 2577).", target->host,
-		    s->client.host);
-	}
-	if (target->port < 1024) {
-		narrate_line(s->id, ">", line, len);
-		narrate(s->id, "data: refused %s port %u: a privileged port",
-		    target->host, target->port);
-		return tap_reply(s, "500 Refused by ftp-tap: port %u is below "
-		    "1024, a system service (bounce attack, RFC 2577).",
-		    target->port);
-	}
+	if ((n = refused_bounce(s, target, line, len)) != 0)
+		return n < 0 ? -1 : 0;
 	s->d.target = *target;
 	if (data_listen(s, 0, &mine) < 0) {
-		narrate_line(s->id, ">", line, len);
+		narrate_command(s->id, line, len);
 		return tap_reply(s, "425 ftp-tap cannot open a data port.");
 	}
 	if (kind == ALG_PORT && mine.family != AF_INET)
 		kind = ALG_EPRT;	/* PORT cannot carry IPv6 */
 	n = alg_format(kind, &mine, out, sizeof out);
 	narrate_rewrite(s, ">", line, len, out, (size_t)n);
-	narrate(s->id, "data: listening on %s port %u for the server; the "
+	narrate_printf(s->id, "data: listening on %s port %u for the server; the "
 	    "client's data port is %s port %u", mine.host, mine.port,
 	    target->host, target->port);
 	return send_server(s, out, (size_t)n);
@@ -129,7 +144,7 @@ rewrite_active(struct session *s, enum alg_kind kind,
 static void
 explain_no_alg_active(struct session *s, const struct hostport *target)
 {
-	narrate(s->id, "nat: --no-alg: the server will connect to %s port %u "
+	narrate_printf(s->id, "nat: --no-alg: the server will connect to %s port %u "
 	    "itself, but it sees this session coming from %s; behind a NAT "
 	    "without an FTP helper that address is private, and active mode "
 	    "fails (the server refuses the PORT or cannot reach it)",
@@ -149,11 +164,11 @@ client_line(struct session *s, const char *line, size_t len)
 	r = alg_parse_command(line, len, &kind, &target, why, sizeof why);
 	if (r == 1 && cfg.alg)
 		return rewrite_active(s, kind, &target, line, len);
-	narrate_line(s->id, ">", line, len);
+	narrate_command(s->id, line, len);
 	if (r == 1)
 		explain_no_alg_active(s, &target);
 	if (r < 0 && cfg.alg) {
-		narrate(s->id, "data: cannot read the %s argument: %s",
+		narrate_printf(s->id, "data: cannot read the %s argument: %s",
 		    alg_kind_name(kind), why);
 		return tap_reply(s, "501 Bad %s argument: %s (ftp-tap).",
 		    alg_kind_name(kind), why);
@@ -176,7 +191,7 @@ client_lines(struct session *s)
 		}
 		if (s->client_overlong) {
 			s->client_overlong = 0;
-			narrate(s->id, "> (a command line over %d bytes)",
+			narrate_printf(s->id, "> (a command line over %d bytes)",
 			    TAP_LINE_CAP);
 			if (tap_reply(s, "500 Command line too long (the "
 			    "limit is %d bytes).", TAP_LINE_CAP) < 0)
@@ -206,7 +221,7 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 		s->d.target.family = s->server.family;
 	} else if (!hp_same_host(where->host, s->server.host)) {
 		if (cfg.fix_pasv) {
-			narrate(s->id, "nat: --fix-pasv: the data connection "
+			narrate_printf(s->id, "nat: --fix-pasv: the data connection "
 			    "goes to the server's address %s instead, as "
 			    "curl's --ftp-skip-pasv-ip does", s->server.host);
 			snprintf(s->d.target.host, HP_HOSTLEN, "%s",
@@ -217,18 +232,18 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 		}
 	}
 	if (kind == ALG_227 && s->client_end.family != AF_INET) {
-		narrate_line(s->id, "<", line, len);
-		narrate(s->id, "data: a 227 cannot name this IPv6 tap: "
+		narrate_reply(s->id, line, len);
+		narrate_printf(s->id, "data: a 227 cannot name this IPv6 tap: "
 		    "relayed unchanged");
 		return send_client(s, line, len);
 	}
 	if (data_listen(s, 1, &mine) < 0) {
-		narrate_line(s->id, "<", line, len);
+		narrate_reply(s->id, line, len);
 		return tap_reply(s, "425 ftp-tap cannot open a data port.");
 	}
 	n = alg_format(kind, &mine, out, sizeof out);
 	narrate_rewrite(s, "<", line, len, out, (size_t)n);
-	narrate(s->id, "data: listening on %s port %u for the client; the "
+	narrate_printf(s->id, "data: listening on %s port %u for the client; the "
 	    "server's data port is %s port %u", mine.host, mine.port,
 	    s->d.target.host, s->d.target.port);
 	return send_client(s, out, (size_t)n);
@@ -243,12 +258,12 @@ check_227_address(struct session *s, const struct hostport *where)
 	if (hp_same_host(where->host, s->server.host))
 		return;
 	if (hp_is_private(where->host))
-		narrate(s->id, "nat: the 227 names %s, a private address, "
+		narrate_printf(s->id, "nat: the 227 names %s, a private address, "
 		    "but the server is %s: it is behind a NAT and does not "
 		    "know its public address (--fix-pasv, curl "
 		    "--ftp-skip-pasv-ip)", where->host, s->server.host);
 	else
-		narrate(s->id, "nat: the 227 names %s, not the server's "
+		narrate_printf(s->id, "nat: the 227 names %s, not the server's "
 		    "address %s", where->host, s->server.host);
 }
 
@@ -257,12 +272,12 @@ explain_no_alg_passive(struct session *s, enum alg_kind kind,
     const struct hostport *where)
 {
 	if (kind == ALG_229)
-		narrate(s->id, "nat: --no-alg: the client connects to port "
+		narrate_printf(s->id, "nat: --no-alg: the client connects to port "
 		    "%u of the address it reached the tap on (%s) by itself; "
 		    "the tap sees nothing of that connection",
 		    where->port, s->client_end.host);
 	else
-		narrate(s->id, "nat: --no-alg: the client connects to %s "
+		narrate_printf(s->id, "nat: --no-alg: the client connects to %s "
 		    "port %u by itself; that works only if it can reach that "
 		    "address, and the tap sees nothing of the connection",
 		    where->host, where->port);
@@ -273,7 +288,7 @@ explain_no_alg_passive(struct session *s, enum alg_kind kind,
 static int
 start_tls(struct session *s)
 {
-	narrate(s->id, "tls: TLS from here on: nothing more can be seen or "
+	narrate_printf(s->id, "tls: TLS from here on: nothing more can be seen or "
 	    "rewritten");
 	if (send_server(s, s->clb.buf + s->clb.start, lb_pending(&s->clb)) <
 	    0 || send_client(s, s->slb.buf + s->slb.start,
@@ -283,7 +298,7 @@ start_tls(struct session *s)
 	s->slb.start = s->slb.end;
 	data_close(s);
 	if (relay_open(&s->ctl, s->cfd, s->sfd) < 0) {
-		narrate(s->id, "tls: %s", strerror(errno));
+		narrate_printf(s->id, "tls: %s", strerror(errno));
 		return -1;
 	}
 	s->tls = 1;
@@ -299,14 +314,14 @@ server_line(struct session *s, const char *line, size_t len)
 	int starts = !s->rp.in_multiline, r;
 
 	if (reply_feed(&s->rp, line, len) != REPLY_DONE || !starts) {
-		narrate_line(s->id, "<", line, len);
+		narrate_reply(s->id, line, len);
 		return send_client(s, line, len);
 	}
 	s->in_transfer = reply_class(s->rp.code) == 1;
 	if (s->rp.code == 221)
 		s->goodbye = 1;
 	if (s->rp.code == 234 && s->auth_sent) {
-		narrate_line(s->id, "<", line, len);
+		narrate_reply(s->id, line, len);
 		if (send_client(s, line, len) < 0)
 			return -1;
 		return start_tls(s);
@@ -316,11 +331,11 @@ server_line(struct session *s, const char *line, size_t len)
 		check_227_address(s, &where);
 	if (r == 1 && cfg.alg)
 		return rewrite_passive(s, kind, &where, line, len);
-	narrate_line(s->id, "<", line, len);
+	narrate_reply(s->id, line, len);
 	if (r == 1)
 		explain_no_alg_passive(s, kind, &where);
 	if (r < 0)
-		narrate(s->id, "data: cannot read the address of the %s (%s): "
+		narrate_printf(s->id, "data: cannot read the address of the %s (%s): "
 		    "relayed unchanged", alg_kind_name(kind), why);
 	return send_client(s, line, len);
 }
@@ -354,7 +369,7 @@ server_lines(struct session *s)
 		if (partial || s->server_overlong) {
 			/* relayed unread; a piece cannot start a reply */
 			if (!s->server_overlong)
-				narrate(s->id, "< (a reply line over %d bytes, "
+				narrate_printf(s->id, "< (a reply line over %d bytes, "
 				    "relayed unread)", TAP_LINE_CAP);
 			s->server_overlong = partial;
 			if (send_client(s, line, len) < 0)
@@ -381,13 +396,12 @@ connect_server(struct session *s)
 	struct net_error e;
 	int one = 1;
 
-	narrate(s->id, "connect from %s port %u to %s port %u", s->client.host,
-	    s->client.port, s->client_end.host, s->client_end.port);
+	narrate_connect(s->id, &s->client, &s->client_end);
 	net_set_send_timeout(s->cfd, cfg.idle_timeout * 1000);
 	s->sfd = net_connect(cfg.server, cfg.server_port, AF_UNSPEC, NULL,
 	    cfg.data_timeout * 1000, &e);
 	if (s->sfd < 0) {
-		narrate(s->id, "server: %s", e.msg);
+		narrate_printf(s->id, "server: %s", e.msg);
 		tap_reply(s, "421 ftp-tap cannot reach the server: %s.", e.msg);
 		return -1;
 	}
@@ -397,7 +411,7 @@ connect_server(struct session *s)
 	setsockopt(s->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	net_set_send_timeout(s->sfd, cfg.idle_timeout * 1000);
 	lb_init(&s->slb, s->sfd, TAP_LINE_CAP);
-	narrate(s->id, "server: connected to %s port %u from %s port %u",
+	narrate_printf(s->id, "server: connected to %s port %u from %s port %u",
 	    s->server.host, s->server.port, s->server_end.host,
 	    s->server_end.port);
 	return 0;
@@ -416,7 +430,7 @@ read_client(struct session *s)
 		return -1;
 	if (n > 0)
 		return 0;
-	narrate(s->id, "client: %s", n == 0 ? "closed the control "
+	narrate_printf(s->id, "client: %s", n == 0 ? "closed the control "
 	    "connection" : strerror(errno));
 	return -1;
 }
@@ -447,10 +461,10 @@ server_gone(struct session *s)
 	if (server_lines(s) < 0)
 		return -1;
 	if (s->goodbye) {
-		narrate(s->id, "server: closed the control connection");
+		narrate_printf(s->id, "server: closed the control connection");
 		return -1;
 	}
-	narrate(s->id, "server: %s; 421 to the client", s->server_errno ?
+	narrate_printf(s->id, "server: %s; 421 to the client", s->server_errno ?
 	    strerror(s->server_errno) : "closed the control connection");
 	tap_reply(s, "421 Service not available: the server closed the "
 	    "control connection.");
@@ -465,7 +479,7 @@ step_tls(struct session *s)
 
 	if (st == RELAY_GOING)
 		return 0;
-	narrate(s->id, "tls: %llu bytes to the server, %llu bytes to the "
+	narrate_printf(s->id, "tls: %llu bytes to the server, %llu bytes to the "
 	    "client, %s", (unsigned long long)s->ctl.ab.bytes_out,
 	    (unsigned long long)s->ctl.ba.bytes_out, st == RELAY_DONE ?
 	    "closed" : "cut off");
@@ -509,7 +523,7 @@ relay_round(struct session *s)
 	if (r < 0 && errno != EINTR)
 		return -1;
 	if (pfd[idx[P_STOP]].revents) {
-		narrate(s->id, "the tap is stopping; 421 to the client");
+		narrate_printf(s->id, "the tap is stopping; 421 to the client");
 		if (!s->tls)
 			tap_reply(s, "421 ftp-tap is stopping; closing the "
 			    "control connection.");
@@ -533,7 +547,7 @@ relay_round(struct session *s)
 	if (server_gone(s) < 0)
 		return -1;
 	if (net_ms_left(s->idle_deadline) == 0) {
-		narrate(s->id, "idle for %d seconds; 421 to the client",
+		narrate_printf(s->id, "idle for %d seconds; 421 to the client",
 		    cfg.idle_timeout);
 		if (!s->tls)
 			tap_reply(s, "421 Timeout (%d seconds): closing "
@@ -566,7 +580,7 @@ session_main(void *arg)
 		if (s->sfd >= 0)
 			close(s->sfd);
 	}
-	narrate(s->id, "closed");
+	narrate_close(s->id);
 	session_end(s);
 	return NULL;
 }

@@ -16,6 +16,7 @@
 #include "alg.h"
 #include "hostport.h"
 #include "linebuf.h"
+#include "narrate.h"
 #include "pump.h"
 #include "reply.h"
 
@@ -87,12 +88,6 @@ struct session {
 
 /* main.c */
 void session_end(struct session *s);
-
-/* narrate.c: "  12.345678 [ID] text" on the log, one write per line. */
-void narrate(unsigned id, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void narrate_line(unsigned id, const char *dir, const char *line,
-    size_t len);
 
 /* session.c */
 void *session_main(void *arg);
