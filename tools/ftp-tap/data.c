@@ -40,7 +40,8 @@ stop_listening(struct data *d)
 
 /* Listens on the tap's end of the client's control connection (passive)
  * or of the server's (active); the port chosen goes in *where.  The
- * caller has set d.target.  -1 after narrating why. */
+ * caller has set d.target, the port the tap will connect to.  -1 after
+ * narrating why. */
 int
 data_listen(struct session *s, int for_client, struct hostport *where)
 {
@@ -52,8 +53,8 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 	stop_listening(d);
 	d->listen_fd = net_listen(end->host, "0", end->family, 1, &e);
 	if (d->listen_fd < 0 || net_local(d->listen_fd, where) < 0) {
-		narrate_printf(s->id, "data: cannot listen: %s", d->listen_fd < 0 ?
-		    e.msg : strerror(errno));
+		narrate_printf(s->id, "data: cannot listen: %s",
+		    d->listen_fd < 0 ? e.msg : strerror(errno));
 		stop_listening(d);
 		return -1;
 	}
@@ -61,6 +62,10 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 	snprintf(d->expect, sizeof d->expect, "%s", for_client ?
 	    s->client.host : s->server.host);
 	d->deadline = net_now_ms() + cfg.data_timeout * 1000LL;
+	narrate_printf(s->id, "data: listening on %s port %u for the %s; the "
+	    "%s's data port is %s port %u", where->host, where->port,
+	    for_client ? "client" : "server", for_client ? "server" : "client",
+	    d->target.host, d->target.port);
 	return 0;
 }
 
@@ -74,9 +79,9 @@ connect_target(struct session *s)
 	int fd;
 
 	if (s->d.refuse_target) {
-		narrate_printf(s->id, "data: refused to connect to %s port %u: not "
-		    "the server's address %s (a client that followed this 227 "
-		    "fails here too; --fix-pasv)", t.host, t.port,
+		narrate_printf(s->id, "data: refused to connect to %s port %u: "
+		    "not the server's address %s (a client that followed this "
+		    "227 fails here too; --fix-pasv)", t.host, t.port,
 		    s->server.host);
 		return -1;
 	}
@@ -133,8 +138,8 @@ data_accept(struct session *s)
 		return;
 	}
 	if (d->r.a >= 0) {
-		narrate_printf(s->id, "data: a new data connection replaces the "
-		    "open one");
+		narrate_printf(s->id, "data: a new data connection replaces "
+		    "the open one");
 		relay_close(&d->r);
 	}
 	if ((d->for_client ? relay_open(&d->r, fd, other) :
@@ -175,8 +180,8 @@ data_timeout_ms(const struct session *s)
 static void
 narrate_end(struct session *s, const char *how)
 {
-	narrate_printf(s->id, "data: %llu bytes to the client, %llu bytes to the "
-	    "server, %s", (unsigned long long)s->d.r.ba.bytes_out,
+	narrate_printf(s->id, "data: %llu bytes to the client, %llu bytes to "
+	    "the server, %s", (unsigned long long)s->d.r.ba.bytes_out,
 	    (unsigned long long)s->d.r.ab.bytes_out, how);
 }
 

@@ -252,7 +252,8 @@ stop_tap(int lfd)
 	int i;
 
 	close(lfd);
-	narrate_printf(0, "stopping: closing %d session(s)", atomic_load(&nsessions));
+	narrate_printf(0, "stopping: closing %d session(s)",
+	    atomic_load(&nsessions));
 	for (i = 0; i < 500 && atomic_load(&nsessions) > 0; i++)
 		poll(NULL, 0, 10);
 	narrate_printf(0, "stopped");

@@ -134,9 +134,6 @@ rewrite_active(struct session *s, enum alg_kind kind,
 		kind = ALG_EPRT;	/* PORT cannot carry IPv6 */
 	n = alg_format(kind, &mine, out, sizeof out);
 	narrate_rewrite(s, ">", line, len, out, (size_t)n);
-	narrate_printf(s->id, "data: listening on %s port %u for the server; the "
-	    "client's data port is %s port %u", mine.host, mine.port,
-	    target->host, target->port);
 	return send_server(s, out, (size_t)n);
 }
 
@@ -144,10 +141,11 @@ rewrite_active(struct session *s, enum alg_kind kind,
 static void
 explain_no_alg_active(struct session *s, const struct hostport *target)
 {
-	narrate_printf(s->id, "nat: --no-alg: the server will connect to %s port %u "
-	    "itself, but it sees this session coming from %s; behind a NAT "
-	    "without an FTP helper that address is private, and active mode "
-	    "fails (the server refuses the PORT or cannot reach it)",
+	narrate_printf(s->id, "nat: --no-alg: the server will connect to %s "
+	    "port %u itself, but it sees this session coming from %s; "
+	    "behind a NAT without an FTP helper that address is private, "
+	    "and active mode fails (the server refuses the PORT or cannot "
+	    "reach it)",
 	    target->host, target->port, s->server_end.host);
 }
 
@@ -191,8 +189,8 @@ client_lines(struct session *s)
 		}
 		if (s->client_overlong) {
 			s->client_overlong = 0;
-			narrate_printf(s->id, "> (a command line over %d bytes)",
-			    TAP_LINE_CAP);
+			narrate_printf(s->id, "> (a command line over %d "
+			    "bytes)", TAP_LINE_CAP);
 			if (tap_reply(s, "500 Command line too long (the "
 			    "limit is %d bytes).", TAP_LINE_CAP) < 0)
 				return -1;
@@ -221,9 +219,10 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 		s->d.target.family = s->server.family;
 	} else if (!hp_same_host(where->host, s->server.host)) {
 		if (cfg.fix_pasv) {
-			narrate_printf(s->id, "nat: --fix-pasv: the data connection "
-			    "goes to the server's address %s instead, as "
-			    "curl's --ftp-skip-pasv-ip does", s->server.host);
+			narrate_printf(s->id, "nat: --fix-pasv: the data "
+			    "connection goes to the server's address %s "
+			    "instead, as curl's --ftp-skip-pasv-ip does",
+			    s->server.host);
 			snprintf(s->d.target.host, HP_HOSTLEN, "%s",
 			    s->server.host);
 			s->d.target.family = s->server.family;
@@ -243,9 +242,6 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 	}
 	n = alg_format(kind, &mine, out, sizeof out);
 	narrate_rewrite(s, "<", line, len, out, (size_t)n);
-	narrate_printf(s->id, "data: listening on %s port %u for the client; the "
-	    "server's data port is %s port %u", mine.host, mine.port,
-	    s->d.target.host, s->d.target.port);
 	return send_client(s, out, (size_t)n);
 }
 
@@ -258,9 +254,9 @@ check_227_address(struct session *s, const struct hostport *where)
 	if (hp_same_host(where->host, s->server.host))
 		return;
 	if (hp_is_private(where->host))
-		narrate_printf(s->id, "nat: the 227 names %s, a private address, "
-		    "but the server is %s: it is behind a NAT and does not "
-		    "know its public address (--fix-pasv, curl "
+		narrate_printf(s->id, "nat: the 227 names %s, a private "
+		    "address, but the server is %s: it is behind a NAT and "
+		    "does not know its public address (--fix-pasv, curl "
 		    "--ftp-skip-pasv-ip)", where->host, s->server.host);
 	else
 		narrate_printf(s->id, "nat: the 227 names %s, not the server's "
@@ -272,14 +268,14 @@ explain_no_alg_passive(struct session *s, enum alg_kind kind,
     const struct hostport *where)
 {
 	if (kind == ALG_229)
-		narrate_printf(s->id, "nat: --no-alg: the client connects to port "
-		    "%u of the address it reached the tap on (%s) by itself; "
-		    "the tap sees nothing of that connection",
+		narrate_printf(s->id, "nat: --no-alg: the client connects to "
+		    "port %u of the address it reached the tap on (%s) by "
+		    "itself; the tap sees nothing of that connection",
 		    where->port, s->client_end.host);
 	else
-		narrate_printf(s->id, "nat: --no-alg: the client connects to %s "
-		    "port %u by itself; that works only if it can reach that "
-		    "address, and the tap sees nothing of the connection",
+		narrate_printf(s->id, "nat: --no-alg: the client connects to "
+		    "%s port %u by itself; that works only if it can reach "
+		    "that address, and the tap sees nothing of the connection",
 		    where->host, where->port);
 }
 
@@ -288,8 +284,8 @@ explain_no_alg_passive(struct session *s, enum alg_kind kind,
 static int
 start_tls(struct session *s)
 {
-	narrate_printf(s->id, "tls: TLS from here on: nothing more can be seen or "
-	    "rewritten");
+	narrate_printf(s->id, "tls: TLS from here on: nothing more can be "
+	    "seen or rewritten");
 	if (send_server(s, s->clb.buf + s->clb.start, lb_pending(&s->clb)) <
 	    0 || send_client(s, s->slb.buf + s->slb.start,
 	    lb_pending(&s->slb)) < 0)
@@ -335,8 +331,8 @@ server_line(struct session *s, const char *line, size_t len)
 	if (r == 1)
 		explain_no_alg_passive(s, kind, &where);
 	if (r < 0)
-		narrate_printf(s->id, "data: cannot read the address of the %s (%s): "
-		    "relayed unchanged", alg_kind_name(kind), why);
+		narrate_printf(s->id, "data: cannot read the address of the "
+		    "%s (%s): relayed unchanged", alg_kind_name(kind), why);
 	return send_client(s, line, len);
 }
 
@@ -369,8 +365,8 @@ server_lines(struct session *s)
 		if (partial || s->server_overlong) {
 			/* relayed unread; a piece cannot start a reply */
 			if (!s->server_overlong)
-				narrate_printf(s->id, "< (a reply line over %d bytes, "
-				    "relayed unread)", TAP_LINE_CAP);
+				narrate_printf(s->id, "< (a reply line over "
+				    "%d bytes, relayed unread)", TAP_LINE_CAP);
 			s->server_overlong = partial;
 			if (send_client(s, line, len) < 0)
 				return -1;
@@ -479,8 +475,8 @@ step_tls(struct session *s)
 
 	if (st == RELAY_GOING)
 		return 0;
-	narrate_printf(s->id, "tls: %llu bytes to the server, %llu bytes to the "
-	    "client, %s", (unsigned long long)s->ctl.ab.bytes_out,
+	narrate_printf(s->id, "tls: %llu bytes to the server, %llu bytes to "
+	    "the client, %s", (unsigned long long)s->ctl.ab.bytes_out,
 	    (unsigned long long)s->ctl.ba.bytes_out, st == RELAY_DONE ?
 	    "closed" : "cut off");
 	return -1;

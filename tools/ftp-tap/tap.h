@@ -27,7 +27,7 @@ struct config {
 	const char *port;
 	const char *server;		/* as given: a name or an address */
 	const char *server_port;
-	int alg;			/* rewrite data addresses (no --no-alg) */
+	int alg;			/* rewrite data addresses */
 	int fix_pasv;			/* --fix-pasv */
 	int idle_timeout;		/* seconds */
 	int data_timeout;		/* seconds */
@@ -45,9 +45,9 @@ extern struct config cfg;
 struct relay {
 	int a, b;			/* -1 when closed */
 	struct pump_chan ab, ba;	/* client to server, server to client */
-	int ab_done, ba_done;		/* that direction reached its end */
-	int one_way;			/* done when either direction is */
-	long long last_move;		/* net_now_ms() of the last progress */
+	int ab_done, ba_done;		/* that direction has ended */
+	int one_way;			/* done when either one is */
+	long long last_move;		/* net_now_ms() of progress */
 };
 
 enum relay_state { RELAY_GOING, RELAY_DONE, RELAY_FAILED };
@@ -56,8 +56,8 @@ enum relay_state { RELAY_GOING, RELAY_DONE, RELAY_FAILED };
  * then the pair of connections it joins. */
 struct data {
 	int listen_fd;			/* -1 when not listening */
-	int for_client;			/* passive: the client connects in */
-	char expect[HP_HOSTLEN];	/* the one address that may connect */
+	int for_client;			/* passive: the client comes */
+	char expect[HP_HOSTLEN];	/* the one address that may come */
 	struct hostport target;		/* where the tap connects then */
 	int refuse_target;		/* target is a third host (227) */
 	long long deadline;		/* for the connection to come */
@@ -66,7 +66,7 @@ struct data {
 
 struct session {
 	unsigned id;
-	int cfd, sfd;			/* control: client side, server side */
+	int cfd, sfd;			/* control: client's, server's */
 	struct hostport client, client_end;	/* the client, our end */
 	struct hostport server, server_end;	/* the server, our end */
 	struct linebuf clb, slb;
@@ -74,7 +74,7 @@ struct session {
 	struct reply_parser rp;
 	int auth_sent;			/* a 234 now means TLS */
 	int goodbye;			/* the server said 221 */
-	int in_transfer;		/* a 1xx came; its final reply not yet */
+	int in_transfer;		/* a 1xx came, no final reply yet */
 	int server_eof;			/* the server has left */
 	int server_errno;		/* why, when not a plain close */
 	int tls;			/* ctl relays bytes, no lines */
