@@ -83,6 +83,30 @@ narrate_rewrite(struct session *s, const char *dir, const char *was,
 
 /* ---- the client's commands ---- */
 
+/* The ALG's step: listen for the data connection (passive: for the
+ * client; active: for the server), and send on, in place of line, a
+ * line of the same kind that names the tap's port. */
+static int
+send_rewritten(struct session *s, int for_client, enum alg_kind kind,
+    const char *line, size_t len)
+{
+	const char *dir = for_client ? "<" : ">";
+	struct hostport mine;
+	char out[ALG_LINE_MAX];
+	int n;
+
+	if (data_listen(s, for_client, &mine) < 0) {
+		narrate_wire(s->id, dir, line, len);
+		return tap_reply(s, "425 ftp-tap cannot open a data port.");
+	}
+	if (kind == ALG_PORT && mine.family != AF_INET)
+		kind = ALG_EPRT;	/* PORT cannot carry IPv6 */
+	n = alg_format(kind, &mine, out, sizeof out);
+	narrate_rewrite(s, dir, line, len, out, (size_t)n);
+	return for_client ? send_client(s, out, (size_t)n) :
+	    send_server(s, out, (size_t)n);
+}
+
 /* The checks of RFC 2577 on a PORT or EPRT: the client's own address
  * and no system port (no bounce through the tap).  0 if it may go on;
  * else the refusal is narrated and answered, and 1 (or -1 when the
@@ -119,22 +143,12 @@ static int
 rewrite_active(struct session *s, enum alg_kind kind,
     const struct hostport *target, const char *line, size_t len)
 {
-	struct hostport mine;
-	char out[ALG_LINE_MAX];
 	int n;
 
 	if ((n = refused_bounce(s, target, line, len)) != 0)
 		return n < 0 ? -1 : 0;
 	s->d.target = *target;
-	if (data_listen(s, 0, &mine) < 0) {
-		narrate_command(s->id, line, len);
-		return tap_reply(s, "425 ftp-tap cannot open a data port.");
-	}
-	if (kind == ALG_PORT && mine.family != AF_INET)
-		kind = ALG_EPRT;	/* PORT cannot carry IPv6 */
-	n = alg_format(kind, &mine, out, sizeof out);
-	narrate_rewrite(s, ">", line, len, out, (size_t)n);
-	return send_server(s, out, (size_t)n);
+	return send_rewritten(s, 0, kind, line, len);
 }
 
 /* Without the ALG, PORT goes on as it came: say what that means. */
@@ -204,14 +218,13 @@ client_lines(struct session *s)
 
 /* ---- the server's replies ---- */
 
+/* A 227 or 229 through the ALG: the tap connects to the port it names,
+ * on the server's address (a 229 names none; a 227 that names another
+ * host is not followed, unless --fix-pasv says to use the server's). */
 static int
 rewrite_passive(struct session *s, enum alg_kind kind,
     const struct hostport *where, const char *line, size_t len)
 {
-	struct hostport mine;
-	char out[ALG_LINE_MAX];
-	int n;
-
 	s->d.target = *where;
 	s->d.refuse_target = 0;
 	if (kind == ALG_229) {	/* a 229 names only a port */
@@ -236,13 +249,7 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 		    "relayed unchanged");
 		return send_client(s, line, len);
 	}
-	if (data_listen(s, 1, &mine) < 0) {
-		narrate_reply(s->id, line, len);
-		return tap_reply(s, "425 ftp-tap cannot open a data port.");
-	}
-	n = alg_format(kind, &mine, out, sizeof out);
-	narrate_rewrite(s, "<", line, len, out, (size_t)n);
-	return send_client(s, out, (size_t)n);
+	return send_rewritten(s, 1, kind, line, len);
 }
 
 /* A 227 that names an address other than the server's: a server behind
