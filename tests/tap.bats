@@ -125,6 +125,35 @@ interop() {
 	grep -q '\] > REST 1000$' "$TAP_LOG"
 	if [ "$mlsd" = 1 ]; then grep -q '\] > MLSD' "$TAP_LOG"; fi
 
+	# the BSD clients, when installed: tnftp passive then active,
+	# inetutils ftp active then passive
+	if command -v tnftp >/dev/null; then
+		run timeout 30 tnftp -n -p 127.0.0.1 "$TAP_PORT" <<-S
+			user anonymous x
+			binary
+			get bin.dat $T/tn-got
+			put $T/up.dat ${wdir}tn-up.dat
+			passive off
+			get sub/text.txt $T/tn-text
+			quit
+		S
+		cmp "$T/tn-got" "$SRC/bin.dat"
+		cmp "$root/${wdir}tn-up.dat" "$T/up.dat"
+		cmp "$T/tn-text" "$SRC/sub/text.txt"
+	fi
+	if command -v inetutils-ftp >/dev/null; then
+		run timeout 30 inetutils-ftp -n 127.0.0.1 "$TAP_PORT" <<-S
+			user anonymous x
+			binary
+			get bin.dat $T/in-got
+			passive
+			put $T/up.dat ${wdir}in-up.dat
+			quit
+		S
+		cmp "$T/in-got" "$SRC/bin.dat"
+		cmp "$root/${wdir}in-up.dat" "$T/up.dat"
+	fi
+
 	# every data connection the tap accepted was joined, and closed
 	# with its byte count
 	local joined closed
@@ -135,7 +164,7 @@ interop() {
 	refute grep -q 'refused\|cut off\|no connection within' "$TAP_LOG"
 }
 
-@test "tap interop: ftp-labd with curl, lftp and ftplib; every command the server saw was narrated" {
+@test "tap interop: ftp-labd with curl, lftp, ftplib, tnftp and inetutils ftp; every command the server saw was narrated" {
 	LABD_ROOT=$T/labd-root
 	mkdir -p "$LABD_ROOT"
 	serve_files "$LABD_ROOT"
@@ -146,21 +175,21 @@ interop() {
 		<(grep -o '\] > [A-Z]*' "$TAP_LOG" | sort)
 }
 
-@test "tap interop: vsftpd with curl, lftp and ftplib" {
+@test "tap interop: vsftpd with curl, lftp, ftplib, tnftp and inetutils ftp" {
 	vsftpd_start
 	serve_files "$PEER_ROOT"
 	tap_start "$PEER_PORT"
 	interop "$PEER_ROOT" upload/ 0
 }
 
-@test "tap interop: proftpd with curl, lftp and ftplib" {
+@test "tap interop: proftpd with curl, lftp, ftplib, tnftp and inetutils ftp" {
 	proftpd_start
 	serve_files "$PEER_ROOT"
 	tap_start "$PEER_PORT"
 	interop "$PEER_ROOT" upload/ 1
 }
 
-@test "tap interop: pyftpdlib with curl, lftp and ftplib" {
+@test "tap interop: pyftpdlib with curl, lftp, ftplib, tnftp and inetutils ftp" {
 	pyftpdlib_start
 	serve_files "$PEER_ROOT"
 	tap_start "$PEER_PORT"
