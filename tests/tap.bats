@@ -337,6 +337,34 @@ interop() {
 	[ "$output" = ok ]
 	grep -q '\] data: refused 127.0.0.2:[0-9]*: not the client.s address 127.0.0.1 (connection theft)' "$TAP_LOG"
 	grep -q '\] data: 1000000 bytes to the client, 0 bytes to the server, closed' "$TAP_LOG"
+	# the 226 waited for the data connection's end
+	grep -A1 '\] data: 1000000 bytes to the client' "$TAP_LOG" | tail -n 1 |
+		grep -q '\] < 226 '
+}
+
+@test "tap: --data-timeout ends a wait for a data connection that never comes" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	tap_start "$LABD_PORT" --data-timeout 1
+	run /usr/bin/python3 - "$TAP_PORT" "$TAP_LOG" <<-'P'
+		import ftplib, socket, sys, time
+		f = ftplib.FTP(timeout=10)
+		f.connect("127.0.0.1", int(sys.argv[1]))
+		f.login()
+		host, port = ftplib.parse227(f.sendcmd("PASV"))
+		for _ in range(50):
+		    if "no connection within 1 seconds" in open(sys.argv[2]).read():
+		        break
+		    time.sleep(0.1)
+		try:
+		    socket.create_connection((host, port), timeout=5)
+		    print("still listening")
+		except ConnectionRefusedError:
+		    print("closed")
+		f.quit()
+	P
+	[ "$output" = closed ]
+	grep -q '\[1\] data: no connection within 1 seconds' "$TAP_LOG"
 }
 
 # ---- either side vanishing, limits, bounded waits ----
