@@ -25,13 +25,14 @@ teardown() {
 }
 
 # tap_start SERVER_PORT [ftp-tap options...]: the tap on a free port of
-# 127.0.0.1, relaying to 127.0.0.1 SERVER_PORT.  Sets TAP_PID, TAP_PORT,
-# TAP_LOG (the narration).
+# 127.0.0.1, relaying to $TAP_SERVER (127.0.0.1 unless set) SERVER_PORT.
+# Sets TAP_PID, TAP_PORT, TAP_LOG (the narration).
 tap_start() {
 	local port=$1
 	shift
 	TAP_LOG=$T/tap.log
-	ftp-tap -p 0 "$@" 127.0.0.1 "$port" >"$T/tap.out" 2>"$TAP_LOG" &
+	ftp-tap -p 0 "$@" "${TAP_SERVER:-127.0.0.1}" "$port" >"$T/tap.out" \
+		2>"$TAP_LOG" &
 	TAP_PID=$!
 	if ! wait_until 100 grep -qs '^listening on ' "$T/tap.out"; then
 		cat "$TAP_LOG" >&2
@@ -194,6 +195,28 @@ interop() {
 	serve_files "$PEER_ROOT"
 	tap_start "$PEER_PORT"
 	interop "$PEER_ROOT" "" 1
+}
+
+@test "tap: IPv6 on ::1, and an IPv4 client to an IPv6 server (PORT goes on as EPRT)" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start -l ::1
+	TAP_SERVER=::1 tap_start "$LABD_PORT" -l ::1
+	curl -sS --max-time 20 -g -o "$T/g1" "ftp://[::1]:$TAP_PORT/bin.dat"
+	curl -sS --max-time 20 -g -P ::1 -o "$T/g2" "ftp://[::1]:$TAP_PORT/bin.dat"
+	cmp "$T/g1" "$SRC/bin.dat"
+	cmp "$T/g2" "$SRC/bin.dat"
+	grep -q '\] > EPRT |2|::1|[0-9]*| => EPRT |2|::1|[0-9]*|$' "$TAP_LOG"
+	grep -q '\] data: connected to \[::1\]:[0-9]* from \[::1\]:' "$TAP_LOG"
+	tap_stop
+	# a PORT cannot name an IPv6 address: the tap sends EPRT instead
+	TAP_SERVER=::1 tap_start "$LABD_PORT"
+	curl -sS --max-time 20 -P 127.0.0.1 --disable-eprt -o "$T/g3" \
+		"ftp://127.0.0.1:$TAP_PORT/bin.dat"
+	cmp "$T/g3" "$SRC/bin.dat"
+	grep -q '\] > PORT 127,0,0,1,[0-9,]* => EPRT |2|::1|[0-9]*|$' "$TAP_LOG"
 }
 
 # ---- middlebox lessons ----
