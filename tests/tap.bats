@@ -596,3 +596,30 @@ labd_vanish() {
 	# the login went inside TLS: the tap saw none of it
 	refute grep -q '\] > USER\|\] > PASS' "$TAP_LOG"
 }
+
+@test "tap: ABOR sent urgent (Telnet Synch) goes on urgent: vsftpd stops a running RETR" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	# vsftpd hears an ABOR during a transfer only as urgent data
+	vsftpd_start async_abor_enable=YES
+	truncate -s 4G "$PEER_ROOT/big"
+	tap_start "$PEER_PORT"
+	run /usr/bin/python3 - "$TAP_PORT" <<-'P'
+		import ftplib, socket, sys
+		f = ftplib.FTP(timeout=10)
+		f.connect("127.0.0.1", int(sys.argv[1]))
+		f.login()
+		f.voidcmd("TYPE I")
+		d = f.transfercmd("RETR big")
+		d.recv(65536)
+		# what BSD ftp sends: IAC IP, IAC, then DM as urgent data
+		f.sock.sendall(b"\xff\xf4\xff")
+		f.sock.send(b"\xf2", socket.MSG_OOB)
+		f.sock.sendall(b"ABOR\r\n")
+		first = f.getline()
+		d.close()
+		print(first[:3], f.getline()[:3] if first[:3] == "426" else "")
+	P
+	echo "$output"
+	[[ $output == "426 226" || $output == "225 " || $output == "226 " ]]
+	grep -q '\] > \\xff\\xf4\\xff\\xf2ABOR$' "$TAP_LOG"
+}

@@ -197,6 +197,7 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 	s->cfd = fd;
 	s->sfd = -1;
 	s->client = *peer;
+	s->urgent_at = UINT64_MAX;
 	net_local(fd, &s->client_end);
 	/* Telnet's urgent DM (before ABOR) stays in the stream, relayed */
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);

@@ -163,6 +163,27 @@ explain_no_alg_active(struct session *s, const struct hostport *target)
 	    target->host, target->port, s->server_end.host);
 }
 
+/* A client line goes on as it came; if it holds the byte the client
+ * sent urgent (the DM of Telnet's Synch before ABOR, RFC 959 4.1.3),
+ * that byte goes on urgent too: a server such as vsftpd hears ABOR
+ * during a transfer only so.  s->client_used is where line starts in the
+ * client's stream. */
+static int
+send_line_to_server(struct session *s, const char *line, size_t len)
+{
+	size_t k;
+
+	if (s->urgent_at < s->client_used ||
+	    s->urgent_at >= s->client_used + len)
+		return send_server(s, line, len);
+	k = (size_t)(s->urgent_at - s->client_used);
+	s->urgent_at = UINT64_MAX;
+	if (send_server(s, line, k) < 0 ||
+	    send(s->sfd, line + k, 1, MSG_OOB) != 1)
+		return -1;
+	return send_server(s, line + k + 1, len - k - 1);
+}
+
 static int
 client_line(struct session *s, const char *line, size_t len)
 {
@@ -185,7 +206,7 @@ client_line(struct session *s, const char *line, size_t len)
 		return tap_reply(s, "501 Bad %s argument: %s (ftp-tap).",
 		    alg_kind_name(kind), why);
 	}
-	return send_server(s, line, len);
+	return send_line_to_server(s, line, len);
 }
 
 /* Every whole line the client has sent; -1 when the session must end. */
@@ -196,7 +217,7 @@ client_lines(struct session *s)
 	size_t len;
 	int partial;
 
-	while (lb_next(&s->clb, &line, &len, &partial)) {
+	for (; lb_next(&s->clb, &line, &len, &partial); s->client_used += len) {
 		if (partial) {
 			s->client_overlong = 1;
 			continue;
@@ -343,14 +364,17 @@ server_line(struct session *s, const char *line, size_t len)
 	return send_client(s, line, len);
 }
 
-/* The final reply of a transfer (226 after 150) must wait for the data
- * connection to close.  Other replies go on at once: a passive client
- * connects before it sends RETR, and waits for the replies in between. */
+/* The reply that says a transfer is done (226 after 150) waits for the
+ * data connection to close: the server closed its end, so the relay ends
+ * once the client has read the rest.  Other replies go on at once: a
+ * passive client connects before it sends RETR and waits for the replies
+ * in between, and after ABOR it waits for the 426 before it closes the
+ * data connection. */
 static int
 must_hold(struct session *s, const char *line, size_t len)
 {
 	return !s->rp.in_multiline && s->in_transfer && data_relaying(s) &&
-	    reply_code_of(line, len) >= 200;
+	    reply_class(reply_code_of(line, len)) == 2;
 }
 
 /* Every whole line the server has sent, unless one is held; -1 when the
@@ -425,10 +449,17 @@ connect_server(struct session *s)
 static int
 read_client(struct session *s)
 {
-	ssize_t n = lb_fill(&s->clb);
+	ssize_t n;
 
+	/* a read stops before an urgent byte: at the mark, the next byte
+	 * read is the one the client sent urgent */
+	if (s->urgent_at == UINT64_MAX && sockatmark(s->cfd) == 1)
+		s->urgent_at = s->client_read;
+	n = lb_fill(&s->clb);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
+	if (n > 0)
+		s->client_read += (uint64_t)n;
 	if (client_lines(s) < 0)
 		return -1;
 	if (n > 0)

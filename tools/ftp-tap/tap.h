@@ -71,6 +71,9 @@ struct session {
 	struct hostport server, server_end;	/* the server, our end */
 	struct linebuf clb, slb;
 	int client_overlong, server_overlong;	/* inside a capped line */
+	uint64_t client_read, client_used;	/* bytes read, relayed */
+	uint64_t urgent_at;		/* the client's urgent byte, or
+					 * UINT64_MAX */
 	struct reply_parser rp;
 	int auth_sent;			/* a 234 now means TLS */
 	int goodbye;			/* the server said 221 */
