@@ -8,9 +8,10 @@
  * unread.  After AUTH is accepted (234) the control channel is TLS, and
  * the tap relays its bytes without reading them.
  *
- * While a data connection is open, a final reply from the server (226)
- * is held until the data connection has closed: the client then gets the
- * data's end before the reply, and the narration tells it in that order.
+ * While a data connection is open, the 226 that ends a transfer is held
+ * until the data connection has closed (must_hold() says which replies):
+ * the client then gets the data's end before the reply, and the
+ * narration tells it in that order.
  */
 #include <errno.h>
 #include <netinet/in.h>
