@@ -317,6 +317,9 @@ interop() {
 	grep -q '\] data: refused 127.0.0.1 port 21: a privileged port' "$TAP_LOG"
 	refute grep -q '> PORT\|> EPRT' "$LABD_LOG"
 	grep -q '> NOOP' "$LABD_LOG"
+	# the password is masked in the narration, as ftp-labd masks it
+	grep -q '\[1\] > PASS XXXX$' "$TAP_LOG"
+	refute grep -q 'PASS x$' "$TAP_LOG"
 }
 
 @test "tap: a connection to the passive port from another address is refused; the client's own still works" {
