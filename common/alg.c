@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 
 #include "alg.h"
-#include "linebuf.h"
+#include "line.h"
 #include "reply.h"
 
 int
