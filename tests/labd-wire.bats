@@ -22,11 +22,7 @@ setup() {
 teardown() {
 	[ -z "${DC_PID:-}" ] || kill "$DC_PID" 2>/dev/null || true
 	labd_stop
-}
-
-# The narration, once the session id $1 has closed.
-session_closed() {
-	grep -q "\] closed\$\|\[$1\] .*-  *closed" "$LABD_LOG"
+	ladder_teardown
 }
 
 # The seed's session (lab report): HELP, the anonymous login, MKD, then a
@@ -289,4 +285,83 @@ QUIT" ]
 	wait "$raw"
 	cmp "$LABD_ROOT/01test.txt" "$T/stolen"
 	grep -Eq '\[1\] data: UNSAFE: 127\.0\.0\.2:[0-9]+ accepted, not the client'"'"'s address 127\.0\.0\.1 \(--unsafe-allow-pasv-theft\)$' "$LABD_LOG"
+}
+
+# ---- --ladder, on a pseudo-terminal (tmux) ----
+
+TMUX_SOCK=
+ladder_teardown() {
+	[ -z "$TMUX_SOCK" ] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+}
+
+# The pane as the screen shows it, colour escapes kept (-e) or not.
+pane() {
+	tmux -S "$TMUX_SOCK" capture-pane -p "$@" -S - -t ladder
+}
+pane_has() {
+	pane | grep -qF -- "$1"
+}
+
+# ftp-labd --ladder with its narration on a terminal 100 columns wide;
+# env gives the environment (NO_COLOR).  Sets LABD_PORT.
+ladder_start() {
+	require tmux
+	TMUX_SOCK=$T/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -s ladder -x 100 -y 60 \
+		"env $* '$RAWFTP_BIN/ftp-labd' -p 0 -r '$LABD_ROOT' --ladder >'$T/out'; sleep 600"
+	tmux -S "$TMUX_SOCK" set-option -t ladder history-limit 5000 >/dev/null
+	wait_until 100 grep -qs '^listening on ' "$T/out"
+	read -r _ _ _ _ LABD_PORT <"$T/out"
+	LABD_PID=$(pgrep -f "ftp-labd -p 0 -r $LABD_ROOT --ladder" | head -n 1)
+	[ -n "$LABD_PID" ]
+}
+
+@test "labd --ladder on a terminal: lanes with their ports, arrows, colour, 80 columns" {
+	ladder_start TERM=xterm
+	seed_session 01test.txt
+	cmp "$LABD_ROOT/01test.txt" "$T/got"
+	wait_until 100 pane_has "closed" || { pane; false; }
+	pane
+	# the header names both ends; the lanes carry the ports
+	pane | grep -Eq '^== \[1\] client 127\.0\.0\.1:[0-9]+, server 127\.0\.0\.1:'"$LABD_PORT"' ==$'
+	pane | grep -Eq '^    time client    server$'
+	pane | grep -Eq '^         :[0-9]+ +:'"$LABD_PORT"'$'
+	pane_has "|-------->|         USER anonymous"
+	pane_has "|-------->|         PASS XXXX"
+	pane_has "|<--------|         230 Guest login ok, access restrictions apply."
+	# the data connection's lane, headed by the PASV port
+	pasv=$(pane | sed -n 's/.*+:\([0-9]*\) PASV 127\.0\.0\.1:[0-9]* = \([0-9]*\)\*256+\([0-9]*\)$/\1 \2 \3/p')
+	read -r port p1 p2 <<<"$pasv"
+	[ -n "$port" ] && [ "$port" -eq $((p1 * 256 + p2)) ]
+	pane | grep -Eq '^ +[0-9]+\.[0-9]{3} \|-{15}>\|  connect from 127\.0\.0\.1:[0-9]+$'
+	pane_has "|<===============|  sent 24 bytes, closed"
+	# no row wider than 80 columns, on a 100-column terminal
+	[ "$(pane | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 80 ]
+	# colour on a terminal: commands cyan, replies green
+	pane -e | grep -qF $'\033[1;36m|-------->|'
+	pane -e | grep -qF $'\033[1;32m|<--------|'
+	# stopping: the table of connections and their ports
+	kill "$LABD_PID"
+	wait_until 100 pane_has "connections: who connected from where to where" || { pane; false; }
+	pane | grep -Eq '^ \[1\]  control   client 127\.0\.0\.1:[0-9]+ -> server 127\.0\.0\.1:'"$LABD_PORT"'$'
+	pane | grep -Eq '^ \[1\]  data PASV client 127\.0\.0\.1:[0-9]+ -> server 127\.0\.0\.1:'"$port"'$'
+	LABD_PID=
+	ladder_teardown
+}
+
+@test "labd --ladder with NO_COLOR, or not on a terminal: no colour" {
+	ladder_start TERM=xterm NO_COLOR=1
+	printf '%s\n' 'USER anonymous' 'PASS x' QUIT | ftp-raw -w 10 127.0.0.1 "$LABD_PORT" >/dev/null
+	wait_until 100 pane_has "closed" || { pane; false; }
+	pane_has "|-------->|         USER anonymous"
+	refute grep -qF $'\033[' <(pane -e)
+	kill "$LABD_PID"
+	LABD_PID=
+	ladder_teardown
+	# a file: no colour either
+	labd_start --ladder
+	printf '%s\n' 'USER anonymous' 'PASS x' QUIT | ftp-raw -w 10 127.0.0.1 "$LABD_PORT" >/dev/null
+	wait_until 50 grep -q 'closed$' "$LABD_LOG"
+	grep -qF '|-------->|         USER anonymous' "$LABD_LOG"
+	refute grep -qF $'\033[' "$LABD_LOG"
 }
