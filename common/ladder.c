@@ -94,12 +94,13 @@ put(const char *text, size_t len, size_t lo, const char *color)
 	(void)!write(ladder_fd, out, n);
 }
 
-/* Copies text into row from column at, cut with "..." at the width;
+/* Copies text into row from column at, cut with "..." at the width, a
+ * control byte shown as '?' (a row is one line, whatever text holds);
  * returns the row's length. */
 static size_t
 place(char *row, size_t len, size_t at, const char *text)
 {
-	size_t n = strlen(text);
+	size_t n = strlen(text), i;
 
 	if (at >= LADDER_WIDTH)
 		return len;
@@ -110,6 +111,9 @@ place(char *row, size_t len, size_t at, const char *text)
 	} else {
 		memcpy(row + at, text, n);
 	}
+	for (i = at; i < at + n; i++)
+		if ((unsigned char)row[i] < 0x20 || row[i] == 0x7f)
+			row[i] = '?';
 	return at + n > len ? at + n : len;
 }
 
