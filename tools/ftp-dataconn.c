@@ -626,6 +626,9 @@ main(int argc, char **argv)
 	parse_options(argc, argv);
 	argc -= optind;
 	argv += optind;
+	if (!opt.send_only)
+		cli_need_stdout("the bytes received are written there "
+		    "(-s: send only)");
 
 	if (opt.listen)
 		sock = listen_active(argc, argv);

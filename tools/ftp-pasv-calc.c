@@ -363,6 +363,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	cli_need_stdout("the answer is written there");
 
 	if (mode != 0) {
 		if (argc != 2)

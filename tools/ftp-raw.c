@@ -530,6 +530,7 @@ main(int argc, char **argv)
 
 	cli_start(argv[0]);
 	parse_options(argc, argv, &opt);
+	cli_need_stdout("the server's replies are written there");
 	signal(SIGPIPE, SIG_IGN);	/* a closed peer is an error, not a kill */
 	trace_start();
 
