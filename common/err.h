@@ -18,6 +18,8 @@ enum exit_code {
 	EXIT_CANTCREAT = 73,	/* EX_CANTCREAT: cannot open an output file */
 	EXIT_IOERR = 74,	/* EX_IOERR: connection lost, write failed */
 	EXIT_TEMPFAIL = 75,	/* EX_TEMPFAIL: timed out */
+	EXIT_PROTOCOL = 76,	/* EX_PROTOCOL: the peer wants what we cannot
+				 * speak (TLS after AUTH) */
 	EXIT_NOPERM = 77	/* EX_NOPERM: permission denied (bind to port 21) */
 };
 

@@ -11,6 +11,7 @@
  *	server bytes -> Telnet filter -> lines -> reply parser -> stdout
  *	stdin lines  -> (lock-step: when no reply is owed) -> CRLF -> server
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -135,6 +137,12 @@ struct session {
 	struct linebuf input;	/* commands from stdin */
 	int lockstep;
 	int owed;		/* final replies still to come */
+	int in_transfer;	/* a 1xx came, its final reply not yet */
+	int stat_replies_owed;	/* STATs sent during the transfer */
+	int aborting;		/* ABOR sent during the transfer */
+	const char *held;	/* a stdin line waiting for its turn */
+	size_t held_len;
+	int held_partial, holding;
 	int server_mid_line;	/* last piece of a reply line was partial */
 	int line_done;		/* the reply line being shown completes a reply */
 	int input_skipping;	/* dropping the rest of an over-long line */
@@ -184,10 +192,21 @@ write_server(struct session *s, const void *buf, size_t len)
 	die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
 }
 
+/* ABOR, and STAT during a transfer, must reach a server that is busy
+ * sending: RFC 959 section 4.1.3. */
+static int
+is_interrupt_verb(const char *line, size_t len)
+{
+	len = line_chomp(line, len);
+	return len >= 4 && (strncasecmp(line, "ABOR", 4) == 0 ||
+	    strncasecmp(line, "STAT", 4) == 0) && (len == 4 || line[4] == ' ');
+}
+
 static void
 send_command(struct session *s, const char *line, size_t len)
 {
 	char wire[CMD_MAX * 2 + 2], shown[CMD_MAX * 4 + 16];
+	int urgent = s->in_transfer && is_interrupt_verb(line, len);
 	size_t n;
 
 	/* a 255 byte is Telnet's IAC; as data it must be doubled */
@@ -196,8 +215,15 @@ send_command(struct session *s, const char *line, size_t len)
 	wire[n++] = '\n';
 	if (s->opt->trace) {
 		trace_mask(line, len, shown, sizeof shown);
-		side_line(s, "---> ", "%s", shown);
+		side_line(s, "---> ", "%s%s", shown, urgent ?
+		    "   (after Telnet IP and Synch, urgent)" : "");
 	}
+	if (urgent && telnet_send_interrupt(s->fd) < 0)
+		die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
+	if (urgent && toupper((unsigned char)line[0]) == 'S')
+		s->stat_replies_owed++;
+	else if (urgent)
+		s->aborting = 1;	/* -w applies again: see poll_timeout */
 	write_server(s, wire, n);
 	s->owed++;
 	s->last_activity = net_now_ms();
@@ -230,15 +256,31 @@ may_send(const struct session *s)
 	return !s->lockstep || s->owed == 0;
 }
 
+/* In lock-step the next line waits for its turn, except ABOR and STAT
+ * during a transfer (a 1xx came, the final reply not yet): they are meant
+ * for now. */
+static int
+may_send_held(const struct session *s)
+{
+	return may_send(s) || (s->in_transfer && !s->input_skipping &&
+	    !s->held_partial && is_interrupt_verb(s->held, s->held_len));
+}
+
+/* stdin is read while a reply is owed, so an ABOR behind a RETR is seen;
+ * any other line is held, and stdin left unread, until its turn. */
 static void
 send_ready_lines(struct session *s)
 {
-	const char *line;
-	size_t len;
-	int partial;
-
-	while (may_send(s) && lb_next(&s->input, &line, &len, &partial))
-		take_input_line(s, line, len, partial);
+	for (;;) {
+		if (!s->holding && !lb_next(&s->input, &s->held,
+		    &s->held_len, &s->held_partial))
+			return;
+		s->holding = 1;
+		if (!may_send_held(s))
+			return;
+		s->holding = 0;
+		take_input_line(s, s->held, s->held_len, s->held_partial);
+	}
 }
 
 static void
@@ -354,6 +396,18 @@ explain_reply(struct session *s, int code)
 		explain_229(s);
 }
 
+/* 234: AUTH accepted.  What the server reads next is a TLS handshake, and
+ * anything typed now (PASS...) would go out in clear and be taken as
+ * one: stop here. */
+static void __attribute__((noreturn))
+tls_expected(const struct session *s)
+{
+	die(EXIT_PROTOCOL, "the server now expects a TLS handshake (234), "
+	    "which cannot be typed by hand; nothing more is sent: use "
+	    "'openssl s_client -starttls ftp -connect %s:%s' instead",
+	    s->opt->host, s->opt->port);
+}
+
 static void
 reply_complete(struct session *s)
 {
@@ -362,8 +416,17 @@ reply_complete(struct session *s)
 	s->last_code = code;
 	if (s->opt->explain)
 		explain_reply(s, code);
-	if (reply_class(code) == 1)
+	if (code == 234)
+		tls_expected(s);
+	if (reply_class(code) == 1) {
+		s->in_transfer = 1;
 		return;		/* preliminary: the final reply follows */
+	}
+	/* replies come in order, but a STAT's overtakes the transfer's */
+	if (s->stat_replies_owed > 0)
+		s->stat_replies_owed--;
+	else
+		s->in_transfer = s->aborting = 0;
 	if (s->owed > 0)
 		s->owed--;
 	if (s->opt->fail && (reply_class(code) == 4 ||
@@ -424,8 +487,12 @@ server_closed(struct session *s)
 		    s->opt->host);
 		exit(EXIT_IOERR);
 	}
-	if (s->last_code == 221 && s->owed == 0)
-		exit(s->refused ? EXIT_DATAERR : EXIT_OK);	/* after QUIT */
+	if (s->last_code == 221) {	/* after QUIT: the session ended */
+		if (s->owed > 0)
+			warn_msg("%d command%s got no reply before the 221",
+			    s->owed, s->owed == 1 ? "" : "s");
+		exit(s->refused ? EXIT_DATAERR : EXIT_OK);
+	}
 	if (s->last_code == 421)
 		warn_msg("%s closed the connection (421)", s->opt->host);
 	else
@@ -484,7 +551,9 @@ poll_timeout(const struct session *s)
 {
 	long long left;
 
-	if (s->opt->wait_secs == 0)
+	/* a transfer's end is the data side's to bound (its -w), but an
+	 * ABOR must be answered in time */
+	if (s->opt->wait_secs == 0 || (s->in_transfer && !s->aborting))
 		return -1;
 	left = s->last_activity + s->opt->wait_secs * 1000LL - net_now_ms();
 	return left > 0 ? (int)left : 0;
@@ -499,13 +568,14 @@ run(struct session *s)
 
 	for (;;) {
 		send_ready_lines(s);
-		if (s->input.eof && lb_pending(&s->input) == 0 && s->owed == 0)
+		if (s->input.eof && lb_pending(&s->input) == 0 &&
+		    !s->holding && s->owed == 0)
 			return s->refused ? EXIT_DATAERR : EXIT_OK;
 		pfd[0].fd = s->fd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = STDIN_FILENO;
 		pfd[1].events = POLLIN;
-		nfds = may_send(s) && !s->input.eof ? 2 : 1;
+		nfds = !s->holding && !s->input.eof ? 2 : 1;
 		n = poll(pfd, (nfds_t)nfds, poll_timeout(s));
 		if (n < 0 && errno == EINTR)
 			continue;
