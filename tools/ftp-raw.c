@@ -139,6 +139,8 @@ struct session {
 	int owed;		/* final replies still to come */
 	int in_transfer;	/* a 1xx came, its final reply not yet */
 	int stat_replies_owed;	/* STATs sent during the transfer */
+	int type_ascii;		/* TYPE A sent: the data side must convert */
+	int type_warned;
 	int aborting;		/* ABOR sent during the transfer */
 	const char *held;	/* a stdin line waiting for its turn */
 	size_t held_len;
@@ -192,14 +194,39 @@ write_server(struct session *s, const void *buf, size_t len)
 	die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
 }
 
+static int
+is_verb(const char *line, size_t len, const char *verb)
+{
+	size_t n = strlen(verb);
+
+	return len >= n && strncasecmp(line, verb, n) == 0 &&
+	    (len == n || line[n] == ' ');
+}
+
 /* ABOR, and STAT during a transfer, must reach a server that is busy
  * sending: RFC 959 section 4.1.3. */
 static int
 is_interrupt_verb(const char *line, size_t len)
 {
 	len = line_chomp(line, len);
-	return len >= 4 && (strncasecmp(line, "ABOR", 4) == 0 ||
-	    strncasecmp(line, "STAT", 4) == 0) && (len == 4 || line[4] == ' ');
+	return is_verb(line, len, "ABOR") || is_verb(line, len, "STAT");
+}
+
+/* TYPE A is two settings: this one, and ftp-dataconn --ascii on the data
+ * side.  Forgetting the second corrupts a file without a word, so the
+ * first transfer under TYPE A brings a reminder. */
+static void
+remind_ascii(struct session *s, const char *line, size_t len)
+{
+	if (is_verb(line, len, "TYPE"))
+		s->type_ascii = len > 5 && (line[5] == 'A' || line[5] == 'a');
+	if (!s->type_ascii || s->type_warned || !(is_verb(line, len, "RETR") ||
+	    is_verb(line, len, "STOR") || is_verb(line, len, "APPE") ||
+	    is_verb(line, len, "STOU")))
+		return;
+	s->type_warned = 1;
+	warn_msg("note: TYPE A is in force: the data side needs "
+	    "ftp-dataconn --ascii too, or the line ends stay CRLF");
 }
 
 static void
@@ -218,6 +245,7 @@ send_command(struct session *s, const char *line, size_t len)
 		side_line(s, "---> ", "%s%s", shown, urgent ?
 		    "   (after Telnet IP and Synch, urgent)" : "");
 	}
+	remind_ascii(s, line, len);
 	if (urgent && telnet_send_interrupt(s->fd) < 0)
 		die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
 	if (urgent && toupper((unsigned char)line[0]) == 'S')
