@@ -36,6 +36,9 @@ mid_transfer() {
 	DATA_PID=$!
 	exec 8<"$T/data"	# opened, never read: the pipe fills, then the socket
 	wait_until 100 grep -q '^150 ' "$T/replies"
+	# bytes flow: the transfer is under way (pyftpdlib answers an ABOR
+	# that comes before its data connection is up with 225 alone)
+	head -c 65536 <&8 >/dev/null
 	printf '%s\n' "$@" QUIT >&7
 	exec 7>&-
 	# a client stops its data side once the server says the transfer is
