@@ -1,7 +1,8 @@
-/* fuzz_trace.c - trace_mask and trace_wire (common/trace.c) on arbitrary
- * commands.  The first byte sets the output buffer's size.  Each result
- * must be a terminated string inside the buffer, printable ASCII only,
- * and the argument of a PASS or ACCT command must never appear in it. */
+/* fuzz_trace.c - trace_mask, trace_wire and trace_stamp_length
+ * (common/trace.c) on arbitrary input.
+ * The first byte sets the output buffer's size.  Each result must be a
+ * terminated string inside the buffer, printable ASCII only, and the
+ * argument of a PASS or ACCT command must never appear in it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buflen = data[0];	/* 0 to 255: small buffers too */
 	cmd = (const char *)data + 1;
 	size--;
+	/* a stamp's length never reaches past the input */
+	if (trace_stamp_length(cmd, size) > size)
+		abort();
 	buf = malloc(buflen ? buflen : 1);
 	check_wire(cmd, size, buf, buflen);
 	trace_mask(cmd, size, buf, buflen);
