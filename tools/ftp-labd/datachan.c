@@ -140,8 +140,7 @@ cmd_pasv(struct session *s, const char *arg)
 	if (cfg.pasv_address[0] != '\0')
 		snprintf(adv.host, sizeof adv.host, "%s", cfg.pasv_address);
 	hp_format_port_arg(&adv, six, sizeof six);
-	narrate(s->id, "data: PASV listening on %s = %u*256+%u",
-	    endpoint(&where).text, where.port / 256, where.port % 256);
+	narrate_data_listen(s->id, "PASV", &where);
 	if (cfg.pasv_address[0] != '\0')
 		narrate(s->id, "data: PASV advertises %s (--pasv-address)",
 		    adv.host);
@@ -170,7 +169,7 @@ cmd_epsv(struct session *s, const char *arg)
 	}
 	if (pasv_listen(s, &where) < 0)
 		return;
-	narrate(s->id, "data: EPSV listening on %s", endpoint(&where).text);
+	narrate_data_listen(s->id, "EPSV", &where);
 	reply(s, 229, "Entering Extended Passive Mode (|||%u|)", where.port);
 }
 
@@ -197,17 +196,32 @@ active_allowed(struct session *s, const struct hostport *target)
 	return 0;
 }
 
+/* --unsafe-allow-bounce: a third address (not a system port) goes
+ * through, and the class sees where the check would have stopped it. */
+static int
+bounce_let_through(struct session *s, const struct hostport *target,
+    const char *verb)
+{
+	if (!cfg.unsafe_bounce || target->port < 1024 ||
+	    hp_same_host(target->host, s->peer.host))
+		return 0;
+	narrate_printf(s->id, "data: UNSAFE: %s %s port %u allowed, not the "
+	    "client's address %s (--unsafe-allow-bounce)", verb, target->host,
+	    target->port, s->peer.host);
+	return 1;
+}
+
 static void
 set_active(struct session *s, const struct hostport *target,
     const char *verb)
 {
-	if (active_allowed(s, target) < 0)
+	if (!bounce_let_through(s, target, verb) &&
+	    active_allowed(s, target) < 0)
 		return;
 	data_reset(s);
 	s->port_target = *target;
 	s->port_set = 1;
-	narrate(s->id, "data: %s %s port %u = %u*256+%u", verb, target->host,
-	    target->port, target->port / 256, target->port % 256);
+	narrate_data_target(s->id, verb, target);
 	reply(s, 200, "%s command successful. Consider using %s.", verb,
 	    s->local.family == AF_INET6 ? "EPSV" : "PASV");
 }
@@ -255,6 +269,18 @@ cmd_eprt(struct session *s, const char *arg)
 	set_active(s, &target, "EPRT");
 }
 
+/* --unsafe-allow-pasv-theft: anyone's connection is taken, and said. */
+static int
+theft_let_through(struct session *s, const struct hostport *peer)
+{
+	if (!cfg.unsafe_pasv_theft)
+		return 0;
+	narrate_printf(s->id, "data: UNSAFE: %s accepted, not the client's "
+	    "address %s (--unsafe-allow-pasv-theft)", endpoint(peer).text,
+	    s->peer.host);
+	return 1;
+}
+
 /* One pending connection on the passive port: the client's (returned),
  * or anyone else's (refused and narrated: -1).  A failing accept (out of
  * descriptors) pauses a little, so that the wait does not spin. */
@@ -270,12 +296,15 @@ accept_one(struct session *s)
 		poll(NULL, 0, 100);
 		return -1;
 	}
-	if (hp_same_host(peer.host, s->peer.host)) {
-		narrate(s->id, "data: %s connected", endpoint(&peer).text);
+	if (hp_same_host(peer.host, s->peer.host) ||
+	    theft_let_through(s, &peer)) {
+		narrate_data_connect(s->id, &peer, NULL);
+		wire_data_open(s, fd, NARRATE_CLIENT, &peer);
 		return fd;
 	}
 	narrate(s->id, "data: refused %s: not the client's address %s "
 	    "(connection theft)", endpoint(&peer).text, s->peer.host);
+	wire_data_refused(s, fd, &peer);
 	close(fd);
 	return -1;
 }
@@ -344,8 +373,8 @@ connect_active(struct session *s)
 		return -1;
 	}
 	if (net_local(fd, &from) == 0)
-		narrate(s->id, "data: connected to %s from %s",
-		    endpoint(&t).text, endpoint(&from).text);
+		narrate_data_connect(s->id, &t, &from);
+	wire_data_open(s, fd, NARRATE_SERVER, &t);
 	return fd;
 }
 

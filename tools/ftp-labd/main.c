@@ -405,8 +405,8 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	lb_init(&s->lb, fd, LABD_LINE_CAP);
 	telnet_init(&s->tn);
-	s->lb.filter = telnet_filter_hook;
-	s->lb.filter_ctx = &s->tn;
+	s->lb.filter = wire_filter_hook;	/* then telnet_filter_hook */
+	s->lb.filter_ctx = s;
 	s->pasv_fd = -1;
 	strcpy(s->cwd, "/");
 	return s;
@@ -538,6 +538,7 @@ stop_server(int lfd)
 			wake_sessions();	/* one that was mid-accept */
 		poll(NULL, 0, 10);
 	}
+	narrate_summary();	/* --ladder: every connection, its ports */
 	narrate(0, "stopped");
 }
 

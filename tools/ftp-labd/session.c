@@ -59,6 +59,8 @@ reply_raw(struct session *s, const char *text, size_t len)
 		size_t n = telnet_escape(p, piece, wire, sizeof wire);
 		failed = net_write_all(s->ctrl, wire, n,
 		    cfg.idle_timeout * 1000) < 0;
+		if (!failed)
+			wire_ctrl_sent(s, wire, n);
 		p += piece;
 	}
 	if (failed)
@@ -142,6 +144,8 @@ control_check(struct session *s)
 	if (server_stopping())
 		return CTL_GONE;
 	n = lb_fill(&s->lb);
+	if (n < 0 && errno == ECONNRESET)
+		s->ctrl_reset = 1;
 	if (n == 0 || (n < 0 && errno != EAGAIN))
 		return CTL_GONE;
 	if (wait_for_line(s, LINE_PIECES_MS) < 0)
@@ -550,8 +554,8 @@ greet(struct session *s)
 	/* a client that reads no reply for the idle timeout is as gone as
 	 * one that sends nothing: no write may hold the session for ever */
 	net_set_send_timeout(s->ctrl, cfg.idle_timeout * 1000);
-	narrate(s->id, "connect from %s port %u to %s port %u", s->peer.host,
-	    s->peer.port, s->local.host, s->local.port);
+	wire_ctrl_open(s);
+	narrate_connect(s->id, &s->peer, &s->local);
 	reply(s, 220, "ftp-labd " RAWFTP_VERSION " ready.");
 }
 
@@ -566,11 +570,13 @@ next_line(struct session *s, const char **line, size_t *len)
 		/* the wait also ends when an unused passive port expires */
 		enum lb_status st = lb_getline(&s->lb, data_idle_ms(s,
 		    net_ms_left(idle_deadline)), line, len, &partial);
-		if (s->tn.reply_len > 0) {	/* refuse Telnet options */
-			(void)net_write_all(s->ctrl, s->tn.reply,
-			    s->tn.reply_len, cfg.idle_timeout * 1000);
-			s->tn.reply_len = 0;
-		}
+		if (st == LB_ERROR && errno == ECONNRESET)
+			s->ctrl_reset = 1;
+		if (s->tn.reply_len > 0 &&	/* refuse Telnet options */
+		    net_write_all(s->ctrl, s->tn.reply, s->tn.reply_len,
+		    cfg.idle_timeout * 1000) == 0)
+			wire_ctrl_sent(s, s->tn.reply, s->tn.reply_len);
+		s->tn.reply_len = 0;
 		if (server_stopping()) {
 			reply(s, 421, "Server shutting down; closing control "
 			    "connection.");
@@ -620,7 +626,8 @@ session_main(void *arg)
 		run_command(s, line, len);
 	}
 	data_reset(s);
-	narrate(s->id, "closed");
+	wire_ctrl_end(s);
+	narrate_close(s->id);
 	session_end(s);
 	return NULL;
 }

@@ -44,6 +44,7 @@ struct xfer {
 	enum xfer_end end;
 	int err;
 	uint64_t bytes;		/* on the wire */
+	int eof;		/* the input ended: for an upload, a FIN */
 };
 
 /* Is there a command on the control channel?  Checked between chunks. */
@@ -113,10 +114,13 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	struct pump_chan c;
 	enum pump_step st;
 	int watch = 1, sending = wire == out;
+	/* --pcap needs the bytes themselves, one chunk at a time */
+	struct wireview_pump seen = { &s->data_wire, sending };
 
 	memset(x, 0, sizeof *x);
 	net_set_nonblocking(wire, 1);
-	if (pump_chan_open(&c, in, out, conv) < 0) {
+	if (pump_chan_open_observed(&c, in, out, conv, cfg.pcap != NULL ?
+	    wireview_observe : NULL, &seen) < 0) {
 		x->end = X_FILE_ERR;
 		x->err = errno;
 		return;
@@ -148,7 +152,23 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = X_GONE;
 	}
 	x->bytes = sending ? c.bytes_out : c.bytes_in;
+	x->eof = st == PUMP_STEP_EOF;
+	wire_data_moved(s, sending, x->bytes);
 	pump_chan_close(&c);
+}
+
+/* How the data connection ended, for --wire and --pcap: who closed it
+ * first, and whether with a FIN or a RST. */
+static enum wire_end
+wire_end_of(const struct xfer *x, int sending)
+{
+	if (x->end == X_DATA_ERR)
+		return WIRE_CLIENT_RESET;
+	if (x->end == X_DONE && sending)
+		return WIRE_SENT;
+	if ((x->end == X_DONE || x->end == X_GONE) && !sending && x->eof)
+		return WIRE_RECEIVED;
+	return WIRE_ABORTED;
 }
 
 /* The reply that ends a transfer, and the narration of how it ended. */
@@ -156,8 +176,7 @@ static int
 finish(struct session *s, const struct xfer *x, const char *verb,
     const char *kept)
 {
-	narrate(s->id, "data: %s %llu bytes, closed", verb,
-	    (unsigned long long)x->bytes);
+	narrate_data_close(s->id, verb, x->bytes);
 	switch (x->end) {
 	case X_DONE:
 		return 0;
@@ -236,6 +255,7 @@ send_data(struct session *s, int fd, int ascii, const char *opening,
 		return;
 	pump_transfer(s, fd, dfd, ascii ? PUMP_LF_TO_CRLF : PUMP_BINARY, dfd,
 	    &x);
+	wire_data_end(s, dfd, wire_end_of(&x, 1));
 	close(dfd);
 	if (finish(s, &x, "sent", "") == 0)
 		reply(s, 226, "%s", done);
@@ -328,8 +348,7 @@ commit_upload(struct session *s, int dir, const char *tmp, const char *name,
 		    kept);
 		return finish(s, x, "received", kept);
 	}
-	narrate(s->id, "data: received %llu bytes, closed",
-	    (unsigned long long)x->bytes);
+	narrate_data_close(s->id, "received", x->bytes);
 	if (how == ST_REPLACE && tmp[0] != '\0' &&
 	    renameat(dir, tmp, dir, name) < 0) {
 		int e = errno;
@@ -388,6 +407,7 @@ store(struct session *s, const char *arg, enum store_how how)
 	if ((dfd = open_data(s, text)) >= 0) {
 		pump_transfer(s, dfd, fd, s->type_ascii ? PUMP_CRLF_TO_LF :
 		    PUMP_BINARY, dfd, &x);
+		wire_data_end(s, dfd, wire_end_of(&x, 0));
 		close(dfd);
 		if (commit_upload(s, dir, tmp, name, how, &x, path) == 0)
 			reply(s, 226, "Transfer complete.");
