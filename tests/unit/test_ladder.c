@@ -1,9 +1,9 @@
 /* test_ladder.c - the sequence diagram, row for row: lanes, arrows in
  * both directions, data lanes with their ports, the cut at 80 columns,
  * colour only when asked, the summary of connections. */
-#include <fcntl.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "ladder.h"
 #include "narrate.h"
 #include "unit.h"
@@ -14,16 +14,7 @@ static char drawn[16384];
 static void
 ladder_pipe(void)
 {
-	int p[2];
-
-	if (lpipe_r >= 0) {
-		close(lpipe_r);
-		close(lpipe_w);
-	}
-	CHECK(pipe(p) == 0);
-	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
-	lpipe_r = p[0];
-	lpipe_w = p[1];
+	fixture_pipe(&lpipe_r, &lpipe_w);
 }
 
 /* What was drawn since the last call, each row's time ("   0.001", the
@@ -48,17 +39,6 @@ rows(void)
 	return drawn;
 }
 
-static struct hostport
-at(const char *host, unsigned port)
-{
-	struct hostport h;
-	char why[HP_WHYLEN];
-
-	CHECK(hp_set_host(&h, host, why, sizeof why) == 0);
-	h.port = port;
-	return h;
-}
-
 /* Every row of a drawing fits the width. */
 static int
 fits(const char *text)
@@ -73,10 +53,10 @@ fits(const char *text)
 
 TEST(ladder_passive_session)
 {
-	struct hostport client = at("127.0.0.1", 40000);
-	struct hostport server = at("127.0.0.1", 2121);
-	struct hostport pasv = at("127.0.0.1", 50069);
-	struct hostport data = at("127.0.0.1", 40002);
+	struct hostport client = fixture_hostport("127.0.0.1", 40000);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
+	struct hostport pasv = fixture_hostport("127.0.0.1", 50069);
+	struct hostport data = fixture_hostport("127.0.0.1", 40002);
 
 	ladder_pipe();
 	narrate_start(lpipe_w, NARRATE_MASK | NARRATE_LADDER);
@@ -112,10 +92,10 @@ TEST(ladder_passive_session)
  * go the other way; TCP events in the wire view, a bare LF flagged. */
 TEST(ladder_active_session_wire)
 {
-	struct hostport client = at("::1", 40010);
-	struct hostport server = at("::1", 2121);
-	struct hostport target = at("::1", 50070);
-	struct hostport from = at("::1", 41000);
+	struct hostport client = fixture_hostport("::1", 40010);
+	struct hostport server = fixture_hostport("::1", 2121);
+	struct hostport target = fixture_hostport("::1", 50070);
+	struct hostport from = fixture_hostport("::1", 41000);
 	struct narrate_tcp t;
 
 	ladder_pipe();
@@ -150,9 +130,9 @@ TEST(ladder_active_session_wire)
  * headers again, so no row is read against the wrong lanes. */
 TEST(ladder_sessions_interleaved)
 {
-	struct hostport a = at("127.0.0.1", 40020);
-	struct hostport b = at("127.0.0.1", 40021);
-	struct hostport server = at("127.0.0.1", 2121);
+	struct hostport a = fixture_hostport("127.0.0.1", 40020);
+	struct hostport b = fixture_hostport("127.0.0.1", 40021);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
 	const char *r;
 
 	ladder_pipe();
@@ -178,8 +158,8 @@ TEST(ladder_sessions_interleaved)
 
 TEST(ladder_long_text_cut_at_80_columns)
 {
-	struct hostport client = at("127.0.0.1", 40030);
-	struct hostport server = at("127.0.0.1", 2121);
+	struct hostport client = fixture_hostport("127.0.0.1", 40030);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
 	char big[300];
 	const char *r;
 
@@ -200,8 +180,8 @@ TEST(ladder_long_text_cut_at_80_columns)
 
 TEST(ladder_colour_only_when_asked)
 {
-	struct hostport client = at("127.0.0.1", 40040);
-	struct hostport server = at("127.0.0.1", 2121);
+	struct hostport client = fixture_hostport("127.0.0.1", 40040);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
 	const char *r;
 
 	ladder_pipe();
@@ -226,10 +206,10 @@ TEST(ladder_colour_only_when_asked)
 /* The summary: every connection with its ports, who connected. */
 TEST(ladder_summary_of_connections)
 {
-	struct hostport client = at("127.0.0.1", 40050);
-	struct hostport server = at("127.0.0.1", 2121);
-	struct hostport pasv = at("127.0.0.1", 50071);
-	struct hostport data = at("127.0.0.1", 40051);
+	struct hostport client = fixture_hostport("127.0.0.1", 40050);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
+	struct hostport pasv = fixture_hostport("127.0.0.1", 50071);
+	struct hostport data = fixture_hostport("127.0.0.1", 40051);
 	const char *r;
 
 	ladder_pipe();

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "narrate.h"
 #include "unit.h"
 
@@ -14,16 +15,7 @@ static char got[4 * NARRATE_MAX];
 static void
 start(int flags)
 {
-	int p[2];
-
-	if (pipe_r >= 0) {
-		close(pipe_r);
-		close(pipe_w);
-	}
-	CHECK(pipe(p) == 0);
-	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
-	pipe_r = p[0];
-	pipe_w = p[1];
+	fixture_pipe(&pipe_r, &pipe_w);
 	narrate_start(pipe_w, flags);
 }
 
@@ -58,17 +50,6 @@ lines(void)
 	}
 	got[o] = '\0';
 	return got;
-}
-
-static struct hostport
-hp(const char *host, unsigned port)
-{
-	struct hostport h;
-	char why[HP_WHYLEN];
-
-	CHECK(hp_set_host(&h, host, why, sizeof why) == 0);
-	h.port = port;
-	return h;
 }
 
 TEST(narrate_stamp_and_id)
@@ -115,8 +96,8 @@ TEST(narrate_reply_one_line_each)
 
 TEST(narrate_session_events)
 {
-	struct hostport peer = hp("127.0.0.1", 40000);
-	struct hostport local = hp("::1", 2121);
+	struct hostport peer = fixture_hostport("127.0.0.1", 40000);
+	struct hostport local = fixture_hostport("::1", 2121);
 
 	start(NARRATE_MASK);
 	narrate_connect(4, &peer, &local);
@@ -131,9 +112,9 @@ TEST(narrate_session_events)
 
 TEST(narrate_data_events)
 {
-	struct hostport v4 = hp("127.0.0.1", 50069);
-	struct hostport v6 = hp("::1", 50070);
-	struct hostport from = hp("127.0.0.1", 20);
+	struct hostport v4 = fixture_hostport("127.0.0.1", 50069);
+	struct hostport v6 = fixture_hostport("::1", 50070);
+	struct hostport from = fixture_hostport("127.0.0.1", 20);
 
 	start(NARRATE_MASK);
 	narrate_data_listen(5, "PASV", &v4);
@@ -219,10 +200,10 @@ TEST(narrate_show_passwords_says_so)
  * a RST, each with the bytes both sides sent; nothing after the end. */
 TEST(narrate_tcp_events)
 {
-	struct hostport client = hp("127.0.0.1", 40000);
-	struct hostport server = hp("127.0.0.1", 2121);
-	struct hostport target = hp("127.0.0.1", 50069);
-	struct hostport from = hp("127.0.0.1", 41000);
+	struct hostport client = fixture_hostport("127.0.0.1", 40000);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
+	struct hostport target = fixture_hostport("127.0.0.1", 50069);
+	struct hostport from = fixture_hostport("127.0.0.1", 41000);
 	struct narrate_tcp ctl, data;
 
 	start(NARRATE_MASK | NARRATE_WIRE);
