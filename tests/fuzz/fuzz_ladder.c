@@ -17,8 +17,10 @@
 static void
 draw(uint8_t op, unsigned id, const char *text)
 {
-	struct hostport c = { .family = AF_INET, .host = "127.0.0.1", .port = 40000 };
-	struct hostport s = { .family = AF_INET, .host = "127.0.0.1", .port = 2121 };
+	struct hostport c = { .family = AF_INET, .host = "127.0.0.1",
+	    .port = 40000 };
+	struct hostport s = { .family = AF_INET, .host = "127.0.0.1",
+	    .port = 2121 };
 
 	switch (op % 9) {
 	case 0: ladder_session(id, &c, &s); break;
