@@ -22,22 +22,33 @@ teardown() {
 	server_stop
 }
 
+# listening_in FILE: "HOST PORT" from the "listening on HOST port PORT"
+# line that a server just started writes to FILE (waits at most 5 s).
+listening_in() {
+	quick_wait 250 grep -qs '^listening on ' "$1"
+	sed -n 's/^listening on \(.*\) port \([0-9]*\)$/\1 \2/p' "$1" | head -n 1
+}
+
+# stop_group PID: stops the process group a setsid started, by its id.
+stop_group() {
+	[ -n "$1" ] || return 0
+	kill -TERM -- "-$1" 2>/dev/null
+	quick_wait 250 eval '! kill -0 "$1" 2>/dev/null' ||
+		kill -KILL -- "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null || true
+}
+
 # server_start [ftp-labd options...]: labs/start, as a student starts it.
 server_start() {
 	server_stop
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	quick_wait 250 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
-	read -r _ _ HOST _ PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/server.out")
+	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
 	[ -n "$PORT" ]
 }
 
 server_stop() {
-	[ -n "${SERVER_PID:-}" ] || return 0
-	kill -TERM -- "-$SERVER_PID" 2>/dev/null
-	quick_wait 250 eval '! kill -0 "$SERVER_PID" 2>/dev/null' ||
-		kill -KILL -- "-$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null || true
+	stop_group "${SERVER_PID:-}"
 	SERVER_PID=
 }
 
@@ -46,20 +57,15 @@ server_stop() {
 # (default ~/rawftp-lab/tap.log).  Sets TAP_PORT.
 tap_start() {
 	tap_stop
-	ftp-tap -p 0 "$@" 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/tap.out" \
+	setsid ftp-tap -p 0 "$@" 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/tap.out" \
 		2>>"${TAP_LOG:-$LAB/tap.log}" &
 	TAP_PID=$!
-	quick_wait 250 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/tap.out"
-	read -r _ _ _ _ TAP_PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/tap.out")
+	read -r _ TAP_PORT < <(listening_in "$BATS_TEST_TMPDIR/tap.out")
 	[ -n "$TAP_PORT" ]
 }
 
 tap_stop() {
-	[ -n "${TAP_PID:-}" ] || return 0
-	kill "$TAP_PID" 2>/dev/null
-	quick_wait 250 eval '! kill -0 "$TAP_PID" 2>/dev/null' ||
-		kill -KILL "$TAP_PID" 2>/dev/null
-	wait "$TAP_PID" 2>/dev/null || true
+	stop_group "${TAP_PID:-}"
 	TAP_PID=
 }
 
@@ -80,12 +86,14 @@ session() {
 }
 
 # transfer DIR-OPTIONS INPUT OUTPUT CMD...: a passive transfer, as lab 9's
-# pipeline: the commands, the 227 to ftp-pasv-calc, the data connection.
+# pipeline: the commands, the 227 to ftp-pasv-calc, the data connection
+# (to DATA_HOST when set, instead of the 227's address).
 transfer() {
 	local opts=$1 input=$2 output=$3
 	shift 3
 	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
-		{ read -r h p && ftp-dataconn -w 10 $opts "$h" "$p" <"$input" >"$output"; }
+		{ read -r h p &&
+			ftp-dataconn -w 10 $opts "${DATA_HOST:-$h}" "$p" <"$input" >"$output"; }
 }
 
 login=("USER anonymous" "PASS student@example.com")
@@ -593,14 +601,19 @@ ipv6() {
 	says "curl-upload.bin is not on the server"
 }
 
-@test "check 10: curl not installed" {
-	# a PATH with the tools the check uses, and no curl
+# check_without_curl NN: lab NN's check with a PATH that has the tools
+# the checks use, and no curl.
+check_without_curl() {
 	mkdir -p "$BATS_TEST_TMPDIR/nocurl"
 	for n in env bash dirname sed awk grep wc tr cmp comm sort head tail od cat cut; do
-		ln -s "$(command -v "$n")" "$BATS_TEST_TMPDIR/nocurl/$n"
+		ln -sf "$(command -v "$n")" "$BATS_TEST_TMPDIR/nocurl/$n"
 	done
-	run env PATH="$BATS_TEST_TMPDIR/nocurl" "$LABS"/10-*/check
+	run env PATH="$BATS_TEST_TMPDIR/nocurl" "$LABS"/"$1"-*/check
 	echo "$output"
+}
+
+@test "check 10: curl not installed" {
+	check_without_curl 10
 	says "curl is not installed"
 }
 
@@ -799,8 +812,7 @@ lab13_all() {
 	server_stop
 	setsid "$LABS/vsftpd" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	quick_wait 250 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
-	read -r _ _ HOST _ PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/server.out")
+	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
 	TAP_LOG=$LAB/tap-vsftpd.log tap_start
 	(cd "$C" && curl -sS -o vsftpd-epsv.txt "ftp://127.0.0.1:$TAP_PORT/01test.txt" &&
 		curl -sS -P 127.0.0.1 --disable-eprt -o vsftpd-port.txt \
@@ -818,12 +830,7 @@ lab13_all() {
 }
 
 @test "check 13: curl not installed" {
-	mkdir -p "$BATS_TEST_TMPDIR/nocurl"
-	for n in env bash dirname sed awk grep wc tr cmp comm sort head tail od cat cut; do
-		ln -s "$(command -v "$n")" "$BATS_TEST_TMPDIR/nocurl/$n"
-	done
-	run env PATH="$BATS_TEST_TMPDIR/nocurl" "$LABS"/13-*/check
-	echo "$output"
+	check_without_curl 13
 	says "curl is not installed"
 }
 
@@ -832,9 +839,7 @@ lab13_all() {
 # by_hand OUTPUT: lab 14's section 1: PASV, RETR, and the data connection
 # to the address of the control connection, not the 227's.
 by_hand() {
-	printf '%s\n' "${login[@]}" "TYPE I" PASV "RETR 01test.txt" QUIT |
-		ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
-		{ read -r _ p && ftp-dataconn -w 10 -r 127.0.0.1 "$p" >"$1"; }
+	DATA_HOST=127.0.0.1 get I 01test.txt "$1"
 }
 
 skip_pasv_ip() {
@@ -906,4 +911,9 @@ lab14_all() {
 	check 14
 	says "fixed.txt did not arrive: the tap ran without --fix-pasv"
 	says "the tap has not yet seen the report's address 192.168.150.90"
+}
+
+@test "check 14: curl not installed" {
+	check_without_curl 14
+	says "curl is not installed"
 }

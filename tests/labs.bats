@@ -11,6 +11,20 @@ setup() {
 	export RUNLAB_DIR=$BATS_TEST_TMPDIR/run
 }
 
+# replay_fails MESSAGE: run-lab on the README in $BATS_TEST_TMPDIR/lab
+# fails, saying MESSAGE.
+replay_fails() {
+	RUNLAB_WAIT=1 run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$1"* ]]
+}
+
+# The port of the "listening on" line of a replay's screen (server.out...).
+listening_port() {
+	sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/$1"
+}
+
 run_lab() {
 	run "$LABS/lib/run-lab" "$LABS/$1"
 	echo "$output"
@@ -166,12 +180,9 @@ QUIT
 221 Not what the server says.
 ```
 MD
-	RUNLAB_WAIT=1 run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ $output == *"expected line not shown in screen1: 221 Not what the server says."* ]]
+	replay_fails "expected line not shown in screen1: 221 Not what the server says."
 	# and the server it started is gone
-	port=$(sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/server.out")
+	port=$(listening_port server.out)
 	[ -n "$port" ]
 	refute ftp-raw -w 2 127.0.0.1 "$port" </dev/null
 }
@@ -236,14 +247,11 @@ printf 'NOOP\nQUIT\n' | ftp-raw 127.0.0.1 2100
 ... [2] < 500 Not what the server says.
 ```
 MD
-	RUNLAB_WAIT=1 run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ $output == *"step 8 (taplog): expected line not shown in tap.out: ... [2] < 500 Not what the server says."* ]]
+	replay_fails "step 8 (taplog): expected line not shown in tap.out: ... [2] < 500 Not what the server says."
 	# the tap listened on a port of its own, not on 2100, and the
 	# restarted server on the first one's port
-	tap=$(sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/tap.out")
-	ctl=$(sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/server.out")
+	tap=$(listening_port tap.out)
+	ctl=$(listening_port server.out)
 	[ -n "$tap" ] && [ "$tap" != 2100 ]
 	grep -q "\[1\] server: connected to 127.0.0.1 port $ctl from" "$RUNLAB_DIR/t/tap.out"
 	grep -q "\[2\] server: connected to 127.0.0.1 port $ctl from" "$RUNLAB_DIR/t/tap.out"
