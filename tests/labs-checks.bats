@@ -917,3 +917,13 @@ lab14_all() {
 	check_without_curl 14
 	says "curl is not installed"
 }
+
+@test "labs/vsftpd: --help, and an argument refused with 64, starting nothing" {
+	run "$LABS/vsftpd" --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "labs/vsftpd - a real FTP server for lab 13"* ]]
+	run --separate-stderr "$LABS/vsftpd" -p 21
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "labs/vsftpd: unexpected argument '-p': see 'labs/vsftpd --help'" ]
+	[ ! -e "$LAB/vsftpd.conf" ]
+}
