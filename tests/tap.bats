@@ -370,6 +370,47 @@ interop() {
 	[ "$done" -gt "$closed" ]
 }
 
+# downloads_in_order N: N downloads by curl through the tap, in EPRT,
+# PORT, EPSV and PASV in turn, each byte-identical; and in the narration
+# no 226 while a data connection is expected or open.  In active mode the
+# server's 226 can come before the tap has even accepted the server's
+# data connection: it is held until the data has reached the client.
+downloads_in_order() {
+	local n=$1 i
+	local -a modes=("-P 127.0.0.1" "-P 127.0.0.1 --disable-eprt" "" "--disable-epsv")
+	require curl
+	for ((i = 0; i < n; i++)); do
+		rm -f "$T/got"
+		# shellcheck disable=SC2086
+		curl -sS --max-time 20 ${modes[i % 4]} -o "$T/got" \
+			"ftp://127.0.0.1:$TAP_PORT/sub/data.bin"
+		cmp "$T/got" "$SRC/sub/data.bin"
+	done
+	[ "$(grep -c '\] data: 200000 bytes to the client, 0 bytes to the server, closed$' "$TAP_LOG")" -eq "$n" ]
+	[ "$(grep -c '\] < 226 ' "$TAP_LOG")" -eq "$n" ]
+	awk '{ id = $2 }
+		/\] data: listening on / { open[id] = 1 }
+		/\] data: [0-9]* bytes to the client, / { open[id] = 0 }
+		/\] < 226 / && open[id] { print "early: " $0; bad = 1 }
+		END { exit bad }' "$TAP_LOG"
+}
+
+@test "tap: the 226 waits for the data connection through the tap, active and passive (ftp-labd)" {
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	tap_start "$LABD_PORT"
+	downloads_in_order 40
+}
+
+@test "tap: the 226 waits for the data connection through the tap, active and passive (vsftpd)" {
+	vsftpd_start
+	serve_files "$PEER_ROOT"
+	tap_start "$PEER_PORT"
+	downloads_in_order 40
+}
+
 @test "tap: --data-timeout ends a wait for a data connection that never comes" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	labd_start

@@ -159,6 +159,14 @@ data_relaying(const struct session *s)
 	return s->d.r.a >= 0;
 }
 
+/* A data connection is on its way or open: the tap listens for it, or
+ * relays it. */
+int
+data_busy(const struct session *s)
+{
+	return s->d.listen_fd >= 0 || data_relaying(s);
+}
+
 /* Milliseconds until the nearer data deadline, or -1 for none. */
 int
 data_timeout_ms(const struct session *s)

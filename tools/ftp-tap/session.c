@@ -8,10 +8,10 @@
  * unread.  After AUTH is accepted (234) the control channel is TLS, and
  * the tap relays its bytes without reading them.
  *
- * While a data connection is open, the 226 that ends a transfer is held
- * until the data connection has closed (must_hold() says which replies):
- * the client then gets the data's end before the reply, and the
- * narration tells it in that order.
+ * While a data connection is expected or open, the 226 that ends a
+ * transfer is held until the data connection has closed (must_hold()
+ * says which replies): the client then gets the data's end before the
+ * reply, and the narration tells it in that order.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -367,14 +367,17 @@ server_line(struct session *s, const char *line, size_t len)
 
 /* The reply that says a transfer is done (226 after 150) waits for the
  * data connection to close: the server closed its end, so the relay ends
- * once the client has read the rest.  Other replies go on at once: a
- * passive client connects before it sends RETR and waits for the replies
- * in between, and after ABOR it waits for the 426 before it closes the
- * data connection. */
+ * once the client has read the rest.  In active mode the 226 can come
+ * before the tap has even accepted the server's data connection (it
+ * waits in the listening socket's queue): the reply waits for that
+ * connection too, or for the data timeout.  Other replies go on at once:
+ * a passive client connects before it sends RETR and waits for the
+ * replies in between, and after ABOR it waits for the 426 before it
+ * closes the data connection. */
 static int
 must_hold(struct session *s, const char *line, size_t len)
 {
-	return !s->rp.in_multiline && s->in_transfer && data_relaying(s) &&
+	return !s->rp.in_multiline && s->in_transfer && data_busy(s) &&
 	    reply_class(reply_code_of(line, len)) == 2;
 }
 
@@ -387,7 +390,7 @@ server_lines(struct session *s)
 	size_t len;
 	int partial;
 
-	if (s->holding && !data_relaying(s)) {
+	if (s->holding && !data_busy(s)) {
 		s->holding = 0;
 		if (server_line(s, s->held, s->held_len) < 0)
 			return -1;
@@ -491,7 +494,7 @@ read_server(struct session *s)
 static int
 server_gone(struct session *s)
 {
-	if (!s->server_eof || data_relaying(s))
+	if (!s->server_eof || data_relaying(s) || (s->holding && data_busy(s)))
 		return 0;
 	if (server_lines(s) < 0)
 		return -1;
@@ -577,7 +580,7 @@ relay_round(struct session *s)
 	if (idx[P_LISTEN] >= 0 && pfd[idx[P_LISTEN]].revents)
 		data_accept(s);
 	data_check(s);
-	if (s->holding && !data_relaying(s) && server_lines(s) < 0)
+	if (s->holding && !data_busy(s) && server_lines(s) < 0)
 		return -1;
 	if (server_gone(s) < 0)
 		return -1;

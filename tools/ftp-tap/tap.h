@@ -103,6 +103,7 @@ int data_listen(struct session *s, int for_client, struct hostport *where);
 void data_accept(struct session *s);
 void data_check(struct session *s);
 int data_relaying(const struct session *s);
+int data_busy(const struct session *s);
 int data_timeout_ms(const struct session *s);
 void data_close(struct session *s);
 
