@@ -421,6 +421,30 @@ roundtrip() {
 	done
 }
 
+@test "labd data: ABORT during a RETR is not ABOR: 500 after the transfer" {
+	labd_start
+	truncate -s 32M "$LABD_ROOT/big"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		TYPE I
+		!pasv
+		!during ABORT $T/got RETR big
+		!pasv
+		!during abor $T/part RETR big
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[5]} == "150 "* ]]
+	# one command parser: ABORT is an unknown verb, answered in its turn
+	[ "${lines[6]}" = "226 Transfer complete." ]
+	[ "${lines[7]}" = "500 Unknown command." ]
+	cmp "$T/got" "$LABD_ROOT/big"
+	[[ ${lines[9]} == "150 "* ]]
+	[ "${lines[10]}" = "426 Transfer aborted." ]
+	[ "${lines[11]}" = "226 ABOR successful." ]
+	grep -q '\[1\] > ABORT' "$LABD_LOG"
+}
+
 @test "labd data: STAT during a RETR tells the progress; the transfer goes on" {
 	head -c 64M /dev/urandom >"$T/big"
 	for portable in 0 1; do

@@ -82,17 +82,12 @@ pasv_listen(struct session *s, struct hostport *where)
 	return 0;
 }
 
-/* Between commands: how long the control connection may be waited on
- * before the passive port, if any, has waited --data-timeout unused. */
-int
-data_idle_ms(struct session *s, int ms)
+/* Between commands: when the passive port, if any, will have waited
+ * --data-timeout unused (net_now_ms() time); 0 when there is none. */
+long long
+data_deadline(const struct session *s)
 {
-	int left;
-
-	if (s->pasv_fd < 0)
-		return ms;
-	left = net_ms_left(s->pasv_deadline);
-	return left < ms ? left : ms;
+	return s->pasv_fd >= 0 ? s->pasv_deadline : 0;
 }
 
 /* A passive port that no transfer used within --data-timeout is closed,
@@ -286,21 +281,14 @@ static int
 wait_passive(struct session *s, enum ctl_event *why)
 {
 	long long deadline = net_now_ms() + cfg.data_timeout * 1000LL;
-	struct pollfd pfd[2] = { { .fd = s->pasv_fd, .events = POLLIN },
-	    { .fd = s->ctrl, .events = POLLIN } };
+	struct pollfd pfd = { .fd = s->pasv_fd, .events = POLLIN };
 	enum ctl_event ev;
 	int left, fd;
 
 	while ((left = net_ms_left(deadline)) > 0) {
-		if (poll(pfd, 2, left) < 0 && errno != EINTR)
-			break;
-		/* a connection that is already there goes first: an ABOR
-		 * right behind it then aborts a transfer that started */
-		if ((pfd[0].revents & POLLIN) && (fd = accept_one(s)) >= 0)
+		ev = control_watch(s, &pfd, left);
+		if (ev == CTL_READY && (fd = accept_one(s)) >= 0)
 			return fd;
-		if (pfd[1].revents == 0)
-			continue;
-		ev = control_check(s);
 		if (ev == CTL_ABORT || ev == CTL_GONE) {
 			*why = ev;
 			return -1;
@@ -308,8 +296,6 @@ wait_passive(struct session *s, enum ctl_event *why)
 		if (ev == CTL_STAT)
 			reply(s, 213, "Status: waiting for the data "
 			    "connection.");
-		else
-			pfd[1].fd = -1;	/* a line for later: stop watching */
 	}
 	narrate(s->id, "data: no connection within %d seconds",
 	    cfg.data_timeout);

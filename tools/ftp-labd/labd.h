@@ -15,6 +15,7 @@
 
 #include "hostport.h"
 #include "linebuf.h"
+#include "narrate.h"
 #include "telnet.h"
 
 #define LABD_LINE_CAP 4096	/* longest command line, CRLF included */
@@ -72,6 +73,8 @@ struct session {
 	struct linebuf lb;
 	struct telnet tn;
 	struct command cmd;
+	long long idle_deadline;	/* for the line being read, or 0 */
+	int overlong;			/* skipping the rest of a long line */
 
 	int logged_in;
 	int anonymous;
@@ -128,14 +131,22 @@ int is_anonymous_name(const char *name);
 
 /* session.c */
 void *session_main(void *arg);
+
+/* control.c: the control connection, below every command handler. */
 void reply(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_raw(struct session *s, const char *text, size_t len);
-/* What arrived on the control channel during a transfer: ABOR, a bare
- * STAT (answered with the progress, RFC 959 4.1.3), the client gone, or
- * nothing the transfer needs to know of (a line left for after it). */
-enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_STAT, CTL_GONE };
-enum ctl_event control_check(struct session *s);
+enum line_status { LINE_OK, LINE_WAKE, LINE_END };
+enum line_status next_line(struct session *s, long long wake_at,
+    const char **line, size_t *len);
+/* What a wait that watches the control connection saw: see
+ * control_watch() for each. */
+enum ctl_event {
+	CTL_READY, CTL_TIMEOUT, CTL_ABORT, CTL_STAT, CTL_GONE, CTL_NOTHING
+};
+struct pollfd;
+enum ctl_event control_watch(struct session *s, struct pollfd *other,
+    int timeout_ms);
 /* 1 when the control connection is already at end-of-file or reset. */
 int control_hung_up(struct session *s, int wait_ms);
 
@@ -147,7 +158,7 @@ void cmd_eprt(struct session *s, const char *arg);
 int data_prepared(struct session *s);
 int data_open(struct session *s, enum ctl_event *why);
 void data_reset(struct session *s);
-int data_idle_ms(struct session *s, int ms);
+long long data_deadline(const struct session *s);
 void data_expire(struct session *s);
 
 /* listing.c */

@@ -25,7 +25,6 @@
 #include "net.h"
 
 #define REPLY_MAX 2048
-#define LINE_PIECES_MS 250	/* for the rest of a line split in pieces */
 
 enum {
 	F_ANY = 1,		/* allowed before login */
@@ -39,144 +38,6 @@ struct verb {
 	void (*run)(struct session *s, const char *arg);
 	int flags;
 };
-
-/* ---- replies ---- */
-
-/* Sends text (one or more CRLF lines), 0xFF doubled, and narrates it.
- * Text of any length goes out in pieces of REPLY_MAX bytes, each of which
- * fits the wire buffer even if every byte is 0xFF: a reply is never
- * dropped for being long. */
-void
-reply_raw(struct session *s, const char *text, size_t len)
-{
-	char wire[2 * REPLY_MAX];
-	const char *p = text, *end = text + len;
-	int failed = 0;
-
-	while (p < end && !failed) {
-		size_t piece = (size_t)(end - p) < REPLY_MAX ?
-		    (size_t)(end - p) : REPLY_MAX;
-		size_t n = telnet_escape(p, piece, wire, sizeof wire);
-		failed = net_write_all(s->ctrl, wire, n,
-		    cfg.idle_timeout * 1000) < 0;
-		p += piece;
-	}
-	if (failed)
-		s->quit = 1;
-	p = text;
-	while (p < end) {
-		const char *lf = memchr(p, '\n', (size_t)(end - p));
-		size_t l = lf ? (size_t)(lf - p) + 1 : (size_t)(end - p);
-		narrate_line(s->id, "<", p, l);
-		p += l;
-	}
-}
-
-void
-reply(struct session *s, int code, const char *fmt, ...)
-{
-	char text[REPLY_MAX];
-	va_list ap;
-	int n = snprintf(text, sizeof text, "%03d ", code);
-
-	va_start(ap, fmt);
-	n += vsnprintf(text + n, sizeof text - (size_t)n - 2, fmt, ap);
-	va_end(ap);
-	if ((size_t)n > sizeof text - 3)
-		n = (int)sizeof text - 3;
-	/* a file name holding CR or LF must not end the line early */
-	for (int i = 4; i < n; i++)
-		if (text[i] == '\r' || text[i] == '\n')
-			text[i] = '?';
-	text[n++] = '\r';
-	text[n++] = '\n';
-	reply_raw(s, text, (size_t)n);
-}
-
-/* ---- the control channel during a transfer ---- */
-
-/* Does the unread input start with word (any case)? */
-static int
-pending_starts(const struct linebuf *lb, const char *word)
-{
-	size_t n = strlen(word);
-
-	return lb_pending(lb) >= n &&
-	    strncasecmp(lb->buf + lb->start, word, n) == 0;
-}
-
-/* A command can come in pieces (Telnet IP, then DM as urgent data, then
- * ABOR): wait up to ms for the end of the line.  -1 when the client has
- * gone. */
-static int
-wait_for_line(struct session *s, int ms)
-{
-	long long deadline = net_now_ms() + ms;
-	int left;
-
-	while (memchr(s->lb.buf + s->lb.start, '\n', lb_pending(&s->lb)) ==
-	    NULL && lb_pending(&s->lb) < LABD_LINE_CAP &&
-	    (left = net_ms_left(deadline)) > 0) {
-		if (net_wait(s->ctrl, POLLIN, left) != 1)
-			break;
-		if (lb_fill(&s->lb) <= 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Called when the control connection is readable while a transfer or a
- * wait for the data connection runs.  RFC 959 4.1.3 lets two commands in
- * then: ABOR, usually after Telnet IP and DM, and STAT without argument,
- * which asks how the transfer is going.  Any other line is left buffered
- * for after the transfer. */
-enum ctl_event
-control_check(struct session *s)
-{
-	enum ctl_event ev;
-	const char *line;
-	size_t len;
-	int partial;
-	ssize_t n;
-
-	if (server_stopping())
-		return CTL_GONE;
-	n = lb_fill(&s->lb);
-	if (n == 0 || (n < 0 && errno != EAGAIN))
-		return CTL_GONE;
-	if (wait_for_line(s, LINE_PIECES_MS) < 0)
-		return CTL_GONE;
-	if (pending_starts(&s->lb, "ABOR"))
-		ev = CTL_ABORT;
-	else if (pending_starts(&s->lb, "STAT\r\n") ||
-	    pending_starts(&s->lb, "STAT\n"))
-		ev = CTL_STAT;
-	else
-		return CTL_NOTHING;
-	if (lb_next(&s->lb, &line, &len, &partial))
-		narrate_line(s->id, ">", line, len);
-	return ev;
-}
-
-/* Has the client closed or reset the control connection, or does it
- * within wait_ms?  Bytes waiting (a command sent early) mean the client
- * is still there.  Used when an upload's data connection ends: see
- * transfer.c. */
-int
-control_hung_up(struct session *s, int wait_ms)
-{
-	char byte;
-	ssize_t n;
-
-	if (s->lb.eof)
-		return 1;
-	if (net_wait(s->ctrl, POLLIN, wait_ms) != 1)
-		return 0;
-	do
-		n = recv(s->ctrl, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-}
 
 /* ---- login ---- */
 
@@ -555,53 +416,6 @@ greet(struct session *s)
 	reply(s, 220, "ftp-labd " RAWFTP_VERSION " ready.");
 }
 
-/* Reads one line; 0 on a line, -1 when the session must end. */
-static int
-next_line(struct session *s, const char **line, size_t *len)
-{
-	long long idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
-	int partial, overlong = 0;
-
-	for (;;) {
-		/* the wait also ends when an unused passive port expires */
-		enum lb_status st = lb_getline(&s->lb, data_idle_ms(s,
-		    net_ms_left(idle_deadline)), line, len, &partial);
-		if (s->tn.reply_len > 0) {	/* refuse Telnet options */
-			(void)net_write_all(s->ctrl, s->tn.reply,
-			    s->tn.reply_len, cfg.idle_timeout * 1000);
-			s->tn.reply_len = 0;
-		}
-		if (server_stopping()) {
-			reply(s, 421, "Server shutting down; closing control "
-			    "connection.");
-			return -1;
-		}
-		if (st == LB_TIMEOUT && net_ms_left(idle_deadline) > 0) {
-			data_expire(s);
-			continue;
-		}
-		if (st == LB_TIMEOUT) {
-			reply(s, 421, "Timeout (%d seconds): closing control "
-			    "connection.", cfg.idle_timeout);
-			return -1;
-		}
-		if (st != LB_LINE)
-			return -1;
-		idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
-		if (partial) {
-			overlong = 1;
-			continue;
-		}
-		if (!overlong)
-			return 0;
-		overlong = 0;
-		narrate(s->id, "> (a command line over %d bytes)",
-		    LABD_LINE_CAP);
-		reply(s, 500, "Command line too long (the limit is %d bytes).",
-		    LABD_LINE_CAP);
-	}
-}
-
 void *
 session_main(void *arg)
 {
@@ -615,8 +429,16 @@ session_main(void *arg)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* main handles them */
 	greet(s);
-	while (!s->quit && next_line(s, &line, &len) == 0) {
-		narrate_line(s->id, ">", line, len);
+	while (!s->quit) {
+		enum line_status st = next_line(s, data_deadline(s), &line,
+		    &len);
+		if (st == LINE_END)
+			break;
+		if (st == LINE_WAKE) {
+			data_expire(s);	/* a passive port unused too long */
+			continue;
+		}
+		narrate_command(s->id, line, len);
 		run_command(s, line, len);
 	}
 	data_reset(s);

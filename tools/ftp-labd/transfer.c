@@ -46,62 +46,34 @@ struct xfer {
 	uint64_t bytes;		/* on the wire */
 };
 
-/* Is there a command on the control channel?  Checked between chunks. */
-static enum ctl_event
-poll_control(struct session *s, int *watch)
-{
-	struct pollfd pfd = { .fd = s->ctrl, .events = POLLIN };
-	enum ctl_event ev;
-
-	if (!*watch || poll(&pfd, 1, 0) <= 0)
-		return CTL_NOTHING;
-	ev = control_check(s);
-	if (ev == CTL_NOTHING)
-		*watch = 0;	/* a line for after the transfer */
-	return ev;
-}
-
-/* What a command that came during the transfer does to it.  A bare STAT
- * is answered with the bytes moved so far, and the transfer goes on. */
+/* Looks at the control connection (wait 0) or waits until the pump can
+ * go on, hearing the control connection meanwhile.  A bare STAT is
+ * answered with the bytes moved so far, and the transfer goes on: X_DONE
+ * means go on. */
 static enum xfer_end
-on_control(struct session *s, enum ctl_event ev, const struct pump_chan *c,
-    int sending)
+watch_control(struct session *s, struct pump_chan *c, int sending, int wait)
 {
-	switch (ev) {
+	struct pollfd pfd;
+
+	pump_chan_pollfd(c, &pfd);
+	switch (control_watch(s, wait ? &pfd : NULL,
+	    wait ? cfg.data_timeout * 1000 : 0)) {
 	case CTL_ABORT:
 		return X_ABORT;
 	case CTL_GONE:
 		return X_GONE;
+	case CTL_TIMEOUT:
+		return wait ? X_STALL : X_DONE;
 	case CTL_STAT:
 		reply(s, 213, "Status: %llu bytes %s so far.",
 		    (unsigned long long)(sending ? c->bytes_out : c->bytes_in),
 		    sending ? "sent" : "received");
 		break;
+	case CTL_READY:
 	case CTL_NOTHING:
 		break;
 	}
 	return X_DONE;
-}
-
-/* Waits until the pump can go on; X_DONE to go on. */
-static enum xfer_end
-wait_pump(struct session *s, struct pump_chan *c, int sending, int *watch)
-{
-	struct pollfd pfd[2];
-	int n;
-
-	pump_chan_pollfd(c, &pfd[0]);
-	pfd[1].fd = *watch ? s->ctrl : -1;
-	pfd[1].events = POLLIN;
-	pfd[1].revents = 0;
-	do
-		n = poll(pfd, 2, cfg.data_timeout * 1000);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return X_STALL;
-	if (pfd[1].revents == 0)
-		return X_DONE;
-	return on_control(s, poll_control(s, watch), c, sending);
 }
 
 /* Moves in to out until the end, an ABOR, a stall or an error.  wire is
@@ -112,7 +84,7 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 {
 	struct pump_chan c;
 	enum pump_step st;
-	int watch = 1, sending = wire == out;
+	int sending = wire == out;
 
 	memset(x, 0, sizeof *x);
 	net_set_nonblocking(wire, 1);
@@ -125,11 +97,8 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		st = pump_chan_step(&c);
 		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
 			break;
-		if (st == PUMP_STEP_WAIT)
-			x->end = wait_pump(s, &c, sending, &watch);
-		else
-			x->end = on_control(s, poll_control(s, &watch), &c,
-			    sending);
+		x->end = watch_control(s, &c, sending,
+		    st == PUMP_STEP_WAIT);
 		if (x->end != X_DONE)
 			break;
 	}
