@@ -97,9 +97,12 @@ struct session {
 	struct session *prev, *next;	/* the registry, main.c */
 };
 
-/* main.c */
-int server_stopping(void);
+/* registry.c */
+int register_session(struct session *s, char *why, size_t whylen);
 void session_end(struct session *s);
+int session_count(void);
+void sessions_stop(void);
+int server_stopping(void);
 
 /* narrate.c: "  12.345678 [ID] text" on the log, one write per line. */
 void narrate(unsigned id, const char *fmt, ...)
@@ -131,6 +134,24 @@ int is_anonymous_name(const char *name);
 
 /* session.c */
 void *session_main(void *arg);
+
+/* commands.c: the verb table */
+enum {
+	F_ANY = 1,		/* allowed before login */
+	F_ARG = 2,		/* needs an argument: 501 without */
+	F_WRITE = 4,		/* changes files: 550 under --read-only */
+	F_UNIMPL = 8		/* recognised, not implemented: 502 */
+};
+struct verb {
+	const char *name;
+	void (*run)(struct session *s, const char *arg);
+	int flags;
+};
+const struct verb *verb_find(const char *name);
+
+/* login.c */
+void cmd_user(struct session *s, const char *arg);
+void cmd_pass(struct session *s, const char *arg);
 
 /* control.c: the control connection, below every command handler. */
 void reply(struct session *s, int code, const char *fmt, ...)
