@@ -197,19 +197,36 @@ classify_line(struct session *s)
 	return ev;
 }
 
+/* The control connection is readable: what it says to a running
+ * command. */
+static enum ctl_event
+read_control(struct session *s)
+{
+	ssize_t n;
+
+	if (server_stopping())
+		return CTL_GONE;
+	n = lb_fill(&s->lb);
+	if (n == 0 || (n < 0 && errno != EAGAIN))
+		return CTL_GONE;
+	if (wait_for_line(s, LINE_PIECES_MS) < 0)
+		return CTL_GONE;
+	return classify_line(s);
+}
+
 /* Waits up to timeout_ms for the other descriptor (NULL: none) and, unless
  * a line already waits, for the control connection.  CTL_READY when other
- * is ready (its revents set; it goes first, so an ABOR right behind a
- * data connection aborts a transfer that started), CTL_TIMEOUT when
- * neither was, else what came on the control connection: CTL_ABORT,
- * CTL_STAT (the line consumed and narrated; the caller answers), CTL_GONE
- * (the client closed it, or the server is stopping), or CTL_NOTHING (a
- * line for later, left buffered). */
+ * is ready (its revents set).  It goes first: a data connection that is
+ * already there when ABOR comes is a transfer that started, and the ABOR
+ * then aborts it (426 "Transfer aborted").  Else what came on the control
+ * connection: CTL_ABORT, CTL_STAT (the line consumed and narrated; the
+ * caller answers), CTL_GONE (the client closed it, or the server is
+ * stopping), CTL_NOTHING (a line for later, left buffered); or
+ * CTL_TIMEOUT when nothing came. */
 enum ctl_event
 control_watch(struct session *s, struct pollfd *other, int timeout_ms)
 {
 	struct pollfd pfd[2] = { { .fd = -1 }, { .fd = -1 } };
-	ssize_t n;
 	int ready;
 
 	if (other != NULL)
@@ -229,14 +246,7 @@ control_watch(struct session *s, struct pollfd *other, int timeout_ms)
 		return CTL_TIMEOUT;
 	if (pfd[0].revents != 0)
 		return CTL_READY;
-	if (server_stopping())
-		return CTL_GONE;
-	n = lb_fill(&s->lb);
-	if (n == 0 || (n < 0 && errno != EAGAIN))
-		return CTL_GONE;
-	if (wait_for_line(s, LINE_PIECES_MS) < 0)
-		return CTL_GONE;
-	return classify_line(s);
+	return read_control(s);
 }
 
 /* Has the client closed or reset the control connection, or does it
