@@ -169,7 +169,7 @@ roundtrip() {
 		!get $T/whole RETR digits
 	S
 	[[ ${lines[3]} == "350 Restarting at 4."* ]]
-	[[ ${lines[4]} == "501 REST needs a byte offset, a decimal number from 0 to 9223372036854775807." ]]
+	[[ ${lines[4]} == "501 REST needs a byte offset, a decimal number from 0 to 9223372036854775807. Syntax: REST byte-offset (a decimal number; the next RETR or STOR starts there)" ]]
 	[ "$(cat "$T/part")" = "456789" ]
 	[ "$(cat "$T/whole")" = "0123456789" ]
 }

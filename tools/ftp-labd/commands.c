@@ -51,7 +51,7 @@ cmd_type(struct session *s, const char *arg)
 	} else if (strchr("AaEeIiLl", arg[0]) != NULL) {
 		reply(s, 504, "Type %s not implemented; use A or I.", arg);
 	} else {
-		reply(s, 501, "Unknown type '%s'.", arg);
+		reply_syntax(s, "Unknown type '%s'.", arg);
 	}
 }
 
@@ -63,7 +63,7 @@ cmd_mode(struct session *s, const char *arg)
 	else if (strchr("BbCc", arg[0]) != NULL && arg[1] == '\0')
 		reply(s, 504, "Only stream mode (S) is implemented.");
 	else
-		reply(s, 501, "Unknown mode '%s'.", arg);
+		reply_syntax(s, "Unknown mode '%s'.", arg);
 }
 
 static void
@@ -74,7 +74,7 @@ cmd_stru(struct session *s, const char *arg)
 	else if (strchr("RrPp", arg[0]) != NULL && arg[1] == '\0')
 		reply(s, 504, "Only file structure (F) is implemented.");
 	else
-		reply(s, 501, "Unknown structure '%s'.", arg);
+		reply_syntax(s, "Unknown structure '%s'.", arg);
 }
 
 static void
@@ -84,7 +84,7 @@ cmd_rest(struct session *s, const char *arg)
 
 	/* an offset must fit off_t for the lseek that uses it */
 	if (parse_number(arg, 0, INT64_MAX, &off) < 0) {
-		reply(s, 501, "REST needs a byte offset, a decimal number "
+		reply_syntax(s, "REST needs a byte offset, a decimal number "
 		    "from 0 to %lld.", (long long)INT64_MAX);
 		return;
 	}
@@ -157,56 +157,105 @@ cmd_unimpl(struct session *s, const char *arg)
 	reply(s, 502, "Command not implemented.");
 }
 
-/* Every verb, in the order HELP shows them. */
+/* Every verb, in the order HELP shows them, with the syntax of its
+ * argument ("": none) that HELP VERB and a 501 quote. */
 static const struct verb verbs[] = {
-	{ "ABOR", cmd_abor, 0 },
-	{ "ACCT", cmd_unimpl, F_UNIMPL },
-	{ "ALLO", cmd_allo, 0 },
-	{ "APPE", cmd_appe, F_ARG | F_WRITE },
-	{ "AUTH", cmd_auth, F_ANY | F_ARG },
-	{ "CDUP", cmd_cdup, 0 },
-	{ "CWD", cmd_cwd, F_ARG },
-	{ "DELE", cmd_dele, F_ARG | F_WRITE },
-	{ "EPRT", cmd_eprt, F_ARG },
-	{ "EPSV", cmd_epsv, 0 },
-	{ "FEAT", cmd_feat, F_ANY },
-	{ "HELP", cmd_help, F_ANY },
-	{ "LIST", cmd_list, 0 },
-	{ "MDTM", cmd_mdtm, F_ARG },
-	{ "MFMT", cmd_mfmt, F_ARG | F_WRITE },
-	{ "MKD", cmd_mkd, F_ARG | F_WRITE },
-	{ "MLSD", cmd_mlsd, 0 },
-	{ "MLST", cmd_mlst, 0 },
-	{ "MODE", cmd_mode, F_ARG },
-	{ "NLST", cmd_nlst, 0 },
-	{ "NOOP", cmd_noop, F_ANY },
-	{ "OPTS", cmd_opts, F_ANY | F_ARG },
-	{ "PASS", cmd_pass, F_ANY },
-	{ "PASV", cmd_pasv, 0 },
-	{ "PORT", cmd_port, F_ARG },
-	{ "PWD", cmd_pwd, 0 },
-	{ "QUIT", cmd_quit, F_ANY },
-	{ "REIN", cmd_unimpl, F_UNIMPL },
-	{ "REST", cmd_rest, F_ARG },
-	{ "RETR", cmd_retr, F_ARG },
-	{ "RMD", cmd_rmd, F_ARG | F_WRITE },
-	{ "RNFR", cmd_rnfr, F_ARG | F_WRITE },
-	{ "RNTO", cmd_rnto, F_ARG | F_WRITE },
-	{ "SITE", cmd_unimpl, F_UNIMPL },
-	{ "SIZE", cmd_size, F_ARG },
-	{ "SMNT", cmd_unimpl, F_UNIMPL },
-	{ "STAT", cmd_stat, 0 },
-	{ "STOR", cmd_stor, F_ARG | F_WRITE },
-	{ "STOU", cmd_stou, F_WRITE },
-	{ "STRU", cmd_stru, F_ARG },
-	{ "SYST", cmd_syst, F_ANY },
-	{ "TYPE", cmd_type, F_ARG },
-	{ "USER", cmd_user, F_ANY | F_ARG },
-	{ "XCUP", cmd_cdup, 0 },
-	{ "XCWD", cmd_cwd, F_ARG },
-	{ "XMKD", cmd_mkd, F_ARG | F_WRITE },
-	{ "XPWD", cmd_pwd, 0 },
-	{ "XRMD", cmd_rmd, F_ARG | F_WRITE },
+	{ "ABOR", cmd_abor, 0,
+	    "" },
+	{ "ACCT", cmd_unimpl, F_UNIMPL,
+	    "account-information" },
+	{ "ALLO", cmd_allo, 0,
+	    "size (accepted and ignored: no space is reserved)" },
+	{ "APPE", cmd_appe, F_ARG | F_WRITE,
+	    "path (the data is added to the end of the file)" },
+	{ "AUTH", cmd_auth, F_ANY | F_ARG,
+	    "mechanism (none is supported here)" },
+	{ "CDUP", cmd_cdup, 0,
+	    "" },
+	{ "CWD", cmd_cwd, F_ARG,
+	    "path" },
+	{ "DELE", cmd_dele, F_ARG | F_WRITE,
+	    "path" },
+	{ "EPRT", cmd_eprt, F_ARG,
+	    "|af|address|port| (af 1 = IPv4, 2 = IPv6; any printable delimiter in place of |)" },
+	{ "EPSV", cmd_epsv, 0,
+	    "[1 | 2 | ALL] (the network protocol; ALL: only EPSV from then on)" },
+	{ "FEAT", cmd_feat, F_ANY,
+	    "" },
+	{ "HELP", cmd_help, F_ANY,
+	    "[verb]" },
+	{ "LIST", cmd_list, 0,
+	    "[path]" },
+	{ "MDTM", cmd_mdtm, F_ARG,
+	    "path" },
+	{ "MFMT", cmd_mfmt, F_ARG | F_WRITE,
+	    "YYYYMMDDHHMMSS path (the new modification time, UTC)" },
+	{ "MKD", cmd_mkd, F_ARG | F_WRITE,
+	    "path" },
+	{ "MLSD", cmd_mlsd, 0,
+	    "[path]" },
+	{ "MLST", cmd_mlst, 0,
+	    "[path]" },
+	{ "MODE", cmd_mode, F_ARG,
+	    "S (stream; B and C are not implemented)" },
+	{ "NLST", cmd_nlst, 0,
+	    "[path]" },
+	{ "NOOP", cmd_noop, F_ANY,
+	    "" },
+	{ "OPTS", cmd_opts, F_ANY | F_ARG,
+	    "UTF8 ON | MLST facts;" },
+	{ "PASS", cmd_pass, F_ANY,
+	    "password" },
+	{ "PASV", cmd_pasv, 0,
+	    "" },
+	{ "PORT", cmd_port, F_ARG,
+	    "h1,h2,h3,h4,p1,p2 (address h1.h2.h3.h4, port p1*256+p2)" },
+	{ "PWD", cmd_pwd, 0,
+	    "" },
+	{ "QUIT", cmd_quit, F_ANY,
+	    "" },
+	{ "REIN", cmd_unimpl, F_UNIMPL,
+	    "" },
+	{ "REST", cmd_rest, F_ARG,
+	    "byte-offset (a decimal number; the next RETR or STOR starts there)" },
+	{ "RETR", cmd_retr, F_ARG,
+	    "path" },
+	{ "RMD", cmd_rmd, F_ARG | F_WRITE,
+	    "path" },
+	{ "RNFR", cmd_rnfr, F_ARG | F_WRITE,
+	    "path (the old name; RNTO follows)" },
+	{ "RNTO", cmd_rnto, F_ARG | F_WRITE,
+	    "path (the new name; right after RNFR)" },
+	{ "SITE", cmd_unimpl, F_UNIMPL,
+	    "command" },
+	{ "SIZE", cmd_size, F_ARG,
+	    "path" },
+	{ "SMNT", cmd_unimpl, F_UNIMPL,
+	    "path" },
+	{ "STAT", cmd_stat, 0,
+	    "[path] (without: the session's status)" },
+	{ "STOR", cmd_stor, F_ARG | F_WRITE,
+	    "path" },
+	{ "STOU", cmd_stou, F_WRITE,
+	    "[name] (a name not yet used is made from it)" },
+	{ "STRU", cmd_stru, F_ARG,
+	    "F (file; R and P are not implemented)" },
+	{ "SYST", cmd_syst, F_ANY,
+	    "" },
+	{ "TYPE", cmd_type, F_ARG,
+	    "A | I (ASCII text or image, the bytes as they are)" },
+	{ "USER", cmd_user, F_ANY | F_ARG,
+	    "name (anonymous or ftp: a guest)" },
+	{ "XCUP", cmd_cdup, 0,
+	    "" },
+	{ "XCWD", cmd_cwd, F_ARG,
+	    "path" },
+	{ "XMKD", cmd_mkd, F_ARG | F_WRITE,
+	    "path" },
+	{ "XPWD", cmd_pwd, 0,
+	    "" },
+	{ "XRMD", cmd_rmd, F_ARG | F_WRITE,
+	    "path" },
 };
 
 const struct verb *
@@ -220,24 +269,27 @@ verb_find(const char *name)
 	return NULL;
 }
 
-/* The seed's server lists its verbs eight to a line, '*' = unimplemented. */
+/* HELP VERB gives the verb's syntax.  HELP alone lists the verbs eight to
+ * a line as the seed's server did, '*' = unimplemented. */
 static void
 cmd_help(struct session *s, const char *arg)
 {
 	char text[REPLY_MAX];
 	size_t i, n = 0, count = sizeof verbs / sizeof verbs[0];
+	const struct verb *v;
 
 	if (arg[0] != '\0') {
 		char verb[5];
 		for (i = 0; i < 4 && arg[i] != '\0'; i++)
 			verb[i] = (char)toupper((unsigned char)arg[i]);
 		verb[i] = '\0';
-		if (arg[i] != '\0' || verb_find(verb) == NULL)
+		if (arg[i] != '\0' || (v = verb_find(verb)) == NULL)
 			reply(s, 502, "Unknown command '%s'.", arg);
 		else
-			reply(s, 214, "%s is %s.", verb,
-			    (verb_find(verb)->flags & F_UNIMPL) ?
-			    "not implemented" : "supported");
+			reply(s, 214, "Syntax: %s %s%s", v->name,
+			    v->syntax[0] != '\0' ? v->syntax : "(no argument)",
+			    (v->flags & F_UNIMPL) ? "; not implemented here." :
+			    "");
 		return;
 	}
 	n += (size_t)snprintf(text + n, sizeof text - n, "214-The following "

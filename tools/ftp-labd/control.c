@@ -68,6 +68,24 @@ reply(struct session *s, int code, const char *fmt, ...)
 	reply_raw(s, text, (size_t)n);
 }
 
+/* 501 for a bad argument: what was wrong, then how the argument is
+ * written (the syntax column of the verb table, commands.c). */
+void
+reply_syntax(struct session *s, const char *fmt, ...)
+{
+	char why[REPLY_MAX / 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (s->verb == NULL || s->verb->syntax[0] == '\0')
+		reply(s, 501, "%s", why);
+	else
+		reply(s, 501, "%s Syntax: %s %s", why, s->verb->name,
+		    s->verb->syntax);
+}
+
 /* ---- reading command lines ---- */
 
 /* The Telnet filter refuses every option the client offers (RFC 1123

@@ -155,7 +155,7 @@ cmd_epsv(struct session *s, const char *arg)
 		return;
 	}
 	if (arg[0] != '\0' && strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0) {
-		reply(s, 501, "EPSV takes 1, 2, ALL or nothing.");
+		reply_syntax(s, "EPSV takes 1, 2, ALL or nothing.");
 		return;
 	}
 	if (arg[0] != '\0' && strcmp(arg, mine) != 0) {
@@ -216,7 +216,7 @@ cmd_port(struct session *s, const char *arg)
 	if (refused_after_epsv_all(s))
 		return;
 	if (hp_parse_port_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
-		reply(s, 501, "Bad PORT argument: %s.", why);
+		reply_syntax(s, "Bad PORT argument: %s.", why);
 		return;
 	}
 	set_active(s, &target, "PORT");
@@ -236,7 +236,7 @@ cmd_eprt(struct session *s, const char *arg)
 		return;
 	}
 	if (hp_parse_eprt_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
-		reply(s, 501, "Bad EPRT argument: %s.", why);
+		reply_syntax(s, "Bad EPRT argument: %s.", why);
 		return;
 	}
 	/* lftp sends |2|::|port|: "wherever you see me".  The client's own

@@ -341,8 +341,8 @@ cmd_mfmt(struct session *s, const char *arg)
 
 	if (arg[n] != ' ' || arg[n + 1] == '\0' ||
 	    parse_mdtm_time(arg, n, &t) < 0) {
-		reply(s, 501, "MFMT needs YYYYMMDDHHMMSS (UTC, from 1970) and "
-		    "a path.");
+		reply_syntax(s, "MFMT needs a valid time (UTC, from 1970) and a "
+		    "path.");
 		return;
 	}
 	if (stat_arg(s, arg + n + 1, path, &st) < 0)

@@ -65,6 +65,8 @@ enum cmd_status {
 				 * (it would come back in replies) */
 };
 
+struct verb;
+
 struct session {
 	unsigned id;
 	int ctrl;			/* control connection */
@@ -73,6 +75,7 @@ struct session {
 	struct linebuf lb;
 	struct telnet tn;
 	struct command cmd;
+	const struct verb *verb;	/* of the command running */
 	long long idle_deadline;	/* for the line being read, or 0 */
 	int overlong;			/* skipping the rest of a long line */
 
@@ -146,6 +149,7 @@ struct verb {
 	const char *name;
 	void (*run)(struct session *s, const char *arg);
 	int flags;
+	const char *syntax;	/* the argument, as HELP VERB shows it */
 };
 const struct verb *verb_find(const char *name);
 
@@ -157,6 +161,9 @@ void cmd_pass(struct session *s, const char *arg);
 void reply(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_raw(struct session *s, const char *text, size_t len);
+/* 501 with the text, then the running command's syntax. */
+void reply_syntax(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 enum line_status { LINE_OK, LINE_WAKE, LINE_END };
 enum line_status next_line(struct session *s, long long wake_at,
     const char **line, size_t *len);

@@ -31,12 +31,13 @@ run_command(struct session *s, const char *line, size_t len)
 		reply(s, 500, "Unknown command.");
 		return;
 	}
+	s->verb = v;
 	if (strcmp(v->name, "RNTO") != 0 && strcmp(v->name, "RNFR") != 0)
 		s->rnfr_set = 0;	/* RNTO must follow RNFR at once */
 	if (!s->logged_in && !(v->flags & F_ANY))
 		reply(s, 530, "Please login with USER and PASS.");
 	else if ((v->flags & F_ARG) && !c->has_arg)
-		reply(s, 501, "%s needs an argument.", v->name);
+		reply_syntax(s, "%s needs an argument.", v->name);
 	else if ((v->flags & F_WRITE) && cfg.read_only)
 		reply(s, 550, "Permission denied: the server is read-only.");
 	else
