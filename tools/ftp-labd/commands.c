@@ -177,9 +177,11 @@ static const struct verb verbs[] = {
 	{ "DELE", cmd_dele, F_ARG | F_WRITE,
 	    "path" },
 	{ "EPRT", cmd_eprt, F_ARG,
-	    "|af|address|port| (af 1 = IPv4, 2 = IPv6; any printable delimiter in place of |)" },
+	    "|af|address|port| (af 1 = IPv4, 2 = IPv6; any printable "
+	    "delimiter in place of |)" },
 	{ "EPSV", cmd_epsv, 0,
-	    "[1 | 2 | ALL] (the network protocol; ALL: only EPSV from then on)" },
+	    "[1 | 2 | ALL] (the network protocol; ALL: only EPSV from then "
+	    "on)" },
 	{ "FEAT", cmd_feat, F_ANY,
 	    "" },
 	{ "HELP", cmd_help, F_ANY,
@@ -217,7 +219,8 @@ static const struct verb verbs[] = {
 	{ "REIN", cmd_unimpl, F_UNIMPL,
 	    "" },
 	{ "REST", cmd_rest, F_ARG,
-	    "byte-offset (a decimal number; the next RETR or STOR starts there)" },
+	    "byte-offset (a decimal number; the next RETR or STOR starts "
+	    "there)" },
 	{ "RETR", cmd_retr, F_ARG,
 	    "path" },
 	{ "RMD", cmd_rmd, F_ARG | F_WRITE,

@@ -148,7 +148,7 @@ next_line(struct session *s, long long wake_at, const char **line,
 		reply(s, 500, "Command line too long (the limit is %d bytes).",
 		    LABD_LINE_CAP);
 	}
-	s->idle_deadline = 0;	/* the next line's wait starts when asked */
+	s->idle_deadline = 0;	/* the next wait starts when asked */
 	return LINE_OK;
 }
 

@@ -32,8 +32,9 @@ reply_fs_error(struct session *s, int code, const char *vpath)
 	int e = errno;
 
 	if (e == EXDEV || e == ELOOP)
-		narrate(s->id, "confine: %s refused (%s)", vpath, e == EXDEV ?
-		    "it resolves outside the root" : "a symbolic link");
+		narrate_printf(s->id, "confine: %s refused (%s)", vpath,
+		    e == EXDEV ? "it resolves outside the root" :
+		    "a symbolic link");
 	if (e == EXDEV)
 		reply(s, code, "%s: leads outside the served folder.", vpath);
 	else if (e == ELOOP)

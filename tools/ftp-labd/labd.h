@@ -107,13 +107,6 @@ int session_count(void);
 void sessions_stop(void);
 int server_stopping(void);
 
-/* narrate.c: "  12.345678 [ID] text" on the log, one write per line. */
-void narrate(unsigned id, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Narrates a line from the wire, masked and escaped (trace_mask). */
-void narrate_line(unsigned id, const char *dir, const char *line,
-    size_t len);
-
 /* command.c */
 enum cmd_status cmd_parse(const char *line, size_t len, struct command *c);
 

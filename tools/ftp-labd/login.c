@@ -56,19 +56,19 @@ cmd_pass(struct session *s, const char *arg)
 	s->user_given = 0;
 	if (s->anonymous) {
 		s->logged_in = 1;
-		narrate(s->id, "login: anonymous");
+		narrate_printf(s->id, "login: anonymous");
 		reply(s, 230, "Guest login ok, access restrictions apply.");
 		return;
 	}
 	if (users_check(s->user, arg)) {
 		s->logged_in = 1;
-		narrate(s->id, "login: user %s", s->user);
+		narrate_printf(s->id, "login: user %s", s->user);
 		reply(s, 230, "User %s logged in.", s->user);
 		return;
 	}
 	s->fails++;
-	narrate(s->id, "login: wrong password for %s (%d of %d)", s->user,
-	    s->fails, cfg.max_fails);
+	narrate_printf(s->id, "login: wrong password for %s (%d of %d)",
+	    s->user, s->fails, cfg.max_fails);
 	pause_ms(cfg.fail_delay_ms);	/* slows down guessing */
 	if (s->fails >= cfg.max_fails) {
 		reply(s, 421, "Too many failed logins; closing control "

@@ -238,8 +238,7 @@ refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
 	char text[256];
 	int n = snprintf(text, sizeof text, "421 %s\r\n", why);
 
-	narrate(id, "connect from %s port %u refused: %s", peer->host,
-	    peer->port, why);
+	narrate_refuse(id, peer, why);
 	(void)!write(fd, text, (size_t)n);
 	close(fd);
 }
@@ -334,7 +333,7 @@ accept_loop(int lfd)
 			continue;
 		fd = net_accept(lfd, 0, &peer, &e);
 		if (fd < 0) {	/* EMFILE and friends: pause, go on */
-			narrate(0, "%s", e.msg);
+			narrate_printf(0, "%s", e.msg);
 			poll(NULL, 0, 100);
 			continue;
 		}
@@ -350,14 +349,14 @@ stop_server(int lfd)
 	int i;
 
 	close(lfd);
-	narrate(0, "stopping: closing %d session(s)", session_count());
+	narrate_printf(0, "stopping: closing %d session(s)", session_count());
 	sessions_stop();
 	for (i = 0; i < 500 && session_count() > 0; i++) {
 		if (i % 50 == 49)
 			sessions_stop();	/* one that was mid-accept */
 		poll(NULL, 0, 10);
 	}
-	narrate(0, "stopped");
+	narrate_printf(0, "stopped");
 }
 
 int
@@ -382,8 +381,8 @@ main(int argc, char **argv)
 	net_local(lfd, &here);
 	printf("listening on %s port %u\n", here.host, here.port);
 	fflush(stdout);
-	narrate(0, "serving %s on %s port %u (%s, %s confinement)", cfg.root,
-	    here.host, here.port, cfg.read_only ? "read-only" : "writable",
+	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
+	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",
 	    fs_portable() ? "portable walk" : "openat2");
 	accept_loop(lfd);
 	stop_server(lfd);

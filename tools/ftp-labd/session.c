@@ -50,8 +50,7 @@ greet(struct session *s)
 	/* a client that reads no reply for the idle timeout is as gone as
 	 * one that sends nothing: no write may hold the session for ever */
 	net_set_send_timeout(s->ctrl, cfg.idle_timeout * 1000);
-	narrate(s->id, "connect from %s port %u to %s port %u", s->peer.host,
-	    s->peer.port, s->local.host, s->local.port);
+	narrate_connect(s->id, &s->peer, &s->local);
 	reply(s, 220, "ftp-labd " RAWFTP_VERSION " ready.");
 }
 
@@ -74,14 +73,14 @@ session_main(void *arg)
 		if (st == LINE_END)
 			break;
 		if (st == LINE_WAKE) {
-			data_expire(s);	/* a passive port unused too long */
+			data_expire(s);	/* a passive port left unused */
 			continue;
 		}
 		narrate_command(s->id, line, len);
 		run_command(s, line, len);
 	}
 	data_reset(s);
-	narrate(s->id, "closed");
+	narrate_close(s->id);
 	session_end(s);
 	return NULL;
 }

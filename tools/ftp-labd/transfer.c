@@ -111,8 +111,8 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	 * client closes it too (see control_hung_up) */
 	if (st == PUMP_STEP_EOF && !sending && x->end == X_DONE &&
 	    control_hung_up(s, UPLOAD_SETTLE_MS)) {
-		narrate(s->id, "data: the data connection ended with the "
-		    "control connection already closed: the client is gone, "
+		narrate_printf(s->id, "data: the data connection ended with "
+		    "the control connection already closed: the client is gone, "
 		    "the upload is not complete");
 		x->end = X_GONE;
 	}
@@ -125,8 +125,7 @@ static int
 finish(struct session *s, const struct xfer *x, const char *verb,
     const char *kept)
 {
-	narrate(s->id, "data: %s %llu bytes, closed", verb,
-	    (unsigned long long)x->bytes);
+	narrate_data_close(s->id, verb, x->bytes);
 	switch (x->end) {
 	case X_DONE:
 		return 0;
@@ -329,12 +328,11 @@ commit_upload(struct session *s, struct upload *up, const struct xfer *x,
 	if (x->end != X_DONE) {
 		if (up->temporary)
 			unlinkat(up->dir, up->file, 0);
-		narrate(s->id, "file: upload of %s not completed%s", path,
+		narrate_printf(s->id, "file: upload of %s not completed%s", path,
 		    kept);
 		return finish(s, x, "received", kept);
 	}
-	narrate(s->id, "data: received %llu bytes, closed",
-	    (unsigned long long)x->bytes);
+	narrate_data_close(s->id, "received", x->bytes);
 	if (up->temporary &&
 	    renameat(up->dir, up->file, up->dir, up->name) < 0) {
 		int e = errno;
