@@ -46,6 +46,15 @@ import time
 TIMEOUT = 10
 
 
+def receive_rest(conn, f):
+    """Writes what the data connection brings into f, until it closes."""
+    while True:
+        chunk = conn.recv(1 << 20)
+        if not chunk:
+            break
+        f.write(chunk)
+
+
 class Chat:
     def __init__(self, host, port):
         self.ctrl = socket.create_connection((host, int(port)), TIMEOUT)
@@ -134,20 +143,13 @@ class Chat:
                 early.close()
             return
         conn = early or self.data_connect()
-        total = 0
         if upload:
             with open(path, "rb") as f:
                 conn.sendall(f.read())
-            conn.close()
         else:
             with open(path, "wb") as f:
-                while True:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    f.write(chunk)
-                    total += len(chunk)
-            conn.close()
+                receive_rest(conn, f)
+        conn.close()
         self.read_reply()
 
     def abort(self, path, cmd, upload):
@@ -185,11 +187,7 @@ class Chat:
         with open(path, "wb") as f:
             f.write(conn.recv(65536))
             self.send(line)
-            while True:
-                chunk = conn.recv(1 << 20)
-                if not chunk:
-                    break
-                f.write(chunk)
+            receive_rest(conn, f)
         conn.close()
         self.read_reply()
         self.read_reply()
@@ -208,11 +206,7 @@ class Chat:
             else:
                 f.write(conn.recv(65536))
                 self.command("STAT")    # in the middle of the transfer
-                while True:
-                    chunk = conn.recv(1 << 20)
-                    if not chunk:
-                        break
-                    f.write(chunk)
+                receive_rest(conn, f)
         conn.close()
         self.read_reply()
 
