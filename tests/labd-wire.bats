@@ -144,6 +144,23 @@ active_retr() {
 	[[ $output != *listening* ]]
 }
 
+@test "labd --pcap: a capture whose writes fail is said to be incomplete, exit 74" {
+	# a reader that takes the file header and a little more, then goes
+	mkfifo "$T/pipe"
+	head -c 100 <"$T/pipe" >/dev/null &
+	labd_start --pcap "$T/pipe"
+	printf '%s\n' 'USER anonymous' 'PASS x' HELP QUIT |
+		ftp-raw -w 10 127.0.0.1 "$LABD_PORT" >"$T/ctl"
+	# serving went on: the session was whole
+	grep -q '^221 ' "$T/ctl"
+	kill "$LABD_PID"
+	status=0
+	wait "$LABD_PID" || status=$?
+	LABD_PID=
+	[ "$status" -eq 74 ]
+	grep -q '^ftp-labd: --pcap: the capture is incomplete: Broken pipe$' "$LABD_LOG"
+}
+
 # ---- --wire ----
 
 @test "labd --wire: CR LF shown, a bare LF flagged and still accepted" {
