@@ -98,6 +98,7 @@ QUIT" ]
 # the server is told to connect there and RETR bytes.bin; the file
 # arrives in $T/got.  Extra ftp-dataconn options first.
 active_retr() {
+	rm -f "$T/announce"
 	ftp-dataconn -l 127.0.0.1 0 -r -w 10 --announce "$T/announce" "$@" >"$T/got" 2>/dev/null &
 	DC_PID=$!
 	wait_until 50 test -s "$T/announce"
