@@ -16,11 +16,11 @@ static int in_ladder(void);
 static void note_in_ladder(unsigned id, const char *fmt, va_list ap);
 static void wire_line(unsigned id, const char *dir, const char *line,
     size_t len);
-static void ladder_listen(unsigned id, const char *verb,
+static void draw_listen(unsigned id, const char *verb,
     const struct hostport *where);
-static void ladder_connected(unsigned id, const struct hostport *to,
+static void draw_connected(unsigned id, const struct hostport *to,
     const struct hostport *from);
-static void ladder_data_end(unsigned id, const char *verb, uint64_t bytes);
+static void draw_data_end(unsigned id, const char *verb, uint64_t bytes);
 
 void
 narrate_start(int fd, int flags)
@@ -156,7 +156,7 @@ narrate_data_listen(unsigned id, const char *verb,
     const struct hostport *where)
 {
 	if (in_ladder()) {
-		ladder_listen(id, verb, where);
+		draw_listen(id, verb, where);
 		return;
 	}
 	if (strcmp(verb, "PASV") == 0)
@@ -173,7 +173,7 @@ narrate_data_target(unsigned id, const char *verb,
     const struct hostport *target)
 {
 	if (in_ladder()) {
-		ladder_listen(id, verb, target);
+		draw_listen(id, verb, target);
 		return;
 	}
 	narrate_printf(id, "data: %s %s port %u = %u*256+%u", verb,
@@ -186,7 +186,7 @@ narrate_data_connect(unsigned id, const struct hostport *to,
     const struct hostport *from)
 {
 	if (in_ladder()) {
-		ladder_connected(id, to, from);
+		draw_connected(id, to, from);
 		return;
 	}
 	if (from == NULL)
@@ -200,7 +200,7 @@ void
 narrate_data_close(unsigned id, const char *verb, uint64_t bytes)
 {
 	if (in_ladder()) {
-		ladder_data_end(id, verb, bytes);
+		draw_data_end(id, verb, bytes);
 		return;
 	}
 	narrate_printf(id, "data: %s %llu bytes, closed", verb,
@@ -285,7 +285,7 @@ wire_line(unsigned id, const char *dir, const char *line, size_t len)
 }
 
 static void
-ladder_listen(unsigned id, const char *verb, const struct hostport *where)
+draw_listen(unsigned id, const char *verb, const struct hostport *where)
 {
 	char text[NARRATE_MAX];
 
@@ -300,7 +300,7 @@ ladder_listen(unsigned id, const char *verb, const struct hostport *where)
 }
 
 static void
-ladder_connected(unsigned id, const struct hostport *to,
+draw_connected(unsigned id, const struct hostport *to,
     const struct hostport *from)
 {
 	char text[NARRATE_MAX];
@@ -317,7 +317,7 @@ ladder_connected(unsigned id, const struct hostport *to,
 }
 
 static void
-ladder_data_end(unsigned id, const char *verb, uint64_t bytes)
+draw_data_end(unsigned id, const char *verb, uint64_t bytes)
 {
 	char text[NARRATE_MAX];
 	int sent = strcmp(verb, "sent") == 0;

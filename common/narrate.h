@@ -15,6 +15,10 @@
  *
  * The module keeps the descriptor and options given to narrate_start; it
  * knows nothing of a program's configuration.
+ *
+ * Two views change how the same events look: NARRATE_WIRE (the bytes of
+ * each line with its ending, and TCP events: below) and NARRATE_LADDER
+ * (every event drawn by common/ladder, as a sequence diagram).
  */
 #ifndef RAWFTP_NARRATE_H
 #define RAWFTP_NARRATE_H
