@@ -138,6 +138,25 @@ active_retr() {
 	[ -z "$output" ]
 }
 
+@test "labd --pcap: IPv6 on ::1, EPSV and EPRT, as tshark decodes them" {
+	require tshark curl
+	[ -f /proc/net/if_inet6 ] || skip "no IPv6 on this machine"
+	labd_start -l ::1 --pcap "$PCAP"
+	TS_FTP_PORT=$LABD_PORT
+	curl -sS -g -o "$T/got" "ftp://[::1]:$LABD_PORT/bytes.bin"
+	cmp "$LABD_ROOT/bytes.bin" "$T/got"
+	curl -sS -g -P - -o "$T/got2" "ftp://[::1]:$LABD_PORT/bytes.bin"
+	cmp "$LABD_ROOT/bytes.bin" "$T/got2"
+	labd_stop
+	[ "$(ts -Y 'ipv6 && tcp.flags.syn == 1 && tcp.flags.ack == 0' | wc -l)" -eq 4 ]
+	[ "$(ts -Y ftp-data -T fields -e ftp-data.setup-method | sort -u | tr '\n' ' ')" = "EPASV EPRT " ]
+	ts_follow 1 1 >"$T/followed"
+	cmp "$LABD_ROOT/bytes.bin" "$T/followed"
+	run ts_warnings
+	echo "$output"
+	[ -z "$output" ]
+}
+
 @test "labd --pcap: a file that cannot be created, exit 73, nothing served" {
 	run ftp-labd -p 0 -r "$LABD_ROOT" --pcap /nonexistent/dir/x.pcap
 	[ "$status" -eq 73 ]
