@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dataconn.h"
 #include "labd.h"
 #include "net.h"
 
@@ -255,47 +256,20 @@ cmd_eprt(struct session *s, const char *arg)
 	set_active(s, &target, "EPRT");
 }
 
-/* --unsafe-allow-pasv-theft: anyone's connection is taken, and said;
- * who is the connection's end, as HOST:PORT. */
-static int
-theft_let_through(struct session *s, const char *who)
-{
-	if (!cfg.unsafe_pasv_theft)
-		return 0;
-	narrate_printf(s->id, "data: UNSAFE: %s accepted, not the client's "
-	    "address %s (--unsafe-allow-pasv-theft)", who, s->peer.host);
-	return 1;
-}
-
 /* One pending connection on the passive port: the client's (returned),
- * or anyone else's (refused and narrated: -1).  A failing accept (out of
- * descriptors) pauses a little, so that the wait does not spin. */
+ * or anyone else's (refused and narrated: -1). */
 static int
 accept_one(struct session *s)
 {
 	struct hostport peer;
-	struct net_error e;
-	char who[HP_HOSTLEN + 8], why[HP_HOSTLEN + 64];
-	int fd = net_accept(s->pasv_fd, 0, &peer, &e);
+	int fd = dataconn_accept(s->id, s->pasv_fd, s->peer.host, "client",
+	    cfg.unsafe_pasv_theft ? "--unsafe-allow-pasv-theft" : NULL, &peer);
 
-	if (fd < 0) {
-		narrate_printf(s->id, "data: %s", e.msg);
-		poll(NULL, 0, 100);
-		return -1;
-	}
-	hp_format(&peer, HP_STYLE_COLON, who, sizeof who);
-	if (hp_same_host(peer.host, s->peer.host) ||
-	    theft_let_through(s, who)) {
-		narrate_data_connect(s->id, &peer, NULL);
+	if (fd >= 0)
 		wire_data_open(s, fd, NARRATE_CLIENT, &peer);
-		return fd;
-	}
-	snprintf(why, sizeof why, "not the client's address %s (connection "
-	    "theft)", s->peer.host);
-	narrate_data_refuse(s->id, who, why);
-	wire_data_refused(s, fd, &peer);
-	close(fd);
-	return -1;
+	else if (peer.port != 0)	/* a thief's, made and closed */
+		wire_data_refused(s, s->pasv_fd, &peer);
+	return fd;
 }
 
 /* Waits for the client's connection to the passive port, hearing ABOR
@@ -338,24 +312,13 @@ accept_passive(struct session *s, enum ctl_event *why)
 static int
 connect_active(struct session *s)
 {
-	struct net_error e;
-	struct hostport t = s->port_target, from;
-	char port[8];
+	struct hostport t = s->port_target;
 	int fd;
 
 	data_reset(s);
-	snprintf(port, sizeof port, "%u", t.port);
-	narrate_printf(s->id, "data: connecting to %s port %u", t.host,
-	    t.port);
-	fd = net_connect(t.host, port, t.family, NULL,
-	    cfg.data_timeout * 1000, &e);
-	if (fd < 0) {
-		narrate_printf(s->id, "data: %s", e.msg);
-		return -1;
-	}
-	if (net_local(fd, &from) == 0)
-		narrate_data_connect(s->id, &t, &from);
-	wire_data_open(s, fd, NARRATE_SERVER, &t);
+	fd = dataconn_connect(s->id, &t, cfg.data_timeout * 1000);
+	if (fd >= 0)
+		wire_data_open(s, fd, NARRATE_SERVER, &t);
 	return fd;
 }
 

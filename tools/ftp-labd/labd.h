@@ -128,7 +128,7 @@ void wire_ctrl_sent(struct session *s, const void *bytes, size_t len);
 void wire_ctrl_end(struct session *s);
 void wire_data_open(struct session *s, int fd, enum narrate_side connector,
     const struct hostport *client);
-void wire_data_refused(struct session *s, int fd,
+void wire_data_refused(struct session *s, int lfd,
     const struct hostport *thief);
 void wire_data_moved(struct session *s, int sending, uint64_t n);
 void wire_data_end(struct session *s, int fd, enum wire_end how);

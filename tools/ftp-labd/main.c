@@ -6,20 +6,13 @@
  * connection gets a thread running session_main() (session.c).  SIGINT and
  * SIGTERM stop the accept loop; every session then answers 421 and ends.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "err.h"
@@ -27,19 +20,10 @@
 #include "net.h"
 #include "optnum.h"
 #include "narrate.h"
+#include "serve.h"
 
-/* Thread stacks: small, so 1000 idle sessions fit in little memory.  The
- * sanitizers need far more stack per frame. */
-#if defined(__SANITIZE_ADDRESS__)
-#define LABD_STACK (1024 * 1024)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LABD_STACK (1024 * 1024)
-#endif
-#endif
-#ifndef LABD_STACK
-#define LABD_STACK (128 * 1024)
-#endif
+/* Thread stacks: small, so 1000 idle sessions fit in little memory. */
+#define LABD_STACK SERVE_STACK(128 * 1024)
 
 static void
 usage(FILE *f)
@@ -149,15 +133,6 @@ static const struct option longopts[] = {
 static const struct cli front_door = {
 	"ftp-labd", usage, "r:l:p:qhV", longopts
 };
-
-static void
-open_log(const char *path)
-{
-	cfg.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
-	if (cfg.log_fd < 0)
-		die_errno(EXIT_CANTCREAT, "--log %s", path);
-}
 
 static void
 load_users(const char *path)
@@ -271,10 +246,7 @@ parse_options(int argc, char **argv)
 		die_usage("--no-anonymous without --users leaves no way to "
 		    "log in");
 	warn_unsafe();
-	if (log != NULL)
-		open_log(log);
-	else if (cfg.quiet)
-		cfg.log_fd = -1;
+	cfg.log_fd = narrate_log_fd(log, cfg.quiet);
 	if (pcap != NULL)
 		open_pcap(pcap);
 }
@@ -306,131 +278,26 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 }
 
 static void
-refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
-{
-	char text[256];
-	int n = snprintf(text, sizeof text, "421 %s\r\n", why);
-
-	narrate_refuse(id, peer, why);
-	(void)!write(fd, text, (size_t)n);
-	close(fd);
-}
-
-static void
-start_session(int fd, const struct hostport *peer, unsigned id,
-    pthread_attr_t *attr)
+start_session(int fd, const struct hostport *peer, unsigned id)
 {
 	char why[160];
-	pthread_t t;
 	struct session *s = new_session(fd, peer, id);
 
 	if (s == NULL) {
-		refuse(fd, id, peer, "Out of memory.");
+		serve_refuse(fd, id, peer, "Out of memory.");
 		return;
 	}
 	if (register_session(s, why, sizeof why) < 0) {
 		free(s);
-		refuse(fd, id, peer, why);
+		serve_refuse(fd, id, peer, why);
 		return;
 	}
-	if (pthread_create(&t, attr, session_main, s) != 0) {
+	if (serve_thread(session_main, s, LABD_STACK) < 0) {
 		s->ctrl = -1;
 		session_end(s);
-		refuse(fd, id, peer, "Out of resources; try again later.");
+		serve_refuse(fd, id, peer,
+		    "Out of resources; try again later.");
 	}
-}
-
-static int stop_pipe[2] = { -1, -1 };
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	(void)!write(stop_pipe[1], "x", 1);
-	errno = saved;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(stop_pipe) < 0)
-		die_errno(EXIT_OSERR, "pipe");
-	fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* a vanished client is an EPIPE */
-}
-
-/* 1000 sessions need more than the usual 1024 descriptors. */
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static void
-accept_loop(int lfd)
-{
-	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
-	    { .fd = stop_pipe[0], .events = POLLIN } };
-	pthread_attr_t attr;
-	unsigned id = 0;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, LABD_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (;;) {
-		struct hostport peer;
-		struct net_error e;
-		int fd;
-
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			die_errno(EXIT_OSERR, "poll");
-		if (pfd[1].revents != 0)
-			break;
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		fd = net_accept(lfd, 0, &peer, &e);
-		if (fd < 0) {	/* EMFILE and friends: pause, go on */
-			narrate_printf(0, "%s", e.msg);
-			poll(NULL, 0, 100);
-			continue;
-		}
-		start_session(fd, &peer, ++id, &attr);
-	}
-	pthread_attr_destroy(&attr);
-}
-
-/* Every session answers 421 and ends; wait for them, a bounded time. */
-static void
-stop_server(int lfd)
-{
-	int i;
-
-	close(lfd);
-	narrate_printf(0, "stopping: closing %d session(s)", session_count());
-	sessions_stop();
-	for (i = 0; i < 500 && session_count() > 0; i++) {
-		if (i % 50 == 49)
-			sessions_stop();	/* one that was mid-accept */
-		poll(NULL, 0, 10);
-	}
-	narrate_summary();	/* --ladder: every connection, its ports */
-	narrate_printf(0, "stopped");
 }
 
 int
@@ -447,8 +314,8 @@ main(int argc, char **argv)
 	if ((cfg.root_fd = fs_open_root(cfg.root)) < 0)
 		die_errno(EXIT_USAGE, "-r %s: cannot open as a directory",
 		    cfg.root);
-	raise_fd_limit();
-	setup_signals();
+	serve_raise_fd_limit();	/* 1000 sessions need more than 1024 fds */
+	serve_setup_signals();
 	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
@@ -458,8 +325,9 @@ main(int argc, char **argv)
 	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
 	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",
 	    fs_portable() ? "portable walk" : "openat2");
-	accept_loop(lfd);
-	stop_server(lfd);
+	serve_accept_loop(lfd, start_session);
+	/* every session answers 421 and ends */
+	serve_drain(lfd, session_count, sessions_stop);
 	if (cfg.pcap != NULL && pcap_close(cfg.pcap) < 0)
 		die_errno(EXIT_IOERR, "--pcap: the capture is incomplete");
 	return EXIT_OK;

@@ -127,15 +127,15 @@ wire_data_open(struct session *s, int fd, enum narrate_side connector,
 	    &server);
 }
 
-/* A connection to the passive port that was turned away (theft): it was
- * made, then closed by the server. */
+/* A connection to the passive port lfd that was turned away (theft): it
+ * was made, then closed by the server. */
 void
-wire_data_refused(struct session *s, int fd, const struct hostport *thief)
+wire_data_refused(struct session *s, int lfd, const struct hostport *thief)
 {
 	struct wireview w;
 	struct hostport server;
 
-	if (!watching() || net_local(fd, &server) < 0)
+	if (!watching() || net_local(lfd, &server) < 0)
 		return;
 	wireview_open(&w, cfg.pcap, s->id, 1, NARRATE_CLIENT, thief, &server);
 	wireview_close(&w, NARRATE_SERVER);
