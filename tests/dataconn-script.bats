@@ -80,8 +80,8 @@ teardown() {
 
 @test "dataconn-script: binary data is not poured onto a terminal; --force does; text is fine" {
 	require script
-	head -c 1000 /dev/urandom | tr -d '\n' >"$T/bin"
-	printf '\0' >>"$T/bin"
+	printf 'PK\003\004' >"$T/bin"	# a zip file's first bytes: no NUL
+	head -c 1000 /dev/urandom >>"$T/bin"
 	dc_listen -s <"$T/bin" >/dev/null
 	run script -qec "ftp-dataconn -r 127.0.0.1 $DC_PORT; echo \"exit \$?\"" /dev/null </dev/null
 	echo "$output"

@@ -727,6 +727,22 @@ upload_cut(struct transfer *t)
 	finish(t, EXIT_IOERR);
 }
 
+/* Text has no control bytes but tab, line ends, form feed and escape
+ * (colours); a NUL or any other one means a file for disk, not a screen. */
+static int
+looks_binary(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == 0 || c == 0x7f ||
+		    (c < 0x20 && strchr("\t\n\r\f\033", c) == NULL))
+			return 1;
+	}
+	return 0;
+}
+
 /* The first bytes received, before they go anywhere: a greeting means the
  * control port was given for the data port, and binary bytes would garble
  * a terminal.  MSG_PEEK leaves them in the socket for the pump. */
@@ -747,7 +763,7 @@ look_at_first_bytes(struct transfer *t)
 		    "that is the control port; the data port is the one the "
 		    "227 or 229 reply names");
 	if (!opt.force && !opt.send_only && isatty(STDOUT_FILENO) &&
-	    memchr(buf, '\0', (size_t)n) != NULL) {
+	    looks_binary(buf, (size_t)n)) {
 		warn_msg("binary data, and stdout is a terminal: redirect it "
 		    "(> FILE), or give --force");
 		finish(t, EXIT_USAGE);
