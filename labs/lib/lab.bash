@@ -24,6 +24,16 @@ lab_bindir() {
 	echo "$REPO/bin"
 }
 
+# Run as root, ftp-labd drops to nobody after binding, and nobody may not
+# write the lab folder root made: a lab server started by root keeps root,
+# with the explicit flag, and says so (a lab is meant for an ordinary
+# user; a classroom server drops root: docs/classroom.md).
+lab_root_flag() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	echo "note: you are root; the lab server keeps root (--stay-root)" >&2
+	echo --stay-root
+}
+
 # ---- the sample files ----
 
 # 01test.txt: the seed's file name; text with LF line endings, so TYPE A

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "labd.h"
+#include "narrate.h"
 #include "optnum.h"
 #include "net.h"
 
@@ -79,6 +81,7 @@ reply(struct session *s, int code, const char *fmt, ...)
 	va_list ap;
 	int n = snprintf(text, sizeof text, "%03d ", code);
 
+	s->errors += code >= 400;	/* for the summary line */
 	va_start(ap, fmt);
 	n += vsnprintf(text + n, sizeof text - (size_t)n - 2, fmt, ap);
 	va_end(ap);
@@ -214,9 +217,50 @@ pause_ms(int ms)
 	}
 }
 
+/* The account's root: its home below ROOT, with ROOT/pub as /pub in it,
+ * opened through the confinement like any path.  -1 when the home cannot
+ * be opened. */
+static int
+enter_home(struct session *s, const struct user *u)
+{
+	s->home_fd = s->pub_fd = -1;
+	if (u->home[0] != '\0') {
+		s->home_fd = fs_open(u->home, O_RDONLY | O_DIRECTORY, 0);
+		if (s->home_fd < 0)
+			return -1;
+		s->pub_fd = fs_open(SHARED_DIR, O_RDONLY | O_DIRECTORY, 0);
+	}
+	fs_set_home(s->home_fd, s->pub_fd);
+	return 0;
+}
+
+/* Logged in as u: its home, its name on every narration line after this
+ * one (guests stay "[ID]"), its own log. */
+static int
+log_in(struct session *s, const struct user *u)
+{
+	if (enter_home(s, u) < 0) {
+		int e = errno;
+		narrate(s->id, "login: %s: home %s cannot be opened (%s)",
+		    u->name, u->home, strerror(e));
+		reply(s, 530, "Login refused: your home folder cannot be "
+		    "opened (%s); tell the teacher.", strerror(e));
+		return -1;
+	}
+	s->logged_in = 1;
+	s->account = u;
+	if (!s->anonymous)
+		narrate_as_user(u->name, u->log_fd);
+	else if (u->log_fd >= 0)
+		narrate_as_user(NULL, u->log_fd);
+	return 0;
+}
+
 static void
 cmd_pass(struct session *s, const char *arg)
 {
+	const struct user *u;
+
 	if (s->logged_in) {
 		reply(s, 230, "Already logged in.");
 		return;
@@ -227,14 +271,18 @@ cmd_pass(struct session *s, const char *arg)
 	}
 	s->user_given = 0;
 	if (s->anonymous) {
-		s->logged_in = 1;
-		narrate(s->id, "login: anonymous");
+		if (log_in(s, &cfg.guest) < 0)
+			return;
+		narrate(s->id, "login: anonymous%s%s", cfg.guest.home[0] ?
+		    ", home " : "", cfg.guest.home);
 		reply(s, 230, "Guest login ok, access restrictions apply.");
 		return;
 	}
-	if (users_check(s->user, arg)) {
-		s->logged_in = 1;
-		narrate(s->id, "login: user %s", s->user);
+	if ((u = users_check(s->user, arg)) != NULL) {
+		if (log_in(s, u) < 0)
+			return;
+		narrate(s->id, "login: user %s%s%s", s->user, u->home[0] ?
+		    ", home " : "", u->home);
 		reply(s, 230, "User %s logged in.", s->user);
 		return;
 	}
@@ -514,6 +562,32 @@ cmd_stat(struct session *s, const char *arg)
 
 /* ---- the loop ---- */
 
+/* Does the account have the permission the verb needs (users.c)?  When
+ * not, the 550 is sent and narrated. */
+static int
+permitted(struct session *s, const char *verb)
+{
+	unsigned need = perm_needed(verb);
+
+	if (!s->logged_in || (s->account->perms & need) == need)
+		return 1;
+	narrate(s->id, "perm: %s may not %s (%s)", s->user, perm_word(need),
+	    verb);
+	reply(s, 550, "Permission denied: %s may not %s here.", s->user,
+	    perm_word(need));
+	return 0;
+}
+
+/* A command that changes files may not touch the shared pub/ of a home:
+ * fsroot.c refuses it (EROFS) while fs_writing is on. */
+static void
+run_handler(struct session *s, const struct verb *v)
+{
+	fs_writing((v->flags & F_WRITE) != 0);
+	v->run(s, s->cmd.arg);
+	fs_writing(0);
+}
+
 static void
 run_command(struct session *s, const char *line, size_t len)
 {
@@ -540,8 +614,8 @@ run_command(struct session *s, const char *line, size_t len)
 		reply(s, 501, "%s needs an argument.", v->name);
 	else if ((v->flags & F_WRITE) && cfg.read_only)
 		reply(s, 550, "Permission denied: the server is read-only.");
-	else
-		v->run(s, c->arg);
+	else if (permitted(s, v->name))
+		run_handler(s, v);
 }
 
 static void
@@ -602,6 +676,20 @@ next_line(struct session *s, const char **line, size_t *len)
 	}
 }
 
+/* One line a teacher can add up: who, from where, how long, what moved. */
+static void
+summarize(struct session *s)
+{
+	long long ms = net_now_ms() - s->start_ms;
+
+	narrate(s->id, "summary: user=%s address=%s seconds=%lld.%03lld "
+	    "commands=%u up=%llu down=%llu stored=%u errors=%u",
+	    s->logged_in ? s->user : "-", s->peer.host, ms / 1000, ms % 1000,
+	    s->commands, (unsigned long long)s->bytes_up,
+	    (unsigned long long)s->bytes_down, s->stored, s->errors);
+	narrate_as_user(NULL, -1);
+}
+
 void *
 session_main(void *arg)
 {
@@ -614,13 +702,20 @@ session_main(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* main handles them */
+	s->start_ms = net_now_ms();
 	greet(s);
 	while (!s->quit && next_line(s, &line, &len) == 0) {
 		narrate_line(s->id, ">", line, len);
+		s->commands++;
 		run_command(s, line, len);
 	}
 	data_reset(s);
 	narrate(s->id, "closed");
+	summarize(s);
+	if (s->home_fd >= 0)
+		close(s->home_fd);
+	if (s->pub_fd >= 0)
+		close(s->pub_fd);
 	session_end(s);
 	return NULL;
 }

@@ -38,12 +38,15 @@
  * connected for its 226, so only a dead one closes within this time. */
 #define UPLOAD_SETTLE_MS 50
 
-enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR };
+enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR,
+	X_FULL };
 
 struct xfer {
 	enum xfer_end end;
 	int err;
 	uint64_t bytes;		/* on the wire */
+	uint64_t limit;		/* an upload over this many bytes: X_FULL */
+	char why_limit[160];	/* which limit, for the 552 */
 };
 
 /* Is there a command on the control channel?  Checked between chunks. */
@@ -113,8 +116,11 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	struct pump_chan c;
 	enum pump_step st;
 	int watch = 1, sending = wire == out;
+	uint64_t limit = x->limit;
 
-	memset(x, 0, sizeof *x);
+	x->end = X_DONE;
+	x->err = 0;
+	x->bytes = 0;
 	net_set_nonblocking(wire, 1);
 	if (pump_chan_open(&c, in, out, conv) < 0) {
 		x->end = X_FILE_ERR;
@@ -125,6 +131,10 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		st = pump_chan_step(&c);
 		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
 			break;
+		if (!sending && c.bytes_in > limit) {
+			x->end = X_FULL;
+			break;
+		}
 		if (st == PUMP_STEP_WAIT)
 			x->end = wait_pump(s, &c, sending, &watch);
 		else
@@ -138,6 +148,8 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = (c.write_failed ? out : in) == wire ? X_DATA_ERR :
 		    X_FILE_ERR;
 	}
+	if (!sending && x->end == X_DONE && c.bytes_in > limit)
+		x->end = X_FULL;
 	/* an upload's end is only the data connection closing: a killed
 	 * client closes it too (see control_hung_up) */
 	if (st == PUMP_STEP_EOF && !sending && x->end == X_DONE &&
@@ -148,6 +160,10 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = X_GONE;
 	}
 	x->bytes = sending ? c.bytes_out : c.bytes_in;
+	if (sending)
+		s->bytes_down += x->bytes;
+	else
+		s->bytes_up += x->bytes;
 	pump_chan_close(&c);
 }
 
@@ -183,6 +199,10 @@ finish(struct session *s, const struct xfer *x, const char *verb,
 	case X_FILE_ERR:
 		reply(s, x->err == ENOSPC ? 452 : 451, "Local error: %s%s.",
 		    strerror(x->err), kept);
+		break;
+	case X_FULL:
+		reply(s, 552, "Exceeded storage allocation (the %s); the "
+		    "upload is removed%s.", x->why_limit, kept);
 		break;
 	}
 	return -1;
@@ -229,7 +249,7 @@ void
 send_data(struct session *s, int fd, int ascii, const char *opening,
     const char *done)
 {
-	struct xfer x;
+	struct xfer x = { .limit = UINT64_MAX };
 	int dfd;
 
 	if ((dfd = open_data(s, opening)) < 0)
@@ -318,8 +338,8 @@ static int
 commit_upload(struct session *s, int dir, const char *tmp, const char *name,
     enum store_how how, const struct xfer *x, const char *path)
 {
-	const char *kept = how == ST_REPLACE && tmp[0] != '\0' ?
-	    "; the old file is kept" : "";
+	const char *kept = how == ST_REPLACE && tmp[0] != '\0' &&
+	    x->end != X_FULL ? "; the old file is kept" : "";
 
 	if (x->end != X_DONE) {
 		if (how == ST_REPLACE && tmp[0] != '\0')
@@ -341,6 +361,50 @@ commit_upload(struct session *s, int dir, const char *tmp, const char *name,
 	return 0;
 }
 
+/* How many bytes this upload may bring: what is left of the account's
+ * quota and of --max-file-size, for a file that holds base bytes already
+ * (APPE, REST) or whose old bytes it replaces (STOR over a file).  The
+ * quota counts the regular files below the account's root. */
+static void
+upload_limit(struct session *s, uint64_t base, uint64_t replaced,
+    struct xfer *x)
+{
+	uint64_t quota = s->account != NULL ? s->account->quota : 0, used;
+	int home = fs_home();
+
+	x->limit = UINT64_MAX;
+	if (cfg.max_file_size > 0) {
+		x->limit = cfg.max_file_size > base ?
+		    cfg.max_file_size - base : 0;
+		snprintf(x->why_limit, sizeof x->why_limit, "maximum file "
+		    "size is %llu bytes",
+		    (unsigned long long)cfg.max_file_size);
+	}
+	if (quota == 0)
+		return;
+	used = fs_usage(home >= 0 ? home : cfg.root_fd);
+	used = used > replaced ? used - replaced : 0;
+	if (quota - (used < quota ? used : quota) < x->limit) {
+		x->limit = quota - (used < quota ? used : quota);
+		snprintf(x->why_limit, sizeof x->why_limit, "quota of %s is "
+		    "%llu bytes, %llu used", s->user,
+		    (unsigned long long)quota, (unsigned long long)used);
+	}
+}
+
+/* An upload over a limit leaves nothing behind: the file it made goes,
+ * a file it added to is cut back to its old size.  (STOR's temporary
+ * file goes in commit_upload.) */
+static void
+undo_upload(int dir, int fd, const char *fresh, const char *tmp,
+    uint64_t old_size)
+{
+	if (fresh[0] != '\0')
+		unlinkat(dir, fresh, 0);
+	else if (tmp[0] == '\0')
+		(void)!ftruncate(fd, (off_t)old_size);
+}
+
 static void
 store(struct session *s, const char *arg, enum store_how how)
 {
@@ -350,6 +414,7 @@ store(struct session *s, const char *arg, enum store_how how)
 	uint64_t rest = s->rest;
 	struct stat st;
 	struct xfer x;
+	uint64_t old_size;
 	int dir, fd, dfd, existed;
 
 	s->rest = 0;
@@ -385,12 +450,19 @@ store(struct session *s, const char *arg, enum store_how how)
 		snprintf(fresh, sizeof fresh, "%s", name);
 	if (how == ST_UNIQUE)
 		tmp[0] = '\0';	/* the unique file is the target itself */
+	old_size = existed && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	upload_limit(s, how == ST_APPEND ? old_size : rest,
+	    how == ST_REPLACE && rest == 0 ? old_size : 0, &x);
 	if ((dfd = open_data(s, text)) >= 0) {
 		pump_transfer(s, dfd, fd, s->type_ascii ? PUMP_CRLF_TO_LF :
 		    PUMP_BINARY, dfd, &x);
 		close(dfd);
-		if (commit_upload(s, dir, tmp, name, how, &x, path) == 0)
+		if (x.end == X_FULL)
+			undo_upload(dir, fd, fresh, tmp, old_size);
+		if (commit_upload(s, dir, tmp, name, how, &x, path) == 0) {
+			s->stored++;
 			reply(s, 226, "Transfer complete.");
+		}
 	} else {
 		if (tmp[0] != '\0')
 			unlinkat(dir, tmp, 0);
