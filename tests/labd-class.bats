@@ -179,6 +179,16 @@ data_sum() {
 	[ "${lines[0]}" = "student01    03 ok  04 ok  05 ok  06 ok" ]
 	[ "${lines[1]}" = "student02    03 ok  04 --  05 --  06 --" ]
 	[ "${#lines[@]}" -eq 2 ]
+	run "$REPO_ROOT/labs/class-summary" --log "$T/logs/class.log" 05
+	[ "${lines[1]}" = "student02    05 --" ]
+	run "$REPO_ROOT/labs/class-summary" --log "$T/nowhere.log"
+	[ "$status" -eq 66 ]
+	[ "$output" = "labs/class-summary: --log $T/nowhere.log: cannot read it" ]
+	run "$REPO_ROOT/labs/class-summary" --log "$T/logs/class.log" 99
+	[ "$status" -eq 64 ]
+	run "$REPO_ROOT/labs/03-mkd-listing/check" --user
+	[ "$status" -eq 64 ]
+	[ "$output" = "03-mkd-listing/check: --user needs a value; usage: check [--log FILE] [--user NAME] [--root DIR] [--client DIR]" ]
 }
 
 @test "labd class: quota and maximum file size get 552 and leave nothing behind" {

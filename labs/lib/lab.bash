@@ -402,18 +402,26 @@ lab_class_dirs() {
 	SERVER_DIR=$root${home:+/$home}
 }
 
+lab_usage() {
+	echo "$(basename "$(dirname "$0")")/check: $1; usage: check [--log FILE] [--user NAME] [--root DIR] [--client DIR]" >&2
+	exit 64
+}
+
 lab_options() {
 	local root= client=
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--log) LAB_LOG=${2:?--log needs a file}; shift ;;
-		--user) LAB_USER=${2:?--user needs a name}; shift ;;
-		--root) root=${2:?--root needs a folder}; shift ;;
-		--client) client=${2:?--client needs a folder}; shift ;;
-		*) echo "usage: $(basename "$0") [--log FILE] [--user NAME] [--root DIR] [--client DIR]" >&2
-		   exit 64 ;;
+		--log | --user | --root | --client)
+			[ -n "${2:-}" ] || lab_usage "$1 needs a value" ;;
+		*) lab_usage "unexpected '$1'" ;;
 		esac
-		shift
+		case $1 in
+		--log) LAB_LOG=$2 ;;
+		--user) LAB_USER=$2 ;;
+		--root) root=$2 ;;
+		--client) client=$2 ;;
+		esac
+		shift 2
 	done
 	[ -n "$client" ] && CLIENT_DIR=$client
 	LAB_FROM=$LAB_LOG
