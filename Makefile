@@ -68,9 +68,11 @@ $(foreach t,$(DIR_TOOLS),$(eval $(call dir_tool,$(t))))
 $(HELPERS): $(O)/tests/%: $(O)/tests/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
 
-# ftp-labd's parts but main() and session.c (which the fuzz target that
-# drives a session includes itself), for that target and its replay.
-LABD_PARTS = $(filter-out tools/ftp-labd/main.c tools/ftp-labd/session.c, \
+# ftp-labd's parts but main(), session.c (which the fuzz target that
+# drives a session includes itself) and registry.c (the target has its
+# own server_stopping and session_end), for that target and its replay.
+LABD_PARTS = $(filter-out tools/ftp-labd/main.c tools/ftp-labd/session.c \
+	tools/ftp-labd/registry.c, \
 	$(wildcard tools/ftp-labd/*.c))
 $(O)/tests/session-replay: $(LABD_PARTS:%.c=$(O)/%.o)
 $(O)/tests/helpers/session-replay.o: tests/fuzz/fuzz_session.c \

@@ -11,6 +11,7 @@ enum exit_code {
 	EXIT_FAILURE_REPLY = 1,	/* the peer said no (ftp-raw --fail) */
 	EXIT_USAGE = 64,	/* EX_USAGE: bad options or arguments */
 	EXIT_DATAERR = 65,	/* EX_DATAERR: input could not be parsed */
+	EXIT_NOINPUT = 66,	/* EX_NOINPUT: an input file cannot be opened */
 	EXIT_NOHOST = 68,	/* EX_NOHOST: name does not resolve */
 	EXIT_UNAVAILABLE = 69,	/* EX_UNAVAILABLE: refused or unreachable */
 	EXIT_SOFTWARE = 70,	/* EX_SOFTWARE: internal error */
@@ -18,6 +19,8 @@ enum exit_code {
 	EXIT_CANTCREAT = 73,	/* EX_CANTCREAT: cannot open an output file */
 	EXIT_IOERR = 74,	/* EX_IOERR: connection lost, write failed */
 	EXIT_TEMPFAIL = 75,	/* EX_TEMPFAIL: timed out */
+	EXIT_PROTOCOL = 76,	/* EX_PROTOCOL: the peer wants what we cannot
+				 * speak (TLS after AUTH) */
 	EXIT_NOPERM = 77	/* EX_NOPERM: permission denied (bind to port 21) */
 };
 

@@ -345,6 +345,41 @@ hp_set_host(struct hostport *hp, const char *host, char *why, size_t whylen)
 }
 
 int
+hp_split_colon(const char *text, char *host, size_t hostlen, char *port,
+    size_t portlen, char *why, size_t whylen)
+{
+	const char *colon, *h = text;
+	size_t hlen;
+
+	if (text[0] == '[') {	/* an IPv6 address has colons of its own */
+		colon = strchr(text, ']');
+		if (colon == NULL || colon[1] != ':') {
+			snprintf(why, whylen, "'%.64s' is not [IPV6]:PORT", text);
+			return -1;
+		}
+		h = text + 1;
+		hlen = (size_t)(colon - h);
+		colon++;
+	} else {
+		colon = strrchr(text, ':');
+		if (colon == NULL || strchr(text, ':') != colon) {
+			snprintf(why, whylen, "'%.64s' is not HOST:PORT (an "
+			    "IPv6 address goes in brackets: [::1]:PORT)", text);
+			return -1;
+		}
+		hlen = (size_t)(colon - h);
+	}
+	if (hlen == 0 || hlen >= hostlen || strlen(colon + 1) >= portlen) {
+		snprintf(why, whylen, "'%.64s' is not HOST:PORT", text);
+		return -1;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+int
 hp_parse_port_number(const char *text, unsigned *port, int allow_zero,
     char *why, size_t whylen)
 {

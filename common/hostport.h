@@ -61,6 +61,12 @@ int hp_set_host(struct hostport *hp, const char *host, char *why,
 int hp_parse_port_number(const char *text, unsigned *port, int allow_zero,
     char *why, size_t whylen);
 
+/* "HOST:PORT" or "[IPV6]:PORT", as hp_format's colon style writes it,
+ * split into its two words (each NUL-terminated, unchecked: pass them to
+ * the parsers above).  0, or -1 with why filled. */
+int hp_split_colon(const char *text, char *host, size_t hostlen, char *port,
+    size_t portlen, char *why, size_t whylen);
+
 /* Formatting.  Each returns 0, or -1 if the buffer is too small or (for
  * PORT) the address is not IPv4. */
 int hp_format_port_arg(const struct hostport *hp, char *buf, size_t len);

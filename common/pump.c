@@ -95,10 +95,12 @@ choose_method(const struct stat *si, const struct stat *so)
 	if (S_ISREG(si->st_mode))
 		return PUMP_SENDFILE;
 	/* from a socket, through a pipe of our own: the kernel passes the
-	 * received pages on, to /dev/null or another socket without a copy
-	 * (measured faster than read/write over loopback; to a file, the
-	 * same speed) */
-	if (S_ISSOCK(si->st_mode))
+	 * received pages on, to /dev/null without a copy (measured faster
+	 * than read/write over loopback; to a file, the same speed).  Not
+	 * to another socket: there the pages go out as they came in, and
+	 * the receiver pays for it; read/write with 1 MiB buffers relayed
+	 * 1 GiB 15-20% faster (bench/tap-bench, ftp-tap) */
+	if (S_ISSOCK(si->st_mode) && !S_ISSOCK(so->st_mode))
 		return PUMP_SPLICE_VIA_PIPE;
 #else
 	(void)si;

@@ -1,5 +1,7 @@
 /* telnet.c - strip and answer Telnet commands; see telnet.h. */
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "telnet.h"
 
@@ -98,4 +100,36 @@ telnet_escape(const char *in, size_t len, char *out, size_t outlen)
 			out[o++] = in[i];
 	}
 	return o;
+}
+
+/* send(2) all of buf with flags; a signal or a short send is retried. */
+static int
+send_all(int fd, const unsigned char *buf, size_t len, int flags)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, buf, len, flags);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+telnet_send_interrupt(int fd)
+{
+	static const unsigned char ip_and_iac[] = {
+		TELNET_IAC, TELNET_IP, TELNET_IAC
+	};
+	static const unsigned char dm[] = { TELNET_DM };
+
+	/* MSG_OOB marks the last byte sent, the IAC, as urgent */
+	if (send_all(fd, ip_and_iac, sizeof ip_and_iac, MSG_OOB) < 0)
+		return -1;
+	return send_all(fd, dm, sizeof dm, 0);
 }

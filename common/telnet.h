@@ -40,6 +40,13 @@ size_t telnet_filter(struct telnet *t, unsigned char *buf, size_t len);
 /* linebuf filter hook: ctx is a struct telnet. */
 size_t telnet_filter_hook(void *ctx, char *buf, size_t len);
 
+/* What RFC 959 section 4.1.3 says a user sends before ABOR (and a STAT
+ * during a transfer): Telnet IP, then Synch, which is IAC DM with the TCP
+ * urgent mark on it, so a server busy with a transfer is told at once.
+ * The IAC before DM goes as the urgent byte (BSD ftp does the same), the
+ * DM in the normal stream; the command follows.  0, or -1 with errno. */
+int telnet_send_interrupt(int fd);
+
 /* Copies in to out doubling every 255 byte, as replies must (RFC 854).
  * Returns the length written, or (size_t)-1 if out is too small. */
 size_t telnet_escape(const char *in, size_t len, char *out, size_t outlen);

@@ -29,6 +29,34 @@ trace_stamp(char *buf, size_t len)
 	snprintf(buf, len, "%4lld.%06lld", us / 1000000, us % 1000000);
 }
 
+static size_t
+count_digits(const char *p, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && p[n] >= '0' && p[n] <= '9')
+		n++;
+	return n;
+}
+
+/* Blanks, seconds, '.', six digits, one blank. */
+size_t
+trace_stamp_length(const char *line, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && line[i] == ' ')
+		i++;
+	n = count_digits(line + i, len - i);
+	if (n == 0 || i + n >= len || line[i + n] != '.')
+		return 0;
+	i += n + 1;
+	n = count_digits(line + i, len - i);
+	if (n != 6 || i + n >= len || line[i + n] != ' ')
+		return 0;
+	return i + n + 1;
+}
+
 static int
 is_secret_verb(const char *cmd, size_t len)
 {

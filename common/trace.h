@@ -11,6 +11,11 @@ void trace_start(void);
 /* "  12.345678" seconds since trace_start (fixed width, no newline). */
 void trace_stamp(char *buf, size_t len);
 
+/* The length of a stamp and the one blank after it at the start of line
+ * (as ftp-raw -T writes them), or 0 when the line does not start with
+ * one: lets a reader of a transcript take stamped and plain lines alike. */
+size_t trace_stamp_length(const char *line, size_t len);
+
 /* Copies the command in cmd[0..len) into buf, without its line ending,
  * with the argument of PASS or ACCT (any case) replaced by XXXX, as BSD
  * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN. */

@@ -264,7 +264,8 @@ two_windows() {
 	ctl_cmd EPSV
 	ctl_expect 229
 	ctl_send "RETR 1m.bin"
-	ftp-dataconn ::1 "$(ftp-pasv-calc "$CTL_REPLY")" </dev/null >"$T/epsv.bin"
+	read -r host port < <(ftp-pasv-calc -H ::1 "$CTL_REPLY")
+	ftp-dataconn "$host" "$port" </dev/null >"$T/epsv.bin"
 	transfer_replies
 	cmp "$D/1m.bin" "$T/epsv.bin"
 	retr_active 1m.bin "$T/eprt.bin" -6

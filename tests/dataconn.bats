@@ -69,7 +69,7 @@ send_file() {
 	[ "$status" -eq 64 ]
 	run --separate-stderr ftp-dataconn -w 0 127.0.0.1 21
 	[ "$status" -eq 64 ]
-	[[ "${stderr_lines[0]}" == "ftp-dataconn: -w: '0' is not a number from 1 to 86400" ]]
+	[ "${stderr_lines[0]}" = "ftp-dataconn: -w: '0' is not a number from 1 to 86400" ]
 	run --separate-stderr ftp-dataconn --hash=x 127.0.0.1 21
 	[ "$status" -eq 64 ]
 	run --separate-stderr ftp-dataconn --source bogus 127.0.0.1 21

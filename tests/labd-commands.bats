@@ -123,12 +123,12 @@ load lib/chat
 	[[ ${lines[2]} == "530 "* ]]
 	[[ ${lines[3]} == "503 Login with USER first." ]]
 	[[ ${lines[4]} == "500 Unknown command." ]]
-	[[ ${lines[5]} == "501 USER needs an argument." ]]
+	[[ ${lines[5]} == "501 USER needs an argument. Syntax: USER name (anonymous or ftp: a guest)" ]]
 	[[ ${lines[6]} == "331 "* ]]
 	[[ ${lines[7]} == "230 "* ]]
 	[[ ${lines[8]} == "503 RNTO must come right after RNFR." ]]
 	[[ ${lines[9]} == "500 Unknown command." ]]
-	[[ ${lines[10]} == "501 TYPE needs an argument." ]]
+	[[ ${lines[10]} == "501 TYPE needs an argument. Syntax: TYPE A | I (ASCII text or image, the bytes as they are)" ]]
 	[[ ${lines[11]} == "502 Command not implemented." ]]
 	[[ ${lines[12]} == "215 UNIX Type: L8" ]]
 }
@@ -146,8 +146,38 @@ load lib/chat
 	[[ $output == *" SMNT*"* ]]
 	[[ $output == *$'\n214 Help OK.'* ]]
 	[[ $output == *$'\n211-Features:\n'*$'\n EPSV\n'*$'\n REST STREAM\n'*$'\n211 End'* ]]
-	[[ $output == *$'\n214 RETR is supported.'* ]]
-	[[ $output == *$'\n214 SMNT is not implemented.'* ]]
+	[[ $output == *$'\n214 Syntax: RETR path\n'* ]]
+	[[ $output == *$'\n214 Syntax: SMNT path; not implemented here.'* ]]
+}
+
+@test "labd: HELP VERB gives the syntax; a bad argument's 501 quotes it" {
+	labd_start
+	run chat <<-'S'
+		HELP PORT
+		HELP eprt
+		HELP REST
+		HELP QUIT
+		HELP PORTS
+		USER anonymous
+		PASS x
+		PORT 127,0,0,1,4
+		EPRT |1|127.0.0.1|
+		REST -1
+		MODE X
+		STRU X
+		TYPE X
+	S
+	[ "${lines[1]}" = "214 Syntax: PORT h1,h2,h3,h4,p1,p2 (address h1.h2.h3.h4, port p1*256+p2)" ]
+	[ "${lines[2]}" = "214 Syntax: EPRT |af|address|port| (af 1 = IPv4, 2 = IPv6; any printable delimiter in place of |)" ]
+	[ "${lines[3]}" = "214 Syntax: REST byte-offset (a decimal number; the next RETR or STOR starts there)" ]
+	[ "${lines[4]}" = "214 Syntax: QUIT (no argument)" ]
+	[ "${lines[5]}" = "502 Unknown command 'PORTS'." ]
+	[[ ${lines[8]} == "501 Bad PORT argument: "*". Syntax: PORT h1,h2,h3,h4,p1,p2 (address h1.h2.h3.h4, port p1*256+p2)" ]]
+	[[ ${lines[9]} == "501 Bad EPRT argument: "*". Syntax: EPRT |af|address|port| "* ]]
+	[[ ${lines[10]} == "501 REST needs a byte offset"*". Syntax: REST byte-offset "* ]]
+	[[ ${lines[11]} == "501 Unknown mode 'X'. Syntax: MODE S "* ]]
+	[[ ${lines[12]} == "501 Unknown structure 'X'. Syntax: STRU F "* ]]
+	[[ ${lines[13]} == "501 Unknown type 'X'. Syntax: TYPE A | I "* ]]
 }
 
 @test "labd: NOOP, TYPE, MODE, STRU, ALLO, OPTS, AUTH replies" {
@@ -299,7 +329,7 @@ mfmt() {
 	[[ $output == *$'\n MFMT\n'* ]]
 	[[ $output == *$'\n213 Modify=20010203040506; /m.txt\n213 20010203040506\n'* ]]
 	[[ $output == *$'\n213 Modify=20000229235959; /mdir\n'* ]]
-	[ "$(grep -c '^501 MFMT needs YYYYMMDDHHMMSS (UTC, from 1970) and a path.$' <<<"$output")" -eq 3 ]
+	[ "$(grep -c '^501 MFMT needs a valid time (UTC, from 1970) and a path. Syntax: MFMT YYYYMMDDHHMMSS path (the new modification time, UTC)$' <<<"$output")" -eq 3 ]
 	[[ ${lines[-1]} == "550 /nothing.txt: No such file or directory." ]]
 	[ "$(TZ=UTC date -r "$LABD_ROOT/m.txt" '+%Y-%m-%d %H:%M:%S')" = "2001-02-03 04:05:06" ]
 	[ "$(TZ=UTC date -r "$LABD_ROOT/mdir" '+%Y-%m-%d %H:%M:%S')" = "2000-02-29 23:59:59" ]

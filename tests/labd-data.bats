@@ -169,7 +169,7 @@ roundtrip() {
 		!get $T/whole RETR digits
 	S
 	[[ ${lines[3]} == "350 Restarting at 4."* ]]
-	[[ ${lines[4]} == "501 REST needs a byte offset, a decimal number from 0 to 9223372036854775807." ]]
+	[[ ${lines[4]} == "501 REST needs a byte offset, a decimal number from 0 to 9223372036854775807. Syntax: REST byte-offset (a decimal number; the next RETR or STOR starts there)" ]]
 	[ "$(cat "$T/part")" = "456789" ]
 	[ "$(cat "$T/whole")" = "0123456789" ]
 }
@@ -419,6 +419,30 @@ roundtrip() {
 		grep -q '\[1\] > ABOR' "$LABD_LOG"
 		labd_stop
 	done
+}
+
+@test "labd data: ABORT during a RETR is not ABOR: 500 after the transfer" {
+	labd_start
+	truncate -s 32M "$LABD_ROOT/big"
+	run chat <<-S
+		USER anonymous
+		PASS x
+		TYPE I
+		!pasv
+		!during ABORT $T/got RETR big
+		!pasv
+		!during abor $T/part RETR big
+	S
+	[ "$status" -eq 0 ]
+	[[ ${lines[5]} == "150 "* ]]
+	# one command parser: ABORT is an unknown verb, answered in its turn
+	[ "${lines[6]}" = "226 Transfer complete." ]
+	[ "${lines[7]}" = "500 Unknown command." ]
+	cmp "$T/got" "$LABD_ROOT/big"
+	[[ ${lines[9]} == "150 "* ]]
+	[ "${lines[10]}" = "426 Transfer aborted." ]
+	[ "${lines[11]}" = "226 ABOR successful." ]
+	grep -q '\[1\] > ABORT' "$LABD_LOG"
 }
 
 @test "labd data: STAT during a RETR tells the progress; the transfer goes on" {

@@ -18,7 +18,24 @@ setup() {
 }
 
 teardown() {
+	tap_stop
 	server_stop
+}
+
+# listening_in FILE: "HOST PORT" from the "listening on HOST port PORT"
+# line that a server just started writes to FILE (waits at most 5 s).
+listening_in() {
+	quick_wait 250 grep -qs '^listening on ' "$1"
+	sed -n 's/^listening on \(.*\) port \([0-9]*\)$/\1 \2/p' "$1" | head -n 1
+}
+
+# stop_group PID: stops the process group a setsid started, by its id.
+stop_group() {
+	[ -n "$1" ] || return 0
+	kill -TERM -- "-$1" 2>/dev/null
+	quick_wait 250 eval '! kill -0 "$1" 2>/dev/null' ||
+		kill -KILL -- "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null || true
 }
 
 # server_start [ftp-labd options...]: labs/start, as a student starts it.
@@ -26,18 +43,30 @@ server_start() {
 	server_stop
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	quick_wait 250 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
-	read -r _ _ HOST _ PORT < <(grep '^listening on ' "$BATS_TEST_TMPDIR/server.out")
+	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
 	[ -n "$PORT" ]
 }
 
 server_stop() {
-	[ -n "${SERVER_PID:-}" ] || return 0
-	kill -TERM -- "-$SERVER_PID" 2>/dev/null
-	quick_wait 250 eval '! kill -0 "$SERVER_PID" 2>/dev/null' ||
-		kill -KILL -- "-$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null || true
+	stop_group "${SERVER_PID:-}"
 	SERVER_PID=
+}
+
+# tap_start [ftp-tap options...]: ftp-tap in front of the lab server on
+# $PORT, as labs 13 and 14 start it, its narration appended to TAP_LOG
+# (default ~/rawftp-lab/tap.log).  Sets TAP_PORT.
+tap_start() {
+	tap_stop
+	setsid ftp-tap -p 0 "$@" 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/tap.out" \
+		2>>"${TAP_LOG:-$LAB/tap.log}" &
+	TAP_PID=$!
+	read -r _ TAP_PORT < <(listening_in "$BATS_TEST_TMPDIR/tap.out")
+	[ -n "$TAP_PORT" ]
+}
+
+tap_stop() {
+	stop_group "${TAP_PID:-}"
+	TAP_PID=
 }
 
 # wait_until in steps of 20 ms: at most $1 steps.
@@ -57,12 +86,14 @@ session() {
 }
 
 # transfer DIR-OPTIONS INPUT OUTPUT CMD...: a passive transfer, as lab 9's
-# pipeline: the commands, the 227 to ftp-pasv-calc, the data connection.
+# pipeline: the commands, the 227 to ftp-pasv-calc, the data connection
+# (to DATA_HOST when set, instead of the 227's address).
 transfer() {
 	local opts=$1 input=$2 output=$3
 	shift 3
 	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
-		{ read -r h p && ftp-dataconn -w 10 $opts "$h" "$p" <"$input" >"$output"; }
+		{ read -r h p &&
+			ftp-dataconn -w 10 $opts "${DATA_HOST:-$h}" "$p" <"$input" >"$output"; }
 }
 
 login=("USER anonymous" "PASS student@example.com")
@@ -570,14 +601,19 @@ ipv6() {
 	says "curl-upload.bin is not on the server"
 }
 
-@test "check 10: curl not installed" {
-	# a PATH with the tools the check uses, and no curl
+# check_without_curl NN: lab NN's check with a PATH that has the tools
+# the checks use, and no curl.
+check_without_curl() {
 	mkdir -p "$BATS_TEST_TMPDIR/nocurl"
 	for n in env bash dirname sed awk grep wc tr cmp comm sort head tail od cat cut; do
-		ln -s "$(command -v "$n")" "$BATS_TEST_TMPDIR/nocurl/$n"
+		ln -sf "$(command -v "$n")" "$BATS_TEST_TMPDIR/nocurl/$n"
 	done
-	run env PATH="$BATS_TEST_TMPDIR/nocurl" "$LABS"/10-*/check
+	run env PATH="$BATS_TEST_TMPDIR/nocurl" "$LABS"/"$1"-*/check
 	echo "$output"
+}
+
+@test "check 10: curl not installed" {
+	check_without_curl 10
 	says "curl is not installed"
 }
 
@@ -679,4 +715,215 @@ stolen_get() {
 	session HELP QUIT
 	check 01
 	passes
+}
+
+# ---- lab 13 ----
+
+# curl through the tap: lab 13's sections 2 to 4 (what each file needs).
+tap_curl_epsv() { (cd "$C" && curl -sS -o tap-epsv.txt "ftp://127.0.0.1:$1/01test.txt"); }
+tap_curl_port() {
+	(cd "$C" && curl -sS -P 127.0.0.1 --disable-eprt -o tap-port.txt \
+		"ftp://127.0.0.1:$1/01test.txt")
+}
+tap_curl_upload() { (cd "$C" && curl -sS -T upload.bin "ftp://127.0.0.1:$1/tap-upload.bin"); }
+
+# FileZilla's upload (section 5) to port $1, as lab 10's pipeline.
+filezilla_to() {
+	printf '%s\n' "AUTH TLS" "AUTH SSL" "${login[@]}" "OPTS UTF8 ON" "CWD /" PWD \
+		"TYPE I" PASV "STOR empty.txt" QUIT | ftp-raw -w 10 127.0.0.1 "$1" |
+		ftp-pasv-calc | { read -r h p && ftp-dataconn -w 10 -s "$h" "$p" </dev/null; }
+}
+
+lab13_all() {
+	tap_curl_epsv "$1"
+	tap_curl_port "$1"
+	tap_curl_upload "$1"
+	filezilla_to "$1"
+}
+
+@test "check 13: passes after curl and FileZilla's commands through the tap" {
+	require curl
+	server_start
+	tap_start
+	lab13_all "$TAP_PORT"
+	check 13
+	passes
+	[[ $output == *"OK: the tap rewrote a 229 or 227 (passive) and a PORT or EPRT (active)"* ]]
+}
+
+@test "check 13: no tap started" {
+	require curl
+	server_start
+	check 13
+	says "the tap has narrated nothing yet"
+}
+
+@test "check 13: curl and FileZilla sent to the server's port, not the tap's" {
+	require curl
+	server_start
+	tap_start
+	lab13_all "$PORT"
+	check 13
+	says "the server sent 01test.txt, but the tap saw no RETR: curl went straight to the server"
+	says "the server got STOR empty.txt, but not through the tap"
+}
+
+@test "check 13: the tap started with --no-alg" {
+	require curl
+	server_start
+	tap_start --no-alg
+	lab13_all "$TAP_PORT"
+	check 13
+	says "the tap ran with --no-alg"
+}
+
+@test "check 13: passive only, a damaged file, no upload, no FileZilla" {
+	require curl
+	server_start
+	tap_start
+	tap_curl_epsv "$TAP_PORT"
+	head -c 100 "$S/01test.txt" >"$C/tap-epsv.txt"
+	check 13
+	says "tap-epsv.txt is cut short: 100 of 255 bytes"
+	says "tap-port.txt is missing"
+	says "tap-upload.bin is not on the server"
+	says "the tap rewrote no PORT or EPRT"
+	says "the tap never saw FileZilla's STOR empty.txt"
+}
+
+@test "check 13: FileZilla's STOR through the tap without a 226" {
+	require curl
+	server_start --data-timeout 1
+	tap_start
+	# the STOR is sent, but nobody opens the data connection: 425
+	printf '%s\n' "${login[@]}" PASV "STOR empty.txt" QUIT |
+		ftp-raw -w 10 127.0.0.1 "$TAP_PORT" >/dev/null 2>&1 || true
+	check 13
+	says "FileZilla's STOR empty.txt went through the tap, but got no 226"
+}
+
+@test "check 13: the optional part through vsftpd passes; a tap-vsftpd.log from ftp-labd does not" {
+	require curl
+	[ -x /usr/sbin/vsftpd ] || skip "vsftpd is not installed"
+	server_start
+	tap_start
+	lab13_all "$TAP_PORT"
+	# section 7: vsftpd in the server terminal, the tap again
+	server_stop
+	setsid "$LABS/vsftpd" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
+	TAP_LOG=$LAB/tap-vsftpd.log tap_start
+	(cd "$C" && curl -sS -o vsftpd-epsv.txt "ftp://127.0.0.1:$TAP_PORT/01test.txt" &&
+		curl -sS -P 127.0.0.1 --disable-eprt -o vsftpd-port.txt \
+			"ftp://127.0.0.1:$TAP_PORT/01test.txt")
+	check 13
+	passes
+	[[ $output == *"OK: through the tap, vsftpd sent vsftpd-epsv.txt (passive) and vsftpd-port.txt (active), both identical to 01test.txt"* ]]
+	# the same log made in front of ftp-labd
+	server_start
+	rm -f "$LAB/tap-vsftpd.log"
+	TAP_LOG=$LAB/tap-vsftpd.log tap_start
+	(cd "$C" && curl -sS -o vsftpd-epsv.txt "ftp://127.0.0.1:$TAP_PORT/01test.txt")
+	check 13
+	says "the tap in tap-vsftpd.log did not relay to vsftpd"
+}
+
+@test "check 13: curl not installed" {
+	check_without_curl 13
+	says "curl is not installed"
+}
+
+# ---- lab 14 ----
+
+# by_hand OUTPUT: lab 14's section 1: PASV, RETR, and the data connection
+# to the address of the control connection, not the 227's.
+by_hand() {
+	DATA_HOST=127.0.0.1 get I 01test.txt "$1"
+}
+
+skip_pasv_ip() {
+	(cd "$C" && curl -sS --disable-epsv --ftp-skip-pasv-ip -o skip.txt \
+		"ftp://127.0.0.1:$PORT/01test.txt")
+}
+
+# through_tap OUTPUT: curl following the 227, through the tap.
+through_tap() {
+	(cd "$C" && curl -sS --disable-epsv --no-ftp-skip-pasv-ip -o "$1" \
+		"ftp://127.0.0.1:$TAP_PORT/01test.txt")
+}
+
+lab14_all() {
+	server_start --pasv-address 127.0.0.9
+	by_hand "$C/01test.txt"
+	skip_pasv_ip
+	tap_start --fix-pasv
+	through_tap fixed.txt
+	server_start --pasv-address 192.168.150.90
+	tap_start --fix-pasv
+	through_tap report.txt
+}
+
+@test "check 14: passes after the hand download, --ftp-skip-pasv-ip and the tap's --fix-pasv" {
+	require curl
+	lab14_all
+	cmp "$C/report.txt" "$S/01test.txt"
+	check 14
+	passes
+}
+
+@test "check 14: no server started yet" {
+	require curl
+	check 14
+	says "the server has narrated nothing yet"
+}
+
+@test "check 14: a server without --pasv-address, and nothing else done" {
+	require curl
+	server_start
+	session "${login[@]}" QUIT
+	check 14
+	says "the server's 227 replies named its own address"
+	says "01test.txt is missing"
+	says "skip.txt is missing or empty"
+	says "the tap has narrated nothing yet"
+}
+
+@test "check 14: following the 227: nobody connected, curl without --ftp-skip-pasv-ip" {
+	require curl
+	server_start --pasv-address 127.0.0.9 --data-timeout 1
+	session "${login[@]}" PASV "RETR 01test.txt" QUIT
+	(cd "$C" && curl -sS --disable-epsv --no-ftp-skip-pasv-ip -o skip.txt \
+		"ftp://127.0.0.1:$PORT/01test.txt") || true
+	check 14
+	says "RETR 01test.txt got \"425"
+	says "nobody connected to the data port"
+	says "skip.txt is missing or empty: curl did not download it"
+}
+
+@test "check 14: the tap without --fix-pasv, and section 4 not done" {
+	require curl
+	server_start --pasv-address 127.0.0.9
+	by_hand "$C/01test.txt"
+	skip_pasv_ip
+	tap_start
+	through_tap fixed.txt || true
+	check 14
+	says "fixed.txt did not arrive: the tap ran without --fix-pasv"
+	says "the tap has not yet seen the report's address 192.168.150.90"
+}
+
+@test "check 14: curl not installed" {
+	check_without_curl 14
+	says "curl is not installed"
+}
+
+@test "labs/vsftpd: --help, and an argument refused with 64, starting nothing" {
+	run "$LABS/vsftpd" --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "labs/vsftpd - a real FTP server for lab 13"* ]]
+	run --separate-stderr "$LABS/vsftpd" -p 21
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "labs/vsftpd: unexpected argument '-p': see 'labs/vsftpd --help'" ]
+	[ ! -e "$LAB/vsftpd.conf" ]
 }

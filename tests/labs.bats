@@ -11,6 +11,20 @@ setup() {
 	export RUNLAB_DIR=$BATS_TEST_TMPDIR/run
 }
 
+# replay_fails MESSAGE: run-lab on the README in $BATS_TEST_TMPDIR/lab
+# fails, saying MESSAGE.
+replay_fails() {
+	RUNLAB_WAIT=1 run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$1"* ]]
+}
+
+# The port of the "listening on" line of a replay's screen (server.out...).
+listening_port() {
+	sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/$1"
+}
+
 run_lab() {
 	run "$LABS/lib/run-lab" "$LABS/$1"
 	echo "$output"
@@ -67,6 +81,23 @@ run_lab() {
 	run_lab 11-timeout-and-bounce
 }
 
+@test "lab 13 (curl and FileZilla through ftp-tap, vsftpd when installed): README steps run as written" {
+	require curl
+	run_lab 13-watch-through-tap
+	# section 7 is replayed against vsftpd wherever it is installed
+	if [ -x /usr/sbin/vsftpd ]; then
+		[[ $output != *"optional part skipped"* ]]
+		grep -q '^OK: through the tap, vsftpd sent ' "$RUNLAB_DIR/t/run.out"
+	else
+		[[ $output == *"optional part skipped"* ]]
+	fi
+}
+
+@test "lab 14 (NAT: a private address in 227, --ftp-skip-pasv-ip, the tap's --fix-pasv): README steps run as written" {
+	require curl
+	run_lab 14-why-passive-nat
+}
+
 @test "labs: every lab folder has README, TEACHER and an executable check" {
 	n=0
 	for d in "$LABS"/[0-9][0-9]-*/; do
@@ -78,7 +109,7 @@ run_lab() {
 			{ echo "$d: README does not run its own check"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 11 ]
+	[ "$n" -eq 13 ]
 }
 
 @test "labs: every lab has a test above (none forgotten)" {
@@ -149,14 +180,84 @@ QUIT
 221 Not what the server says.
 ```
 MD
-	RUNLAB_WAIT=1 run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ $output == *"expected line not shown in screen1: 221 Not what the server says."* ]]
+	replay_fails "expected line not shown in screen1: 221 Not what the server says."
 	# and the server it started is gone
-	port=$(sed -n 's/^listening on .* port //p' "$RUNLAB_DIR/t/server.out")
+	port=$(listening_port server.out)
 	[ -n "$port" ]
 	refute ftp-raw -w 2 127.0.0.1 "$port" </dev/null
+}
+
+@test "run-lab: a failing 'sh run optional' block ends the replay there, and it passes" {
+	mkdir -p "$BATS_TEST_TMPDIR/lab"
+	cat >"$BATS_TEST_TMPDIR/lab/README.md" <<'MD'
+```sh server
+labs/start
+```
+```sh run
+echo first part done
+```
+```sh run optional
+ls /nonexistent/program
+```
+```sh run
+echo never run
+```
+MD
+	run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"optional part skipped at step 3: "*"/nonexistent/program"* ]]
+	[ "$(cat "$RUNLAB_DIR/t/run.out")" = "first part done" ]
+	# when it succeeds, the rest is replayed
+	sed -i 's|ls /nonexistent/program|true|' "$BATS_TEST_TMPDIR/lab/README.md"
+	rm -rf "$RUNLAB_DIR"
+	run "$LABS/lib/run-lab" "$BATS_TEST_TMPDIR/lab"
+	[ "$status" -eq 0 ]
+	[[ $output == *"4 steps done"* ]]
+	[ "$(cat "$RUNLAB_DIR/t/run.out")" = "never run" ]
+}
+
+@test "run-lab: a tap terminal: port 2100 is the tap's, its narration is waited for, and a restarted server keeps its port" {
+	mkdir -p "$BATS_TEST_TMPDIR/lab"
+	cat >"$BATS_TEST_TMPDIR/lab/README.md" <<'MD'
+```sh server
+labs/start
+```
+```sh tap
+ftp-tap -p 2100 127.0.0.1 2121
+```
+```sh run
+printf 'NOOP\nQUIT\n' | ftp-raw 127.0.0.1 2100
+```
+```text taplog
+... [1] connect from 127.0.0.1 port ... to 127.0.0.1 port 2100
+... [1] > NOOP
+```
+```sh server
+labs/start --idle-timeout 30
+```
+```sh run
+printf 'NOOP\nQUIT\n' | ftp-raw 127.0.0.1 2100
+```
+```text taplog
+... [2] server: connected to 127.0.0.1 port 2121 from ...
+... [2] < 221 Goodbye.
+```
+```text taplog
+... [2] < 500 Not what the server says.
+```
+MD
+	replay_fails "step 8 (taplog): expected line not shown in tap.out: ... [2] < 500 Not what the server says."
+	# the tap listened on a port of its own, not on 2100, and the
+	# restarted server on the first one's port
+	tap=$(listening_port tap.out)
+	ctl=$(listening_port server.out)
+	[ -n "$tap" ] && [ "$tap" != 2100 ]
+	grep -q "\[1\] server: connected to 127.0.0.1 port $ctl from" "$RUNLAB_DIR/t/tap.out"
+	grep -q "\[2\] server: connected to 127.0.0.1 port $ctl from" "$RUNLAB_DIR/t/tap.out"
+	# and both are gone
+	refute ftp-raw -w 2 127.0.0.1 "$tap" </dev/null
+	refute ftp-raw -w 2 127.0.0.1 "$ctl" </dev/null
 }
 
 @test "README.md: the 30-second tour runs as written" {
@@ -187,7 +288,8 @@ MD
 	require ss
 	[ -z "$(ss -Hltn 'sport >= :55573 and sport <= :55599' 2>/dev/null)" ] ||
 		skip "ports 55573-55599 are in use here"
-	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline .; do
+	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline \
+		labs/13-watch-through-tap labs/14-why-passive-nat .; do
 		rm -rf "$RUNLAB_DIR"
 		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 RUNLAB_WAIT=5 \
 			run "$LABS/lib/run-lab" "$REPO_ROOT/$lab"

@@ -52,11 +52,48 @@ load lib/common
 	[ "$output" = "1.2.3.4 1286" ]
 }
 
-@test "pasv-calc: 229 without --host prints the port and says why on stderr" {
+@test "pasv-calc: 229 without --host is refused, so 'read host port' cannot take the port for the host" {
 	run --separate-stderr ftp-pasv-calc '229 Entering Extended Passive Mode (|||6446|)'
+	[ "$status" -eq 64 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "ftp-pasv-calc: a 229 reply names no host: give the control connection's host with -H HOST" ]
+	run --separate-stderr ftp-pasv-calc -f shell '229 (|||6446|)'
+	[ "$status" -eq 64 ]
+	[ "$output" = "" ]
+	# in filter mode too, at the 229 itself
+	run --separate-stderr ftp-pasv-calc <<<$'220 hi\r\n229 Entering Extended Passive Mode (|||6446|)\r\n'
+	[ "$status" -eq 64 ]
+	[ "$output" = "" ]
+	[[ $stderr == *"names no host"* ]]
+}
+
+@test "pasv-calc: filter mode with no 227 or 229 says so and exits 65 (PASV forgotten)" {
+	run --separate-stderr ftp-pasv-calc <<<$'220 ready\r\n331 ok\r\n230 in\r\n150 Opening\r\n425 no data connection\r\n221 bye\r\n'
+	[ "$status" -eq 65 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "ftp-pasv-calc: no 227 or 229 reply came: was PASV (or EPSV) sent?" ]
+	run --separate-stderr ftp-pasv-calc </dev/null
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"no 227 or 229 reply came"* ]]
+}
+
+@test "pasv-calc: text that is not a reply is named as such, not parsed as a 229" {
+	run --separate-stderr ftp-pasv-calc 'hello world'
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "ftp-pasv-calc: not a reply: expected \"227 ... (h1,h2,h3,h4,p1,p2)\" or \"229 ... (|||port|)\"" ]
+	run --separate-stderr ftp-pasv-calc 'Entering Passive Mode'
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"not a reply"* ]]
+	# the bare forms still work
+	[ "$(ftp-pasv-calc '1,2,3,4,5,6')" = "1.2.3.4 1286" ]
+	[ "$(ftp-pasv-calc -H ::1 '(|||6446|)')" = "::1 6446" ]
+}
+
+@test "pasv-calc: filter mode reads ftp-raw -T transcripts (timestamps skipped)" {
+	run --separate-stderr ftp-pasv-calc <<<$'   0.001234 220 ready\r\n   0.120000 227 Entering Passive Mode (127,0,0,1,4,1)\r\n  12.500000 229 (|||6446|)\r\n' -H 127.0.0.1
 	[ "$status" -eq 0 ]
-	[ "$output" = 6446 ]
-	[[ "$stderr" == *"gives only the port"*"--host"* ]]
+	[ "${lines[0]}" = "127.0.0.1 1025" ]
+	[ "${lines[1]}" = "127.0.0.1 6446" ]
 }
 
 @test "pasv-calc: 229 accepts any delimiter, refuses mismatched ones" {

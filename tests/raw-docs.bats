@@ -15,7 +15,9 @@ bats_require_minimum_version 1.5.0
 	fake="$RAWFTP_TESTBIN/fake-ftpd"
 	script=$BATS_TEST_TMPDIR/script
 	log=$BATS_TEST_TMPDIR/fake.log
-	codes=$(sed -n 's/^| \([0-9][0-9][0-9]\) |.*/\1/p' "$REPO_ROOT/docs/reply-codes.md")
+	# 234 (TLS next) makes ftp-raw stop, after explaining it: it goes last
+	codes=$(sed -n 's/^| \([0-9][0-9][0-9]\) |.*/\1/p' "$REPO_ROOT/docs/reply-codes.md" |
+		grep -vx 234; echo 234)
 	[ "$(wc -w <<<"$codes")" -gt 40 ]
 	{
 		echo "reply 220 ready"
@@ -33,7 +35,7 @@ bats_require_minimum_version 1.5.0
 	run --separate-stderr ftp-raw -e 127.0.0.1 "$port" < <(for c in $codes; do echo NOOP; done)
 	kill "$FAKE_PID" 2>/dev/null || true
 	wait "$FAKE_PID" 2>/dev/null || true
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 76 ]
 	for c in $codes; do
 		# cells are split by " | "; a '|' inside one is written "\|"
 		meaning=$(awk -F ' [|] ' -v c="$c" '$1 == "| " c { gsub(/\\[|]/, "|", $2); print $2 }' \

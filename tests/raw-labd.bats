@@ -242,3 +242,15 @@ last_hint() {
 	run --separate-stderr ftp-raw -4 ::1 "$LABD_PORT" </dev/null
 	[ "$status" -eq 68 ]
 }
+
+@test "raw-labd: a transfer under TYPE A brings one note about ftp-dataconn --ascii; TYPE I none" {
+	labd_start
+	run --separate-stderr ftp-raw -w 10 127.0.0.1 "$LABD_PORT" < <(printf '%s\n' \
+		'USER anonymous' 'PASS x@y' 'TYPE A' 'RETR none1' 'RETR none2' QUIT)
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "ftp-raw: note: TYPE A is in force: the data side needs ftp-dataconn --ascii too, or the line ends stay CRLF" ]
+	run --separate-stderr ftp-raw -w 10 127.0.0.1 "$LABD_PORT" < <(printf '%s\n' \
+		'USER anonymous' 'PASS x@y' 'TYPE A' 'TYPE I' 'RETR none1' QUIT)
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}

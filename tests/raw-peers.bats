@@ -225,3 +225,41 @@ pasv_list() {
 	[ -n "$port" ]
 	grep -qx "# next: ftp-dataconn 127.0.0.1 $port" <<<"$stderr"
 }
+
+# vsftpd with TLS, on a certificate made for the test.
+vsftpd_tls_start() {
+	require openssl
+	[ -x /usr/sbin/vsftpd ] || skip "vsftpd is not installed (.ci/run installs it)"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" \
+		2>/dev/null || skip "openssl could not make a certificate"
+	vsftpd_start ssl_enable=YES allow_anon_ssl=YES \
+		force_anon_logins_ssl=NO force_anon_data_ssl=NO \
+		"rsa_cert_file=$BATS_TEST_TMPDIR/cert.pem" \
+		"rsa_private_key_file=$BATS_TEST_TMPDIR/key.pem"
+}
+
+@test "raw-peers: vsftpd TLS: after 234 to AUTH TLS nothing more is sent; one line names openssl s_client; exit 76" {
+	# issue 11, defect 3
+	vsftpd_tls_start
+	run --separate-stderr ftp-raw -v -w 10 127.0.0.1 "$PEER_PORT" \
+		< <(printf 'AUTH TLS\nUSER anonymous\nPASS secret@example.com\nQUIT\n')
+	echo "$output"
+	echo "$stderr"
+	[ "$status" -eq 76 ]
+	[[ ${lines[1]} == "234 "* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	# the trace shows AUTH and nothing after it: no USER, no PASS in clear
+	[ "$(grep -c '^---> ' <<<"$stderr")" -eq 1 ]
+	grep -q '^---> AUTH TLS$' <<<"$stderr"
+	last=$(tail -n 1 <<<"$stderr")
+	[[ $last == "ftp-raw: the server now expects a TLS handshake (234)"* ]]
+	[[ $last == *"openssl s_client -starttls ftp -connect 127.0.0.1:$PEER_PORT"* ]]
+}
+
+@test "raw-peers: vsftpd TLS: the command ftp-raw names does the handshake" {
+	vsftpd_tls_start
+	run timeout 20 openssl s_client -starttls ftp -connect "127.0.0.1:$PEER_PORT" </dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *"BEGIN CERTIFICATE"* ]]
+}

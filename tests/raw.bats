@@ -592,3 +592,19 @@ closed_port() {
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = $'200 done\r' ]
 }
+
+@test "raw: the server closes after 221 although a reply went missing: a normal end, exit 0, said on stderr" {
+	# issue 11, defect 7 (seen with pure-ftpd): NOOP never answered
+	fake_start <<-'EOF2'
+		reply 220 fake ready
+		read
+		read
+		reply 221 bye
+		close
+	EOF2
+	run --separate-stderr ftp-raw --no-wait -w 10 127.0.0.1 "$FAKE_PORT" < <(printf 'NOOP\nQUIT\n')
+	echo "$output$stderr"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = $'221 bye\r' ]
+	[ "$stderr" = "ftp-raw: 1 command got no reply before the 221" ]
+}

@@ -30,9 +30,12 @@
 #include "cli.h"
 #include "err.h"
 #include "hostport.h"
+#include "linebuf.h"
 #include "net.h"
 #include "optnum.h"
 #include "pump.h"
+#include "reply.h"
+#include "trace.h"
 
 #define HASH_DEFAULT 1024	/* bytes per '#', as ftp(1)'s hash command */
 #define PROGRESS_MS 250		/* how often --progress redraws */
@@ -42,6 +45,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: %s [-46rsv] [-w secs] [options] host port\n"
+	    "       %s [-46rsv] [-w secs] [options] host:port\n"
 	    "       %s -l [-46rsv] [-w secs] [options] [addr [port]]\n"
 	    "\n"
 	    "The FTP data connection: connect to the port a 227 or 229 reply\n"
@@ -63,6 +67,13 @@ usage(FILE *out)
 	    "                      are closed and reported\n"
 	    "  --source IP         passive mode: connect from this local\n"
 	    "                      address (as nc -s)\n"
+	    "  --go FILE           FILE (a FIFO with ftp-raw's replies, or a\n"
+	    "                      terminal) says when the server is ready:\n"
+	    "                      send nothing before a 1xx reply (or an\n"
+	    "                      empty line typed), stop at a 4xx or 5xx;\n"
+	    "                      from a FIFO, then also wait for the\n"
+	    "                      transfer's final reply (2xx: exit 0)\n"
+	    "  --force             write binary data to a terminal anyway\n"
 	    "  -r, --recv-only     never read stdin\n"
 	    "  -s, --send-only     send all of stdin, then wait for the\n"
 	    "                      server to close; never write to stdout\n"
@@ -75,14 +86,15 @@ usage(FILE *out)
 	    "  --progress          bytes, rate and time, on a terminal\n"
 	    "  -v, --verbose       the connection's endpoints, and a summary\n"
 	    "  -h, --help, -V, --version\n",
-	    err_progname(), err_progname());
+	    err_progname(), err_progname(), err_progname());
 }
 
 static struct {
 	int family;		/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int listen, eprt, recv_only, send_only, no_shutdown, ascii;
-	int verbose, progress;
+	int verbose, progress, force;
 	int timeout_ms;		/* -w; -1: none */
+	const char *go_file;	/* --go */
 	unsigned long long hash;	/* bytes per '#'; 0: off */
 	const char *announce_file;
 	int announce_fd;	/* -1: none */
@@ -92,7 +104,7 @@ static struct {
 
 enum {
 	OPT_EPRT = 256, OPT_ANNOUNCE, OPT_ANNOUNCE_FD, OPT_FROM, OPT_SOURCE,
-	OPT_NO_SHUTDOWN, OPT_HASH, OPT_PROGRESS
+	OPT_NO_SHUTDOWN, OPT_HASH, OPT_PROGRESS, OPT_GO, OPT_FORCE
 };
 
 static const struct option long_options[] = {
@@ -109,6 +121,8 @@ static const struct option long_options[] = {
 	{ "ascii", no_argument, NULL, 'a' },
 	{ "hash", optional_argument, NULL, OPT_HASH },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "go", required_argument, NULL, OPT_GO },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -180,6 +194,12 @@ parse_options(int argc, char **argv)
 		case OPT_PROGRESS:
 			opt.progress = isatty(STDERR_FILENO);
 			break;
+		case OPT_GO:
+			opt.go_file = optarg;
+			break;
+		case OPT_FORCE:
+			opt.force = 1;
+			break;
 		}
 	}
 	if (opt.recv_only && opt.send_only)
@@ -199,6 +219,205 @@ parse_options(int argc, char **argv)
 	    opt.source.family != opt.family)
 		die_usage("--source %s is not an address of the family asked "
 		    "for", opt.source.host);
+}
+
+/* ---- --go: the control channel's word on when to send ---- */
+
+static struct {
+	int fd;			/* -1: no --go */
+	int is_tty;
+	int mid_line;		/* the last piece read was not a line's end */
+	int started;		/* the transfer's 1xx has been read */
+	struct linebuf lb;
+	struct reply_parser rp;
+	char line[160];		/* the first line of the last reply */
+} go = { .fd = -1 };
+
+/* Non-blocking, so opening a FIFO does not wait for its writer (ftp-raw |
+ * tee FIFO may start only once the PORT line is out); on Linux a FIFO
+ * that never had a writer polls as "nothing yet", not as the end. */
+static void
+go_open(void)
+{
+	if (opt.go_file == NULL)
+		return;
+	go.fd = open(opt.go_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (go.fd < 0)
+		die_errno(EXIT_NOINPUT, "--go %s", opt.go_file);
+	go.is_tty = isatty(go.fd);
+	lb_init(&go.lb, go.fd, 0);
+	reply_init(&go.rp);
+}
+
+static void
+go_keep_line(const char *line, size_t len)
+{
+	len = line_chomp(line, len);
+	snprintf(go.line, sizeof go.line, "%.*s",
+	    (int)(len < sizeof go.line ? len : sizeof go.line - 1), line);
+}
+
+/* One piece of a line read from --go; the code of the reply it completes,
+ * or 0.  On a terminal every line counts: a reply code of 400 or more
+ * (typed as the server said it) is a stop, anything else the go (100).
+ * From a FIFO, multi-line replies are one, and ftp-raw -T stamps are
+ * skipped. */
+static int
+go_feed(const char *line, size_t len, int partial)
+{
+	int first_piece = !go.mid_line, code;
+	size_t skip;
+
+	go.mid_line = partial;
+	if (!first_piece)
+		return 0;
+	if (go.is_tty) {
+		go_keep_line(line, len);
+		code = reply_code_of(line, len);
+		return code >= 400 ? code : 100;
+	}
+	skip = trace_stamp_length(line, len);
+	line += skip;
+	len -= skip;
+	if (!go.rp.in_multiline)
+		go_keep_line(line, len);
+	return reply_feed(&go.rp, line, len) == REPLY_DONE ? go.rp.code : 0;
+}
+
+/* The code of the next complete reply, its first line in go.line; 0 at
+ * the end. */
+static int
+go_next_reply(void)
+{
+	const char *line;
+	size_t len;
+	int partial, code;
+
+	for (;;) {
+		switch (lb_getline(&go.lb, opt.timeout_ms, &line, &len,
+		    &partial)) {
+		case LB_EOF:
+			return 0;
+		case LB_TIMEOUT:
+			die(EXIT_TEMPFAIL, "--go %s: no reply for %d s (-w)",
+			    opt.go_file, opt.timeout_ms / 1000);
+		case LB_ERROR:
+			die_errno(EXIT_IOERR, "reading --go %s", opt.go_file);
+		case LB_LINE:
+			break;
+		}
+		if ((code = go_feed(line, len, partial)) != 0)
+			return code;
+	}
+}
+
+/* The replies from a FIFO are read to their end before we exit, so
+ * whatever writes them (ftp-raw, tee) never meets a closed pipe. */
+static void
+go_drain(void)
+{
+	if (go.fd < 0 || go.is_tty)
+		return;
+	while (go_next_reply() != 0)
+		;
+}
+
+/* A reply before the transfer has begun: a 1xx is the go, a 4xx or 5xx
+ * means it will not happen. */
+static void
+go_judge(int code)
+{
+	if (reply_class(code) == 1) {
+		go.started = 1;
+	} else if (reply_class(code) >= 4) {
+		warn_msg("the server refused the transfer, so nothing was "
+		    "sent: %s", go.line);
+		go_drain();
+		exit(EXIT_FAILURE_REPLY);
+	}
+}
+
+/* What --go has ready now, read without waiting: while the server has
+ * not connected yet, a refusal must not leave us waiting for it. */
+static void
+go_read_ready(void)
+{
+	const char *line;
+	size_t len;
+	int partial, code;
+
+	if (lb_fill(&go.lb) < 0 && errno != EAGAIN)
+		die_errno(EXIT_IOERR, "reading --go %s", opt.go_file);
+	while (!go.started && lb_next(&go.lb, &line, &len, &partial))
+		if ((code = go_feed(line, len, partial)) != 0)
+			go_judge(code);
+	if (go.lb.eof && !go.started)
+		die(EXIT_IOERR, "--go %s ended before the server connected",
+		    opt.go_file);
+}
+
+/* Waits until the listening socket has a connection, or the time is up,
+ * reading --go meanwhile. */
+static void
+go_watch_while_listening(int lfd, int timeout_ms)
+{
+	long long deadline = net_now_ms() + timeout_ms;
+	struct pollfd pfd[2];
+	int n;
+
+	while (go.fd >= 0 && !go.started) {
+		pfd[0].fd = lfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = go.fd;
+		pfd[1].events = POLLIN;
+		n = poll(pfd, 2, timeout_ms < 0 ? -1 : net_ms_left(deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || pfd[0].revents != 0)
+			return;		/* net_accept takes it from here */
+		go_read_ready();
+	}
+}
+
+/* Before the first byte is sent: the server has accepted the transfer
+ * command (RFC 959: the data belongs to it).  Some servers connect as soon
+ * as PORT arrives and drop data that comes before STOR. */
+static void
+go_wait_start(void)
+{
+	int code;
+
+	if (go.fd < 0 || go.started)
+		return;
+	if (go.is_tty)
+		warn_msg("connected; press Enter here once the server has "
+		    "said 150");
+	while (!go.started && (code = go_next_reply()) != 0)
+		go_judge(code);
+	if (!go.started)
+		die(EXIT_IOERR, "--go %s ended before a 1xx reply: the "
+		    "transfer never started", opt.go_file);
+}
+
+/* After the data connection: the transfer's final reply says whether the
+ * server has it all.  The rest of the replies is read to their end, so
+ * whatever writes them (tee) never meets a closed pipe. */
+static int
+go_final_status(void)
+{
+	int code, status;
+
+	if (go.fd < 0 || go.is_tty)
+		return EXIT_OK;
+	go_wait_start();	/* a download looks for its 1xx only now */
+	code = go_next_reply();
+	if (code == 0)
+		die(EXIT_IOERR, "--go %s ended before the transfer's final "
+		    "reply", opt.go_file);
+	status = reply_class(code) == 2 ? EXIT_OK : EXIT_FAILURE_REPLY;
+	if (status != EXIT_OK)
+		warn_msg("the server says the transfer failed: %s", go.line);
+	return status;
 }
 
 /* ---- passive: connect ---- */
@@ -224,6 +443,18 @@ connect_passive(const char *host, const char *port_text)
 	if (fd < 0)
 		die(e.exit_code, "%s", e.msg);
 	return fd;
+}
+
+/* "HOST:PORT" or "[V6]:PORT", as ftp-pasv-calc -f colon prints it. */
+static int
+connect_colon(const char *arg)
+{
+	char host[HP_HOSTLEN], port[16], why[HP_WHYLEN];
+
+	if (hp_split_colon(arg, host, sizeof host, port, sizeof port, why,
+	    sizeof why) < 0)
+		die_usage("%s", why);
+	return connect_passive(host, port);
 }
 
 /* ---- active: listen, announce, accept ---- */
@@ -281,6 +512,23 @@ listen_address(int argc, char **argv, struct hostport *where)
 		die_usage("%s", why);
 }
 
+/* The reader of --announce-fd sees the end of it.  Slots 0 to 2 get
+ * /dev/null rather than a hole, or the next socket would land there. */
+static void
+end_announce_fd(int fd)
+{
+	int null;
+
+	if (fd > 2) {
+		close(fd);
+		return;
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, fd) < 0)
+		die_errno(EXIT_OSERR, "/dev/null");
+	close(null);
+}
+
 /* Prints the PORT or EPRT line on stderr and where --announce says. */
 static void
 announce(const struct hostport *local)
@@ -310,7 +558,7 @@ announce(const struct hostport *local)
 		if (write(opt.announce_fd, line, (size_t)n) != n)
 			die_errno(EXIT_IOERR, "--announce-fd %d",
 			    opt.announce_fd);
-		close(opt.announce_fd);	/* the reader sees the end */
+		end_announce_fd(opt.announce_fd);
 	}
 }
 
@@ -325,6 +573,7 @@ accept_active(int lfd)
 	int fd, left = opt.timeout_ms;
 
 	for (;;) {
+		go_watch_while_listening(lfd, left);
 		fd = net_accept(lfd, left, &peer, &e);
 		if (fd < 0)
 			die(e.exit_code, "%s", e.msg);
@@ -366,6 +615,7 @@ struct transfer {
 	struct pump_chan down;	/* socket -> stdout (/dev/null with -s) */
 	int up_open, down_open;
 	int sock;
+	int looked;		/* the first bytes received were looked at */
 	struct timespec started;
 	unsigned long long marks;	/* '#' printed so far */
 	long long progress_drawn;	/* net_now_ms of the last redraw */
@@ -437,6 +687,7 @@ finish(struct transfer *t, int code)
 		    secs > 0 ? (double)n / secs / 1e6 : 0.0,
 		    pump_method_name(t->down.method),
 		    pump_method_name(t->up.method));
+	go_drain();
 	exit(code);
 }
 
@@ -455,7 +706,8 @@ step_up(struct transfer *t)
 		break;
 	case PUMP_STEP_ERROR:
 		if (t->up.write_failed)
-			warn_msg("connection lost while sending: %s",
+			warn_msg("connection lost after %llu bytes sent: %s",
+			    (unsigned long long)t->up.bytes_out,
 			    strerror(t->up.err));
 		else
 			warn_msg("reading stdin: %s", strerror(t->up.err));
@@ -465,12 +717,53 @@ step_up(struct transfer *t)
 	}
 }
 
+/* The server closed while stdin still had bytes for it: an upload cut
+ * short (426 after a stall, an ABOR, the server gone). */
+static void __attribute__((noreturn))
+upload_cut(struct transfer *t)
+{
+	warn_msg("the server closed the connection after %llu bytes sent, "
+	    "before the end of stdin", (unsigned long long)t->up.bytes_out);
+	finish(t, EXIT_IOERR);
+}
+
+/* The first bytes received, before they go anywhere: a greeting means the
+ * control port was given for the data port, and binary bytes would garble
+ * a terminal.  MSG_PEEK leaves them in the socket for the pump. */
+static void
+look_at_first_bytes(struct transfer *t)
+{
+	char buf[512];
+	ssize_t n = recv(t->sock, buf, sizeof buf, MSG_PEEK);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;		/* nothing yet: look next time */
+	t->looked = 1;
+	if (n <= 0)
+		return;		/* the end, or an error: the pump reports it */
+	if (!opt.listen && n >= 4 && memcmp(buf, "220", 3) == 0 &&
+	    (buf[3] == ' ' || buf[3] == '-'))
+		warn_msg("warning: this looks like an FTP greeting (220): "
+		    "that is the control port; the data port is the one the "
+		    "227 or 229 reply names");
+	if (!opt.force && !opt.send_only && isatty(STDOUT_FILENO) &&
+	    memchr(buf, '\0', (size_t)n) != NULL) {
+		warn_msg("binary data, and stdout is a terminal: redirect it "
+		    "(> FILE), or give --force");
+		finish(t, EXIT_USAGE);
+	}
+}
+
 static void
 step_down(struct transfer *t)
 {
+	if (!t->looked)
+		look_at_first_bytes(t);
 	switch (pump_chan_step(&t->down)) {
 	case PUMP_STEP_EOF:
 		t->down_open = 0;	/* the server closed: done */
+		if (opt.send_only && t->up_open)
+			upload_cut(t);
 		break;
 	case PUMP_STEP_ERROR:
 		if (t->down.write_failed)
@@ -592,7 +885,7 @@ send_what_is_ready(struct transfer *t)
 		if (n < 0)
 			die_errno(EXIT_OSERR, "poll");
 		if (n == 0 && wait == 0)
-			return;
+			break;
 		if (n == 0)
 			stalled(t);
 		step_up(t);
@@ -600,6 +893,10 @@ send_what_is_ready(struct transfer *t)
 	if (opt.send_only && t->down.bytes_in > 0)
 		warn_msg("ignored %llu bytes from the server (-s)",
 		    (unsigned long long)t->down.bytes_in);
+	/* stdin still open after sending: cut short.  Nothing ever sent
+	 * and stdin idle is a download with stdin left on a terminal. */
+	if (t->up_open && t->up.bytes_out > 0)
+		upload_cut(t);
 }
 
 static void
@@ -625,18 +922,27 @@ main(int argc, char **argv)
 	parse_options(argc, argv);
 	argc -= optind;
 	argv += optind;
+	if (!opt.send_only)
+		cli_need_stdout("the bytes received are written there "
+		    "(-s: send only)");
 
+	go_open();
 	if (opt.listen)
 		sock = listen_active(argc, argv);
 	else if (argc == 2)
 		sock = connect_passive(argv[0], argv[1]);
+	else if (argc == 1)
+		sock = connect_colon(argv[0]);
 	else
-		die_usage("give the host and port to connect to, or -l");
+		die_usage("give the host and port to connect to (or host:port), "
+		    "or -l");
 	if (opt.verbose)
 		show_endpoints(sock);
 
 	open_channels(&t, sock);
+	if (!opt.recv_only)
+		go_wait_start();
 	copy_loop(&t);
 	send_what_is_ready(&t);
-	finish(&t, EXIT_OK);
+	finish(&t, go_final_status());
 }

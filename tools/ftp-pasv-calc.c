@@ -8,6 +8,7 @@
  */
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "hostport.h"
 #include "linebuf.h"
 #include "reply.h"
+#include "trace.h"
 
 #define MAX_REPLY_ARG 65536
 
@@ -48,8 +50,7 @@ static struct {
 	int explain;
 	const char *host;	/* --host, or NULL */
 	enum hp_style style;
-	int port_note_shown;	/* "229 gives only a port" said once */
-} opt = { 0, NULL, HP_STYLE_SPACE, 0 };
+} opt = { 0, NULL, HP_STYLE_SPACE };
 
 static enum hp_style
 parse_format(const char *name)
@@ -130,12 +131,8 @@ explain_229(const struct hostport *hp, char delim)
 static void
 explain_connect(const struct hostport *hp)
 {
-	if (hp->host[0])
-		fprintf(stderr, "  connect the data channel to %s port %u\n",
-		    hp->host, hp->port);
-	else
-		fprintf(stderr, "  connect the data channel to port %u of the "
-		    "control connection's host\n", hp->port);
+	fprintf(stderr, "  connect the data channel to %s port %u\n",
+	    hp->host, hp->port);
 }
 
 static void
@@ -143,19 +140,8 @@ print_result(const struct hostport *hp)
 {
 	char out[HP_HOSTLEN + 512];
 
-	if (hp->host[0] == '\0') {
-		if (!opt.port_note_shown)
-			warn_msg("a 229 reply gives only the port: the host is "
-			    "the control connection's (give it with --host)");
-		opt.port_note_shown = 1;
-		if (opt.style == HP_STYLE_SHELL)
-			printf("FTP_DATA_PORT=%u\n", hp->port);
-		else
-			printf("%u\n", hp->port);
-	} else {
-		hp_format(hp, opt.style, out, sizeof out);
-		printf("%s\n", out);
-	}
+	hp_format(hp, opt.style, out, sizeof out);
+	printf("%s\n", out);
 	flush_stdout();		/* per result: a pipe reader sees it now */
 }
 
@@ -174,19 +160,25 @@ use_control_host(struct hostport *hp)
 	}
 }
 
-/* A reply that is neither "227 ..." nor "229 ...": bare numbers are a 227,
- * anything else is tried as a bare 229. */
+/* Which grammar a reply's text is in: its code says so, or else its first
+ * character after blanks and '(': a digit starts the six numbers of a 227,
+ * a punctuation mark the delimiters of a 229.  0: neither, not a reply. */
 static int
-looks_like_229(const char *text, size_t len)
+reply_kind(const char *text, size_t len)
 {
 	int code = reply_code_of(text, len);
 	size_t i;
 
 	if (code >= 0)
-		return code == 229;
+		return code;
 	for (i = 0; i < len && (text[i] == ' ' || text[i] == '('); i++)
 		;
-	return i < len && (text[i] < '0' || text[i] > '9');
+	if (i < len && text[i] >= '0' && text[i] <= '9')
+		return 227;
+	if (i < len && text[i] > ' ' && text[i] < 0x7f &&
+	    !isalpha((unsigned char)text[i]))
+		return 229;
+	return 0;
 }
 
 /* Parses one reply and prints its result.  0, or -1 with why filled. */
@@ -202,18 +194,28 @@ calc_reply(const char *text, size_t len, char *why, size_t whylen)
 		text++;
 		len--;
 	}
-	code = reply_code_of(text, len);
+	code = reply_kind(text, len);
 
-	if (code >= 0 && code != 227 && code != 229) {
+	if (code == 0) {
+		snprintf(why, whylen, "not a reply: expected \"227 ... "
+		    "(h1,h2,h3,h4,p1,p2)\" or \"229 ... (|||port|)\"");
+		return -1;
+	}
+	if (code != 227 && code != 229) {
 		snprintf(why, whylen, "not a 227 or 229 reply (code %03d)",
 		    code);
 		return -1;
 	}
-	if (looks_like_229(text, len)) {
+	if (code == 229) {
 		if (hp_parse_229(text, len, &hp, &delim, why, whylen) < 0)
 			return -1;
 		if (opt.explain)
 			explain_229(&hp, delim);
+		/* a 229 names only the port: "read -r host port" must not
+		 * get the port as the host */
+		if (opt.host == NULL)
+			die(EXIT_USAGE, "a 229 reply names no host: give the "
+			    "control connection's host with -H HOST");
 	} else {
 		if (hp_parse_227(text, len, &hp, &six, why, whylen) < 0)
 			return -1;
@@ -230,15 +232,16 @@ calc_reply(const char *text, size_t len, char *why, size_t whylen)
 
 /* Filter mode: answer every 227/229 reply of a transcript as it arrives.
  * Reply boundaries are tracked, so a "227 ..." line inside another
- * multi-line reply is text, not a reply. */
+ * multi-line reply is text, not a reply.  A transcript with no 227 or 229
+ * at all is an error: the pipeline after us would wait for nothing. */
 static int
 filter_stdin(void)
 {
 	static struct linebuf lb;
 	struct reply_parser rp;
 	const char *line;
-	size_t len;
-	int partial, in_long_line = 0, malformed = 0;
+	size_t len, skip;
+	int partial, in_long_line = 0, malformed = 0, answered = 0;
 	unsigned long lineno = 0;
 	char why[HP_WHYLEN];
 
@@ -251,9 +254,13 @@ filter_stdin(void)
 		if (!first_piece)
 			continue;
 		lineno++;
+		skip = trace_stamp_length(line, len);	/* ftp-raw -T */
+		line += skip;
+		len -= skip;
 		if (reply_feed(&rp, line, len) != REPLY_DONE ||
 		    (rp.code != 227 && rp.code != 229))
 			continue;
+		answered++;
 		if (partial) {
 			warn_msg("line %lu: reply longer than %d bytes", lineno,
 			    LB_SIZE);
@@ -265,6 +272,9 @@ filter_stdin(void)
 	}
 	if (lb.eof == 0)
 		die_errno(EXIT_IOERR, "reading stdin");
+	if (answered == 0)
+		die(EXIT_DATAERR, "no 227 or 229 reply came: was PASV (or "
+		    "EPSV) sent?");
 	return malformed ? EXIT_DATAERR : EXIT_OK;
 }
 
@@ -363,6 +373,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	cli_need_stdout("the answer is written there");
 
 	if (mode != 0) {
 		if (argc != 2)

@@ -11,6 +11,7 @@
  *	server bytes -> Telnet filter -> lines -> reply parser -> stdout
  *	stdin lines  -> (lock-step: when no reply is owed) -> CRLF -> server
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -134,6 +136,14 @@ struct session {
 	struct linebuf input;	/* commands from stdin */
 	int lockstep;
 	int owed;		/* final replies still to come */
+	int in_transfer;	/* a 1xx came, its final reply not yet */
+	int stat_replies_owed;	/* STATs sent during the transfer */
+	int type_ascii;		/* TYPE A sent: the data side must convert */
+	int type_warned;
+	int aborting;		/* ABOR sent during the transfer */
+	const char *held;	/* a stdin line waiting for its turn */
+	size_t held_len;
+	int held_partial, holding;
 	int server_mid_line;	/* last piece of a reply line was partial */
 	int line_done;		/* the reply line being shown completes a reply */
 	int input_skipping;	/* dropping the rest of an over-long line */
@@ -183,10 +193,46 @@ write_server(struct session *s, const void *buf, size_t len)
 	die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
 }
 
+static int
+is_verb(const char *line, size_t len, const char *verb)
+{
+	size_t n = strlen(verb);
+
+	return len >= n && strncasecmp(line, verb, n) == 0 &&
+	    (len == n || line[n] == ' ');
+}
+
+/* ABOR, and STAT during a transfer, must reach a server that is busy
+ * sending: RFC 959 section 4.1.3. */
+static int
+is_interrupt_verb(const char *line, size_t len)
+{
+	len = line_chomp(line, len);
+	return is_verb(line, len, "ABOR") || is_verb(line, len, "STAT");
+}
+
+/* TYPE A is two settings: this one, and ftp-dataconn --ascii on the data
+ * side.  Forgetting the second corrupts a file without a word, so the
+ * first transfer under TYPE A brings a reminder. */
+static void
+remind_ascii(struct session *s, const char *line, size_t len)
+{
+	if (is_verb(line, len, "TYPE"))
+		s->type_ascii = len > 5 && (line[5] == 'A' || line[5] == 'a');
+	if (!s->type_ascii || s->type_warned || !(is_verb(line, len, "RETR") ||
+	    is_verb(line, len, "STOR") || is_verb(line, len, "APPE") ||
+	    is_verb(line, len, "STOU")))
+		return;
+	s->type_warned = 1;
+	warn_msg("note: TYPE A is in force: the data side needs "
+	    "ftp-dataconn --ascii too, or the line ends stay CRLF");
+}
+
 static void
 send_command(struct session *s, const char *line, size_t len)
 {
 	char wire[CMD_MAX * 2 + 2], shown[CMD_MAX * 4 + 16];
+	int urgent = s->in_transfer && is_interrupt_verb(line, len);
 	size_t n;
 
 	/* a 255 byte is Telnet's IAC; as data it must be doubled */
@@ -195,8 +241,16 @@ send_command(struct session *s, const char *line, size_t len)
 	wire[n++] = '\n';
 	if (s->opt->trace) {
 		trace_mask(line, len, shown, sizeof shown);
-		side_line(s, "---> ", "%s", shown);
+		side_line(s, "---> ", "%s%s", shown, urgent ?
+		    "   (after Telnet IP and Synch, urgent)" : "");
 	}
+	remind_ascii(s, line, len);
+	if (urgent && telnet_send_interrupt(s->fd) < 0)
+		die_errno(EXIT_IOERR, "connection to %s lost", s->opt->host);
+	if (urgent && toupper((unsigned char)line[0]) == 'S')
+		s->stat_replies_owed++;
+	else if (urgent)
+		s->aborting = 1;	/* -w applies again: see poll_timeout */
 	write_server(s, wire, n);
 	s->owed++;
 	s->last_activity = net_now_ms();
@@ -229,15 +283,31 @@ may_send(const struct session *s)
 	return !s->lockstep || s->owed == 0;
 }
 
+/* In lock-step the next line waits for its turn, except ABOR and STAT
+ * during a transfer (a 1xx came, the final reply not yet): they are meant
+ * for now. */
+static int
+may_send_held(const struct session *s)
+{
+	return may_send(s) || (s->in_transfer && !s->input_skipping &&
+	    !s->held_partial && is_interrupt_verb(s->held, s->held_len));
+}
+
+/* stdin is read while a reply is owed, so an ABOR behind a RETR is seen;
+ * any other line is held, and stdin left unread, until its turn. */
 static void
 send_ready_lines(struct session *s)
 {
-	const char *line;
-	size_t len;
-	int partial;
-
-	while (may_send(s) && lb_next(&s->input, &line, &len, &partial))
-		take_input_line(s, line, len, partial);
+	for (;;) {
+		if (!s->holding && !lb_next(&s->input, &s->held,
+		    &s->held_len, &s->held_partial))
+			return;
+		s->holding = 1;
+		if (!may_send_held(s))
+			return;
+		s->holding = 0;
+		take_input_line(s, s->held, s->held_len, s->held_partial);
+	}
 }
 
 static void
@@ -352,6 +422,18 @@ explain_reply(struct session *s, int code)
 		explain_229(s);
 }
 
+/* 234: AUTH accepted.  What the server reads next is a TLS handshake, and
+ * anything typed now (PASS...) would go out in clear and be taken as
+ * one: stop here. */
+static void __attribute__((noreturn))
+tls_expected(const struct session *s)
+{
+	die(EXIT_PROTOCOL, "the server now expects a TLS handshake (234), "
+	    "which cannot be typed by hand; nothing more is sent: use "
+	    "'openssl s_client -starttls ftp -connect %s:%s' instead",
+	    s->opt->host, s->opt->port);
+}
+
 static void
 reply_complete(struct session *s)
 {
@@ -360,8 +442,17 @@ reply_complete(struct session *s)
 	s->last_code = code;
 	if (s->opt->explain)
 		explain_reply(s, code);
-	if (reply_class(code) == 1)
+	if (code == 234)
+		tls_expected(s);
+	if (reply_class(code) == 1) {
+		s->in_transfer = 1;
 		return;		/* preliminary: the final reply follows */
+	}
+	/* replies come in order, but a STAT's overtakes the transfer's */
+	if (s->stat_replies_owed > 0)
+		s->stat_replies_owed--;
+	else
+		s->in_transfer = s->aborting = 0;
 	if (s->owed > 0)
 		s->owed--;
 	if (s->opt->fail && (reply_class(code) == 4 ||
@@ -422,8 +513,12 @@ server_closed(struct session *s)
 		    s->opt->host);
 		exit(EXIT_IOERR);
 	}
-	if (s->last_code == 221 && s->owed == 0)
-		exit(s->refused ? EXIT_DATAERR : EXIT_OK);	/* after QUIT */
+	if (s->last_code == 221) {	/* after QUIT: the session ended */
+		if (s->owed > 0)
+			warn_msg("%d command%s got no reply before the 221",
+			    s->owed, s->owed == 1 ? "" : "s");
+		exit(s->refused ? EXIT_DATAERR : EXIT_OK);
+	}
 	if (s->last_code == 421)
 		warn_msg("%s closed the connection (421)", s->opt->host);
 	else
@@ -482,7 +577,9 @@ poll_timeout(const struct session *s)
 {
 	long long left;
 
-	if (s->opt->wait_secs == 0)
+	/* a transfer's end is the data side's to bound (its -w), but an
+	 * ABOR must be answered in time */
+	if (s->opt->wait_secs == 0 || (s->in_transfer && !s->aborting))
 		return -1;
 	left = s->last_activity + s->opt->wait_secs * 1000LL - net_now_ms();
 	return left > 0 ? (int)left : 0;
@@ -497,13 +594,14 @@ run(struct session *s)
 
 	for (;;) {
 		send_ready_lines(s);
-		if (s->input.eof && lb_pending(&s->input) == 0 && s->owed == 0)
+		if (s->input.eof && lb_pending(&s->input) == 0 &&
+		    !s->holding && s->owed == 0)
 			return s->refused ? EXIT_DATAERR : EXIT_OK;
 		pfd[0].fd = s->fd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = STDIN_FILENO;
 		pfd[1].events = POLLIN;
-		nfds = may_send(s) && !s->input.eof ? 2 : 1;
+		nfds = !s->holding && !s->input.eof ? 2 : 1;
 		n = poll(pfd, (nfds_t)nfds, poll_timeout(s));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -528,6 +626,7 @@ main(int argc, char **argv)
 
 	cli_start(argv[0]);
 	parse_options(argc, argv, &opt);
+	cli_need_stdout("the server's replies are written there");
 	signal(SIGPIPE, SIG_IGN);	/* a closed peer is an error, not a kill */
 	trace_start();
 

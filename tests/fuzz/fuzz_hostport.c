@@ -34,6 +34,27 @@ check_round_trip_eprt(const struct hostport *hp)
 		abort();
 }
 
+static void
+check_split_colon(const char *text)
+{
+	char host[HP_HOSTLEN], port[16], why[HP_WHYLEN], back[128];
+	struct hostport hp;
+
+	if (hp_split_colon(text, host, sizeof host, port, sizeof port, why,
+	    sizeof why) < 0)
+		return;
+	if (strlen(host) >= sizeof host || strlen(port) >= sizeof port)
+		abort();
+	if (hp_set_host(&hp, host, why, sizeof why) < 0 ||
+	    hp_parse_port_number(port, &hp.port, 0, why, sizeof why) < 0)
+		return;
+	if (hp_format(&hp, HP_STYLE_COLON, back, sizeof back) < 0)
+		abort();
+	if (hp_split_colon(back, host, sizeof host, port, sizeof port, why,
+	    sizeof why) < 0 || strcmp(host, hp.host) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -46,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	memset(&hp, 0, sizeof hp);
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		if (hp_parse_227(in, len, &hp, &six, why, sizeof why) == 0)
 			check_round_trip_port(&hp);
@@ -76,6 +97,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hp_is_unspecified(hp.host);
 		}
 		hp_parse_port_number(text, &hp.port, 1, why, sizeof why);
+		break;
+	case 5:	/* HOST:PORT: a split host must round-trip through hp_format */
+		if (len >= sizeof text)
+			len = sizeof text - 1;
+		memcpy(text, in, len);
+		text[len] = '\0';
+		check_split_colon(text);
 		break;
 	}
 	return 0;

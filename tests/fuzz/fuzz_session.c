@@ -20,11 +20,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "../../tools/ftp-labd/session.c"
 
-struct config cfg;
 static struct user alice = { .name = "alice", .password = "wonderland",
 	.perms = PERM_ALL, .log_fd = -1 };
 static char root[] = "/tmp/labd-fuzz-XXXXXX";

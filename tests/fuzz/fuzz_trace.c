@@ -1,4 +1,5 @@
-/* fuzz_trace.c - trace_mask (common/trace.c) on arbitrary commands.
+/* fuzz_trace.c - trace_mask and trace_stamp_length (common/trace.c) on
+ * arbitrary input.
  * The first byte sets the output buffer's size.  The result must be a
  * terminated string inside the buffer, printable ASCII only, and the
  * argument of a PASS or ACCT command must never appear in it. */
@@ -21,6 +22,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buflen = data[0];	/* 0 to 255: small buffers too */
 	cmd = (const char *)data + 1;
 	size--;
+	/* a stamp's length never reaches past the input */
+	if (trace_stamp_length(cmd, size) > size)
+		abort();
 	buf = malloc(buflen ? buflen : 1);
 	trace_mask(cmd, size, buf, buflen);
 	if (buflen == 0) {

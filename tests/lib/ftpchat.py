@@ -17,6 +17,9 @@ so a test greps what a user would see on the wire.  Script lines:
                        then IAC IP, IAC DM (urgent) and ABOR; print the
                        replies (426 then 226)
   !abortput FILE CMD   the same while uploading FILE
+  !during LINE FILE CMD  send CMD, read a first chunk of data, send LINE
+                       (one word, plain), take the rest of the data into
+                       FILE, then print two replies
   !status FILE CMD     send CMD (passive, not connected yet), then STAT
                        before connecting and again after a first chunk
                        of data; then take the rest into FILE
@@ -41,6 +44,15 @@ import sys
 import time
 
 TIMEOUT = 10
+
+
+def receive_rest(conn, f):
+    """Writes what the data connection brings into f, until it closes."""
+    while True:
+        chunk = conn.recv(1 << 20)
+        if not chunk:
+            break
+        f.write(chunk)
 
 
 class Chat:
@@ -131,20 +143,13 @@ class Chat:
                 early.close()
             return
         conn = early or self.data_connect()
-        total = 0
         if upload:
             with open(path, "rb") as f:
                 conn.sendall(f.read())
-            conn.close()
         else:
             with open(path, "wb") as f:
-                while True:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    f.write(chunk)
-                    total += len(chunk)
-            conn.close()
+                receive_rest(conn, f)
+        conn.close()
         self.read_reply()
 
     def abort(self, path, cmd, upload):
@@ -174,6 +179,19 @@ class Chat:
         conn.close()
         self.read_reply()
 
+    def during(self, line, path, cmd):
+        early = self.data_connect(small=True) if self.data_addr else None
+        if not self.command(cmd).startswith("1"):
+            return
+        conn = early or self.data_connect()
+        with open(path, "wb") as f:
+            f.write(conn.recv(65536))
+            self.send(line)
+            receive_rest(conn, f)
+        conn.close()
+        self.read_reply()
+        self.read_reply()
+
     def status(self, path, cmd, upload):
         if not self.command(cmd).startswith("1"):
             return
@@ -188,11 +206,7 @@ class Chat:
             else:
                 f.write(conn.recv(65536))
                 self.command("STAT")    # in the middle of the transfer
-                while True:
-                    chunk = conn.recv(1 << 20)
-                    if not chunk:
-                        break
-                    f.write(chunk)
+                receive_rest(conn, f)
         conn.close()
         self.read_reply()
 
@@ -219,6 +233,10 @@ class Chat:
                     self.abort(path, cmd, word == "abortput")
                 else:
                     self.transfer(path, cmd, word == "put")
+            elif word == "during":
+                line, _, rest = rest.partition(" ")
+                path, _, cmd = rest.partition(" ")
+                self.during(line, path, cmd)
             elif word in ("status", "statusput"):
                 path, _, cmd = rest.partition(" ")
                 self.status(path, cmd, word == "statusput")

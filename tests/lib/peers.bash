@@ -138,6 +138,8 @@ proftpd_start() {
 			UserAlias anonymous nobody
 			RequireValidShell off
 			<Directory upload>
+				# APPE and REST+STOR, as vsftpd and pyftpdlib allow
+				AllowStoreRestart on
 				<Limit WRITE>
 					AllowAll
 				</Limit>

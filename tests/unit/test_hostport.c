@@ -267,3 +267,26 @@ TEST(address_classes)
 	CHECK(hp_same_host("::0001", "::1"));
 	CHECK(!hp_same_host("127.0.0.1", "127.0.0.2"));
 }
+
+TEST(split_colon_host_and_port)
+{
+	char host[HP_HOSTLEN], port[16], why[HP_WHYLEN];
+
+	CHECK(hp_split_colon("127.0.0.1:50069", host, sizeof host, port,
+	    sizeof port, why, sizeof why) == 0);
+	CHECK_STR(host, "127.0.0.1");
+	CHECK_STR(port, "50069");
+	CHECK(hp_split_colon("[::1]:6446", host, sizeof host, port,
+	    sizeof port, why, sizeof why) == 0);
+	CHECK_STR(host, "::1");
+	CHECK_STR(port, "6446");
+	CHECK(hp_split_colon("::1:6446", host, sizeof host, port, sizeof port,
+	    why, sizeof why) < 0);
+	CHECK(strstr(why, "brackets") != NULL);
+	CHECK(hp_split_colon("127.0.0.1", host, sizeof host, port, sizeof port,
+	    why, sizeof why) < 0);
+	CHECK(hp_split_colon(":21", host, sizeof host, port, sizeof port, why,
+	    sizeof why) < 0);
+	CHECK(hp_split_colon("[::1]6446", host, sizeof host, port, sizeof port,
+	    why, sizeof why) < 0);
+}

@@ -59,6 +59,22 @@ TEST(trace_stamp_format)
 	CHECK(strncmp(stamp, "   0.", 5) == 0);
 }
 
+TEST(trace_stamp_length_reads_back_a_stamp)
+{
+	char line[64];
+
+	trace_start();
+	trace_stamp(line, sizeof line);
+	strcat(line, " 227 x");
+	CHECK(trace_stamp_length(line, strlen(line)) == 12);
+	CHECK(trace_stamp_length("  12.500000 220 hi", 18) == 12);
+	CHECK(trace_stamp_length("220 hi", 6) == 0);
+	CHECK(trace_stamp_length("   1.2345 220", 13) == 0);	/* 4 digits */
+	CHECK(trace_stamp_length("   1.234567", 11) == 0);	/* no blank */
+	CHECK(trace_stamp_length("   .234567 x", 12) == 0);
+	CHECK(trace_stamp_length("", 0) == 0);
+}
+
 TEST(trace_no_color_when_not_a_tty_or_NO_COLOR)
 {
 	int fds[2];

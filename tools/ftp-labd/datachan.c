@@ -39,19 +39,6 @@ data_prepared(struct session *s)
 	return s->pasv_fd >= 0 || s->port_set;
 }
 
-/* "127.0.0.1:43210" or "[::1]:43210": an IPv6 address needs brackets
- * before its port can be told apart from the address. */
-struct endpoint { char text[HP_HOSTLEN + 8]; };
-
-static struct endpoint
-endpoint(const struct hostport *hp)
-{
-	struct endpoint ep;
-
-	hp_format(hp, HP_STYLE_COLON, ep.text, sizeof ep.text);
-	return ep;
-}
-
 /* Listens on our end's address, in --pasv-ports if given.  The port is
  * read back into *where.  -1 after replying 425. */
 static int
@@ -73,7 +60,7 @@ pasv_listen(struct session *s, struct hostport *where)
 		fd = -1;
 	}
 	if (fd < 0) {
-		narrate(s->id, "data: cannot listen: %s", e.msg);
+		narrate_printf(s->id, "data: cannot listen: %s", e.msg);
 		reply(s, 425, "Cannot open a passive port: %s.", e.msg);
 		return -1;
 	}
@@ -82,17 +69,12 @@ pasv_listen(struct session *s, struct hostport *where)
 	return 0;
 }
 
-/* Between commands: how long the control connection may be waited on
- * before the passive port, if any, has waited --data-timeout unused. */
-int
-data_idle_ms(struct session *s, int ms)
+/* Between commands: when the passive port, if any, will have waited
+ * --data-timeout unused (net_now_ms() time); 0 when there is none. */
+long long
+data_deadline(const struct session *s)
 {
-	int left;
-
-	if (s->pasv_fd < 0)
-		return ms;
-	left = net_ms_left(s->pasv_deadline);
-	return left < ms ? left : ms;
+	return s->pasv_fd >= 0 ? s->pasv_deadline : 0;
 }
 
 /* A passive port that no transfer used within --data-timeout is closed,
@@ -101,13 +83,14 @@ void
 data_expire(struct session *s)
 {
 	struct hostport where;
+	char port[HP_HOSTLEN + 8];
 
 	if (s->pasv_fd < 0 || net_ms_left(s->pasv_deadline) > 0)
 		return;
-	if (net_local(s->pasv_fd, &where) == 0)
-		narrate(s->id, "data: passive port %s closed: no transfer "
-		    "within %d seconds", endpoint(&where).text,
-		    cfg.data_timeout);
+	if (net_local(s->pasv_fd, &where) == 0 &&
+	    hp_format(&where, HP_STYLE_COLON, port, sizeof port) == 0)
+		narrate_printf(s->id, "data: passive port %s closed: no "
+		    "transfer within %d seconds", port, cfg.data_timeout);
 	data_reset(s);
 }
 
@@ -140,11 +123,10 @@ cmd_pasv(struct session *s, const char *arg)
 	if (cfg.pasv_address[0] != '\0')
 		snprintf(adv.host, sizeof adv.host, "%s", cfg.pasv_address);
 	hp_format_port_arg(&adv, six, sizeof six);
-	narrate(s->id, "data: PASV listening on %s = %u*256+%u",
-	    endpoint(&where).text, where.port / 256, where.port % 256);
+	narrate_data_listen(s->id, "PASV", &where);
 	if (cfg.pasv_address[0] != '\0')
-		narrate(s->id, "data: PASV advertises %s (--pasv-address)",
-		    adv.host);
+		narrate_printf(s->id, "data: PASV advertises %s "
+		    "(--pasv-address)", adv.host);
 	reply(s, 227, "Entering Passive Mode (%s).", six);
 }
 
@@ -160,7 +142,7 @@ cmd_epsv(struct session *s, const char *arg)
 		return;
 	}
 	if (arg[0] != '\0' && strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0) {
-		reply(s, 501, "EPSV takes 1, 2, ALL or nothing.");
+		reply_syntax(s, "EPSV takes 1, 2, ALL or nothing.");
 		return;
 	}
 	if (arg[0] != '\0' && strcmp(arg, mine) != 0) {
@@ -170,7 +152,7 @@ cmd_epsv(struct session *s, const char *arg)
 	}
 	if (pasv_listen(s, &where) < 0)
 		return;
-	narrate(s->id, "data: EPSV listening on %s", endpoint(&where).text);
+	narrate_data_listen(s->id, "EPSV", &where);
 	reply(s, 229, "Entering Extended Passive Mode (|||%u|)", where.port);
 }
 
@@ -178,18 +160,20 @@ cmd_epsv(struct session *s, const char *arg)
 static int
 active_allowed(struct session *s, const struct hostport *target)
 {
+	char who[HP_HOSTLEN + 16], why[HP_HOSTLEN + 64];
+
+	snprintf(who, sizeof who, "%s port %u", target->host, target->port);
 	if (!hp_same_host(target->host, s->peer.host)) {
-		narrate(s->id, "data: refused %s port %u: not the client's "
-		    "address %s (bounce attack)", target->host, target->port,
-		    s->peer.host);
+		snprintf(why, sizeof why, "not the client's address %s "
+		    "(bounce attack)", s->peer.host);
+		narrate_data_refuse(s->id, who, why);
 		reply(s, 500, "Refused: %s is not your address %s; the server "
 		    "connects only back to you (bounce attack, RFC 2577).",
 		    target->host, s->peer.host);
 		return -1;
 	}
 	if (target->port < 1024) {
-		narrate(s->id, "data: refused %s port %u: a privileged port",
-		    target->host, target->port);
+		narrate_data_refuse(s->id, who, "a privileged port");
 		reply(s, 500, "Refused: port %u is below 1024, a system "
 		    "service (bounce attack, RFC 2577).", target->port);
 		return -1;
@@ -206,8 +190,7 @@ set_active(struct session *s, const struct hostport *target,
 	data_reset(s);
 	s->port_target = *target;
 	s->port_set = 1;
-	narrate(s->id, "data: %s %s port %u = %u*256+%u", verb, target->host,
-	    target->port, target->port / 256, target->port % 256);
+	narrate_data_target(s->id, verb, target);
 	reply(s, 200, "%s command successful. Consider using %s.", verb,
 	    s->local.family == AF_INET6 ? "EPSV" : "PASV");
 }
@@ -221,7 +204,7 @@ cmd_port(struct session *s, const char *arg)
 	if (refused_after_epsv_all(s))
 		return;
 	if (hp_parse_port_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
-		reply(s, 501, "Bad PORT argument: %s.", why);
+		reply_syntax(s, "Bad PORT argument: %s.", why);
 		return;
 	}
 	set_active(s, &target, "PORT");
@@ -241,13 +224,14 @@ cmd_eprt(struct session *s, const char *arg)
 		return;
 	}
 	if (hp_parse_eprt_arg(arg, strlen(arg), &target, why, sizeof why) < 0) {
-		reply(s, 501, "Bad EPRT argument: %s.", why);
+		reply_syntax(s, "Bad EPRT argument: %s.", why);
 		return;
 	}
 	/* lftp sends |2|::|port|: "wherever you see me".  The client's own
 	 * address is the only one the bounce check would allow anyway. */
 	if (hp_is_unspecified(target.host)) {
-		narrate(s->id, "data: EPRT %s means the client's address %s",
+		narrate_printf(s->id, "data: EPRT %s means the client's "
+		    "address %s",
 		    target.host, s->peer.host);
 		target.family = s->peer.family;
 		memcpy(target.host, s->peer.host, sizeof target.host);
@@ -263,19 +247,22 @@ accept_one(struct session *s)
 {
 	struct hostport peer;
 	struct net_error e;
+	char who[HP_HOSTLEN + 8], why[HP_HOSTLEN + 64];
 	int fd = net_accept(s->pasv_fd, 0, &peer, &e);
 
 	if (fd < 0) {
-		narrate(s->id, "data: %s", e.msg);
+		narrate_printf(s->id, "data: %s", e.msg);
 		poll(NULL, 0, 100);
 		return -1;
 	}
 	if (hp_same_host(peer.host, s->peer.host)) {
-		narrate(s->id, "data: %s connected", endpoint(&peer).text);
+		narrate_data_connect(s->id, &peer, NULL);
 		return fd;
 	}
-	narrate(s->id, "data: refused %s: not the client's address %s "
-	    "(connection theft)", endpoint(&peer).text, s->peer.host);
+	hp_format(&peer, HP_STYLE_COLON, who, sizeof who);
+	snprintf(why, sizeof why, "not the client's address %s (connection "
+	    "theft)", s->peer.host);
+	narrate_data_refuse(s->id, who, why);
 	close(fd);
 	return -1;
 }
@@ -286,21 +273,14 @@ static int
 wait_passive(struct session *s, enum ctl_event *why)
 {
 	long long deadline = net_now_ms() + cfg.data_timeout * 1000LL;
-	struct pollfd pfd[2] = { { .fd = s->pasv_fd, .events = POLLIN },
-	    { .fd = s->ctrl, .events = POLLIN } };
+	struct pollfd pfd = { .fd = s->pasv_fd, .events = POLLIN };
 	enum ctl_event ev;
 	int left, fd;
 
 	while ((left = net_ms_left(deadline)) > 0) {
-		if (poll(pfd, 2, left) < 0 && errno != EINTR)
-			break;
-		/* a connection that is already there goes first: an ABOR
-		 * right behind it then aborts a transfer that started */
-		if ((pfd[0].revents & POLLIN) && (fd = accept_one(s)) >= 0)
+		ev = control_watch(s, &pfd, left);
+		if (ev == CTL_READY && (fd = accept_one(s)) >= 0)
 			return fd;
-		if (pfd[1].revents == 0)
-			continue;
-		ev = control_check(s);
 		if (ev == CTL_ABORT || ev == CTL_GONE) {
 			*why = ev;
 			return -1;
@@ -308,10 +288,8 @@ wait_passive(struct session *s, enum ctl_event *why)
 		if (ev == CTL_STAT)
 			reply(s, 213, "Status: waiting for the data "
 			    "connection.");
-		else
-			pfd[1].fd = -1;	/* a line for later: stop watching */
 	}
-	narrate(s->id, "data: no connection within %d seconds",
+	narrate_printf(s->id, "data: no connection within %d seconds",
 	    cfg.data_timeout);
 	return -1;
 }
@@ -336,16 +314,16 @@ connect_active(struct session *s)
 
 	data_reset(s);
 	snprintf(port, sizeof port, "%u", t.port);
-	narrate(s->id, "data: connecting to %s port %u", t.host, t.port);
+	narrate_printf(s->id, "data: connecting to %s port %u", t.host,
+	    t.port);
 	fd = net_connect(t.host, port, t.family, NULL,
 	    cfg.data_timeout * 1000, &e);
 	if (fd < 0) {
-		narrate(s->id, "data: %s", e.msg);
+		narrate_printf(s->id, "data: %s", e.msg);
 		return -1;
 	}
 	if (net_local(fd, &from) == 0)
-		narrate(s->id, "data: connected to %s from %s",
-		    endpoint(&t).text, endpoint(&from).text);
+		narrate_data_connect(s->id, &t, &from);
 	return fd;
 }
 

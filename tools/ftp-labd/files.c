@@ -32,11 +32,12 @@ reply_fs_error(struct session *s, int code, const char *vpath)
 	int e = errno;
 
 	if (e == EXDEV || e == ELOOP)
-		narrate(s->id, "confine: %s refused (%s)", vpath, e == EXDEV ?
-		    "it resolves outside the root" : "a symbolic link");
+		narrate_printf(s->id, "confine: %s refused (%s)", vpath,
+		    e == EXDEV ? "it resolves outside the root" :
+		    "a symbolic link");
 	if (e == EROFS)
-		narrate(s->id, "confine: %s refused (pub/ is shared and "
-		    "read-only)", vpath);
+		narrate_printf(s->id, "confine: %s refused (pub/ is shared "
+		    "and read-only)", vpath);
 	if (e == EROFS)
 		reply(s, code, "%s: the shared folder pub/ is read-only.",
 		    vpath);
@@ -347,8 +348,8 @@ cmd_mfmt(struct session *s, const char *arg)
 
 	if (arg[n] != ' ' || arg[n + 1] == '\0' ||
 	    parse_mdtm_time(arg, n, &t) < 0) {
-		reply(s, 501, "MFMT needs YYYYMMDDHHMMSS (UTC, from 1970) and "
-		    "a path.");
+		reply_syntax(s, "MFMT needs a valid time (UTC, from 1970) and a "
+		    "path.");
 		return;
 	}
 	if (stat_arg(s, arg + n + 1, path, &st) < 0)

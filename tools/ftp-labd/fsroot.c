@@ -121,12 +121,12 @@ current_root(void)
 		if (fresh >= 0) {
 			root_fd = fresh;
 			told = 0;
-			narrate(0, "root: %s was removed and made again; "
-			    "serving the new folder", cfg.root);
+			narrate_printf(0, "root: %s was removed and made "
+			    "again; serving the new folder", cfg.root);
 		} else if (!told) {
 			told = 1;
-			narrate(0, "root: %s was removed; every file command "
-			    "fails until it is made again", cfg.root);
+			narrate_printf(0, "root: %s was removed; every file "
+			    "command fails until it is made again", cfg.root);
 		}
 	}
 	fd = root_fd;

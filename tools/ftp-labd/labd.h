@@ -15,6 +15,7 @@
 
 #include "hostport.h"
 #include "linebuf.h"
+#include "narrate.h"
 #include "telnet.h"
 
 #define LABD_LINE_CAP 4096	/* longest command line, CRLF included */
@@ -83,6 +84,8 @@ enum cmd_status {
 				 * (it would come back in replies) */
 };
 
+struct verb;
+
 struct session {
 	unsigned id;
 	int ctrl;			/* control connection */
@@ -91,6 +94,9 @@ struct session {
 	struct linebuf lb;
 	struct telnet tn;
 	struct command cmd;
+	const struct verb *verb;	/* of the command running */
+	long long idle_deadline;	/* for the line being read, or 0 */
+	int overlong;			/* skipping the rest of a long line */
 
 	int logged_in;
 	int anonymous;
@@ -120,16 +126,12 @@ struct session {
 	struct session *prev, *next;	/* the registry, main.c */
 };
 
-/* main.c */
-int server_stopping(void);
+/* registry.c */
+int register_session(struct session *s, char *why, size_t whylen);
 void session_end(struct session *s);
-
-/* narrate.c: "  12.345678 [ID] text" on the log, one write per line. */
-void narrate(unsigned id, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Narrates a line from the wire, masked and escaped (trace_mask). */
-void narrate_line(unsigned id, const char *dir, const char *line,
-    size_t len);
+int session_count(void);
+void sessions_stop(void);
+int server_stopping(void);
 
 /* command.c */
 enum cmd_status cmd_parse(const char *line, size_t len, struct command *c);
@@ -175,14 +177,45 @@ void privs_drop(const struct run_as *who);
 
 /* session.c */
 void *session_main(void *arg);
+
+/* commands.c: the verb table */
+enum {
+	F_ANY = 1,		/* allowed before login */
+	F_ARG = 2,		/* needs an argument: 501 without */
+	F_WRITE = 4,		/* changes files: 550 under --read-only */
+	F_UNIMPL = 8		/* recognised, not implemented: 502 */
+};
+struct verb {
+	const char *name;
+	void (*run)(struct session *s, const char *arg);
+	int flags;
+	const char *syntax;	/* the argument, as HELP VERB shows it */
+};
+const struct verb *verb_find(const char *name);
+
+/* login.c */
+void cmd_user(struct session *s, const char *arg);
+void cmd_pass(struct session *s, const char *arg);
+void log_out(struct session *s);
+
+/* control.c: the control connection, below every command handler. */
 void reply(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_raw(struct session *s, const char *text, size_t len);
-/* What arrived on the control channel during a transfer: ABOR, a bare
- * STAT (answered with the progress, RFC 959 4.1.3), the client gone, or
- * nothing the transfer needs to know of (a line left for after it). */
-enum ctl_event { CTL_NOTHING, CTL_ABORT, CTL_STAT, CTL_GONE };
-enum ctl_event control_check(struct session *s);
+/* 501 with the text, then the running command's syntax. */
+void reply_syntax(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum line_status { LINE_OK, LINE_WAKE, LINE_END };
+enum line_status next_line(struct session *s, long long wake_at,
+    const char **line, size_t *len);
+/* What a wait that watches the control connection saw: see
+ * control_watch() for each. */
+enum ctl_event {
+	CTL_READY, CTL_TIMEOUT, CTL_ABORT, CTL_STAT, CTL_GONE, CTL_NOTHING
+};
+struct pollfd;
+enum ctl_event control_watch(struct session *s, struct pollfd *other,
+    int timeout_ms);
 /* 1 when the control connection is already at end-of-file or reset. */
 int control_hung_up(struct session *s, int wait_ms);
 
@@ -194,7 +227,7 @@ void cmd_eprt(struct session *s, const char *arg);
 int data_prepared(struct session *s);
 int data_open(struct session *s, enum ctl_event *why);
 void data_reset(struct session *s);
-int data_idle_ms(struct session *s, int ms);
+long long data_deadline(const struct session *s);
 void data_expire(struct session *s);
 
 /* listing.c */

@@ -399,7 +399,7 @@ cmd_stat_path(struct session *s, const char *arg)
 	reply_raw(s, head, (size_t)n);
 	put_target(&o, LS_LONG, &t);
 	out_flush(&o);
-	narrate(s->id, "< (%llu bytes of listing)",
+	narrate_printf(s->id, "< (%llu bytes of listing)",
 	    (unsigned long long)o.total);
 	reply(s, 213, "End of status.");
 }

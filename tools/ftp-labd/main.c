@@ -13,7 +13,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +41,6 @@
 #ifndef LABD_STACK
 #define LABD_STACK (128 * 1024)
 #endif
-
-struct config cfg = {
-	.root = ".",
-	.listen_addr = "127.0.0.1",
-	.port = "2121",
-	.idle_timeout = 300,
-	.data_timeout = 60,
-	.fail_delay_ms = 1000,
-	.max_fails = 3,
-	.max_sessions = 2000,
-	.anonymous = 1,
-	.guest = { .name = "anonymous", .perms = PERM_ALL, .log_fd = -1 },
-	.log_fd = 2,
-};
 
 static void
 usage(FILE *f)
@@ -377,107 +362,14 @@ leave_root(const struct run_as *who)
 	if (geteuid() != 0)
 		return;
 	if (want.stay_root) {
-		narrate(0, "privileges: serving as root (--stay-root): every "
+		narrate_printf(0, "privileges: serving as root (--stay-root): every "
 		    "file a client names is opened with root's rights");
 		return;
 	}
 	privs_drop(who);
-	narrate(0, "privileges: started as root; now serving as %s (uid "
+	narrate_printf(0, "privileges: started as root; now serving as %s (uid "
 	    "%u, gid %u)", who->name, (unsigned)who->uid,
 	    (unsigned)who->gid);
-}
-
-/* ---- the registry of sessions, for limits and for shutdown ---- */
-
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct session *sessions;
-static int nsessions;
-static atomic_int stopping;
-
-int
-server_stopping(void)
-{
-	return atomic_load(&stopping);
-}
-
-static int
-sessions_from(const struct hostport *peer)
-{
-	const struct session *s;
-	int n = 0;
-
-	for (s = sessions; s != NULL; s = s->next)
-		n += hp_same_host(s->peer.host, peer->host);
-	return n;
-}
-
-/* Adds s unless a limit says no; the reason goes in why. */
-static int
-register_session(struct session *s, char *why, size_t whylen)
-{
-	int ok = 0;
-
-	pthread_mutex_lock(&reg_lock);
-	if (nsessions >= cfg.max_sessions)
-		snprintf(why, whylen, "Too many sessions (the limit is %d); "
-		    "try again later.", cfg.max_sessions);
-	else if (cfg.max_per_ip > 0 &&
-	    sessions_from(&s->peer) >= cfg.max_per_ip)
-		snprintf(why, whylen, "Too many sessions from %s (the limit "
-		    "is %d).", s->peer.host, cfg.max_per_ip);
-	else
-		ok = 1;
-	if (ok) {
-		s->next = sessions;
-		if (sessions != NULL)
-			sessions->prev = s;
-		sessions = s;
-		nsessions++;
-	}
-	pthread_mutex_unlock(&reg_lock);
-	return ok ? 0 : -1;
-}
-
-/* The last thing a session thread does. */
-void
-session_end(struct session *s)
-{
-	pthread_mutex_lock(&reg_lock);
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		sessions = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	nsessions--;
-	close(s->ctrl);
-	pthread_mutex_unlock(&reg_lock);
-	free(s);
-}
-
-/* Wakes every session: its next read sees end of file, and it answers
- * 421 because the server is stopping.  A running transfer watches the
- * control connection, so it stops too. */
-static void
-wake_sessions(void)
-{
-	struct session *s;
-
-	pthread_mutex_lock(&reg_lock);
-	for (s = sessions; s != NULL; s = s->next)
-		shutdown(s->ctrl, SHUT_RD);
-	pthread_mutex_unlock(&reg_lock);
-}
-
-static int
-session_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&reg_lock);
-	n = nsessions;
-	pthread_mutex_unlock(&reg_lock);
-	return n;
 }
 
 /* ---- accepting ---- */
@@ -513,8 +405,7 @@ refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
 	char text[256];
 	int n = snprintf(text, sizeof text, "421 %s\r\n", why);
 
-	narrate(id, "connect from %s port %u refused: %s", peer->host,
-	    peer->port, why);
+	narrate_refuse(id, peer, why);
 	(void)!write(fd, text, (size_t)n);
 	close(fd);
 }
@@ -609,7 +500,7 @@ accept_loop(int lfd)
 			continue;
 		fd = net_accept(lfd, 0, &peer, &e);
 		if (fd < 0) {	/* EMFILE and friends: pause, go on */
-			narrate(0, "%s", e.msg);
+			narrate_printf(0, "%s", e.msg);
 			poll(NULL, 0, 100);
 			continue;
 		}
@@ -624,16 +515,15 @@ stop_server(int lfd)
 {
 	int i;
 
-	atomic_store(&stopping, 1);
 	close(lfd);
-	narrate(0, "stopping: closing %d session(s)", session_count());
-	wake_sessions();
+	narrate_printf(0, "stopping: closing %d session(s)", session_count());
+	sessions_stop();
 	for (i = 0; i < 500 && session_count() > 0; i++) {
 		if (i % 50 == 49)
-			wake_sessions();	/* one that was mid-accept */
+			sessions_stop();	/* one that was mid-accept */
 		poll(NULL, 0, 10);
 	}
-	narrate(0, "stopped");
+	narrate_printf(0, "stopped");
 }
 
 int
@@ -660,7 +550,7 @@ main(int argc, char **argv)
 	narrate_start(cfg.log_fd, NARRATE_MASK |
 	    (cfg.clock ? NARRATE_CLOCK : 0));
 	if (want.class_size > 0)
-		narrate(0, "class: %u students, accounts and passwords in %s",
+		narrate_printf(0, "class: %u students, accounts and passwords in %s",
 		    want.class_size, want.class_file);
 	raise_fd_limit();
 	setup_signals();
@@ -671,8 +561,8 @@ main(int argc, char **argv)
 	leave_root(&who);
 	printf("listening on %s port %u\n", here.host, here.port);
 	fflush(stdout);
-	narrate(0, "serving %s on %s port %u (%s, %s confinement)", cfg.root,
-	    here.host, here.port, cfg.read_only ? "read-only" : "writable",
+	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
+	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",
 	    fs_portable() ? "portable walk" : "openat2");
 	accept_loop(lfd);
 	stop_server(lfd);

@@ -49,62 +49,34 @@ struct xfer {
 	char why_limit[160];	/* which limit, for the 552 */
 };
 
-/* Is there a command on the control channel?  Checked between chunks. */
-static enum ctl_event
-poll_control(struct session *s, int *watch)
-{
-	struct pollfd pfd = { .fd = s->ctrl, .events = POLLIN };
-	enum ctl_event ev;
-
-	if (!*watch || poll(&pfd, 1, 0) <= 0)
-		return CTL_NOTHING;
-	ev = control_check(s);
-	if (ev == CTL_NOTHING)
-		*watch = 0;	/* a line for after the transfer */
-	return ev;
-}
-
-/* What a command that came during the transfer does to it.  A bare STAT
- * is answered with the bytes moved so far, and the transfer goes on. */
+/* Looks at the control connection (wait 0) or waits until the pump can
+ * go on, hearing the control connection meanwhile.  A bare STAT is
+ * answered with the bytes moved so far, and the transfer goes on: X_DONE
+ * means go on. */
 static enum xfer_end
-on_control(struct session *s, enum ctl_event ev, const struct pump_chan *c,
-    int sending)
+watch_control(struct session *s, struct pump_chan *c, int sending, int wait)
 {
-	switch (ev) {
+	struct pollfd pfd;
+
+	pump_chan_pollfd(c, &pfd);
+	switch (control_watch(s, wait ? &pfd : NULL,
+	    wait ? cfg.data_timeout * 1000 : 0)) {
 	case CTL_ABORT:
 		return X_ABORT;
 	case CTL_GONE:
 		return X_GONE;
+	case CTL_TIMEOUT:
+		return wait ? X_STALL : X_DONE;
 	case CTL_STAT:
 		reply(s, 213, "Status: %llu bytes %s so far.",
 		    (unsigned long long)(sending ? c->bytes_out : c->bytes_in),
 		    sending ? "sent" : "received");
 		break;
+	case CTL_READY:
 	case CTL_NOTHING:
 		break;
 	}
 	return X_DONE;
-}
-
-/* Waits until the pump can go on; X_DONE to go on. */
-static enum xfer_end
-wait_pump(struct session *s, struct pump_chan *c, int sending, int *watch)
-{
-	struct pollfd pfd[2];
-	int n;
-
-	pump_chan_pollfd(c, &pfd[0]);
-	pfd[1].fd = *watch ? s->ctrl : -1;
-	pfd[1].events = POLLIN;
-	pfd[1].revents = 0;
-	do
-		n = poll(pfd, 2, cfg.data_timeout * 1000);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return X_STALL;
-	if (pfd[1].revents == 0)
-		return X_DONE;
-	return on_control(s, poll_control(s, watch), c, sending);
 }
 
 /* Moves in to out until the end, an ABOR, a stall or an error.  wire is
@@ -115,7 +87,7 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 {
 	struct pump_chan c;
 	enum pump_step st;
-	int watch = 1, sending = wire == out;
+	int sending = wire == out;
 	uint64_t limit = x->limit;
 
 	x->end = X_DONE;
@@ -132,14 +104,11 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
 			break;
 		if (!sending && c.bytes_in > limit) {
-			x->end = X_FULL;
+			x->end = X_FULL;	/* over the quota or size */
 			break;
 		}
-		if (st == PUMP_STEP_WAIT)
-			x->end = wait_pump(s, &c, sending, &watch);
-		else
-			x->end = on_control(s, poll_control(s, &watch), &c,
-			    sending);
+		x->end = watch_control(s, &c, sending,
+		    st == PUMP_STEP_WAIT);
 		if (x->end != X_DONE)
 			break;
 	}
@@ -154,8 +123,8 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	 * client closes it too (see control_hung_up) */
 	if (st == PUMP_STEP_EOF && !sending && x->end == X_DONE &&
 	    control_hung_up(s, UPLOAD_SETTLE_MS)) {
-		narrate(s->id, "data: the data connection ended with the "
-		    "control connection already closed: the client is gone, "
+		narrate_printf(s->id, "data: the data connection ended with "
+		    "the control connection already closed: the client is gone, "
 		    "the upload is not complete");
 		x->end = X_GONE;
 	}
@@ -172,8 +141,7 @@ static int
 finish(struct session *s, const struct xfer *x, const char *verb,
     const char *kept)
 {
-	narrate(s->id, "data: %s %llu bytes, closed", verb,
-	    (unsigned long long)x->bytes);
+	narrate_data_close(s->id, verb, x->bytes);
 	switch (x->end) {
 	case X_DONE:
 		return 0;
@@ -296,64 +264,101 @@ cmd_retr(struct session *s, const char *arg)
 
 enum store_how { ST_REPLACE, ST_APPEND, ST_UNIQUE };
 
-/* The file an upload writes: a temporary name for STOR (in tmp), the
- * file itself for APPE and REST+STOR, a new name for STOU. */
+/* An upload being written, and what becomes of its file at the end. */
+struct upload {
+	int dir;		/* the target's folder */
+	const char *name;	/* the target, in dir */
+	int fd;			/* open for writing on file */
+	char file[300];		/* what fd writes, in dir: a temporary name
+				 * (STOR), a new one (STOU), or name itself
+				 * (APPE, REST+STOR) */
+	int temporary;		/* file replaces name once all came, and
+				 * goes if the upload fails */
+	int created;		/* this command made file: it goes if no
+				 * data connection comes */
+	uint64_t old_size;	/* of the target before, for undo_upload */
+};
+
+/* Creates a file not there yet: for STOR a temporary name, for STOU the
+ * target's name with the first free ".N" after it. */
 static int
-open_upload(struct session *s, int dir, const char *name, enum store_how how,
-    uint64_t rest, char *tmp, size_t tmplen)
+create_new(struct session *s, struct upload *up, enum store_how how)
 {
 	static atomic_uint serial;	/* makes names differ between sessions */
-	const int create = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC;
-	int fd = -1, i;
+	int i;
 
-	tmp[0] = '\0';
-	if (how == ST_APPEND)
-		return openat(dir, name, O_WRONLY | O_APPEND | O_CREAT |
-		    O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (how == ST_REPLACE && rest > 0) {
-		fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0644);
-		if (fd >= 0 && lseek(fd, (off_t)rest, SEEK_SET) < 0) {
-			close(fd);
-			return -1;
-		}
-		return fd;
-	}
-	for (i = 0; i < 100 && fd < 0; i++) {
+	up->fd = -1;
+	for (i = 0; i < 100 && up->fd < 0; i++) {
 		if (how == ST_UNIQUE)
-			snprintf(tmp, tmplen, "%s.%d", name, i + 1);
+			snprintf(up->file, sizeof up->file, "%s.%d", up->name,
+			    i + 1);
 		else
-			snprintf(tmp, tmplen, ".labd-upload.%u.%u", s->id,
+			snprintf(up->file, sizeof up->file,
+			    ".labd-upload.%u.%u", s->id,
 			    atomic_fetch_add(&serial, 1));
-		fd = openat(dir, tmp, create, 0644);
-		if (fd < 0 && errno != EEXIST)
+		up->fd = openat(up->dir, up->file, O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (up->fd < 0 && errno != EEXIST)
 			break;
 	}
-	return fd;
+	up->created = up->fd >= 0;
+	up->temporary = up->created && how == ST_REPLACE;
+	return up->fd;
 }
 
-/* After the upload: the temporary file becomes the target, or goes. */
+/* Opens the file an upload writes (see struct upload); -1 on failure. */
 static int
-commit_upload(struct session *s, int dir, const char *tmp, const char *name,
-    enum store_how how, const struct xfer *x, const char *path)
+open_upload(struct session *s, struct upload *up, enum store_how how,
+    uint64_t rest, int existed)
 {
-	const char *kept = how == ST_REPLACE && tmp[0] != '\0' &&
-	    x->end != X_FULL ? "; the old file is kept" : "";
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+
+	if (how == ST_UNIQUE || (how == ST_REPLACE && rest == 0))
+		return create_new(s, up, how);
+	/* APPE and REST+STOR write into the target itself */
+	snprintf(up->file, sizeof up->file, "%s", up->name);
+	up->temporary = 0;
+	up->created = !existed;
+	up->fd = openat(up->dir, up->name, how == ST_APPEND ?
+	    flags | O_APPEND : flags, 0644);
+	if (up->fd >= 0 && rest > 0 && lseek(up->fd, (off_t)rest,
+	    SEEK_SET) < 0) {
+		close(up->fd);
+		up->fd = -1;
+	}
+	return up->fd;
+}
+
+/* No data connection came: the file this command made goes. */
+static void
+abandon_upload(struct upload *up)
+{
+	if (up->created)
+		unlinkat(up->dir, up->file, 0);
+}
+
+/* After the transfer: a temporary file becomes the target when the whole
+ * upload came, and goes otherwise.  0 when a 226 is due; -1 after the
+ * reply that says what went wrong. */
+static int
+commit_upload(struct session *s, struct upload *up, const struct xfer *x,
+    const char *path)
+{
+	const char *kept = up->temporary && x->end != X_FULL ?
+	    "; the old file is kept" : "";
 
 	if (x->end != X_DONE) {
-		if (how == ST_REPLACE && tmp[0] != '\0')
-			unlinkat(dir, tmp, 0);
-		narrate(s->id, "file: upload of %s not completed%s", path,
+		if (up->temporary)
+			unlinkat(up->dir, up->file, 0);
+		narrate_printf(s->id, "file: upload of %s not completed%s", path,
 		    kept);
 		return finish(s, x, "received", kept);
 	}
-	narrate(s->id, "data: received %llu bytes, closed",
-	    (unsigned long long)x->bytes);
-	if (how == ST_REPLACE && tmp[0] != '\0' &&
-	    renameat(dir, tmp, dir, name) < 0) {
+	narrate_data_close(s->id, "received", x->bytes);
+	if (up->temporary &&
+	    renameat(up->dir, up->file, up->dir, up->name) < 0) {
 		int e = errno;
-		unlinkat(dir, tmp, 0);
+		unlinkat(up->dir, up->file, 0);
 		errno = e;
 		reply_fs_error(s, 553, path);
 		return -1;
@@ -392,85 +397,85 @@ upload_limit(struct session *s, uint64_t base, uint64_t replaced,
 	}
 }
 
-/* An upload over a limit leaves nothing behind: the file it made goes,
- * a file it added to is cut back to its old size.  (STOR's temporary
- * file goes in commit_upload.) */
+/* An upload over a limit leaves nothing behind: a file it made goes, a
+ * file it added to (APPE, REST) is cut back to its old size.  A STOR's
+ * temporary file goes in commit_upload, as on any failure. */
 static void
-undo_upload(int dir, int fd, const char *fresh, const char *tmp,
-    uint64_t old_size)
+undo_upload(const struct upload *up)
 {
-	if (fresh[0] != '\0')
-		unlinkat(dir, fresh, 0);
-	else if (tmp[0] == '\0')
-		(void)!ftruncate(fd, (off_t)old_size);
+	if (up->temporary)
+		return;
+	if (up->created)
+		unlinkat(up->dir, up->file, 0);
+	else
+		(void)!ftruncate(up->fd, (off_t)up->old_size);
+}
+
+/* The 150 text: STOU names the file it made (RFC 1123 4.1.2.9). */
+static void
+opening_text(struct session *s, const struct upload *up, enum store_how how,
+    const char *path, char *text, size_t len)
+{
+	char parent[VPATH_MAX], shown[VPATH_MAX];
+
+	if (how == ST_UNIQUE && vpath_resolve(path, "..", parent,
+	    sizeof parent) == 0 && vpath_resolve(parent, up->file, shown,
+	    sizeof shown) == 0)
+		snprintf(text, len, "FILE: %s", shown);
+	else
+		snprintf(text, len, "Opening %s mode data connection for %s.",
+		    s->type_ascii ? "ASCII" : "BINARY", path);
 }
 
 static void
 store(struct session *s, const char *arg, enum store_how how)
 {
-	char path[VPATH_MAX], tmp[300], parent[VPATH_MAX], shown[VPATH_MAX];
-	char text[VPATH_MAX + 64], fresh[300] = "";
-	const char *name;
+	char path[VPATH_MAX], text[VPATH_MAX + 64];
+	struct upload up;
 	uint64_t rest = s->rest;
 	struct stat st;
 	struct xfer x;
-	uint64_t old_size;
-	int dir, fd, dfd, existed;
+	int dfd, existed;
 
 	s->rest = 0;
 	if (need_data(s) < 0 ||
 	    session_path(s, arg[0] != '\0' ? arg : "labd", path) < 0)
 		return;
-	if ((dir = fs_open_parent(path, &name)) < 0) {
+	if ((up.dir = fs_open_parent(path, &up.name)) < 0) {
 		reply_fs_error(s, 553, path);
 		return;
 	}
-	existed = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	existed = fstatat(up.dir, up.name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	if (how != ST_UNIQUE && existed && S_ISDIR(st.st_mode)) {
-		close(dir);
+		close(up.dir);
 		reply(s, 553, "%s is a directory.", path);
 		return;
 	}
-	if ((fd = open_upload(s, dir, name, how, rest, tmp, sizeof tmp)) < 0) {
+	if (open_upload(s, &up, how, rest, existed) < 0) {
 		reply_fs_error(s, 553, path);
-		close(dir);
+		close(up.dir);
 		return;
 	}
-	if (how == ST_UNIQUE && vpath_resolve(path, "..", parent,
-	    sizeof parent) == 0 && vpath_resolve(parent, tmp, shown,
-	    sizeof shown) == 0)
-		snprintf(text, sizeof text, "FILE: %s", shown);
-	else
-		snprintf(text, sizeof text, "Opening %s mode data connection "
-		    "for %s.", s->type_ascii ? "ASCII" : "BINARY", path);
-	/* a file this command made, to remove if no data connection comes */
-	if (how == ST_UNIQUE)
-		snprintf(fresh, sizeof fresh, "%s", tmp);
-	else if (!existed && tmp[0] == '\0')
-		snprintf(fresh, sizeof fresh, "%s", name);
-	if (how == ST_UNIQUE)
-		tmp[0] = '\0';	/* the unique file is the target itself */
-	old_size = existed && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	upload_limit(s, how == ST_APPEND ? old_size : rest,
-	    how == ST_REPLACE && rest == 0 ? old_size : 0, &x);
+	opening_text(s, &up, how, path, text, sizeof text);
+	up.old_size = existed && S_ISREG(st.st_mode) ? (uint64_t)st.st_size :
+	    0;
+	upload_limit(s, how == ST_APPEND ? up.old_size : rest,
+	    how == ST_REPLACE && rest == 0 ? up.old_size : 0, &x);
 	if ((dfd = open_data(s, text)) >= 0) {
-		pump_transfer(s, dfd, fd, s->type_ascii ? PUMP_CRLF_TO_LF :
+		pump_transfer(s, dfd, up.fd, s->type_ascii ? PUMP_CRLF_TO_LF :
 		    PUMP_BINARY, dfd, &x);
 		close(dfd);
 		if (x.end == X_FULL)
-			undo_upload(dir, fd, fresh, tmp, old_size);
-		if (commit_upload(s, dir, tmp, name, how, &x, path) == 0) {
+			undo_upload(&up);
+		if (commit_upload(s, &up, &x, path) == 0) {
 			s->stored++;
 			reply(s, 226, "Transfer complete.");
 		}
 	} else {
-		if (tmp[0] != '\0')
-			unlinkat(dir, tmp, 0);
-		if (fresh[0] != '\0')
-			unlinkat(dir, fresh, 0);
+		abandon_upload(&up);
 	}
-	close(fd);
-	close(dir);
+	close(up.fd);
+	close(up.dir);
 }
 
 void

@@ -1,0 +1,115 @@
+/* serve.c - signals, limits and the accept loop of a threaded server;
+ * see serve.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "net.h"
+#include "serve.h"
+
+static int stop_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	(void)!write(stop_pipe[1], "x", 1);
+	errno = saved;
+}
+
+void
+serve_setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(stop_pipe) < 0)
+		die_errno(EXIT_OSERR, "pipe");
+	fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC);
+	fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a vanished peer is an EPIPE */
+}
+
+int
+serve_stop_fd(void)
+{
+	return stop_pipe[0];
+}
+
+void
+serve_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+void
+serve_accept_loop(int lfd, serve_start_fn *start, serve_error_fn *on_error)
+{
+	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
+	    { .fd = stop_pipe[0], .events = POLLIN } };
+	unsigned id = 0;
+
+	for (;;) {
+		struct hostport peer;
+		struct net_error e;
+		int fd;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			die_errno(EXIT_OSERR, "poll");
+		if (pfd[1].revents != 0)
+			return;
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		fd = net_accept(lfd, 0, &peer, &e);
+		if (fd < 0) {	/* EMFILE and friends: pause, go on */
+			on_error(e.msg);
+			poll(NULL, 0, 100);
+			continue;
+		}
+		start(fd, &peer, ++id);
+	}
+}
+
+int
+serve_thread(void *(*fn)(void *), void *arg, size_t stack)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, stack);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return r == 0 ? 0 : -1;
+}
+
+void
+serve_refuse(int fd, const char *why)
+{
+	char text[256];
+	int n = snprintf(text, sizeof text, "421 %.240s\r\n", why);
+
+	(void)!write(fd, text, (size_t)n);
+	close(fd);
+}

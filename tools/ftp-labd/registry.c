@@ -1,0 +1,106 @@
+/* registry.c - the sessions that run, for the limits and for stopping.
+ *
+ * main() registers each session before its thread starts; the thread's
+ * last act is session_end().  One mutex guards the list; the stopping
+ * flag is an atomic, read by every wait.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "labd.h"
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct session *sessions;
+static int nsessions;
+static atomic_int stopping;
+
+int
+server_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
+static int
+sessions_from(const struct hostport *peer)
+{
+	const struct session *s;
+	int n = 0;
+
+	for (s = sessions; s != NULL; s = s->next)
+		n += hp_same_host(s->peer.host, peer->host);
+	return n;
+}
+
+/* Adds s unless a limit says no; the reason goes in why. */
+int
+register_session(struct session *s, char *why, size_t whylen)
+{
+	int ok = 0;
+
+	pthread_mutex_lock(&reg_lock);
+	if (nsessions >= cfg.max_sessions)
+		snprintf(why, whylen, "Too many sessions (the limit is %d); "
+		    "try again later.", cfg.max_sessions);
+	else if (cfg.max_per_ip > 0 &&
+	    sessions_from(&s->peer) >= cfg.max_per_ip)
+		snprintf(why, whylen, "Too many sessions from %s (the limit "
+		    "is %d).", s->peer.host, cfg.max_per_ip);
+	else
+		ok = 1;
+	if (ok) {
+		s->next = sessions;
+		if (sessions != NULL)
+			sessions->prev = s;
+		sessions = s;
+		nsessions++;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return ok ? 0 : -1;
+}
+
+/* The last thing a session thread does. */
+void
+session_end(struct session *s)
+{
+	pthread_mutex_lock(&reg_lock);
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		sessions = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	nsessions--;
+	close(s->ctrl);
+	pthread_mutex_unlock(&reg_lock);
+	free(s);
+}
+
+/* Tells every session the server is stopping and wakes it: its next read
+ * sees end of file, and it answers 421 because the server is stopping.
+ * A running transfer watches the control connection, so it stops too. */
+void
+sessions_stop(void)
+{
+	struct session *s;
+
+	atomic_store(&stopping, 1);
+	pthread_mutex_lock(&reg_lock);
+	for (s = sessions; s != NULL; s = s->next)
+		shutdown(s->ctrl, SHUT_RD);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+int
+session_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&reg_lock);
+	n = nsessions;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}

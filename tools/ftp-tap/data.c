@@ -1,0 +1,241 @@
+/* data.c - the data connection through the tap.
+ *
+ * Passive (227, 229): the tap listens on its side facing the client and
+ * has told the client that port; when the client connects, the tap
+ * connects to the server's real data port and joins the two.
+ * Active (PORT, EPRT): the tap listens on its side facing the server;
+ * when the server connects, the tap connects to the client's real port.
+ *
+ * Only the expected end may connect (the client's address, or the
+ * server's): any other connection is refused and narrated, and the real
+ * peer can still come until the data timeout (no connection theft
+ * through the tap).  The tap connects only to the two ends it relays
+ * between: a 227 that names a third host is not followed unless
+ * --fix-pasv sends the connection to the server's own address.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "tap.h"
+
+void
+data_init(struct data *d)
+{
+	d->listen_fd = -1;
+	relay_init(&d->r);
+}
+
+static void
+stop_listening(struct data *d)
+{
+	if (d->listen_fd >= 0)
+		close(d->listen_fd);
+	d->listen_fd = -1;
+}
+
+/* Listens on the tap's end of the client's control connection (passive)
+ * or of the server's (active); the port chosen goes in *where.  The
+ * caller has set d.target, the port the tap will connect to.  -1 after
+ * narrating why. */
+int
+data_listen(struct session *s, int for_client, struct hostport *where)
+{
+	struct data *d = &s->d;
+	const struct hostport *end = for_client ? &s->client_end :
+	    &s->server_end;
+	struct net_error e;
+
+	stop_listening(d);
+	d->listen_fd = net_listen(end->host, "0", end->family, 1, &e);
+	if (d->listen_fd < 0 || net_local(d->listen_fd, where) < 0) {
+		narrate_printf(s->id, "data: cannot listen: %s",
+		    d->listen_fd < 0 ? e.msg : strerror(errno));
+		stop_listening(d);
+		return -1;
+	}
+	d->for_client = for_client;
+	snprintf(d->expect, sizeof d->expect, "%s", for_client ?
+	    s->client.host : s->server.host);
+	d->deadline = net_now_ms() + cfg.data_timeout * 1000LL;
+	narrate_printf(s->id, "data: listening on %s port %u for the %s; the "
+	    "%s's data port is %s port %u", where->host, where->port,
+	    for_client ? "client" : "server", for_client ? "server" : "client",
+	    d->target.host, d->target.port);
+	return 0;
+}
+
+/* Connects to the other end for the connection just accepted. */
+static int
+connect_target(struct session *s)
+{
+	struct hostport t = s->d.target, from;
+	struct net_error e;
+	char port[8];
+	int fd;
+
+	if (s->d.refuse_target) {
+		narrate_printf(s->id, "data: refused to connect to %s port %u: "
+		    "not the server's address %s (a client that followed this "
+		    "227 fails here too; --fix-pasv)", t.host, t.port,
+		    s->server.host);
+		return -1;
+	}
+	snprintf(port, sizeof port, "%u", t.port);
+	narrate_printf(s->id, "data: connecting to %s port %u", t.host, t.port);
+	fd = net_connect(t.host, port, t.family, NULL,
+	    cfg.data_timeout * 1000, &e);
+	if (fd < 0) {
+		narrate_printf(s->id, "data: %s", e.msg);
+		return -1;
+	}
+	if (net_local(fd, &from) == 0)
+		narrate_data_connect(s->id, &t, &from);
+	return fd;
+}
+
+/* "data: refused 127.0.0.2:40000: not the client's address 127.0.0.1
+ * (connection theft)" */
+static void
+refuse_thief(struct session *s, const struct hostport *peer)
+{
+	char who[HP_HOSTLEN + 8], why[160];
+
+	hp_format(peer, HP_STYLE_COLON, who, sizeof who);
+	snprintf(why, sizeof why, "not the %s's address %s (connection "
+	    "theft)", s->d.for_client ? "client" : "server", s->d.expect);
+	narrate_data_refuse(s->id, who, why);
+}
+
+/* A connection on the data port: the expected end's is joined to a new
+ * connection to the other end; anyone else's is refused. */
+void
+data_accept(struct session *s)
+{
+	struct data *d = &s->d;
+	struct hostport peer;
+	struct net_error e;
+	int fd, other;
+
+	fd = net_accept(d->listen_fd, 0, &peer, &e);
+	if (fd < 0) {
+		narrate_printf(s->id, "data: %s", e.msg);
+		return;
+	}
+	if (!hp_same_host(peer.host, d->expect)) {
+		refuse_thief(s, &peer);
+		close(fd);
+		return;
+	}
+	narrate_data_connect(s->id, &peer, NULL);
+	stop_listening(d);	/* one connection per PASV or PORT */
+	if ((other = connect_target(s)) < 0) {
+		close(fd);
+		return;
+	}
+	if (d->r.a >= 0) {
+		narrate_printf(s->id, "data: a new data connection replaces "
+		    "the open one");
+		relay_close(&d->r);
+	}
+	if ((d->for_client ? relay_open(&d->r, fd, other) :
+	    relay_open(&d->r, other, fd)) < 0) {
+		narrate_printf(s->id, "data: %s", strerror(errno));
+		close(fd);
+		close(other);
+		return;
+	}
+	/* FTP's stream mode: the sender closes at the end of the data */
+	d->r.one_way = 1;
+}
+
+int
+data_relaying(const struct session *s)
+{
+	return s->d.r.a >= 0;
+}
+
+/* A data connection is on its way or open: the tap listens for it, or
+ * relays it. */
+int
+data_busy(const struct session *s)
+{
+	return s->d.listen_fd >= 0 || data_relaying(s);
+}
+
+/* Milliseconds until the nearer data deadline, or -1 for none. */
+int
+data_timeout_ms(const struct session *s)
+{
+	const struct data *d = &s->d;
+	int left = -1;
+
+	if (d->listen_fd >= 0)
+		left = net_ms_left(d->deadline);
+	if (d->r.a >= 0) {
+		int stall = net_ms_left(d->r.last_move +
+		    cfg.data_timeout * 1000LL);
+		if (left < 0 || stall < left)
+			left = stall;
+	}
+	return left;
+}
+
+static void
+narrate_end(struct session *s, const char *how)
+{
+	narrate_printf(s->id, "data: %llu bytes to the client, %llu bytes to "
+	    "the server, %s", (unsigned long long)s->d.r.ba.bytes_out,
+	    (unsigned long long)s->d.r.ab.bytes_out, how);
+}
+
+/* Moves the data that can move, and ends what is finished or overdue. */
+void
+data_check(struct session *s)
+{
+	struct data *d = &s->d;
+	char how[128];
+
+	if (d->listen_fd >= 0 && net_ms_left(d->deadline) == 0) {
+		narrate_printf(s->id, "data: no connection within %d seconds",
+		    cfg.data_timeout);
+		stop_listening(d);
+	}
+	if (d->r.a < 0)
+		return;
+	switch (relay_step(&d->r)) {
+	case RELAY_GOING:
+		if (net_ms_left(d->r.last_move +
+		    cfg.data_timeout * 1000LL) == 0) {
+			snprintf(how, sizeof how, "no progress for %d "
+			    "seconds, cut off", cfg.data_timeout);
+			narrate_end(s, how);
+			relay_close(&d->r);
+		}
+		break;
+	case RELAY_DONE:
+		narrate_end(s, "closed");
+		relay_close(&d->r);
+		break;
+	case RELAY_FAILED:
+		snprintf(how, sizeof how, "cut off (%s)",
+		    strerror(d->r.ab.err ? d->r.ab.err : d->r.ba.err));
+		narrate_end(s, how);
+		relay_close(&d->r);
+		break;
+	}
+}
+
+void
+data_close(struct session *s)
+{
+	stop_listening(&s->d);
+	if (s->d.r.a >= 0) {
+		narrate_end(s, "closed with the session");
+		relay_close(&s->d.r);
+	}
+}

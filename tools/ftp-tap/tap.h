@@ -1,0 +1,117 @@
+/* tap.h - what the parts of ftp-tap share: the configuration, the
+ * session, and one function list per source file.
+ *
+ * One thread relays one client's session (main.c says why), in one poll
+ * loop over the control connections on both sides, the data port the tap
+ * listens on, and the data connections it joins.  The configuration is
+ * written once by main() before the first thread starts and only read
+ * afterwards.
+ */
+#ifndef TAP_H
+#define TAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alg.h"
+#include "hostport.h"
+#include "linebuf.h"
+#include "narrate.h"
+#include "pump.h"
+#include "reply.h"
+
+#define TAP_LINE_CAP 4096	/* longest control line, CRLF included */
+
+struct config {
+	char listen_addr[HP_HOSTLEN];
+	const char *port;
+	const char *server;		/* as given: a name or an address */
+	const char *server_port;
+	int alg;			/* rewrite data addresses */
+	int fix_pasv;			/* --fix-pasv */
+	int idle_timeout;		/* seconds */
+	int data_timeout;		/* seconds */
+	int max_sessions;
+	int log_fd;			/* narration, -1 when quiet */
+};
+
+extern struct config cfg;
+
+/* Two sockets joined both ways by the byte pump: a is the client's side,
+ * b the server's.  Used for a data connection, which carries bytes one
+ * way and ends when its sender closes (one_way), and for the control
+ * connection once TLS makes it opaque, which ends when both sides have
+ * closed. */
+struct relay {
+	int a, b;			/* -1 when closed */
+	struct pump_chan ab, ba;	/* client to server, server to client */
+	int ab_done, ba_done;		/* that direction has ended */
+	int one_way;			/* done when either one is */
+	long long last_move;		/* net_now_ms() of progress */
+};
+
+enum relay_state { RELAY_GOING, RELAY_DONE, RELAY_FAILED };
+
+/* The data connection of a session: first a port the tap listens on,
+ * then the pair of connections it joins. */
+struct data {
+	int listen_fd;			/* -1 when not listening */
+	int for_client;			/* passive: the client comes */
+	char expect[HP_HOSTLEN];	/* the one address that may come */
+	struct hostport target;		/* where the tap connects then */
+	int refuse_target;		/* target is a third host (227) */
+	long long deadline;		/* for the connection to come */
+	struct relay r;
+};
+
+struct session {
+	unsigned id;
+	int cfd, sfd;			/* control: client's, server's */
+	struct hostport client, client_end;	/* the client, our end */
+	struct hostport server, server_end;	/* the server, our end */
+	struct linebuf clb, slb;
+	int client_overlong, server_overlong;	/* inside a capped line */
+	uint64_t client_read, client_used;	/* bytes read, relayed */
+	uint64_t urgent_at;		/* the client's urgent byte, or
+					 * UINT64_MAX */
+	struct reply_parser rp;
+	int auth_sent;			/* a 234 now means TLS */
+	int goodbye;			/* the server said 221 */
+	int in_transfer;		/* a 1xx came, no final reply yet */
+	int server_eof;			/* the server has left */
+	int server_errno;		/* why, when not a plain close */
+	int tls;			/* ctl relays bytes, no lines */
+	struct relay ctl;
+	char held[TAP_LINE_CAP];	/* a final reply waiting for the */
+	size_t held_len;		/* data connection to close */
+	int holding;
+	struct data d;
+	long long idle_deadline;
+};
+
+/* main.c */
+void session_end(struct session *s);
+
+/* session.c */
+void *session_main(void *arg);
+int send_client(struct session *s, const char *text, size_t len);
+int send_server(struct session *s, const char *text, size_t len);
+
+/* data.c */
+void data_init(struct data *d);
+int data_listen(struct session *s, int for_client, struct hostport *where);
+void data_accept(struct session *s);
+void data_check(struct session *s);
+int data_relaying(const struct session *s);
+int data_busy(const struct session *s);
+int data_timeout_ms(const struct session *s);
+void data_close(struct session *s);
+
+/* relay.c */
+void relay_init(struct relay *r);
+int relay_open(struct relay *r, int a, int b);
+int relay_pollfds(const struct relay *r, struct pollfd *pfd);
+enum relay_state relay_step(struct relay *r);
+void relay_close(struct relay *r);
+
+#endif
