@@ -153,7 +153,7 @@ uint64_t fs_usage(int dir);
 /* users.c */
 int users_read(FILE *f, const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
-int users_parse_line(char *line, struct user *u, char *why, size_t whylen);
+int parse_perms(const char *text, unsigned *perms, char *why, size_t whylen);
 int users_load(const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
 const struct user *users_check(const char *name, const char *password);

@@ -204,17 +204,10 @@ opt_bytes(const char *opt, const char *text)
 static void
 anonymous_perms(const char *letters)
 {
-	char line[USER_MAX + 16], why[160];
-	struct user u;
+	char why[160];
 
-	/* the same letters as the --users file: parsed by the same code */
-	if (strlen(letters) > 8 || strchr(letters, ':') != NULL)
-		die_usage("--anonymous-perms: '%s' is not letters from rwdm",
-		    letters);
-	snprintf(line, sizeof line, "x:x::%s", letters);
-	if (users_parse_line(line, &u, why, sizeof why) < 0)
+	if (parse_perms(letters, &cfg.guest.perms, why, sizeof why) < 0)
 		die_usage("--anonymous-perms: %s", why);
-	cfg.guest.perms = u.perms;
 }
 
 static void

@@ -39,8 +39,9 @@ bad_name(const char *name)
 	return 0;
 }
 
-/* "rwdm" letters to PERM_* bits; empty means all of them. */
-static int
+/* "rwdm" letters to PERM_* bits; empty means all of them.  Also for
+ * --anonymous-perms. */
+int
 parse_perms(const char *text, unsigned *perms, char *why, size_t whylen)
 {
 	static const char letters[] = "rwdm";
@@ -120,8 +121,8 @@ split_fields(char *line, char **field, size_t max)
 	return n;
 }
 
-int
-users_parse_line(char *line, struct user *u, char *why, size_t whylen)
+static int
+parse_line(char *line, struct user *u, char *why, size_t whylen)
 {
 	char none[1] = "";
 	char *f[5] = { NULL, NULL, none, none, none };
@@ -223,7 +224,7 @@ users_read(FILE *f, const char *path, struct user **users, size_t *n,
 			bad = 1;
 		} else {
 			*users = grown;
-			bad = users_parse_line(line, &grown[*n], what,
+			bad = parse_line(line, &grown[*n], what,
 			    sizeof what) < 0;
 			*n += !bad;
 		}
