@@ -1,9 +1,11 @@
 /* narrate.c - the narration lines; see narrate.h. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "narrate.h"
 #include "trace.h"
 
@@ -16,6 +18,19 @@ narrate_start(int fd, int flags)
 	narrate_fd = fd;
 	narrate_flags = flags;
 	trace_start();
+}
+
+int
+narrate_log_fd(const char *path, int quiet)
+{
+	int fd;
+
+	if (path == NULL)
+		return quiet ? -1 : 2;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die_errno(EXIT_CANTCREAT, "--log %s", path);
+	return fd;
 }
 
 /* ---- for a classroom: who is speaking, and when by the clock ---- */

@@ -36,6 +36,11 @@ enum narrate_flags {
  * before any thread narrates. */
 void narrate_start(int fd, int flags);
 
+/* Where the options -q and --log FILE send the narration, as a descriptor
+ * for narrate_start: FILE opened for appending (path not NULL; dies 73
+ * when it cannot be), else -1 when quiet, else 2 (stderr). */
+int narrate_log_fd(const char *path, int quiet);
+
 /* "STAMP [id] text": the one line every event below is made of. */
 void narrate_printf(unsigned id, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

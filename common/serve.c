@@ -1,5 +1,5 @@
-/* serve.c - signals, limits and the accept loop of a threaded server;
- * see serve.h. */
+/* serve.c - signals, limits, the accept loop and the stop of a threaded
+ * server; see serve.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "narrate.h"
 #include "net.h"
 #include "serve.h"
 
@@ -62,7 +63,7 @@ serve_raise_fd_limit(void)
 }
 
 void
-serve_accept_loop(int lfd, serve_start_fn *start, serve_error_fn *on_error)
+serve_accept_loop(int lfd, serve_start_fn *start)
 {
 	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
 	    { .fd = stop_pipe[0], .events = POLLIN } };
@@ -81,7 +82,7 @@ serve_accept_loop(int lfd, serve_start_fn *start, serve_error_fn *on_error)
 			continue;
 		fd = net_accept(lfd, 0, &peer, &e);
 		if (fd < 0) {	/* EMFILE and friends: pause, go on */
-			on_error(e.msg);
+			narrate_printf(0, "%s", e.msg);
 			poll(NULL, 0, 100);
 			continue;
 		}
@@ -105,11 +106,28 @@ serve_thread(void *(*fn)(void *), void *arg, size_t stack)
 }
 
 void
-serve_refuse(int fd, const char *why)
+serve_refuse(int fd, unsigned id, const struct hostport *peer,
+    const char *why)
 {
 	char text[256];
 	int n = snprintf(text, sizeof text, "421 %.240s\r\n", why);
 
+	narrate_refuse(id, peer, why);
 	(void)!write(fd, text, (size_t)n);
 	close(fd);
+}
+
+void
+serve_drain(int lfd, int (*count)(void), void (*wake)(void))
+{
+	int i;
+
+	close(lfd);
+	narrate_printf(0, "stopping: closing %d session(s)", count());
+	for (i = 0; i < 500 && count() > 0; i++) {
+		if (wake != NULL && i % 50 == 0)
+			wake();	/* again later: one that was starting */
+		poll(NULL, 0, 10);
+	}
+	narrate_printf(0, "stopped");
 }

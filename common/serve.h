@@ -1,5 +1,6 @@
 /* serve.h - the front of a server that gives each connection a thread:
- * signals that stop it, the descriptor limit, and the accept loop.
+ * signals that stop it, the descriptor limit, the accept loop, the 421
+ * refusal and the wait for the sessions at the stop.
  *
  * SIGINT and SIGTERM write a byte into a pipe that is never read, so its
  * read end stays readable from then on: the accept loop returns, and any
@@ -42,19 +43,24 @@ void serve_raise_fd_limit(void);
 typedef void serve_start_fn(int fd, const struct hostport *peer,
     unsigned id);
 
-/* Called with the message when accept fails (out of descriptors...);
- * the loop then pauses a little and goes on. */
-typedef void serve_error_fn(const char *msg);
-
-/* Accepts on lfd until a stop signal, calling start for each. */
-void serve_accept_loop(int lfd, serve_start_fn *start,
-    serve_error_fn *on_error);
+/* Accepts on lfd until a stop signal, calling start for each.  A failing
+ * accept (out of descriptors...) is narrated, and the loop pauses a
+ * little and goes on. */
+void serve_accept_loop(int lfd, serve_start_fn *start);
 
 /* Starts fn(arg) in a detached thread with a stack of stack bytes.
  * 0, or -1 (out of resources). */
 int serve_thread(void *(*fn)(void *), void *arg, size_t stack);
 
-/* "421 why" to a connection that will not be served, then close. */
-void serve_refuse(int fd, const char *why);
+/* "421 why" to connection id that will not be served, then close; the
+ * narration says "connect from HOST port P refused: why". */
+void serve_refuse(int fd, unsigned id, const struct hostport *peer,
+    const char *why);
+
+/* After the accept loop: closes lfd, narrates "stopping: closing N
+ * session(s)", and waits a bounded time (5 s) for count() to reach 0,
+ * calling wake() (when not NULL) at once and again every half second for
+ * sessions that do not watch serve_stop_fd(); then narrates "stopped". */
+void serve_drain(int lfd, int (*count)(void), void (*wake)(void));
 
 #endif

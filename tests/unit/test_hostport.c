@@ -270,7 +270,7 @@ TEST(address_classes)
 
 TEST(split_colon_host_and_port)
 {
-	char host[HP_HOSTLEN], port[16], why[HP_WHYLEN];
+	char host[HP_HOSTLEN], port[16];
 
 	CHECK(hp_split_colon("127.0.0.1:50069", host, sizeof host, port,
 	    sizeof port, why, sizeof why) == 0);

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dataconn.h"
 #include "labd.h"
 #include "net.h"
 
@@ -240,31 +241,11 @@ cmd_eprt(struct session *s, const char *arg)
 }
 
 /* One pending connection on the passive port: the client's (returned),
- * or anyone else's (refused and narrated: -1).  A failing accept (out of
- * descriptors) pauses a little, so that the wait does not spin. */
+ * or anyone else's (refused and narrated: -1). */
 static int
 accept_one(struct session *s)
 {
-	struct hostport peer;
-	struct net_error e;
-	char who[HP_HOSTLEN + 8], why[HP_HOSTLEN + 64];
-	int fd = net_accept(s->pasv_fd, 0, &peer, &e);
-
-	if (fd < 0) {
-		narrate_printf(s->id, "data: %s", e.msg);
-		poll(NULL, 0, 100);
-		return -1;
-	}
-	if (hp_same_host(peer.host, s->peer.host)) {
-		narrate_data_connect(s->id, &peer, NULL);
-		return fd;
-	}
-	hp_format(&peer, HP_STYLE_COLON, who, sizeof who);
-	snprintf(why, sizeof why, "not the client's address %s (connection "
-	    "theft)", s->peer.host);
-	narrate_data_refuse(s->id, who, why);
-	close(fd);
-	return -1;
+	return dataconn_accept(s->id, s->pasv_fd, s->peer.host, "client");
 }
 
 /* Waits for the client's connection to the passive port, hearing ABOR
@@ -307,24 +288,10 @@ accept_passive(struct session *s, enum ctl_event *why)
 static int
 connect_active(struct session *s)
 {
-	struct net_error e;
-	struct hostport t = s->port_target, from;
-	char port[8];
-	int fd;
+	struct hostport t = s->port_target;
 
 	data_reset(s);
-	snprintf(port, sizeof port, "%u", t.port);
-	narrate_printf(s->id, "data: connecting to %s port %u", t.host,
-	    t.port);
-	fd = net_connect(t.host, port, t.family, NULL,
-	    cfg.data_timeout * 1000, &e);
-	if (fd < 0) {
-		narrate_printf(s->id, "data: %s", e.msg);
-		return -1;
-	}
-	if (net_local(fd, &from) == 0)
-		narrate_data_connect(s->id, &t, &from);
-	return fd;
+	return dataconn_connect(s->id, &t, cfg.data_timeout * 1000);
 }
 
 /* The data connection for a transfer, after 150 was sent; -1 on failure,

@@ -10,16 +10,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -28,19 +23,10 @@
 #include "net.h"
 #include "optnum.h"
 #include "narrate.h"
+#include "serve.h"
 
-/* Thread stacks: small, so 1000 idle sessions fit in little memory.  The
- * sanitizers need far more stack per frame. */
-#if defined(__SANITIZE_ADDRESS__)
-#define LABD_STACK (1024 * 1024)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LABD_STACK (1024 * 1024)
-#endif
-#endif
-#ifndef LABD_STACK
-#define LABD_STACK (128 * 1024)
-#endif
+/* Thread stacks: small, so 1000 idle sessions fit in little memory. */
+#define LABD_STACK SERVE_STACK(128 * 1024)
 
 static void
 usage(FILE *f)
@@ -161,15 +147,6 @@ static const struct cli front_door = {
 };
 
 static void
-open_log(const char *path)
-{
-	cfg.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
-	if (cfg.log_fd < 0)
-		die_errno(EXIT_CANTCREAT, "--log %s", path);
-}
-
-static void
 load_users(const char *path)
 {
 	char why[256];
@@ -288,10 +265,7 @@ parse_options(int argc, char **argv)
 	if (want.anon_perms != NULL)
 		anonymous_perms(want.anon_perms);
 	want.log = log;
-	if (log != NULL)
-		open_log(log);
-	else if (cfg.quiet && want.log_dir == NULL)
-		cfg.log_fd = -1;
+	cfg.log_fd = narrate_log_fd(log, cfg.quiet);
 }
 
 /* ---- a classroom: accounts, logs, privileges ---- */
@@ -355,13 +329,13 @@ leave_root(const struct run_as *who)
 	if (geteuid() != 0)
 		return;
 	if (want.stay_root) {
-		narrate_printf(0, "privileges: serving as root (--stay-root): every "
-		    "file a client names is opened with root's rights");
+		narrate_printf(0, "privileges: serving as root (--stay-root): "
+		    "every file a client names is opened with root's rights");
 		return;
 	}
 	privs_drop(who);
-	narrate_printf(0, "privileges: started as root; now serving as %s (uid "
-	    "%u, gid %u)", who->name, (unsigned)who->uid,
+	narrate_printf(0, "privileges: started as root; now serving as %s "
+	    "(uid %u, gid %u)", who->name, (unsigned)who->uid,
 	    (unsigned)who->gid);
 }
 
@@ -393,130 +367,26 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 }
 
 static void
-refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
-{
-	char text[256];
-	int n = snprintf(text, sizeof text, "421 %s\r\n", why);
-
-	narrate_refuse(id, peer, why);
-	(void)!write(fd, text, (size_t)n);
-	close(fd);
-}
-
-static void
-start_session(int fd, const struct hostport *peer, unsigned id,
-    pthread_attr_t *attr)
+start_session(int fd, const struct hostport *peer, unsigned id)
 {
 	char why[160];
-	pthread_t t;
 	struct session *s = new_session(fd, peer, id);
 
 	if (s == NULL) {
-		refuse(fd, id, peer, "Out of memory.");
+		serve_refuse(fd, id, peer, "Out of memory.");
 		return;
 	}
 	if (register_session(s, why, sizeof why) < 0) {
 		free(s);
-		refuse(fd, id, peer, why);
+		serve_refuse(fd, id, peer, why);
 		return;
 	}
-	if (pthread_create(&t, attr, session_main, s) != 0) {
+	if (serve_thread(session_main, s, LABD_STACK) < 0) {
 		s->ctrl = -1;
 		session_end(s);
-		refuse(fd, id, peer, "Out of resources; try again later.");
+		serve_refuse(fd, id, peer,
+		    "Out of resources; try again later.");
 	}
-}
-
-static int stop_pipe[2] = { -1, -1 };
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	(void)!write(stop_pipe[1], "x", 1);
-	errno = saved;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(stop_pipe) < 0)
-		die_errno(EXIT_OSERR, "pipe");
-	fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* a vanished client is an EPIPE */
-}
-
-/* 1000 sessions need more than the usual 1024 descriptors. */
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static void
-accept_loop(int lfd)
-{
-	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
-	    { .fd = stop_pipe[0], .events = POLLIN } };
-	pthread_attr_t attr;
-	unsigned id = 0;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, LABD_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (;;) {
-		struct hostport peer;
-		struct net_error e;
-		int fd;
-
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			die_errno(EXIT_OSERR, "poll");
-		if (pfd[1].revents != 0)
-			break;
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		fd = net_accept(lfd, 0, &peer, &e);
-		if (fd < 0) {	/* EMFILE and friends: pause, go on */
-			narrate_printf(0, "%s", e.msg);
-			poll(NULL, 0, 100);
-			continue;
-		}
-		start_session(fd, &peer, ++id, &attr);
-	}
-	pthread_attr_destroy(&attr);
-}
-
-/* Every session answers 421 and ends; wait for them, a bounded time. */
-static void
-stop_server(int lfd)
-{
-	int i;
-
-	close(lfd);
-	narrate_printf(0, "stopping: closing %d session(s)", session_count());
-	sessions_stop();
-	for (i = 0; i < 500 && session_count() > 0; i++) {
-		if (i % 50 == 49)
-			sessions_stop();	/* one that was mid-accept */
-		poll(NULL, 0, 10);
-	}
-	narrate_printf(0, "stopped");
 }
 
 int
@@ -543,10 +413,10 @@ main(int argc, char **argv)
 	narrate_start(cfg.log_fd, NARRATE_MASK |
 	    (cfg.clock ? NARRATE_CLOCK : 0));
 	if (want.class_size > 0)
-		narrate_printf(0, "class: %u students, accounts and passwords in %s",
-		    want.class_size, want.class_file);
-	raise_fd_limit();
-	setup_signals();
+		narrate_printf(0, "class: %u students, accounts and "
+		    "passwords in %s", want.class_size, want.class_file);
+	serve_raise_fd_limit();	/* 1000 sessions need more than 1024 fds */
+	serve_setup_signals();
 	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
@@ -557,7 +427,8 @@ main(int argc, char **argv)
 	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
 	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",
 	    fs_portable() ? "portable walk" : "openat2");
-	accept_loop(lfd);
-	stop_server(lfd);
+	serve_accept_loop(lfd, start_session);
+	/* every session answers 421 and ends */
+	serve_drain(lfd, session_count, sessions_stop);
 	return EXIT_OK;
 }

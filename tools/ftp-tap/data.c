@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dataconn.h"
 #include "net.h"
 #include "tap.h"
 
@@ -73,42 +74,16 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 static int
 connect_target(struct session *s)
 {
-	struct hostport t = s->d.target, from;
-	struct net_error e;
-	char port[8];
-	int fd;
+	const struct hostport *t = &s->d.target;
 
 	if (s->d.refuse_target) {
 		narrate_printf(s->id, "data: refused to connect to %s port %u: "
 		    "not the server's address %s (a client that followed this "
-		    "227 fails here too; --fix-pasv)", t.host, t.port,
+		    "227 fails here too; --fix-pasv)", t->host, t->port,
 		    s->server.host);
 		return -1;
 	}
-	snprintf(port, sizeof port, "%u", t.port);
-	narrate_printf(s->id, "data: connecting to %s port %u", t.host, t.port);
-	fd = net_connect(t.host, port, t.family, NULL,
-	    cfg.data_timeout * 1000, &e);
-	if (fd < 0) {
-		narrate_printf(s->id, "data: %s", e.msg);
-		return -1;
-	}
-	if (net_local(fd, &from) == 0)
-		narrate_data_connect(s->id, &t, &from);
-	return fd;
-}
-
-/* "data: refused 127.0.0.2:40000: not the client's address 127.0.0.1
- * (connection theft)" */
-static void
-refuse_thief(struct session *s, const struct hostport *peer)
-{
-	char who[HP_HOSTLEN + 8], why[160];
-
-	hp_format(peer, HP_STYLE_COLON, who, sizeof who);
-	snprintf(why, sizeof why, "not the %s's address %s (connection "
-	    "theft)", s->d.for_client ? "client" : "server", s->d.expect);
-	narrate_data_refuse(s->id, who, why);
+	return dataconn_connect(s->id, t, cfg.data_timeout * 1000);
 }
 
 /* A connection on the data port: the expected end's is joined to a new
@@ -117,21 +92,14 @@ void
 data_accept(struct session *s)
 {
 	struct data *d = &s->d;
-	struct hostport peer;
-	struct net_error e;
 	int fd, other;
 
-	fd = net_accept(d->listen_fd, 0, &peer, &e);
-	if (fd < 0) {
-		narrate_printf(s->id, "data: %s", e.msg);
+	/* the expected end's, or a thief's: "data: refused 127.0.0.2:40000:
+	 * not the client's address 127.0.0.1 (connection theft)" */
+	fd = dataconn_accept(s->id, d->listen_fd, d->expect,
+	    d->for_client ? "client" : "server");
+	if (fd < 0)
 		return;
-	}
-	if (!hp_same_host(peer.host, d->expect)) {
-		refuse_thief(s, &peer);
-		close(fd);
-		return;
-	}
-	narrate_data_connect(s->id, &peer, NULL);
 	stop_listening(d);	/* one connection per PASV or PORT */
 	if ((other = connect_target(s)) < 0) {
 		close(fd);

@@ -11,10 +11,8 @@
  * an idle thread costs a small stack.  SIGINT and SIGTERM stop the accept
  * loop; every session then answers 421 and ends.
  */
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,15 +102,6 @@ set_listen_address(const char *text)
 }
 
 static void
-open_log(const char *path)
-{
-	cfg.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
-	if (cfg.log_fd < 0)
-		die_errno(EXIT_CANTCREAT, "--log %s", path);
-}
-
-static void
 parse_options(int argc, char **argv)
 {
 	const char *log = NULL;
@@ -155,10 +144,7 @@ parse_options(int argc, char **argv)
 	if (cfg.fix_pasv && !cfg.alg)
 		die_usage("--fix-pasv rewrites 227 replies, which --no-alg "
 		    "leaves alone: give one of them");
-	if (log != NULL)
-		open_log(log);
-	else if (quiet)
-		cfg.log_fd = -1;
+	cfg.log_fd = narrate_log_fd(log, quiet);
 }
 
 /* ---- sessions: a count for the limit; the stop pipe ends them ---- */
@@ -210,13 +196,6 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 }
 
 static void
-refuse(int fd, unsigned id, const struct hostport *peer, const char *why)
-{
-	narrate_refuse(id, peer, why);
-	serve_refuse(fd, why);
-}
-
-static void
 start_session(int fd, const struct hostport *peer, unsigned id)
 {
 	char why[128];
@@ -225,39 +204,25 @@ start_session(int fd, const struct hostport *peer, unsigned id)
 	if (session_begin() < 0) {
 		snprintf(why, sizeof why, "Too many sessions (the limit is "
 		    "%d); try again later.", cfg.max_sessions);
-		refuse(fd, id, peer, why);
+		serve_refuse(fd, id, peer, why);
 		return;
 	}
 	if ((s = new_session(fd, peer, id)) == NULL) {
 		atomic_fetch_sub(&nsessions, 1);
-		refuse(fd, id, peer, "Out of memory.");
+		serve_refuse(fd, id, peer, "Out of memory.");
 		return;
 	}
 	if (serve_thread(session_main, s, TAP_STACK) < 0) {
 		session_end(s);
-		refuse(fd, id, peer, "Out of resources; try again later.");
+		serve_refuse(fd, id, peer,
+		    "Out of resources; try again later.");
 	}
 }
 
-static void
-accept_failed(const char *msg)
+static int
+session_count(void)
 {
-	narrate_printf(0, "%s", msg);
-}
-
-/* Every session sees the stop pipe, answers 421 and ends; wait for them,
- * a bounded time. */
-static void
-stop_tap(int lfd)
-{
-	int i;
-
-	close(lfd);
-	narrate_printf(0, "stopping: closing %d session(s)",
-	    atomic_load(&nsessions));
-	for (i = 0; i < 500 && atomic_load(&nsessions) > 0; i++)
-		poll(NULL, 0, 10);
-	narrate_printf(0, "stopped");
+	return atomic_load(&nsessions);
 }
 
 int
@@ -284,7 +249,8 @@ main(int argc, char **argv)
 	    "--no-alg: control lines unchanged" : cfg.fix_pasv ?
 	    "data addresses rewritten, --fix-pasv" :
 	    "data addresses rewritten");
-	serve_accept_loop(lfd, start_session, accept_failed);
-	stop_tap(lfd);
+	serve_accept_loop(lfd, start_session);
+	/* every session sees the stop pipe, answers 421 and ends */
+	serve_drain(lfd, session_count, NULL);
 	return EXIT_OK;
 }
