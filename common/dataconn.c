@@ -8,23 +8,32 @@
 #include "net.h"
 
 int
-dataconn_accept(unsigned id, int lfd, const char *expect, const char *role)
+dataconn_accept(unsigned id, int lfd, const char *expect, const char *role,
+    const char *unsafe, struct hostport *peer)
 {
-	struct hostport peer;
+	struct hostport from;
 	struct net_error e;
 	char who[HP_HOSTLEN + 8], why[HP_HOSTLEN + 64];
-	int fd = net_accept(lfd, 0, &peer, &e);
+	int fd = net_accept(lfd, 0, &from, &e), expected;
 
+	if (fd < 0)
+		from.port = 0;		/* nobody came */
+	if (peer != NULL)
+		*peer = from;
 	if (fd < 0) {
 		narrate_printf(id, "data: %s", e.msg);
 		poll(NULL, 0, 100);
 		return -1;
 	}
-	if (hp_same_host(peer.host, expect)) {
-		narrate_data_connect(id, &peer, NULL);
+	expected = hp_same_host(from.host, expect);
+	hp_format(&from, HP_STYLE_COLON, who, sizeof who);
+	if (!expected && unsafe != NULL)
+		narrate_printf(id, "data: UNSAFE: %s accepted, not the %s's "
+		    "address %s (%s)", who, role, expect, unsafe);
+	if (expected || unsafe != NULL) {
+		narrate_data_connect(id, &from, NULL);
 		return fd;
 	}
-	hp_format(&peer, HP_STYLE_COLON, who, sizeof who);
 	snprintf(why, sizeof why, "not the %s's address %s (connection "
 	    "theft)", role, expect);
 	narrate_data_refuse(id, who, why);

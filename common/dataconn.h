@@ -15,9 +15,13 @@
  * anyone else's is closed and narrated ("data: refused HOST:PORT: not the
  * ROLE's address EXPECT (connection theft)"), role being "client" or
  * "server".  A failing accept (out of descriptors) is narrated and pauses
- * a little, so that a wait does not spin.  -1 when none is returned. */
+ * a little, so that a wait does not spin.  -1 when none is returned.
+ * unsafe (NULL: none) names a lab switch that lets anyone's connection
+ * through, narrated "data: UNSAFE: HOST:PORT accepted, not the ROLE's
+ * address EXPECT (UNSAFE)".  peer (NULL: not asked) gets the address of
+ * the connection returned or refused; its port is 0 when none came. */
 int dataconn_accept(unsigned id, int lfd, const char *expect,
-    const char *role);
+    const char *role, const char *unsafe, struct hostport *peer);
 
 /* Connects to *to within timeout_ms for session id, narrating "data:
  * connecting to HOST port P" and then the connection or the error.  The

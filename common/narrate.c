@@ -6,11 +6,24 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "ladder.h"
 #include "narrate.h"
 #include "trace.h"
 
 static int narrate_fd = -1;	/* set once by narrate_start */
 static int narrate_flags;
+
+/* The wire view and the ladder: at the end of this file. */
+static void start_modes(void);
+static int in_ladder(void);
+static void note_in_ladder(unsigned id, const char *fmt, va_list ap);
+static void wire_line(unsigned id, const char *dir, const char *line,
+    size_t len);
+static void draw_listen(unsigned id, const char *verb,
+    const struct hostport *where);
+static void draw_connected(unsigned id, const struct hostport *to,
+    const struct hostport *from);
+static void draw_data_end(unsigned id, const char *verb, uint64_t bytes);
 
 void
 narrate_start(int fd, int flags)
@@ -18,6 +31,7 @@ narrate_start(int fd, int flags)
 	narrate_fd = fd;
 	narrate_flags = flags;
 	trace_start();
+	start_modes();
 }
 
 int
@@ -86,6 +100,10 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 
 	if (narrate_fd < 0)
 		return;
+	if (in_ladder()) {
+		note_in_ladder(id, fmt, ap);
+		return;
+	}
 	stamp(line, 32);
 	n = (int)strlen(line);
 	m = label(id, line + n, sizeof line - (size_t)n);
@@ -121,6 +139,10 @@ narrate_wire(unsigned id, const char *dir, const char *line, size_t len)
 
 	if (narrate_fd < 0)
 		return;
+	if (narrate_flags & (NARRATE_WIRE | NARRATE_LADDER)) {
+		wire_line(id, dir, line, len);
+		return;
+	}
 	if (narrate_flags & NARRATE_MASK)
 		trace_mask(line, len, shown, sizeof shown);
 	else
@@ -146,6 +168,10 @@ void
 narrate_connect(unsigned id, const struct hostport *peer,
     const struct hostport *local)
 {
+	if (in_ladder()) {
+		ladder_session(id, peer, local);
+		return;
+	}
 	narrate_printf(id, "connect from %s port %u to %s port %u",
 	    peer->host, peer->port, local->host, local->port);
 }
@@ -160,6 +186,10 @@ narrate_refuse(unsigned id, const struct hostport *peer, const char *why)
 void
 narrate_close(unsigned id)
 {
+	if (in_ladder()) {
+		ladder_session_end(id, "closed");
+		return;
+	}
 	narrate_printf(id, "closed");
 }
 
@@ -187,6 +217,10 @@ void
 narrate_data_listen(unsigned id, const char *verb,
     const struct hostport *where)
 {
+	if (in_ladder()) {
+		draw_listen(id, verb, where);
+		return;
+	}
 	if (strcmp(verb, "PASV") == 0)
 		narrate_printf(id, "data: %s listening on %s = %u*256+%u",
 		    verb, endpoint(where).text, where->port / 256,
@@ -200,6 +234,10 @@ void
 narrate_data_target(unsigned id, const char *verb,
     const struct hostport *target)
 {
+	if (in_ladder()) {
+		draw_listen(id, verb, target);
+		return;
+	}
 	narrate_printf(id, "data: %s %s port %u = %u*256+%u", verb,
 	    target->host, target->port, target->port / 256,
 	    target->port % 256);
@@ -209,6 +247,10 @@ void
 narrate_data_connect(unsigned id, const struct hostport *to,
     const struct hostport *from)
 {
+	if (in_ladder()) {
+		draw_connected(id, to, from);
+		return;
+	}
 	if (from == NULL)
 		narrate_printf(id, "data: %s connected", endpoint(to).text);
 	else
@@ -219,6 +261,10 @@ narrate_data_connect(unsigned id, const struct hostport *to,
 void
 narrate_data_close(unsigned id, const char *verb, uint64_t bytes)
 {
+	if (in_ladder()) {
+		draw_data_end(id, verb, bytes);
+		return;
+	}
 	narrate_printf(id, "data: %s %llu bytes, closed", verb,
 	    (unsigned long long)bytes);
 }
@@ -227,4 +273,214 @@ void
 narrate_data_refuse(unsigned id, const char *who, const char *why)
 {
 	narrate_printf(id, "data: refused %s: %s", who, why);
+}
+
+/* ---- the wire view, shown passwords, the ladder ---- */
+
+static int
+in_ladder(void)
+{
+	return (narrate_flags & NARRATE_LADDER) != 0;
+}
+
+/* What narrate_start says of the modes it was given. */
+static void
+start_modes(void)
+{
+	if (in_ladder())
+		ladder_start(narrate_fd, trace_color_wanted(narrate_fd));
+	if (narrate_flags & NARRATE_SHOW_PASSWORDS)
+		narrate_flags &= ~NARRATE_MASK;
+	if (narrate_flags & NARRATE_SHOW_PASSWORDS)
+		narrate_printf(0, "passwords are shown in clear "
+		    "(--show-passwords): FTP sends them so, and anyone on the "
+		    "path can read them");
+}
+
+static void
+note_in_ladder(unsigned id, const char *fmt, va_list ap)
+{
+	char text[NARRATE_MAX];
+
+	vsnprintf(text, sizeof text, fmt, ap);
+	ladder_note(id, text);
+}
+
+/* A line that ends in LF with no CR before it. */
+static int
+bare_lf(const char *line, size_t len)
+{
+	return len > 0 && line[len - 1] == '\n' &&
+	    (len == 1 || line[len - 2] != '\r');
+}
+
+/* narrate_wire in the wire view or the ladder: the line with its ending
+ * shown when NARRATE_WIRE asks, a bare LF flagged. */
+static void
+wire_line(unsigned id, const char *dir, const char *line, size_t len)
+{
+	char shown[NARRATE_MAX - 128], text[NARRATE_MAX];
+	const char *flag = "";
+	int mask = narrate_flags & NARRATE_MASK;
+
+	if (narrate_flags & NARRATE_WIRE) {
+		trace_wire(line, len, shown, sizeof shown, mask);
+		if (bare_lf(line, len))
+			flag = in_ladder() ? "  <- bare LF" : "   <- bare LF, "
+			    "no CR: accepted, but RFC 959 asks for CR LF";
+	} else if (mask) {
+		trace_mask(line, len, shown, sizeof shown);
+	} else {
+		trace_escape(line, len, shown, sizeof shown);
+	}
+	if (!in_ladder()) {
+		narrate_printf(id, "%s %s%s", dir, shown, flag);
+		return;
+	}
+	snprintf(text, sizeof text, "%s%s", shown, flag);
+	if (dir[0] == '>')
+		ladder_arrow(id, LADDER_CLIENT, LADDER_SERVER, LADDER_COMMAND,
+		    text);
+	else
+		ladder_arrow(id, LADDER_SERVER, LADDER_CLIENT, LADDER_REPLY,
+		    text);
+}
+
+static void
+draw_listen(unsigned id, const char *verb, const struct hostport *where)
+{
+	char text[NARRATE_MAX];
+
+	if (strcmp(verb, "PASV") == 0 || strcmp(verb, "PORT") == 0)
+		snprintf(text, sizeof text, "%s %s = %u*256+%u", verb,
+		    endpoint(where).text, where->port / 256,
+		    where->port % 256);
+	else
+		snprintf(text, sizeof text, "%s %s", verb,
+		    endpoint(where).text);
+	ladder_data_open(id, verb, where->port, text);
+}
+
+static void
+draw_connected(unsigned id, const struct hostport *to,
+    const struct hostport *from)
+{
+	char text[NARRATE_MAX];
+
+	if (from == NULL) {	/* to is the client's end */
+		snprintf(text, sizeof text, "connect from %s",
+		    endpoint(to).text);
+		ladder_data_connect(id, to, NULL, text);
+	} else {
+		snprintf(text, sizeof text, "connect to %s from %s",
+		    endpoint(to).text, endpoint(from).text);
+		ladder_data_connect(id, from, to, text);
+	}
+}
+
+static void
+draw_data_end(unsigned id, const char *verb, uint64_t bytes)
+{
+	char text[NARRATE_MAX];
+	int sent = strcmp(verb, "sent") == 0;
+
+	snprintf(text, sizeof text, "%s %llu bytes, closed", verb,
+	    (unsigned long long)bytes);
+	ladder_data_close(id, sent ? LADDER_DATA : LADDER_CLIENT,
+	    sent ? LADDER_CLIENT : LADDER_DATA, text);
+}
+
+void
+narrate_summary(void)
+{
+	if (narrate_fd >= 0 && in_ladder())
+		ladder_summary();
+}
+
+/* ---- TCP events ---- */
+
+static const char *const side_name[2] = { "client", "server" };
+
+static const char *
+channel(const struct narrate_tcp *t)
+{
+	return t->data ? "data" : "control";
+}
+
+void
+narrate_tcp_open(struct narrate_tcp *t, unsigned id, int data,
+    enum narrate_side connector, const struct hostport *client,
+    const struct hostport *server)
+{
+	const struct hostport *by = connector == NARRATE_CLIENT ? client :
+	    server, *to = connector == NARRATE_CLIENT ? server : client;
+
+	memset(t, 0, sizeof *t);
+	t->id = id;
+	t->data = data;
+	if (!(narrate_flags & NARRATE_WIRE) || in_ladder())
+		return;		/* the ladder draws its connects already */
+	narrate_printf(id, "tcp: %s: %s %s connected to %s %s", channel(t),
+	    side_name[connector], endpoint(by).text, side_name[!connector],
+	    endpoint(to).text);
+}
+
+void
+narrate_tcp_sent(struct narrate_tcp *t, enum narrate_side from, size_t n)
+{
+	t->sent[from] += n;
+}
+
+/* The lane of a side of t, in the ladder. */
+static enum ladder_lane
+lane(const struct narrate_tcp *t, enum narrate_side side)
+{
+	if (side == NARRATE_CLIENT)
+		return LADDER_CLIENT;
+	return t->data ? LADDER_DATA : LADDER_SERVER;
+}
+
+/* "FIN from the server first: half-closed": one TCP event, its line or
+ * its arrow, with what both sides had sent. */
+static void
+tcp_event(const struct narrate_tcp *t, enum narrate_side who,
+    const char *what)
+{
+	char text[NARRATE_MAX];
+	const char *result = ": reset";
+
+	if (!(narrate_flags & NARRATE_WIRE))
+		return;
+	if (strcmp(what, "FIN") == 0)
+		result = t->fin[!who] ? " too: closed" : " first: half-closed";
+	if (in_ladder()) {	/* the arrow says who */
+		snprintf(text, sizeof text, "%s%s, %llu bytes sent", what,
+		    result, (unsigned long long)t->sent[who]);
+		ladder_arrow(t->id, lane(t, who), lane(t, !who), LADDER_TCP,
+		    text);
+		return;
+	}
+	narrate_printf(t->id, "tcp: %s: %s from the %s%s (client sent %llu "
+	    "bytes, server %llu)", channel(t), what, side_name[who], result,
+	    (unsigned long long)t->sent[NARRATE_CLIENT],
+	    (unsigned long long)t->sent[NARRATE_SERVER]);
+}
+
+void
+narrate_tcp_fin(struct narrate_tcp *t, enum narrate_side who)
+{
+	if (t->ended || t->fin[who])
+		return;
+	tcp_event(t, who, "FIN");
+	t->fin[who] = 1;
+	t->ended = t->fin[!who];
+}
+
+void
+narrate_tcp_rst(struct narrate_tcp *t, enum narrate_side who)
+{
+	if (t->ended)
+		return;
+	tcp_event(t, who, "RST");
+	t->ended = 1;
 }

@@ -15,6 +15,10 @@
  *
  * The module keeps the descriptor and options given to narrate_start; it
  * knows nothing of a program's configuration.
+ *
+ * Two views change how the same events look: NARRATE_WIRE (the bytes of
+ * each line with its ending, and TCP events: below) and NARRATE_LADDER
+ * (every event drawn by common/ladder, as a sequence diagram).
  */
 #ifndef RAWFTP_NARRATE_H
 #define RAWFTP_NARRATE_H
@@ -29,7 +33,10 @@
 
 enum narrate_flags {
 	NARRATE_MASK = 1,	/* show PASS and ACCT arguments as XXXX */
-	NARRATE_CLOCK = 2	/* wall-clock times "16:33:05.123456" */
+	NARRATE_WIRE = 2,	/* lines as they crossed the wire, and TCP */
+	NARRATE_LADDER = 4,	/* draw common/ladder instead of lines */
+	NARRATE_SHOW_PASSWORDS = 8,	/* wins over MASK; said at start */
+	NARRATE_CLOCK = 16	/* wall-clock times "16:33:05.123456" */
 };
 
 /* Narrate on fd (-1: say nothing) with flags; marks time zero.  Call once,
@@ -88,5 +95,45 @@ void narrate_data_connect(unsigned id, const struct hostport *to,
 void narrate_data_close(unsigned id, const char *verb, uint64_t bytes);
 /* "data: refused WHO: WHY": a data connection or address not allowed. */
 void narrate_data_refuse(unsigned id, const char *who, const char *why);
+
+/* ---- the wire view (NARRATE_WIRE) ----
+ *
+ * With NARRATE_WIRE the lines of narrate_wire (commands and replies) show
+ * their ending as it crossed the wire, "> USER ann\r\n", and a line that
+ * ended in LF alone is flagged.  TCP events of both channels are
+ * narrated, each with the bytes both sides had sent:
+ *	tcp: control: client 127.0.0.1:40000 connected to server ...:2121
+ *	tcp: data: FIN from the server first: half-closed (...)
+ *	tcp: data: FIN from the client too: closed (...)
+ *	tcp: data: RST from the client: reset (...)
+ * A program keeps one struct narrate_tcp per connection; without
+ * NARRATE_WIRE the calls only count. */
+
+enum narrate_side { NARRATE_CLIENT = 0, NARRATE_SERVER = 1 };
+
+struct narrate_tcp {
+	unsigned id;
+	int data;		/* a data connection, not the control one */
+	uint64_t sent[2];	/* bytes each side sent, by enum narrate_side */
+	int fin[2];
+	int ended;		/* both FINs, or a RST: no more events */
+};
+
+/* "tcp: CHAN: client A connected to server B" (or the server to the
+ * client, in active mode: connector says who called connect). */
+void narrate_tcp_open(struct narrate_tcp *t, unsigned id, int data,
+    enum narrate_side connector, const struct hostport *client,
+    const struct hostport *server);
+/* n bytes sent by from (counted, not narrated). */
+void narrate_tcp_sent(struct narrate_tcp *t, enum narrate_side from,
+    size_t n);
+/* who sent its FIN: the first is a half-close, the second the close. */
+void narrate_tcp_fin(struct narrate_tcp *t, enum narrate_side who);
+/* who reset the connection. */
+void narrate_tcp_rst(struct narrate_tcp *t, enum narrate_side who);
+
+/* With NARRATE_LADDER: the table of every connection drawn, with its
+ * ports (ladder_summary); otherwise nothing. */
+void narrate_summary(void);
 
 #endif

@@ -143,10 +143,20 @@ open_private_pipe(struct pump_chan *c)
 int
 pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv)
 {
+	return pump_chan_open_observed(c, in, out, conv, NULL, NULL);
+}
+
+int
+pump_chan_open_observed(struct pump_chan *c, int in, int out,
+    enum pump_conv conv, pump_observer observe, void *ctx)
+{
 	struct stat si, so;
-	int fast = conv == PUMP_BINARY && !portable_forced();
+	int fast = conv == PUMP_BINARY && !portable_forced() &&
+	    observe == NULL;
 
 	memset(c, 0, sizeof *c);
+	c->observe = observe;
+	c->observe_ctx = ctx;
 	c->in = in;
 	c->out = out;
 	c->conv = conv;
@@ -258,6 +268,9 @@ flush_rw(struct pump_chan *c)
 			return wait_for(c, c->out, POLLOUT);
 		if (n <= 0)
 			return fail(c, n < 0 ? errno : EIO, 1);
+		if (c->observe != NULL)
+			c->observe(c->observe_ctx, 1, base + c->pend_off,
+			    (size_t)n);
 		c->pend_off += (size_t)n;
 		c->pend_len -= (size_t)n;
 		c->bytes_out += (uint64_t)n;
@@ -292,6 +305,8 @@ fill_rw(struct pump_chan *c)
 		return fill_rw(c);
 	}
 	c->bytes_in += (uint64_t)n;
+	if (c->observe != NULL)
+		c->observe(c->observe_ctx, 0, c->buf, (size_t)n);
 	if (c->obuf != NULL)
 		c->pend_len = pump_convert(c->conv, &c->cr_pending, c->buf,
 		    (size_t)n, c->obuf);

@@ -53,6 +53,11 @@ enum pump_step {
 	PUMP_STEP_ERROR		/* err and write_failed say what failed */
 };
 
+/* Sees the bytes as they pass: each chunk read from in (written 0), and
+ * each piece written to out (written 1), after TYPE A conversion. */
+typedef void (*pump_observer)(void *ctx, int written, const char *bytes,
+    size_t len);
+
 struct pump_chan {
 	int in, out;
 	enum pump_conv conv;
@@ -60,6 +65,8 @@ struct pump_chan {
 	uint64_t bytes_in, bytes_out;
 	int err;		/* errno after PUMP_STEP_ERROR */
 	int write_failed;	/* the error was on out, not in */
+	pump_observer observe;	/* NULL, or called for every chunk */
+	void *observe_ctx;
 	/* private */
 	int wait_fd;		/* what the last PUMP_STEP_WAIT waits for */
 	short wait_events;
@@ -75,6 +82,12 @@ struct pump_chan {
 /* Picks the fastest method for in and out and grows pipe buffers.  Returns
  * 0, or -1 with errno (ENOMEM) and nothing to free. */
 int pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv);
+
+/* pump_chan_open with an observer (a pcap writer, a hex dump): the bytes
+ * must pass through user space, so the channel takes the read/write
+ * path. */
+int pump_chan_open_observed(struct pump_chan *c, int in, int out,
+    enum pump_conv conv, pump_observer observe, void *ctx);
 
 /* Moves at most one chunk (about 1 MiB) from in to out. */
 enum pump_step pump_chan_step(struct pump_chan *c);

@@ -129,5 +129,6 @@ serve_drain(int lfd, int (*count)(void), void (*wake)(void))
 			wake();	/* again later: one that was starting */
 		poll(NULL, 0, 10);
 	}
+	narrate_summary();	/* --ladder: every connection, its ports */
 	narrate_printf(0, "stopped");
 }

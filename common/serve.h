@@ -60,7 +60,8 @@ void serve_refuse(int fd, unsigned id, const struct hostport *peer,
 /* After the accept loop: closes lfd, narrates "stopping: closing N
  * session(s)", and waits a bounded time (5 s) for count() to reach 0,
  * calling wake() (when not NULL) at once and again every half second for
- * sessions that do not watch serve_stop_fd(); then narrates "stopped". */
+ * sessions that do not watch serve_stop_fd(); then, with --ladder, the
+ * table of every connection (narrate_summary), and "stopped". */
 void serve_drain(int lfd, int (*count)(void), void (*wake)(void));
 
 #endif

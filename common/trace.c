@@ -99,6 +99,24 @@ trace_escape(const char *cmd, size_t len, char *buf, size_t buflen)
 	show(cmd, len, buf, buflen, 0);
 }
 
+void
+trace_wire(const char *cmd, size_t len, char *buf, size_t buflen, int mask)
+{
+	size_t body = line_chomp(cmd, len), o, i;
+
+	if (buflen < 5) {
+		show(cmd, len, buf, buflen, mask);
+		return;
+	}
+	show(cmd, len, buf, buflen - 4, mask);	/* room for the ending */
+	o = strlen(buf);
+	for (i = body; i < len; i++) {
+		buf[o++] = '\\';
+		buf[o++] = cmd[i] == '\r' ? 'r' : 'n';
+	}
+	buf[o] = '\0';
+}
+
 int
 trace_color_wanted(int fd)
 {

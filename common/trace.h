@@ -24,6 +24,13 @@ void trace_mask(const char *cmd, size_t len, char *buf, size_t buflen);
 /* trace_mask without the mask: the line as it was, made printable. */
 void trace_escape(const char *cmd, size_t len, char *buf, size_t buflen);
 
+/* The line as it crossed the wire: trace_mask (mask nonzero) or
+ * trace_escape, then its ending made visible, CR as \r and LF as \n:
+ * "PASS XXXX\r\n", "USER ann\n".  A line longer than buf is cut before
+ * its ending, which is still shown. */
+void trace_wire(const char *cmd, size_t len, char *buf, size_t buflen,
+    int mask);
+
 /* Nonzero if colour may be written to fd: a terminal and no NO_COLOR. */
 int trace_color_wanted(int fd);
 

@@ -10,15 +10,22 @@ load lib/common
 	echo "$stderr"
 	[ "$status" -eq 0 ]
 	[[ $output == *"every byte matched."* ]]
-	# what it promises to show: the transcript, the arithmetic, both
-	# modes, the narration
-	[[ $output == *"---> PASS XXXX"* ]]
-	[[ $output == *"214 Help OK."* ]]
+	# what it promises to show: the session as the ladder, once, the
+	# arithmetic, both modes, the table of connections at the end
+	[[ $output == *"|-------->|         PASS XXXX"* ]]
+	[[ $output == *"|<--------|         214 Help OK."* ]]
 	[[ $output == *"p1*256+p2 = "* ]]
-	[[ $output == *"ftp-dataconn: connected to 127.0.0.1 port "* ]]
+	[[ $output == *"|--------------->|  connect from 127.0.0.1:"* ]]
+	[[ $output == *"|<---------------|  connect to 127.0.0.1:"* ]]
+	[[ $output == *"|===============>|  received 10240 bytes, closed"* ]]
 	[[ $output == *"ok    upload.bin (uploaded, passive): 10240 bytes, identical"* ]]
-	[[ $output == *"] data: connected to 127.0.0.1:"* ]]
-	[[ $output == *"] stopped"* ]]
+	[[ $output == *"connections: who connected from where to where =="* ]]
+	[[ $output == *" data PORT server 127.0.0.1:"* ]]
+	# once: neither the client's transcript nor the narration's lines
+	[[ $output != *"---> "* ]]
+	[[ $output != *"] > USER"* ]]
+	# every row of the ladder fits 80 columns
+	[ "$(grep -E '^ +[0-9]+\.[0-9]{3} ' <<<"$output" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 80 ]
 	# the server it started is gone, and so is its folder
 	pid=$(sed -n 's/.*listening on .* port [0-9]*   (pid \([0-9]*\))$/\1/p' <<<"$output")
 	[ -n "$pid" ]
@@ -87,6 +94,12 @@ pane_has() {
 	wait_until 150 pane_has "demo-exit=" || { pane; return 1; }
 	pane_has "every byte matched."
 	pane_has "demo-exit=0"
+	# the ladder, drawn on the terminal
+	pane_has "|-------->|         USER anonymous"
+	# the last screen holds the whole table of connections
+	tmux -S "$TMUX_SOCK" capture-pane -p -t demo >"$BATS_TEST_TMPDIR/last"
+	cat "$BATS_TEST_TMPDIR/last"
+	grep -q "connections: who connected from where to where ==" "$BATS_TEST_TMPDIR/last"
 }
 
 @test "demo: DEMO_STEP=1 with no terminal does not pause, and says so" {

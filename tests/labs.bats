@@ -72,8 +72,8 @@ run_lab() {
 	run_lab 09-pipeline
 }
 
-@test "lab 10 (curl through the narration): README steps run as written" {
-	require curl
+@test "lab 10 (curl through the narration, a pcap in tshark): README steps run as written" {
+	require curl tshark
 	run_lab 10-watch-a-client
 }
 

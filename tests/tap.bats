@@ -667,3 +667,23 @@ labd_vanish() {
 	[[ $output == "426 226" || $output == "225 " || $output == "226 " ]]
 	grep -q '\] > \\xff\\xf4\\xff\\xf2ABOR$' "$TAP_LOG"
 }
+
+@test "tap --ladder --show-passwords: the session as a diagram, the password in clear, the table at the end" {
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	labd_start
+	tap_start "$LABD_PORT" --ladder --show-passwords
+	printf '%s\n' 'USER anonymous' 'PASS secret@example.com' NOOP QUIT |
+		ftp-raw -w 10 127.0.0.1 "$TAP_PORT" >"$T/ctl"
+	grep -q '^221 ' "$T/ctl"
+	wait_until 50 grep -q ' closed$' "$TAP_LOG"
+	tap_stop
+	cat "$TAP_LOG"
+	grep -q 'passwords are shown in clear (--show-passwords)' "$TAP_LOG"
+	grep -Eq '^== \[1\] client 127\.0\.0\.1:[0-9]+, server 127\.0\.0\.1:'"$TAP_PORT"' ==$' "$TAP_LOG"
+	grep -qF '|-------->|         PASS secret@example.com' "$TAP_LOG"
+	grep -qF '|<--------|         200 NOOP ok.' "$TAP_LOG"
+	grep -q '^== 1 connection: who connected from where to where ==$' "$TAP_LOG"
+	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$TAP_LOG")" -le 80 ]
+	refute grep -qF $'\033[' "$TAP_LOG"
+}

@@ -240,20 +240,28 @@ lab_need_log() {
 	fi
 }
 
+# The narration with the wire view's line endings taken off (a server
+# started with --wire narrates "> HELP\r\n", and a bare LF with a flag).
+lab_narration() {
+	sed -e 's/\\r\\n$//' \
+		-e 's/\\n   <- bare LF, no CR: accepted, but RFC 959 asks for CR LF$//' \
+		-e 's/\\n$//' "$LAB_LOG"
+}
+
 # Commands the clients sent, one per line, as "ID COMMAND ARGS".
 lab_sent() {
-	sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] > \(.*\)$/\1 \2/p' "$LAB_LOG"
+	lab_narration | sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] > \(.*\)$/\1 \2/p'
 }
 
 # Replies the server sent, "ID CODE TEXT" (only each reply's last line).
 lab_replies() {
-	sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] < \([0-9][0-9][0-9]\) \(.*\)$/\1 \2 \3/p' \
-		"$LAB_LOG"
+	lab_narration |
+		sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] < \([0-9][0-9][0-9]\) \(.*\)$/\1 \2 \3/p'
 }
 
 # Every narration line of one session, without time and id.
 lab_session() {
-	sed -n "s/^ *[0-9.:]* \\[$1\\] //p" "$LAB_LOG"
+	lab_narration | sed -n "s/^ *[0-9.:]* \\[$1\\] //p"
 }
 
 # The reply that followed a command: lab_reply_to ID VERB (case-insensitive)

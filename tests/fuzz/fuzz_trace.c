@@ -1,6 +1,6 @@
-/* fuzz_trace.c - trace_mask and trace_stamp_length (common/trace.c) on
- * arbitrary input.
- * The first byte sets the output buffer's size.  The result must be a
+/* fuzz_trace.c - trace_mask, trace_wire and trace_stamp_length
+ * (common/trace.c) on arbitrary input.
+ * The first byte sets the output buffer's size.  Each result must be a
  * terminated string inside the buffer, printable ASCII only, and the
  * argument of a PASS or ACCT command must never appear in it. */
 #include <stdint.h>
@@ -10,10 +10,41 @@
 
 #include "trace.h"
 
+/* A terminated, printable string in buf[0..buflen); its length. */
+static size_t
+check_shown(const char *buf, size_t buflen)
+{
+	size_t i, n = strnlen(buf, buflen);
+
+	if (n == buflen)
+		abort();	/* not terminated inside the buffer */
+	for (i = 0; i < n; i++)
+		if (buf[i] < 0x20 || buf[i] > 0x7e)
+			abort();
+	return n;
+}
+
+/* trace_wire: the mask, then nothing but the line's ending shown. */
+static void
+check_wire(const char *cmd, size_t size, char *buf, size_t buflen)
+{
+	size_t n;
+
+	trace_wire(cmd, size, buf, buflen, 1);
+	if (buflen == 0)
+		return;
+	n = check_shown(buf, buflen);
+	if (size > 5 && (strncasecmp(cmd, "PASS ", 5) == 0 ||
+	    strncasecmp(cmd, "ACCT ", 5) == 0) && n > 5 && buflen > 13 &&
+	    (strncmp(buf + 5, "XXXX", 4) != 0 ||
+	    strspn(buf + 9, "\\rn") != n - 9))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t buflen, i, n;
+	size_t buflen, n;
 	char *buf;
 	const char *cmd;
 
@@ -26,17 +57,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (trace_stamp_length(cmd, size) > size)
 		abort();
 	buf = malloc(buflen ? buflen : 1);
+	check_wire(cmd, size, buf, buflen);
 	trace_mask(cmd, size, buf, buflen);
 	if (buflen == 0) {
 		free(buf);
 		return 0;
 	}
-	n = strnlen(buf, buflen);
-	if (n == buflen)
-		abort();	/* not terminated inside the buffer */
-	for (i = 0; i < n; i++)
-		if (buf[i] < 0x20 || buf[i] > 0x7e)
-			abort();
+	n = check_shown(buf, buflen);
 	/* "PASS secret": no byte of the argument may show after "PASS " */
 	if (size > 5 && (strncasecmp(cmd, "PASS ", 5) == 0 ||
 	    strncasecmp(cmd, "ACCT ", 5) == 0) && n > 5 &&

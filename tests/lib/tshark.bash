@@ -5,9 +5,12 @@
 # error of the expert system; tshark's stderr (a note when run as root)
 # goes to a file in the test's temp dir.
 
-# ts ARGS...: tshark on $PCAP with IPv4 and TCP checksums verified.
+# ts ARGS...: tshark on $PCAP with IPv4 and TCP checksums verified.  With
+# TS_FTP_PORT set, that port is decoded as FTP too (tshark knows FTP by
+# port 21 only: Wireshark's "Decode As").
 ts() {
 	tshark -r "$PCAP" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+		${TS_FTP_PORT:+-d "tcp.port==$TS_FTP_PORT,ftp"} \
 		"$@" 2>>"$BATS_TEST_TMPDIR/tshark.err"
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "narrate.h"
 #include "unit.h"
 
@@ -14,16 +15,7 @@ static char got[4 * NARRATE_MAX];
 static void
 start(int flags)
 {
-	int p[2];
-
-	if (pipe_r >= 0) {
-		close(pipe_r);
-		close(pipe_w);
-	}
-	CHECK(pipe(p) == 0);
-	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
-	pipe_r = p[0];
-	pipe_w = p[1];
+	fixture_pipe(&pipe_r, &pipe_w);
 	narrate_start(pipe_w, flags);
 }
 
@@ -58,17 +50,6 @@ lines(void)
 	}
 	got[o] = '\0';
 	return got;
-}
-
-static struct hostport
-hp(const char *host, unsigned port)
-{
-	struct hostport h;
-	char why[HP_WHYLEN];
-
-	CHECK(hp_set_host(&h, host, why, sizeof why) == 0);
-	h.port = port;
-	return h;
 }
 
 TEST(narrate_stamp_and_id)
@@ -115,8 +96,8 @@ TEST(narrate_reply_one_line_each)
 
 TEST(narrate_session_events)
 {
-	struct hostport peer = hp("127.0.0.1", 40000);
-	struct hostport local = hp("::1", 2121);
+	struct hostport peer = fixture_hostport("127.0.0.1", 40000);
+	struct hostport local = fixture_hostport("::1", 2121);
 
 	start(NARRATE_MASK);
 	narrate_connect(4, &peer, &local);
@@ -131,9 +112,9 @@ TEST(narrate_session_events)
 
 TEST(narrate_data_events)
 {
-	struct hostport v4 = hp("127.0.0.1", 50069);
-	struct hostport v6 = hp("::1", 50070);
-	struct hostport from = hp("127.0.0.1", 20);
+	struct hostport v4 = fixture_hostport("127.0.0.1", 50069);
+	struct hostport v6 = fixture_hostport("::1", 50070);
+	struct hostport from = fixture_hostport("127.0.0.1", 20);
 
 	start(NARRATE_MASK);
 	narrate_data_listen(5, "PASV", &v4);
@@ -225,4 +206,78 @@ TEST(narrate_clock_stamp)
 		CHECK(i == 2 || i == 5 ? raw[i] == ':' : i == 8 ?
 		    raw[i] == '.' : raw[i] >= '0' && raw[i] <= '9');
 	CHECK_STR(raw + 15, " [0] x\n");
+}
+
+/* --wire: each line's ending as it crossed the wire; a bare LF flagged. */
+TEST(narrate_wire_view_line_endings)
+{
+	start(NARRATE_MASK | NARRATE_WIRE);
+	narrate_command(2, "USER ann\r\n", 10);
+	narrate_command(2, "PASS secret\n", 12);
+	narrate_command(2, "NOOP", 4);	/* cut off by the close */
+	narrate_reply(2, "220-Hi\r\n220 ok\r\n", 16);
+	CHECK_STR(lines(),
+	    "[2] > USER ann\\r\\n\n"
+	    "[2] > PASS XXXX\\n   <- bare LF, no CR: accepted, but RFC 959 "
+	    "asks for CR LF\n"
+	    "[2] > NOOP\n"
+	    "[2] < 220-Hi\\r\\n\n"
+	    "[2] < 220 ok\\r\\n\n");
+}
+
+/* --show-passwords: said once at start, then PASS in clear, even with
+ * NARRATE_MASK asked too. */
+TEST(narrate_show_passwords_says_so)
+{
+	start(NARRATE_MASK | NARRATE_SHOW_PASSWORDS);
+	narrate_command(3, "PASS secret\r\n", 13);
+	CHECK_STR(lines(),
+	    "[0] passwords are shown in clear (--show-passwords): FTP sends "
+	    "them so, and anyone on the path can read them\n"
+	    "[3] > PASS secret\n");
+	start(NARRATE_MASK | NARRATE_SHOW_PASSWORDS | NARRATE_WIRE);
+	lines();
+	narrate_command(3, "PASS secret\r\n", 13);
+	CHECK_STR(lines(), "[3] > PASS secret\\r\\n\n");
+}
+
+/* The TCP events: who connected to whom, which side's FIN came first,
+ * a RST, each with the bytes both sides sent; nothing after the end. */
+TEST(narrate_tcp_events)
+{
+	struct hostport client = fixture_hostport("127.0.0.1", 40000);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
+	struct hostport target = fixture_hostport("127.0.0.1", 50069);
+	struct hostport from = fixture_hostport("127.0.0.1", 41000);
+	struct narrate_tcp ctl, data;
+
+	start(NARRATE_MASK | NARRATE_WIRE);
+	narrate_tcp_open(&ctl, 4, 0, NARRATE_CLIENT, &client, &server);
+	narrate_tcp_sent(&ctl, NARRATE_CLIENT, 20);
+	narrate_tcp_sent(&ctl, NARRATE_SERVER, 300);
+	narrate_tcp_fin(&ctl, NARRATE_CLIENT);
+	narrate_tcp_fin(&ctl, NARRATE_CLIENT);	/* once only */
+	narrate_tcp_fin(&ctl, NARRATE_SERVER);
+	narrate_tcp_open(&data, 4, 1, NARRATE_SERVER, &target, &from);
+	narrate_tcp_sent(&data, NARRATE_SERVER, 1000);
+	narrate_tcp_rst(&data, NARRATE_CLIENT);
+	narrate_tcp_fin(&data, NARRATE_SERVER);	/* reset: nothing more */
+	CHECK_STR(lines(),
+	    "[4] tcp: control: client 127.0.0.1:40000 connected to server "
+	    "127.0.0.1:2121\n"
+	    "[4] tcp: control: FIN from the client first: half-closed "
+	    "(client sent 20 bytes, server 300)\n"
+	    "[4] tcp: control: FIN from the server too: closed (client sent "
+	    "20 bytes, server 300)\n"
+	    "[4] tcp: data: server 127.0.0.1:41000 connected to client "
+	    "127.0.0.1:50069\n"
+	    "[4] tcp: data: RST from the client: reset (client sent 0 bytes, "
+	    "server 1000)\n");
+	/* without the wire view: counted, not narrated */
+	start(NARRATE_MASK);
+	narrate_tcp_open(&ctl, 4, 0, NARRATE_CLIENT, &client, &server);
+	narrate_tcp_sent(&ctl, NARRATE_SERVER, 5);
+	narrate_tcp_fin(&ctl, NARRATE_SERVER);
+	CHECK_STR(lines(), "");
+	CHECK(ctl.sent[NARRATE_SERVER] == 5 && ctl.fin[NARRATE_SERVER]);
 }

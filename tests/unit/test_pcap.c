@@ -1,7 +1,9 @@
 /* test_pcap.c - the packets a connection becomes, counted and read back;
  * many threads on one file.  (tests/pcap.bats has tshark judge them;
- * tests/fuzz/fuzz_pcap.c checks every checksum.) */
+ * tests/fuzz/fuzz_pcap.c checks every checksum.)  And common/wireview,
+ * which narrates and captures a connection from the same calls. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "pcap.h"
 #include "unit.h"
+#include "wireview.h"
 
 static unsigned char file[1 << 20];
 static const struct timespec when = { 1700000000, 500000000 };
@@ -222,4 +225,61 @@ TEST(pcap_a_failed_write_is_reported_and_ends_the_file)
 	errno = 0;
 	CHECK(pcap_close(&pf) == -1 && errno == EPIPE);
 	signal(SIGPIPE, SIG_DFL);
+}
+
+/* common/wireview: one set of calls, both the narration and the
+ * capture.  An active-mode upload: the server connects, the client
+ * sends, FIN from the client first; then a RST ends another. */
+TEST(wireview_narrates_and_captures)
+{
+	struct pcap_file pf;
+	struct wireview w;
+	struct wireview_pump obs = { &w, 0 };
+	struct hostport c, s;
+	struct packet p[32];
+	char said[2048];
+	int fds[2], n;
+	ssize_t got;
+
+	endpoints(&c, &s, "127.0.0.1", "127.0.0.1", 50069);
+	s.port = 41000;
+	CHECK(pipe(fds) == 0);
+	CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
+	narrate_start(fds[1], NARRATE_MASK | NARRATE_WIRE);
+	CHECK(pcap_open(&pf, scratch()) == 0);
+	wireview_open(&w, &pf, 3, 1, NARRATE_SERVER, &c, &s);
+	wireview_observe(&obs, 1, "no", 2);	/* written to a file: not */
+	wireview_observe(&obs, 0, "hello", 5);	/* read from the wire */
+	wireview_fin(&w, NARRATE_CLIENT);
+	wireview_close(&w, NARRATE_SERVER);	/* only the server's is left */
+	wireview_fin(&w, NARRATE_SERVER);	/* ended: nothing */
+	wireview_open(&w, &pf, 3, 0, NARRATE_CLIENT, &c, &s);
+	wireview_rst(&w, NARRATE_CLIENT);
+	CHECK(pcap_close(&pf) == 0);
+	n = read_packets(p, 32);
+	/* SYN from the server's port 41000, SYN-ACK, ACK; "hello", its ACK;
+	 * FIN, ACK, FIN, ACK; then SYN, SYN-ACK, ACK, RST */
+	CHECK(n == 13);
+	if (n == 13) {
+		CHECK(p[0].flags == 0x02);
+		CHECK(file[24 + 16 + 20] == 41000 >> 8 &&
+		    file[24 + 16 + 21] == (41000 & 0xff));
+		CHECK(p[3].payload_len == 5 &&
+		    memcmp(p[3].payload, "hello", 5) == 0);
+		CHECK(p[5].flags == 0x11 && p[7].flags == 0x11);
+		CHECK(p[9].flags == 0x02 && (p[12].flags & 0x04));
+	}
+	got = read(fds[0], said, sizeof said - 1);
+	said[got > 0 ? got : 0] = '\0';
+	CHECK(strstr(said, " [3] tcp: data: server 127.0.0.1:41000 connected "
+	    "to client 127.0.0.1:50069\n") != NULL);
+	CHECK(strstr(said, " [3] tcp: data: FIN from the client first: "
+	    "half-closed (client sent 5 bytes, server 0)\n") != NULL);
+	CHECK(strstr(said, " [3] tcp: data: FIN from the server too: closed "
+	    "(client sent 5 bytes, server 0)\n") != NULL);
+	CHECK(strstr(said, " [3] tcp: control: RST from the client: reset "
+	    "(client sent 0 bytes, server 0)\n") != NULL);
+	narrate_start(-1, 0);
+	close(fds[0]);
+	close(fds[1]);
 }

@@ -460,3 +460,63 @@ TEST(pump_fallback_to_an_append_file)
 	close(sp[0]);
 	close(out);
 }
+
+/* The observer (ftp-labd --pcap): it sees every byte read and every byte
+ * written, in order, after conversion; and it forces read/write, since
+ * sendfile and splice pass no byte through user space. */
+static unsigned char seen[2][2 * BIG];
+static size_t nseen[2];
+
+static void
+observe(void *ctx, int written, const char *bytes, size_t len)
+{
+	CHECK(ctx == (void *)seen);
+	CHECK(nseen[written] + len <= sizeof seen[0]);
+	if (nseen[written] + len <= sizeof seen[0])
+		memcpy(seen[written] + nseen[written], bytes, len);
+	nseen[written] += len;
+}
+
+static void
+observed_run(const void *data, size_t n, enum pump_conv conv)
+{
+	int in = temp_file(data, n), sp[2], sink = temp_file(NULL, 0);
+	struct pump_chan c;
+	struct pollfd pfd;
+	enum pump_step st;
+	pid_t rpid;
+
+	nseen[0] = nseen[1] = 0;
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+	CHECK(fcntl(sp[1], F_SETFL, O_NONBLOCK) == 0);
+	rpid = reader(sp[0], sink, sp[1]);
+	CHECK(pump_chan_open_observed(&c, in, sp[1], conv, observe, seen) ==
+	    0);
+	CHECK(c.method == PUMP_READ_WRITE);
+	while ((st = pump_chan_step(&c)) == PUMP_STEP_MOVED ||
+	    st == PUMP_STEP_WAIT)
+		if (st == PUMP_STEP_WAIT) {
+			pump_chan_pollfd(&c, &pfd);
+			CHECK(poll(&pfd, 1, 10000) == 1);
+		}
+	CHECK(st == PUMP_STEP_EOF);
+	CHECK(nseen[0] == c.bytes_in && nseen[1] == c.bytes_out);
+	pump_chan_close(&c);
+	close(sp[1]);
+	CHECK(child_ok(rpid));
+	close(in);
+	close(sink);
+}
+
+TEST(pump_observer_sees_every_byte)
+{
+	unsigned char *data = random_bytes(BIG, 13);
+
+	unsetenv("RAWFTP_PORTABLE");
+	observed_run(data, BIG, PUMP_BINARY);
+	CHECK(nseen[0] == BIG && memcmp(seen[0], data, BIG) == 0);
+	CHECK(nseen[1] == BIG && memcmp(seen[1], data, BIG) == 0);
+	observed_run("a\nb\n", 4, PUMP_LF_TO_CRLF);
+	CHECK(nseen[0] == 4 && memcmp(seen[0], "a\nb\n", 4) == 0);
+	CHECK(nseen[1] == 6 && memcmp(seen[1], "a\r\nb\r\n", 6) == 0);
+}

@@ -87,3 +87,28 @@ TEST(trace_no_color_when_not_a_tty_or_NO_COLOR)
 	close(fds[0]);
 	close(fds[1]);
 }
+
+TEST(trace_wire_shows_the_line_ending)
+{
+	trace_wire("USER ann\r\n", 10, out, sizeof out, 1);
+	CHECK_STR(out, "USER ann\\r\\n");
+	trace_wire("PASS secret\n", 12, out, sizeof out, 1);
+	CHECK_STR(out, "PASS XXXX\\n");
+	trace_wire("PASS secret\r\n", 13, out, sizeof out, 0);
+	CHECK_STR(out, "PASS secret\\r\\n");
+	trace_wire("NOOP", 4, out, sizeof out, 1);
+	CHECK_STR(out, "NOOP");
+	trace_wire("a\rb\r\n", 5, out, sizeof out, 0);	/* a CR inside */
+	CHECK_STR(out, "a\\x0db\\r\\n");
+}
+
+TEST(trace_wire_small_buffer_keeps_the_ending)
+{
+	char small[12];
+
+	trace_wire("RETR a-long-file-name\r\n", 23, small, sizeof small, 1);
+	CHECK(strlen(small) < sizeof small);
+	CHECK(strcmp(small + strlen(small) - 4, "\\r\\n") == 0);
+	trace_wire("x\r\n", 3, small, 4, 1);	/* too small for more */
+	CHECK(strlen(small) < 4);
+}

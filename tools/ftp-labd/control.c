@@ -40,6 +40,8 @@ reply_raw(struct session *s, const char *text, size_t len)
 		size_t n = telnet_escape(p, piece, wire, sizeof wire);
 		failed = net_write_all(s->ctrl, wire, n,
 		    cfg.idle_timeout * 1000) < 0;
+		if (!failed)
+			wire_ctrl_sent(s, wire, n);
 		p += piece;
 	}
 	if (failed)
@@ -96,8 +98,9 @@ send_telnet_refusals(struct session *s)
 {
 	if (s->tn.reply_len == 0)
 		return;
-	(void)net_write_all(s->ctrl, s->tn.reply, s->tn.reply_len,
-	    cfg.idle_timeout * 1000);
+	if (net_write_all(s->ctrl, s->tn.reply, s->tn.reply_len,
+	    cfg.idle_timeout * 1000) == 0)
+		wire_ctrl_sent(s, s->tn.reply, s->tn.reply_len);
 	s->tn.reply_len = 0;
 }
 
@@ -121,6 +124,8 @@ next_line(struct session *s, long long wake_at, const char **line,
 		enum lb_status st = lb_getline(&s->lb, wait, line, len,
 		    &partial);
 
+		if (st == LB_ERROR && errno == ECONNRESET)
+			s->ctrl_reset = 1;	/* for --wire: a RST */
 		send_telnet_refusals(s);
 		if (server_stopping()) {
 			reply(s, 421, "Server shutting down; closing control "
@@ -174,6 +179,18 @@ line_waiting(const struct session *s)
 	return buffered_line(s) > 0 || lb_pending(&s->lb) >= LABD_LINE_CAP;
 }
 
+/* One read of the control connection (lb_fill), a reset remembered for
+ * --wire, which narrates it as the client's RST. */
+static ssize_t
+fill(struct session *s)
+{
+	ssize_t n = lb_fill(&s->lb);
+
+	if (n < 0 && errno == ECONNRESET)
+		s->ctrl_reset = 1;
+	return n;
+}
+
 /* A command can come in pieces (Telnet IP, then DM as urgent data, then
  * ABOR): waits up to ms for the end of the line.  -1 when the client has
  * gone. */
@@ -186,7 +203,7 @@ wait_for_line(struct session *s, int ms)
 	while (!line_waiting(s) && (left = net_ms_left(deadline)) > 0) {
 		if (net_wait(s->ctrl, POLLIN, left) != 1)
 			break;
-		if (lb_fill(&s->lb) <= 0)
+		if (fill(s) <= 0)
 			return -1;
 	}
 	return 0;
@@ -225,7 +242,7 @@ read_control(struct session *s)
 
 	if (server_stopping())
 		return CTL_GONE;
-	n = lb_fill(&s->lb);
+	n = fill(s);
 	if (n == 0 || (n < 0 && errno != EAGAIN))
 		return CTL_GONE;
 	if (wait_for_line(s, LINE_PIECES_MS) < 0)

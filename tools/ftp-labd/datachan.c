@@ -182,11 +182,27 @@ active_allowed(struct session *s, const struct hostport *target)
 	return 0;
 }
 
+/* --unsafe-allow-bounce: a third address (not a system port) goes
+ * through, and the class sees where the check would have stopped it. */
+static int
+bounce_let_through(struct session *s, const struct hostport *target,
+    const char *verb)
+{
+	if (!cfg.unsafe_bounce || target->port < 1024 ||
+	    hp_same_host(target->host, s->peer.host))
+		return 0;
+	narrate_printf(s->id, "data: UNSAFE: %s %s port %u allowed, not the "
+	    "client's address %s (--unsafe-allow-bounce)", verb, target->host,
+	    target->port, s->peer.host);
+	return 1;
+}
+
 static void
 set_active(struct session *s, const struct hostport *target,
     const char *verb)
 {
-	if (active_allowed(s, target) < 0)
+	if (!bounce_let_through(s, target, verb) &&
+	    active_allowed(s, target) < 0)
 		return;
 	data_reset(s);
 	s->port_target = *target;
@@ -245,7 +261,15 @@ cmd_eprt(struct session *s, const char *arg)
 static int
 accept_one(struct session *s)
 {
-	return dataconn_accept(s->id, s->pasv_fd, s->peer.host, "client");
+	struct hostport peer;
+	int fd = dataconn_accept(s->id, s->pasv_fd, s->peer.host, "client",
+	    cfg.unsafe_pasv_theft ? "--unsafe-allow-pasv-theft" : NULL, &peer);
+
+	if (fd >= 0)
+		wire_data_open(s, fd, NARRATE_CLIENT, &peer);
+	else if (peer.port != 0)	/* a thief's, made and closed */
+		wire_data_refused(s, s->pasv_fd, &peer);
+	return fd;
 }
 
 /* Waits for the client's connection to the passive port, hearing ABOR
@@ -289,9 +313,13 @@ static int
 connect_active(struct session *s)
 {
 	struct hostport t = s->port_target;
+	int fd;
 
 	data_reset(s);
-	return dataconn_connect(s->id, &t, cfg.data_timeout * 1000);
+	fd = dataconn_connect(s->id, &t, cfg.data_timeout * 1000);
+	if (fd >= 0)
+		wire_data_open(s, fd, NARRATE_SERVER, &t);
+	return fd;
 }
 
 /* The data connection for a transfer, after 150 was sent; -1 on failure,

@@ -17,6 +17,7 @@
 #include "linebuf.h"
 #include "narrate.h"
 #include "telnet.h"
+#include "wireview.h"
 
 #define LABD_LINE_CAP 4096	/* longest command line, CRLF included */
 #define VPATH_MAX 1024		/* longest path a client may name */
@@ -65,6 +66,10 @@ struct config {
 	int clock;			/* wall-clock times in the narration */
 	int quiet;
 	int log_fd;			/* narration, -1 when quiet */
+	int wire;			/* --wire: TCP events narrated */
+	struct pcap_file *pcap;		/* --pcap, or NULL */
+	int unsafe_bounce;		/* --unsafe-allow-bounce */
+	int unsafe_pasv_theft;		/* --unsafe-allow-pasv-theft */
 };
 
 extern struct config cfg;
@@ -122,6 +127,9 @@ struct session {
 	int rnfr_set;
 	char rnfr[VPATH_MAX];
 	int quit;
+	struct wireview ctrl_wire;	/* --wire and --pcap: wire.c */
+	struct wireview data_wire;
+	int ctrl_reset;			/* a read of ctrl met a reset */
 
 	struct session *prev, *next;	/* the registry, main.c */
 };
@@ -132,6 +140,24 @@ void session_end(struct session *s);
 int session_count(void);
 void sessions_stop(void);
 int server_stopping(void);
+
+/* wire.c: the TCP view of --wire and the capture of --pcap */
+enum wire_end {
+	WIRE_SENT,		/* the server sent all: its FIN first */
+	WIRE_RECEIVED,		/* the client's FIN ended an upload */
+	WIRE_CLIENT_RESET,	/* the client reset the data connection */
+	WIRE_ABORTED		/* the server cut it short (ABOR, a stall) */
+};
+void wire_ctrl_open(struct session *s);
+size_t wire_filter_hook(void *ctx, char *buf, size_t len);
+void wire_ctrl_sent(struct session *s, const void *bytes, size_t len);
+void wire_ctrl_end(struct session *s);
+void wire_data_open(struct session *s, int fd, enum narrate_side connector,
+    const struct hostport *client);
+void wire_data_refused(struct session *s, int lfd,
+    const struct hostport *thief);
+void wire_data_moved(struct session *s, int sending, uint64_t n);
+void wire_data_end(struct session *s, int fd, enum wire_end how);
 
 /* command.c */
 enum cmd_status cmd_parse(const char *line, size_t len, struct command *c);

@@ -36,10 +36,12 @@ usage(FILE *f)
 "                [--users FILE] [--no-anonymous] [--pasv-ports LO-HI]\n"
 "                [--pasv-address IP] [--idle-timeout SECS]\n"
 "                [--data-timeout SECS] [--max-sessions N] [--max-per-ip N]\n"
-"                [--fail-delay MSECS] [--log FILE] [--log-dir DIR] [--clock]\n"
-"                [--class N] [--class-file FILE] [--quota BYTES]\n"
-"                [--max-file-size BYTES] [--anonymous-perms LETTERS]\n"
-"                [--user NAME | --stay-root]\n"
+"                [--fail-delay MSECS] [--log FILE] [--wire]\n"
+"                [--show-passwords] [--pcap FILE] [--ladder]\n"
+"                [--unsafe-allow-bounce] [--unsafe-allow-pasv-theft]\n"
+"                [--log-dir DIR] [--clock] [--class N] [--class-file FILE]\n"
+"                [--quota BYTES] [--max-file-size BYTES]\n"
+"                [--anonymous-perms LETTERS] [--user NAME | --stay-root]\n"
 "Serve ROOT (default: the current directory) over FTP on ADDR port PORT\n"
 "(default 127.0.0.1 port 2121), narrating both channels on stderr.\n"
 "  -r ROOT              the folder clients see as /\n"
@@ -72,6 +74,15 @@ usage(FILE *f)
 "  --max-sessions N     421 to clients over N sessions (default 2000)\n"
 "  --max-per-ip N       421 to an address with N sessions (default: none)\n"
 "  --fail-delay MSECS   pause before 530 on a wrong password (1000)\n"
+"  --wire               narrate lines as they crossed the wire (\\r\\n)\n"
+"                       and the TCP events: connects, FIN, RST\n"
+"  --show-passwords     narrate PASS and ACCT arguments in clear\n"
+"  --pcap FILE          write every connection to FILE, a pcap capture\n"
+"                       that Wireshark opens (rebuilt, not captured)\n"
+"  --ladder             draw the narration as a sequence diagram\n"
+"  --unsafe-allow-bounce       let PORT/EPRT name another address\n"
+"  --unsafe-allow-pasv-theft   let any address use a passive port\n"
+"                       (both for labs: loopback only, with a warning)\n"
 "  --help, --version\n");
 }
 
@@ -111,9 +122,10 @@ set_address(char *dst, const char *text, const char *opt, int v4_only)
 enum {
 	OPT_PASV_PORTS = 256, OPT_PASV_ADDRESS, OPT_IDLE, OPT_DATA,
 	OPT_MAX_SESSIONS, OPT_MAX_PER_IP, OPT_READ_ONLY, OPT_USERS,
-	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_CLASS, OPT_CLASS_FILE,
-	OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS, OPT_LOG_DIR, OPT_CLOCK,
-	OPT_USER, OPT_STAY_ROOT
+	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_WIRE, OPT_SHOW_PASSWORDS,
+	OPT_PCAP, OPT_LADDER, OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT,
+	OPT_CLASS, OPT_CLASS_FILE, OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS,
+	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT
 };
 
 static const struct option longopts[] = {
@@ -128,6 +140,13 @@ static const struct option longopts[] = {
 	{ "no-anonymous", no_argument, NULL, OPT_NO_ANON },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "fail-delay", required_argument, NULL, OPT_FAIL_DELAY },
+	{ "wire", no_argument, NULL, OPT_WIRE },
+	{ "show-passwords", no_argument, NULL, OPT_SHOW_PASSWORDS },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "ladder", no_argument, NULL, OPT_LADDER },
+	{ "unsafe-allow-bounce", no_argument, NULL, OPT_UNSAFE_BOUNCE },
+	{ "unsafe-allow-pasv-theft", no_argument, NULL,
+	    OPT_UNSAFE_PASV_THEFT },
 	{ "class", required_argument, NULL, OPT_CLASS },
 	{ "class-file", required_argument, NULL, OPT_CLASS_FILE },
 	{ "quota", required_argument, NULL, OPT_QUOTA },
@@ -153,6 +172,46 @@ load_users(const char *path)
 
 	if (users_load(path, &cfg.users, &cfg.nusers, why, sizeof why) < 0)
 		die(EXIT_DATAERR, "--users: %s", why);
+}
+
+/* ---- the wire view, the capture, the unsafe lab switches ---- */
+
+static int narrate_flags = NARRATE_MASK;
+static struct pcap_file capture;
+
+/* --pcap FILE: created (or emptied) now, so a bad path stops the start. */
+static void
+open_pcap(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
+	if (pcap_open(&capture, fd) < 0)
+		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
+	cfg.pcap = &capture;
+}
+
+/* The unsafe switches open a hole only a machine's own users can reach:
+ * refused on any address but loopback; said loudly when given. */
+static void
+check_unsafe(const char *opt, const char *what)
+{
+	if (!hp_is_loopback(cfg.listen_addr))
+		die_usage("%s: only when listening on a loopback address "
+		    "(-l 127.0.0.1 or -l ::1), not %s", opt, cfg.listen_addr);
+	warn_msg("warning: %s: %s (loopback only, for a lab)", opt, what);
+}
+
+static void
+warn_unsafe(void)
+{
+	if (cfg.unsafe_bounce)
+		check_unsafe("--unsafe-allow-bounce", "PORT and EPRT may name "
+		    "any address: the bounce attack works");
+	if (cfg.unsafe_pasv_theft)
+		check_unsafe("--unsafe-allow-pasv-theft", "anyone may connect "
+		    "to a passive port first: PASV theft works");
 }
 
 /* What the options ask for beyond cfg, for main() to do in order. */
@@ -190,7 +249,7 @@ anonymous_perms(const char *letters)
 static void
 parse_options(int argc, char **argv)
 {
-	const char *log = NULL;
+	const char *log = NULL, *pcap = NULL;
 	int c;
 
 	while ((c = cli_next_option(&front_door, argc, argv)) != -1) {
@@ -231,6 +290,17 @@ parse_options(int argc, char **argv)
 			cfg.fail_delay_ms = (int)opt_number("--fail-delay",
 			    optarg, 0, 60000);
 			break;
+		case OPT_WIRE:
+			cfg.wire = 1;
+			narrate_flags |= NARRATE_WIRE;
+			break;
+		case OPT_SHOW_PASSWORDS:
+			narrate_flags |= NARRATE_SHOW_PASSWORDS;
+			break;
+		case OPT_PCAP: pcap = optarg; break;
+		case OPT_LADDER: narrate_flags |= NARRATE_LADDER; break;
+		case OPT_UNSAFE_BOUNCE: cfg.unsafe_bounce = 1; break;
+		case OPT_UNSAFE_PASV_THEFT: cfg.unsafe_pasv_theft = 1; break;
 		case OPT_CLASS:
 			want.class_size = (unsigned)opt_number("--class",
 			    optarg, 1, 999);
@@ -253,6 +323,7 @@ parse_options(int argc, char **argv)
 	if (!cfg.anonymous && cfg.nusers == 0 && want.class_size == 0)
 		die_usage("--no-anonymous without --users leaves no way to "
 		    "log in");
+	warn_unsafe();
 	if (want.run_as != NULL && want.stay_root)
 		die_usage("--user and --stay-root: choose one");
 	if (want.quota > 0 && want.class_size == 0)
@@ -266,6 +337,8 @@ parse_options(int argc, char **argv)
 		anonymous_perms(want.anon_perms);
 	want.log = log;
 	cfg.log_fd = narrate_log_fd(log, cfg.quiet);
+	if (pcap != NULL)
+		open_pcap(pcap);
 }
 
 /* ---- a classroom: accounts, logs, privileges ---- */
@@ -358,8 +431,8 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	lb_init(&s->lb, fd, LABD_LINE_CAP);
 	telnet_init(&s->tn);
-	s->lb.filter = telnet_filter_hook;
-	s->lb.filter_ctx = &s->tn;
+	s->lb.filter = wire_filter_hook;	/* then telnet_filter_hook */
+	s->lb.filter_ctx = s;
 	s->pasv_fd = -1;
 	s->home_fd = s->pub_fd = -1;
 	strcpy(s->cwd, "/");
@@ -410,7 +483,7 @@ main(int argc, char **argv)
 		    who.gid);
 	if (want.log_dir != NULL)
 		open_log_dir(want.log_dir);
-	narrate_start(cfg.log_fd, NARRATE_MASK |
+	narrate_start(cfg.log_fd, narrate_flags |
 	    (cfg.clock ? NARRATE_CLOCK : 0));
 	if (want.class_size > 0)
 		narrate_printf(0, "class: %u students, accounts and "
@@ -430,5 +503,7 @@ main(int argc, char **argv)
 	serve_accept_loop(lfd, start_session);
 	/* every session answers 421 and ends */
 	serve_drain(lfd, session_count, sessions_stop);
+	if (cfg.pcap != NULL && pcap_close(cfg.pcap) < 0)
+		die_errno(EXIT_IOERR, "--pcap: the capture is incomplete");
 	return EXIT_OK;
 }

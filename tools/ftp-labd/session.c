@@ -77,6 +77,7 @@ greet(struct session *s)
 	/* a client that reads no reply for the idle timeout is as gone as
 	 * one that sends nothing: no write may hold the session for ever */
 	net_set_send_timeout(s->ctrl, cfg.idle_timeout * 1000);
+	wire_ctrl_open(s);
 	narrate_connect(s->id, &s->peer, &s->local);
 	reply(s, 220, "ftp-labd " RAWFTP_VERSION " ready.");
 }
@@ -123,6 +124,7 @@ session_main(void *arg)
 		run_command(s, line, len);
 	}
 	data_reset(s);
+	wire_ctrl_end(s);
 	narrate_close(s->id);
 	summarize(s);
 	log_out(s);

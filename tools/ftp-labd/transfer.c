@@ -47,6 +47,7 @@ struct xfer {
 	uint64_t bytes;		/* on the wire */
 	uint64_t limit;		/* an upload over this many bytes: X_FULL */
 	char why_limit[160];	/* which limit, for the 552 */
+	int eof;		/* the input ended: for an upload, a FIN */
 };
 
 /* Looks at the control connection (wait 0) or waits until the pump can
@@ -89,12 +90,15 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	enum pump_step st;
 	int sending = wire == out;
 	uint64_t limit = x->limit;
+	/* --pcap needs the bytes themselves, one chunk at a time */
+	struct wireview_pump seen = { &s->data_wire, sending };
 
 	x->end = X_DONE;
 	x->err = 0;
 	x->bytes = 0;
 	net_set_nonblocking(wire, 1);
-	if (pump_chan_open(&c, in, out, conv) < 0) {
+	if (pump_chan_open_observed(&c, in, out, conv, cfg.pcap != NULL ?
+	    wireview_observe : NULL, &seen) < 0) {
 		x->end = X_FILE_ERR;
 		x->err = errno;
 		return;
@@ -133,7 +137,23 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		s->bytes_down += x->bytes;
 	else
 		s->bytes_up += x->bytes;
+	x->eof = st == PUMP_STEP_EOF;
+	wire_data_moved(s, sending, x->bytes);
 	pump_chan_close(&c);
+}
+
+/* How the data connection ended, for --wire and --pcap: who closed it
+ * first, and whether with a FIN or a RST. */
+static enum wire_end
+wire_end_of(const struct xfer *x, int sending)
+{
+	if (x->end == X_DATA_ERR)
+		return WIRE_CLIENT_RESET;
+	if (x->end == X_DONE && sending)
+		return WIRE_SENT;
+	if ((x->end == X_DONE || x->end == X_GONE) && !sending && x->eof)
+		return WIRE_RECEIVED;
+	return WIRE_ABORTED;
 }
 
 /* The reply that ends a transfer, and the narration of how it ended. */
@@ -224,6 +244,7 @@ send_data(struct session *s, int fd, int ascii, const char *opening,
 		return;
 	pump_transfer(s, fd, dfd, ascii ? PUMP_LF_TO_CRLF : PUMP_BINARY, dfd,
 	    &x);
+	wire_data_end(s, dfd, wire_end_of(&x, 1));
 	close(dfd);
 	if (finish(s, &x, "sent", "") == 0)
 		reply(s, 226, "%s", done);
@@ -464,6 +485,7 @@ store(struct session *s, const char *arg, enum store_how how)
 	if ((dfd = open_data(s, text)) >= 0) {
 		pump_transfer(s, dfd, up.fd, s->type_ascii ? PUMP_CRLF_TO_LF :
 		    PUMP_BINARY, dfd, &x);
+		wire_data_end(s, dfd, wire_end_of(&x, 0));
 		close(dfd);
 		if (x.end == X_FULL)
 			undo_upload(&up);

@@ -97,7 +97,7 @@ data_accept(struct session *s)
 	/* the expected end's, or a thief's: "data: refused 127.0.0.2:40000:
 	 * not the client's address 127.0.0.1 (connection theft)" */
 	fd = dataconn_accept(s->id, d->listen_fd, d->expect,
-	    d->for_client ? "client" : "server");
+	    d->for_client ? "client" : "server", NULL, NULL);
 	if (fd < 0)
 		return;
 	stop_listening(d);	/* one connection per PASV or PORT */

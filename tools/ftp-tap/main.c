@@ -46,7 +46,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: ftp-tap [-q] [-l ADDR] [-p PORT] [--no-alg] [--fix-pasv]\n"
 "               [--idle-timeout SECS] [--data-timeout SECS]\n"
-"               [--max-sessions N] [--log FILE] SERVER [SERVER_PORT]\n"
+"               [--max-sessions N] [--log FILE] [--ladder]\n"
+"               [--show-passwords] SERVER [SERVER_PORT]\n"
 "Relay FTP clients that connect to ADDR port PORT (default 127.0.0.1\n"
 "port 2100) to SERVER (port 21 unless given), narrating both channels on\n"
 "stderr.  Data connections pass through the tap: 227, 229, PORT and EPRT\n"
@@ -55,6 +56,8 @@ usage(FILE *f)
 "  -p PORT              listen on PORT; 0 picks a free one\n"
 "  -q                   no narration (unless --log)\n"
 "  --log FILE           narration to FILE (appended) instead of stderr\n"
+"  --ladder             draw the narration as a sequence diagram\n"
+"  --show-passwords     narrate PASS and ACCT arguments in clear\n"
 "  --no-alg             relay the control channel unchanged, as a NAT\n"
 "                       without an FTP helper does\n"
 "  --fix-pasv           connect to the server's own address when a 227\n"
@@ -71,8 +74,10 @@ usage(FILE *f)
 
 enum {
 	OPT_NO_ALG = 256, OPT_FIX_PASV, OPT_IDLE, OPT_DATA, OPT_MAX_SESSIONS,
-	OPT_LOG
+	OPT_LOG, OPT_LADDER, OPT_SHOW_PASSWORDS
 };
+
+static int narrate_flags = NARRATE_MASK;	/* and the modes asked for */
 
 static const struct option longopts[] = {
 	{ "no-alg", no_argument, NULL, OPT_NO_ALG },
@@ -81,6 +86,8 @@ static const struct option longopts[] = {
 	{ "data-timeout", required_argument, NULL, OPT_DATA },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "ladder", no_argument, NULL, OPT_LADDER },
+	{ "show-passwords", no_argument, NULL, OPT_SHOW_PASSWORDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -130,6 +137,10 @@ parse_options(int argc, char **argv)
 			    optarg, 1, 100000);
 			break;
 		case OPT_LOG: log = optarg; break;
+		case OPT_LADDER: narrate_flags |= NARRATE_LADDER; break;
+		case OPT_SHOW_PASSWORDS:
+			narrate_flags |= NARRATE_SHOW_PASSWORDS;
+			break;
 		}
 	}
 	if (optind >= argc)
@@ -235,7 +246,7 @@ main(int argc, char **argv)
 	cli_start(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);
-	narrate_start(cfg.log_fd, NARRATE_MASK);
+	narrate_start(cfg.log_fd, narrate_flags);
 	serve_raise_fd_limit();
 	serve_setup_signals();
 	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);

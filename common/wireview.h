@@ -1,0 +1,63 @@
+/* wireview.h - one TCP connection as the wire view sees it: its events
+ * narrated (common/narrate, --wire) and written to a capture file
+ * (common/pcap, --pcap), from the same calls.
+ *
+ * A serving program knows when each connection opened, every byte it
+ * read and wrote, and how each side closed.  It tells one struct
+ * wireview per connection, from the thread that owns the connection:
+ *
+ *	wireview_open(&w, pf, id, 1, NARRATE_CLIENT, &client, &server);
+ *	wireview_bytes(&w, NARRATE_SERVER, buf, n);	after each write
+ *	wireview_fin(&w, NARRATE_SERVER);		shutdown or close
+ *	wireview_fin(&w, NARRATE_CLIENT);		read returned 0
+ *
+ * pf NULL: narration only.  Calls on a view never opened, or after both
+ * FINs or a RST, do nothing, so a close path may call them freely.
+ */
+#ifndef RAWFTP_WIREVIEW_H
+#define RAWFTP_WIREVIEW_H
+
+#include <stddef.h>
+
+#include "hostport.h"
+#include "narrate.h"
+#include "pcap.h"
+
+struct wireview {
+	int open;			/* wireview_open was called */
+	enum narrate_side connector;	/* who called connect(2) */
+	struct narrate_tcp tcp;
+	struct pcap_file *pf;		/* NULL: no capture */
+	struct pcap_flow flow;
+};
+
+/* The connection is made: connector connected (client or server); data
+ * is 0 for the control connection. */
+void wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
+    int data, enum narrate_side connector, const struct hostport *client,
+    const struct hostport *server);
+
+/* len bytes that from sent, as one read or write saw them. */
+void wireview_bytes(struct wireview *w, enum narrate_side from,
+    const void *bytes, size_t len);
+
+/* who sent its FIN (shutdown(2), close(2), or read returned 0). */
+void wireview_fin(struct wireview *w, enum narrate_side who);
+
+/* who reset the connection (ECONNRESET read, or an abortive close). */
+void wireview_rst(struct wireview *w, enum narrate_side who);
+
+/* The connection is gone: FINs from both sides, first from first, for
+ * those not yet sent. */
+void wireview_close(struct wireview *w, enum narrate_side first);
+
+/* A pump_observer (common/pump) for a data connection: ctx is a struct
+ * wireview_pump; the bytes the wire carried are counted and captured. */
+struct wireview_pump {
+	struct wireview *w;
+	int sending;		/* the server writes to the data connection */
+};
+void wireview_observe(void *ctx, int written, const char *bytes,
+    size_t len);
+
+#endif

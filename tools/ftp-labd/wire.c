@@ -1,0 +1,177 @@
+/* wire.c - what --wire narrates and --pcap captures of the connections:
+ * the glue between a session and common/wireview.
+ *
+ * The control connection: its raw bytes in (before the Telnet filter
+ * changes them), every write out, and how it ended.  A data connection:
+ * who connected, the bytes (counted from the pump, or seen one chunk at
+ * a time when a capture needs them: transfer.c) and how it ended.
+ *
+ * Who sent the first FIN is known for sure only when it is seen: the
+ * client's as end of file, the server's as its shutdown(2).  When the
+ * server closes first, it waits up to WIRE_CLOSE_MS for the client's
+ * FIN, as TCP's FIN-WAIT does, so both are narrated in their order.
+ * Without --wire and --pcap none of this runs.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "labd.h"
+#include "net.h"
+
+#define WIRE_CLOSE_MS 500
+
+static int
+watching(void)
+{
+	return cfg.wire || cfg.pcap != NULL;
+}
+
+void
+wire_ctrl_open(struct session *s)
+{
+	if (watching())
+		wireview_open(&s->ctrl_wire, cfg.pcap, s->id, 0,
+		    NARRATE_CLIENT, &s->peer, &s->local);
+}
+
+/* The linebuf filter of the control connection: the bytes as they came,
+ * then the Telnet filter (telnet.h). */
+size_t
+wire_filter_hook(void *ctx, char *buf, size_t len)
+{
+	struct session *s = ctx;
+
+	wireview_bytes(&s->ctrl_wire, NARRATE_CLIENT, buf, len);
+	return telnet_filter_hook(&s->tn, buf, len);
+}
+
+void
+wire_ctrl_sent(struct session *s, const void *bytes, size_t len)
+{
+	wireview_bytes(&s->ctrl_wire, NARRATE_SERVER, bytes, len);
+}
+
+/* After the server's FIN: the client's end of file (or reset), awaited
+ * a bounded time, its bytes read and dropped.  Not seen in time: the
+ * client closes when its process does, so its FIN is taken as sent. */
+static void
+await_client_fin(int fd, struct wireview *w)
+{
+	long long deadline = net_now_ms() + WIRE_CLOSE_MS;
+	char sink[4096];
+	ssize_t n = 1;
+	int left;
+
+	while (n != 0 && (left = net_ms_left(deadline)) > 0 &&
+	    net_wait(fd, POLLIN, left) == 1) {
+		n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+		if (n < 0 && errno == ECONNRESET) {
+			wireview_rst(w, NARRATE_CLIENT);
+			return;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			break;
+	}
+	wireview_fin(w, NARRATE_CLIENT);
+}
+
+/* Has the client's FIN arrived, unread?  (Bytes before it hide it.) */
+static int
+client_fin_pending(int fd)
+{
+	char byte;
+
+	return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* The server closes the connection; who closed first, in order. */
+static void
+server_closes(int fd, struct wireview *w)
+{
+	if (client_fin_pending(fd)) {
+		wireview_close(w, NARRATE_CLIENT);
+		return;
+	}
+	shutdown(fd, SHUT_WR);
+	wireview_fin(w, NARRATE_SERVER);
+	await_client_fin(fd, w);
+}
+
+/* Before the session closes its control connection. */
+void
+wire_ctrl_end(struct session *s)
+{
+	if (!watching())
+		return;
+	if (s->ctrl_reset)
+		wireview_rst(&s->ctrl_wire, NARRATE_CLIENT);
+	else if (s->lb.eof)
+		wireview_close(&s->ctrl_wire, NARRATE_CLIENT);
+	else
+		server_closes(s->ctrl, &s->ctrl_wire);
+}
+
+/* The data connection fd is made: connector says who made it; client is
+ * the client's end. */
+void
+wire_data_open(struct session *s, int fd, enum narrate_side connector,
+    const struct hostport *client)
+{
+	struct hostport server;
+
+	if (!watching() || net_local(fd, &server) < 0)
+		return;
+	wireview_open(&s->data_wire, cfg.pcap, s->id, 1, connector, client,
+	    &server);
+}
+
+/* A connection to the passive port lfd that was turned away (theft): it
+ * was made, then closed by the server. */
+void
+wire_data_refused(struct session *s, int lfd, const struct hostport *thief)
+{
+	struct wireview w;
+	struct hostport server;
+
+	if (!watching() || net_local(lfd, &server) < 0)
+		return;
+	wireview_open(&w, cfg.pcap, s->id, 1, NARRATE_CLIENT, thief, &server);
+	wireview_close(&w, NARRATE_SERVER);
+}
+
+/* A transfer moved n bytes, in the direction sending says, without an
+ * observer (there is one only with --pcap): count them for --wire. */
+void
+wire_data_moved(struct session *s, int sending, uint64_t n)
+{
+	if (cfg.pcap == NULL && s->data_wire.open)
+		narrate_tcp_sent(&s->data_wire.tcp, sending ? NARRATE_SERVER :
+		    NARRATE_CLIENT, (size_t)n);
+}
+
+/* Before the transfer closes the data connection fd. */
+void
+wire_data_end(struct session *s, int fd, enum wire_end how)
+{
+	struct linger now = { 1, 0 };
+
+	if (!watching())
+		return;
+	switch (how) {
+	case WIRE_SENT:
+		server_closes(fd, &s->data_wire);
+		break;
+	case WIRE_RECEIVED:
+		wireview_close(&s->data_wire, NARRATE_CLIENT);
+		break;
+	case WIRE_CLIENT_RESET:
+		wireview_rst(&s->data_wire, NARRATE_CLIENT);
+		break;
+	case WIRE_ABORTED:	/* a RST, as the narration says */
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+		wireview_rst(&s->data_wire, NARRATE_SERVER);
+		break;
+	}
+}
