@@ -47,6 +47,9 @@ labd_start() {
 	local as_root=()
 	[ "$(id -u)" -ne 0 ] || [[ " $* " == *" --user "* ]] ||
 		as_root=(--stay-root)
+	# the shell truncates LABD_OUT in the child, maybe after the wait
+	# below has read a previous server's line: start from no file
+	rm -f "$LABD_OUT"
 	ftp-labd -p 0 -r "$LABD_ROOT" "${as_root[@]}" "$@" >"$LABD_OUT" 2>"$LABD_LOG" &
 	LABD_PID=$!
 	if ! wait_until 100 grep -qs '^listening on ' "$LABD_OUT"; then
