@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -46,6 +47,51 @@ narrate_log_fd(const char *path, int quiet)
 	return fd;
 }
 
+/* ---- for a classroom: who is speaking, and when by the clock ---- */
+
+static _Thread_local const char *thread_user;	/* narrate_as_user */
+static _Thread_local int thread_fd = -1;
+
+void
+narrate_as_user(const char *name, int fd)
+{
+	thread_user = name;
+	thread_fd = fd;
+}
+
+/* " [ID] " or " [ID NAME] ". */
+static int
+label(unsigned id, char *buf, size_t len)
+{
+	if (thread_user != NULL && id != 0)
+		return snprintf(buf, len, " [%u %s] ", id, thread_user);
+	return snprintf(buf, len, " [%u] ", id);
+}
+
+/* "  12.345678" since the start, or "16:33:05.123456" by the clock. */
+static void
+stamp(char *buf, size_t len)
+{
+	struct timespec now;
+	struct tm tm;
+
+	if (!(narrate_flags & NARRATE_CLOCK)) {
+		trace_stamp(buf, len);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	localtime_r(&now.tv_sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, now.tv_nsec / 1000);
+}
+
+static void
+also_to_user_log(const char *line, size_t len)
+{
+	if (thread_fd >= 0)
+		(void)!write(thread_fd, line, len);
+}
+
 void
 narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 {
@@ -58,9 +104,9 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 		note_in_ladder(id, fmt, ap);
 		return;
 	}
-	trace_stamp(line, 32);
+	stamp(line, 32);
 	n = (int)strlen(line);
-	m = snprintf(line + n, sizeof line - (size_t)n, " [%u] ", id);
+	m = label(id, line + n, sizeof line - (size_t)n);
 	n += m > 0 ? m : 0;
 	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
 	if (m < 0)
@@ -73,6 +119,7 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 	}
 	line[n++] = '\n';
 	(void)!write(narrate_fd, line, (size_t)n);
+	also_to_user_log(line, (size_t)n);
 }
 
 void

@@ -35,7 +35,8 @@ enum narrate_flags {
 	NARRATE_MASK = 1,	/* show PASS and ACCT arguments as XXXX */
 	NARRATE_WIRE = 2,	/* lines as they crossed the wire, and TCP */
 	NARRATE_LADDER = 4,	/* draw common/ladder instead of lines */
-	NARRATE_SHOW_PASSWORDS = 8	/* wins over MASK; said at start */
+	NARRATE_SHOW_PASSWORDS = 8,	/* wins over MASK; said at start */
+	NARRATE_CLOCK = 16	/* wall-clock times "16:33:05.123456" */
 };
 
 /* Narrate on fd (-1: say nothing) with flags; marks time zero.  Call once,
@@ -51,6 +52,11 @@ int narrate_log_fd(const char *path, int quiet);
 void narrate_printf(unsigned id, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void narrate_vprintf(unsigned id, const char *fmt, va_list ap);
+
+/* From now on this thread's lines read "[ID NAME]" (NULL: "[ID]") and
+ * go to fd too (-1: only the log): a session's user and own log, for a
+ * teacher.  One thread serves one session, so this is per thread. */
+void narrate_as_user(const char *name, int fd);
 
 /* "dir line": a line from the wire, printable, masked if asked; dir is
  * ">" (the client's) or "<" (the server's). */

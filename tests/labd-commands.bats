@@ -54,7 +54,7 @@ load lib/chat
 	printf '# accounts\nalice:secret\nbroken line\n' >"$BATS_TEST_TMPDIR/u"
 	run ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"
 	[ "$status" -eq 65 ]
-	[[ $output == "ftp-labd: --users: "*"line 3: expected name:password" ]]
+	[[ $output == "ftp-labd: --users: "*"line 3: expected name:password[:home[:permissions[:quota]]]" ]]
 	# the guest names, in any case, cannot be accounts
 	printf 'Ftp:secret\n' >"$BATS_TEST_TMPDIR/u"
 	run ftp-labd -p 0 --users "$BATS_TEST_TMPDIR/u"

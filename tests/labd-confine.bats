@@ -2,8 +2,10 @@
 # ftp-labd: confinement.  A catalogue of attempts to read, write, list or
 # stat something outside ROOT: "..", absolute paths, "//", symlinks inside
 # ROOT pointing out (absolute, relative, through /proc), encoded tricks.
-# Every test runs with openat2 (RESOLVE_BENEATH) and with RAWFTP_PORTABLE=1
-# (the component walk with O_NOFOLLOW).
+# Every test runs with openat2 (RESOLVE_BENEATH), with RAWFTP_PORTABLE=1
+# (the component walk with O_NOFOLLOW), and with a named user whose home
+# is the folder (--users "alice:pw:root", the server's ROOT one folder up,
+# where "outside" is then): a home confines as ROOT does.
 
 load lib/common
 
@@ -43,6 +45,26 @@ outside_untouched() {
 	[[ $output != *"root:"* ]]
 }
 
+# In the home mode, the scripts' anonymous login is alice's.
+eval "$(declare -f chat | sed '1s/^chat/chat_as_written/')"
+chat() {
+	if [ -n "${AS_ALICE:-}" ]; then
+		sed -e 's/^\([[:space:]]*\)USER anonymous$/\1USER alice/' \
+			-e 's/^\([[:space:]]*\)PASS x$/\1PASS pw/' | chat_as_written
+	else
+		chat_as_written
+	fi
+}
+
+# The server's ROOT is $T; alice's home is $T/root, the usual LABD_ROOT.
+start_as_alice() {
+	local home=$LABD_ROOT
+	printf 'alice:pw:%s\n' "$(basename "$home")" >"$T/users"
+	LABD_ROOT=$(dirname "$home") labd_start --users "$T/users"
+	LABD_ROOT=$home
+	AS_ALICE=1
+}
+
 both_modes() {
 	local portable
 	for portable in 0 1; do
@@ -50,6 +72,11 @@ both_modes() {
 		"$@" "$portable"
 		labd_stop
 	done
+	start_as_alice
+	"$@" 0
+	labd_stop
+	AS_ALICE=
+	grep -q '\[1 alice\] login: user alice, home root$' "$LABD_LOG"
 }
 
 reads() {

@@ -75,6 +75,30 @@ URL() {
 	[ "$(cat "$LABD_ROOT/app")" = ABCD ]
 }
 
+# A named user whose home is ROOT/home/ann, with ROOT/pub as /pub.
+start_with_ann() {
+	mkdir -p "$T/class/home/ann" "$T/class/pub"
+	mv "$LABD_ROOT/bin.dat" "$T/class/pub/"
+	printf 'ann:pw:home/ann:rwdm:10M\n' >"$T/users"
+	LABD_ROOT=$T/class labd_start --users "$T/users"
+	ANN=$T/class/home/ann
+}
+
+@test "interop curl: a named user in a home, with the shared pub/" {
+	require curl
+	start_with_ann
+	local u="ftp://ann:pw@$LABD_HOST:$LABD_PORT"
+	curl -sS --max-time 20 -o "$T/got" "$u/pub/bin.dat"
+	cmp "$T/got" "$T/class/pub/bin.dat"
+	curl -sS --max-time 20 -T "$T/up.dat" "$u/new/up.dat" --ftp-create-dirs
+	cmp "$ANN/new/up.dat" "$T/up.dat"
+	run curl -sS --max-time 20 -T "$T/up.dat" "$u/pub/up.dat"
+	[ "$status" -ne 0 ]
+	[ "$(ls "$T/class/pub")" = bin.dat ]
+	grep -q '\[2 ann\] > STOR up.dat$' "$LABD_LOG"
+	grep -q '\[3 ann\] confine: /pub/up.dat refused (pub/ is shared and read-only)$' "$LABD_LOG"
+}
+
 @test "interop curl: IPv6 on ::1" {
 	require curl
 	labd_start -l ::1
@@ -110,6 +134,24 @@ URL() {
 	[ ! -e "$LABD_ROOT/sub/text.txt" ]
 	[[ $output == *"up.dat"* ]]
 	grep -q '> MLSD' "$LABD_LOG"
+}
+
+@test "interop lftp: a named user in a home: mirror, put, mkdir, rm; pub/ stays" {
+	require lftp
+	start_with_ann
+	run timeout 30 lftp -c "set net:max-retries 1; set net:timeout 5;
+		open -u ann,pw -p $LABD_PORT $LABD_HOST;
+		mirror /pub $T/mirror; put $T/up.dat -o up.dat; mkdir made;
+		rm up.dat; put $T/up.dat -o kept.dat; ls"
+	[ "$status" -eq 0 ]
+	cmp "$T/mirror/bin.dat" "$T/class/pub/bin.dat"
+	cmp "$ANN/kept.dat" "$T/up.dat"
+	[ -d "$ANN/made" ] && [ ! -e "$ANN/up.dat" ]
+	run timeout 30 lftp -c "set net:max-retries 1; set net:timeout 5;
+		open -u ann,pw -p $LABD_PORT $LABD_HOST; rm pub/bin.dat"
+	[ "$status" -ne 0 ]
+	[ -f "$T/class/pub/bin.dat" ]
+	grep -q '\[[0-9]* ann\] > MLSD' "$LABD_LOG"
 }
 
 @test "interop lftp: mirror -R keeps the files' times (MFMT), both modes" {

@@ -6,7 +6,8 @@
 #   client/      where the student works: downloads land here
 #   server.log   the server's narration, which the checks read
 #   env          ". ~/rawftp-lab/env" in a terminal: PATH, LABS, cd client/
-# Sourced by bash scripts only; defines functions and variables, runs nothing.
+# Sourced by bash scripts only; defines functions and variables, and, in
+# a check, reads the options every check takes (lab_options, at the end).
 
 export LC_ALL=C	# byte-wise sed, tr and sort on binary files
 LABS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +16,8 @@ LAB_DIR=${RAWFTP_LAB:-$HOME/rawftp-lab}
 SERVER_DIR=$LAB_DIR/server
 CLIENT_DIR=$LAB_DIR/client
 LAB_LOG=$LAB_DIR/server.log
+SAMPLES_DIR=$SERVER_DIR	# the server's copies of the sample files
+LAB_USER=		# check --user NAME: one account of a class server
 
 # The programs: those on PATH first (an installed copy, or the build the
 # tests point at), else this repository's bin/.
@@ -22,6 +25,16 @@ lab_bindir() {
 	local p
 	p=$(command -v ftp-labd 2>/dev/null) && { dirname "$p"; return; }
 	echo "$REPO/bin"
+}
+
+# Run as root, ftp-labd drops to nobody after binding, and nobody may not
+# write the lab folder root made: a lab server started by root keeps root,
+# with the explicit flag, and says so (a lab is meant for an ordinary
+# user; a classroom server drops root: docs/classroom.md).
+lab_root_flag() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	echo "note: you are root; the lab server keeps root (--stay-root)" >&2
+	echo --stay-root
 }
 
 # ---- the sample files ----
@@ -213,6 +226,12 @@ lab_is_crlf_of() {
 # ">" what the client sent, "<" what the server answered (ftp-labd(1)).
 
 lab_need_log() {
+	if [ -n "$LAB_USER" ] && [ ! -s "$LAB_LOG" ]; then
+		lab_wrong "$LAB_USER has not logged in yet (no session of theirs in $LAB_FROM)" \
+			"Connect to the class server and log in: USER $LAB_USER, then PASS" \
+			"with the password on your slip."
+		lab_done
+	fi
 	if [ ! -s "$LAB_LOG" ]; then
 		lab_wrong "the server has narrated nothing yet ($LAB_LOG)" \
 			"Start the lab server with labs/start (it keeps this log)," \
@@ -231,18 +250,18 @@ lab_narration() {
 
 # Commands the clients sent, one per line, as "ID COMMAND ARGS".
 lab_sent() {
-	lab_narration | sed -n 's/^ *[0-9.]* \[\([0-9]*\)\] > \(.*\)$/\1 \2/p'
+	lab_narration | sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] > \(.*\)$/\1 \2/p'
 }
 
 # Replies the server sent, "ID CODE TEXT" (only each reply's last line).
 lab_replies() {
 	lab_narration |
-		sed -n 's/^ *[0-9.]* \[\([0-9]*\)\] < \([0-9][0-9][0-9]\) \(.*\)$/\1 \2 \3/p'
+		sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] < \([0-9][0-9][0-9]\) \(.*\)$/\1 \2 \3/p'
 }
 
 # Every narration line of one session, without time and id.
 lab_session() {
-	lab_narration | sed -n "s/^ *[0-9.]* \\[$1\\] //p"
+	lab_narration | sed -n "s/^ *[0-9.:]* \\[$1\\] //p"
 }
 
 # The reply that followed a command: lab_reply_to ID VERB (case-insensitive)
@@ -331,10 +350,18 @@ lab_no_data_connection() {
 # saw (lab_transfer_trouble), or that it never saw VERB FILE at all, or
 # what the file itself shows (lab_same_file).
 lab_transfer_check() {
-	local verb=$1 file=$2 got=$3 want=$4 name=$5
+	local verb=$1 file=$2 got=$3 want=$4 name=$5 id n
 	if [ -e "$got" ] && cmp -s "$got" "$want"; then
 		lab_same_file "$got" "$want" "$name"
 		return
+	fi
+	if [ -n "${LAB_CLIENT_UNSEEN:-}" ] && [ ! -e "$got" ]; then
+		id=$(lab_last_session_of "$verb" "$file")
+		n=$([ -n "$id" ] && lab_bytes_of "$id" "$verb" "$file")
+		if [ -n "$n" ] && [ "$n" -eq "$(lab_size "$want")" ]; then
+			lab_ok "$name: the server sent all $n bytes (226); the copy on the student's side is not looked at (--client DIR)"
+			return 0
+		fi
 	fi
 	if [ -s "$LAB_LOG" ]; then
 		lab_transfer_trouble "$verb" "$file" && return 1
@@ -348,3 +375,96 @@ lab_transfer_check() {
 	fi
 	lab_same_file "$got" "$want" "$name"
 }
+
+# ---- a class server: check --log FILE --user NAME [--root DIR] [--client DIR] ----
+# Every check takes these.  --log reads that narration instead of the lab
+# folder's; --user keeps only the sessions NAME logged in to (their lines
+# read "[ID NAME]" after the login; the lines before it are kept too), so
+# the rest of the check reads one student's work as it reads a laptop's.
+# The server's folders come from the narration: ROOT from its "serving"
+# line (when absolute; --root DIR otherwise), the home from the login
+# line; the sample files are ROOT/pub's.  --client DIR is where the
+# student's downloads are, when the check can see them.
+
+# The lines of NAME's sessions from narration FILE, as "[ID]" lines.
+lab_user_lines() {
+	awk -v user="$1" '
+		function tag(line,   t) {
+			if (!match(line, /\[[0-9]+( [^]]*)?\]/)) return ""
+			return substr(line, RSTART + 1, RLENGTH - 2)
+		}
+		NR == FNR { t = tag($0); n = split(t, w, " ")
+			if (n == 2 && w[2] == user) mine[w[1]] = 1; next }
+		{ t = tag($0); split(t, w, " ")
+			if (w[1] in mine) { sub(/\[[0-9]+( [^]]*)?\]/, "[" w[1] "]"); print } }
+	' "$2" "$2"
+}
+
+lab_class_dirs() {
+	local root=$1 home
+	[ -n "$root" ] || root=$(sed -n 's/^ *[0-9.:]* \[0\] serving \(\/.*\) on .* port [0-9]* (.*$/\1/p' \
+		"$LAB_FROM" | tail -n 1)
+	home=$(sed -n "s/^.* login: user $LAB_USER, home \\(.*\\)\$/\\1/p" "$LAB_LOG" | tail -n 1)
+	[ -n "$root" ] || return 0
+	SAMPLES_DIR=$root/pub
+	SERVER_DIR=$root${home:+/$home}
+}
+
+lab_usage() {
+	echo "$(basename "$(dirname "$0")")/check: $1; usage: check [--log FILE] [--user NAME] [--root DIR] [--client DIR]" >&2
+	exit 64
+}
+
+lab_options() {
+	local root= client=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--log | --user | --root | --client)
+			[ -n "${2:-}" ] || lab_usage "$1 needs a value" ;;
+		*) lab_usage "unexpected '$1'" ;;
+		esac
+		case $1 in
+		--log) LAB_LOG=$2 ;;
+		--user) LAB_USER=$2 ;;
+		--root) root=$2 ;;
+		--client) client=$2 ;;
+		esac
+		shift 2
+	done
+	[ -n "$client" ] && CLIENT_DIR=$client
+	LAB_FROM=$LAB_LOG
+	[ -n "$LAB_USER" ] || return 0
+	if [ ! -r "$LAB_LOG" ]; then
+		echo "$(basename "$0"): --log $LAB_LOG: cannot read it" >&2
+		exit 66
+	fi
+	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lab-user.XXXXXX") || exit 73
+	trap 'rm -rf "$LAB_TMP"' EXIT
+	LAB_LOG=$LAB_TMP/narration
+	lab_user_lines "$LAB_USER" "$LAB_FROM" >"$LAB_LOG"
+	lab_class_dirs "$root"
+	# Without the student's folder, the downloads are judged by what the
+	# server sent, and the upload by the sample every student has.
+	if [ -z "$client" ]; then
+		CLIENT_DIR=$LAB_TMP/client
+		LAB_CLIENT_UNSEEN=1
+		mkdir -p "$CLIENT_DIR"
+		lab_repeat lab_bytes_down_crlf 40 "$CLIENT_DIR/upload.bin"
+	fi
+}
+
+# The bytes the data connection carried for the last VERB FILE of
+# session ID ("data: sent N bytes"), if it got 226.
+lab_bytes_of() {
+	lab_session "$1" | awk -v verb="$2" -v file="$3" '
+		/^> / { split(substr($0, 3), w, " "); f = w[2]; sub(/^\//, "", f)
+			inside = (toupper(w[1]) == toupper(verb) && f == file)
+			if (inside) { n = ""; ok = 0 }; next }
+		inside && /^data: (sent|received) [0-9]+ bytes/ { n = $3 }
+		inside && /^< 226 / { ok = 1 }
+		END { if (ok && n != "") print n }'
+}
+
+if [ "$(basename "$0")" = check ]; then
+	lab_options "$@"
+fi

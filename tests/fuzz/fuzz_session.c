@@ -27,7 +27,8 @@
 
 #include "../../tools/ftp-labd/session.c"
 
-static struct user alice = { "alice", "wonderland" };
+static struct user alice = { .name = "alice", .password = "wonderland",
+	.perms = PERM_ALL, .log_fd = -1 };
 static char root[] = "/tmp/labd-fuzz-XXXXXX";
 static int own_port_fd = -1;		/* where active connections go */
 static unsigned own_port;
@@ -98,6 +99,8 @@ setup_once(void)
 	cfg.anonymous = 1;
 	cfg.users = &alice;
 	cfg.nusers = 1;
+	cfg.guest.perms = PERM_ALL;
+	cfg.guest.log_fd = -1;
 	cfg.log_fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	own_port_fd = net_listen("127.0.0.1", "0", AF_INET, 64, &e);
@@ -232,6 +235,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hp_set_host(&s->local, "127.0.0.1", NULL, 0);
 	s->local.port = 21;
 	s->pasv_fd = -1;
+	s->home_fd = s->pub_fd = -1;
 	strcpy(s->cwd, "/");
 	lb_init(&s->lb, s->ctrl, LABD_LINE_CAP);
 	while (p < end && !s->quit) {

@@ -1,8 +1,10 @@
 /* fuzz_users.c - ftp-labd's --users file parser (users_read) on arbitrary
  * bytes.  Checked: a file with a line over 511 bytes, or a NUL byte, is
  * refused, never cut into more lines; every account read has a name of 1
- * to 63 bytes without ':' that is not a guest name, a password of at most
- * 63 bytes, and logs in with users_check(); a refusal names the line.
+ * to 63 printable bytes without ':', '/' or space, not starting with '.',
+ * that is not a guest name, a password of at most 63 bytes without ':', a
+ * relative home without "..", permissions within rwdm, and logs in with
+ * users_check(); a refusal names the line.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,12 +68,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nl == 0 || nl >= USER_MAX ||
 		    strlen(users[i].password) >= USER_MAX ||
 		    strchr(users[i].name, ':') != NULL ||
+		    strchr(users[i].password, ':') != NULL ||
+		    bad_name(users[i].name) || bad_home(users[i].home) ||
+		    (users[i].perms & ~(unsigned)PERM_ALL) != 0 ||
+		    users[i].log_fd != -1 ||
 		    is_anonymous_name(users[i].name))
 			abort();
 		for (j = 0; j < i; j++)	/* the first of a name is the one */
 			if (strcmp(users[j].name, users[i].name) == 0)
 				break;
-		if (j == i && !users_check(users[i].name, users[i].password))
+		if (j == i && users_check(users[i].name,
+		    users[i].password) != &users[i])
 			abort();
 	}
 	free(users);

@@ -163,6 +163,51 @@ TEST(narrate_silent)
 	CHECK(read(pipe_r, &c, 1) < 0 && errno == EAGAIN);
 }
 
+/* A session's user on its lines, and in its own log too (--log-dir);
+ * the server's own lines and other threads' stay as they were. */
+TEST(narrate_as_user_names_the_line_and_copies_it)
+{
+	char own[256];
+	int p[2];
+	ssize_t n;
+
+	CHECK(pipe(p) == 0);
+	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+	start(0);
+	narrate_printf(3, "before");
+	narrate_as_user("student04", p[1]);
+	narrate_printf(3, "login: user student04");
+	narrate_printf(0, "a server line");
+	narrate_as_user(NULL, -1);
+	narrate_printf(3, "after");
+	CHECK_STR(lines(), "[3] before\n[3 student04] login: user student04\n"
+	    "[0] a server line\n[3] after\n");
+	n = read(p[0], own, sizeof own - 1);
+	own[n > 0 ? n : 0] = '\0';
+	CHECK(strstr(own, " [3 student04] login: user student04\n") != NULL);
+	CHECK(strstr(own, "before") == NULL && strstr(own, "after") == NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* --clock: "16:33:05.123456 " instead of seconds since the start. */
+TEST(narrate_clock_stamp)
+{
+	char raw[64];
+	ssize_t n;
+	int i;
+
+	start(NARRATE_CLOCK);
+	narrate_printf(0, "x");
+	n = read(pipe_r, raw, sizeof raw - 1);
+	raw[n > 0 ? n : 0] = '\0';
+	CHECK(n == 15 + 7);
+	for (i = 0; i < 15; i++)
+		CHECK(i == 2 || i == 5 ? raw[i] == ':' : i == 8 ?
+		    raw[i] == '.' : raw[i] >= '0' && raw[i] <= '9');
+	CHECK_STR(raw + 15, " [0] x\n");
+}
+
 /* --wire: each line's ending as it crossed the wire; a bare LF flagged. */
 TEST(narrate_wire_view_line_endings)
 {

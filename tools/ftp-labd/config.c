@@ -14,5 +14,6 @@ struct config cfg = {
 	.max_fails = 3,
 	.max_sessions = 2000,
 	.anonymous = 1,
+	.guest = { .name = "anonymous", .perms = PERM_ALL, .log_fd = -1 },
 	.log_fd = 2,
 };

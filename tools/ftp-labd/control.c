@@ -56,6 +56,7 @@ reply(struct session *s, int code, const char *fmt, ...)
 	va_list ap;
 	int n = snprintf(text, sizeof text, "%03d ", code);
 
+	s->errors += code >= 400;	/* for the summary line */
 	va_start(ap, fmt);
 	n += vsnprintf(text + n, sizeof text - (size_t)n - 2, fmt, ap);
 	va_end(ap);

@@ -35,7 +35,13 @@ reply_fs_error(struct session *s, int code, const char *vpath)
 		narrate_printf(s->id, "confine: %s refused (%s)", vpath,
 		    e == EXDEV ? "it resolves outside the root" :
 		    "a symbolic link");
-	if (e == EXDEV)
+	if (e == EROFS)
+		narrate_printf(s->id, "confine: %s refused (pub/ is shared "
+		    "and read-only)", vpath);
+	if (e == EROFS)
+		reply(s, code, "%s: the shared folder pub/ is read-only.",
+		    vpath);
+	else if (e == EXDEV)
 		reply(s, code, "%s: leads outside the served folder.", vpath);
 	else if (e == ELOOP)
 		reply(s, code, "%s: symbolic link not followed.", vpath);

@@ -11,7 +11,15 @@
  * Operations on a name itself (DELE, RMD, MKD, RNFR, STOR's rename) open
  * the parent this way and then act on the last component with the *at()
  * calls, which never follow a final symlink.
+ *
+ * A named user with a home (users.c) has that folder as its root instead:
+ * the same descriptor-based confinement, starting from the home's
+ * descriptor.  In a home, "/pub" is ROOT/pub, shared by every user and
+ * read-only (see docs/labd-design.md).  Which root applies is a property
+ * of the session, and one thread serves one session, so it is kept per
+ * thread: fs_set_home() at login, fs_writing() around each command.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -35,6 +43,48 @@
 static atomic_int portable;	/* set at start, or by any thread on ENOSYS */
 static atomic_int root_fd = -1;	/* the ROOT now; see current_root() */
 static pthread_mutex_t root_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* This thread's session: its home and the shared pub/ (-1: ROOT, none),
+ * and whether the command running changes files. */
+static _Thread_local int home_fd = -1;
+static _Thread_local int pub_fd = -1;
+static _Thread_local int writing;
+
+void
+fs_set_home(int home, int pub)
+{
+	home_fd = home;
+	pub_fd = pub;
+}
+
+int
+fs_home(void)
+{
+	return home_fd;
+}
+
+void
+fs_writing(int on)
+{
+	writing = on;
+}
+
+/* Is rel ("pub/a/b", "pub") in the shared pub/ of a home?  Then *rel is
+ * what follows, relative to pub/. */
+static int
+in_pub(const char **rel)
+{
+	const char *r = *rel;
+
+	if (pub_fd < 0 || strncmp(r, SHARED_DIR, strlen(SHARED_DIR)) != 0)
+		return 0;
+	r += strlen(SHARED_DIR);
+	if (*r != '\0' && *r != '/')
+		return 0;
+	r += strspn(r, "/");
+	*rel = *r == '\0' ? "." : r;
+	return 1;
+}
 
 int
 fs_open_root(const char *dir)
@@ -171,8 +221,15 @@ int
 fs_open(const char *vpath, int flags, mode_t mode)
 {
 	const char *rel = relative(vpath);
-	int root = current_root();
+	int root = home_fd >= 0 ? home_fd : current_root();
 
+	if (in_pub(&rel)) {
+		if (writing) {
+			errno = EROFS;	/* shared and read-only */
+			return -1;
+		}
+		root = pub_fd;
+	}
 	if (root < 0) {
 		errno = ENOENT;		/* the served folder is gone */
 		return -1;
@@ -202,6 +259,10 @@ fs_open_parent(const char *vpath, const char **name)
 		errno = EPERM;
 		return -1;
 	}
+	if (writing && pub_fd >= 0 && strcmp(vpath + 1, SHARED_DIR) == 0) {
+		errno = EROFS;	/* the pub/ of a home itself */
+		return -1;
+	}
 	n = (size_t)(base - vpath);
 	if (n >= sizeof parent) {
 		errno = ENAMETOOLONG;
@@ -211,4 +272,45 @@ fs_open_parent(const char *vpath, const char **name)
 	parent[n] = '\0';
 	*name = base;
 	return fs_open(parent, O_RDONLY | O_DIRECTORY, 0);
+}
+
+/* Bytes in the regular files below dir, for a quota.  Symbolic links are
+ * not followed; the walk stops 32 folders deep. */
+static uint64_t
+usage_below(int dir, int depth)
+{
+	uint64_t total = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0
+		    || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			total += (uint64_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode) && depth < 32) {
+			int sub = openat(fd, e->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				total += usage_below(sub, depth + 1);
+				close(sub);
+			}
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+uint64_t
+fs_usage(int dir)
+{
+	return usage_below(dir, 0);
 }

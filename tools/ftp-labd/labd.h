@@ -23,9 +23,25 @@
 #define VPATH_MAX 1024		/* longest path a client may name */
 #define USER_MAX 64
 
+#define HOME_MAX 256
+#define SHARED_DIR "pub"	/* ROOT/pub: in every home, read-only */
+
+/* What an account may do (users.c): the letters r, w, d, m. */
+enum {
+	PERM_READ = 1,		/* r: download, list */
+	PERM_WRITE = 2,		/* w: upload (STOR, APPE, STOU), MFMT */
+	PERM_DELETE = 4,	/* d: DELE, RMD, RNFR/RNTO */
+	PERM_MKDIR = 8,		/* m: MKD */
+	PERM_ALL = 15
+};
+
 struct user {
 	char name[USER_MAX];
 	char password[USER_MAX];
+	char home[HOME_MAX];		/* below ROOT; "" is ROOT */
+	unsigned perms;			/* PERM_* */
+	uint64_t quota;			/* bytes the home may hold; 0: any */
+	int log_fd;			/* --log-dir NAME.log, or -1 */
 };
 
 struct config {
@@ -43,8 +59,11 @@ struct config {
 	int max_per_ip;			/* 0: no limit */
 	int read_only;
 	int anonymous;			/* anonymous logins allowed */
+	struct user guest;		/* what anonymous may do, and where */
 	struct user *users;
 	size_t nusers;
+	uint64_t max_file_size;		/* 0: any */
+	int clock;			/* wall-clock times in the narration */
 	int quiet;
 	int log_fd;			/* narration, -1 when quiet */
 	int wire;			/* --wire: TCP events narrated */
@@ -89,6 +108,13 @@ struct session {
 	int user_given;			/* USER seen, PASS expected */
 	char user[USER_MAX];
 	int fails;
+	const struct user *account;	/* after login; &cfg.guest: anonymous */
+	int home_fd, pub_fd;		/* the account's root and pub/, or -1 */
+
+	/* for the summary line at the close */
+	long long start_ms;
+	unsigned commands, errors, stored;
+	uint64_t bytes_up, bytes_down;
 
 	char cwd[VPATH_MAX];		/* virtual: "/" is ROOT */
 	int type_ascii;
@@ -145,14 +171,35 @@ int fs_open_root(const char *dir);
 int fs_portable(void);
 int fs_open(const char *vpath, int flags, mode_t mode);
 int fs_open_parent(const char *vpath, const char **name);
+void fs_set_home(int home, int pub);
+int fs_home(void);
+void fs_writing(int on);
+uint64_t fs_usage(int dir);
 
 /* users.c */
 int users_read(FILE *f, const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
+int parse_perms(const char *text, unsigned *perms, char *why, size_t whylen);
 int users_load(const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
-int users_check(const char *name, const char *password);
+const struct user *users_check(const char *name, const char *password);
 int is_anonymous_name(const char *name);
+int parse_bytes(const char *text, uint64_t *bytes);
+unsigned perm_needed(const char *verb);
+const char *perm_word(unsigned perm);
+
+/* class.c */
+void class_setup(unsigned n, const char *path, uint64_t quota, uid_t owner,
+    gid_t group);
+
+/* privs.c */
+struct run_as {
+	char name[USER_MAX];
+	uid_t uid;
+	gid_t gid;
+};
+void privs_lookup(const char *name, struct run_as *who);
+void privs_drop(const struct run_as *who);
 
 /* session.c */
 void *session_main(void *arg);
@@ -175,6 +222,7 @@ const struct verb *verb_find(const char *name);
 /* login.c */
 void cmd_user(struct session *s, const char *arg);
 void cmd_pass(struct session *s, const char *arg);
+void log_out(struct session *s);
 
 /* control.c: the control connection, below every command handler. */
 void reply(struct session *s, int code, const char *fmt, ...)

@@ -2,11 +2,19 @@
  *
  * A wrong password is answered only after --fail-delay, and after
  * --max-fails of them the connection is closed, so guessing is slow.
+ * Logging in enters the account's home, if it has one: from then on the
+ * session's paths start there (fsroot.c), and its narration lines carry
+ * the user's name and go to the user's own log too.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "labd.h"
+#include "narrate.h"
 
 void
 cmd_user(struct session *s, const char *arg)
@@ -42,9 +50,64 @@ pause_ms(int ms)
 	}
 }
 
+/* The account's root: its home below ROOT, with ROOT/pub as /pub in it,
+ * opened through the confinement like any path.  -1 when the home cannot
+ * be opened. */
+static int
+enter_home(struct session *s, const struct user *u)
+{
+	s->home_fd = s->pub_fd = -1;
+	if (u->home[0] != '\0') {
+		s->home_fd = fs_open(u->home, O_RDONLY | O_DIRECTORY, 0);
+		if (s->home_fd < 0)
+			return -1;
+		s->pub_fd = fs_open(SHARED_DIR, O_RDONLY | O_DIRECTORY, 0);
+	}
+	fs_set_home(s->home_fd, s->pub_fd);
+	return 0;
+}
+
+/* Logged in as u: its home, its name on every narration line from the
+ * login line on (guests stay "[ID]"), its own log.  -1 after a 530 when
+ * the home cannot be opened. */
+static int
+log_in(struct session *s, const struct user *u)
+{
+	if (enter_home(s, u) < 0) {
+		int e = errno;
+		narrate_printf(s->id, "login: %s: home %s cannot be opened (%s)",
+		    u->name, u->home, strerror(e));
+		reply(s, 530, "Login refused: your home folder cannot be "
+		    "opened (%s); tell the teacher.", strerror(e));
+		return -1;
+	}
+	s->logged_in = 1;
+	s->account = u;
+	narrate_as_user(s->anonymous ? NULL : u->name, u->log_fd);
+	narrate_printf(s->id, "login: %s%s%s%s", s->anonymous ? "anonymous" :
+	    "user ", s->anonymous ? "" : u->name, u->home[0] ? ", home " : "",
+	    u->home);
+	return 0;
+}
+
+/* The end of a session: the home closed, the narration as before. */
+void
+log_out(struct session *s)
+{
+	if (s->home_fd >= 0)
+		close(s->home_fd);
+	if (s->pub_fd >= 0)
+		close(s->pub_fd);
+	s->home_fd = s->pub_fd = -1;
+	fs_set_home(-1, -1);
+	narrate_as_user(NULL, -1);
+}
+
 void
 cmd_pass(struct session *s, const char *arg)
 {
+	const struct user *u;
+
 	if (s->logged_in) {
 		reply(s, 230, "Already logged in.");
 		return;
@@ -55,15 +118,14 @@ cmd_pass(struct session *s, const char *arg)
 	}
 	s->user_given = 0;
 	if (s->anonymous) {
-		s->logged_in = 1;
-		narrate_printf(s->id, "login: anonymous");
-		reply(s, 230, "Guest login ok, access restrictions apply.");
+		if (log_in(s, &cfg.guest) == 0)
+			reply(s, 230, "Guest login ok, access restrictions "
+			    "apply.");
 		return;
 	}
-	if (users_check(s->user, arg)) {
-		s->logged_in = 1;
-		narrate_printf(s->id, "login: user %s", s->user);
-		reply(s, 230, "User %s logged in.", s->user);
+	if ((u = users_check(s->user, arg)) != NULL) {
+		if (log_in(s, u) == 0)
+			reply(s, 230, "User %s logged in.", s->user);
 		return;
 	}
 	s->fails++;

@@ -6,6 +6,7 @@
  * connection gets a thread running session_main() (session.c).  SIGINT and
  * SIGTERM stop the accept loop; every session then answers 421 and ends.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "err.h"
@@ -36,6 +39,9 @@ usage(FILE *f)
 "                [--fail-delay MSECS] [--log FILE] [--wire]\n"
 "                [--show-passwords] [--pcap FILE] [--ladder]\n"
 "                [--unsafe-allow-bounce] [--unsafe-allow-pasv-theft]\n"
+"                [--log-dir DIR] [--clock] [--class N] [--class-file FILE]\n"
+"                [--quota BYTES] [--max-file-size BYTES]\n"
+"                [--anonymous-perms LETTERS] [--user NAME | --stay-root]\n"
 "Serve ROOT (default: the current directory) over FTP on ADDR port PORT\n"
 "(default 127.0.0.1 port 2121), narrating both channels on stderr.\n"
 "  -r ROOT              the folder clients see as /\n"
@@ -44,7 +50,21 @@ usage(FILE *f)
 "  -q                   no narration (unless --log)\n"
 "  --log FILE           narration to FILE (appended) instead of stderr\n"
 "  --read-only          refuse every command that changes a file\n"
-"  --users FILE         named accounts, one \"name:password\" a line\n"
+"  --users FILE         named accounts, one a line:\n"
+"                       name:password[:home[:permissions[:quota]]]\n"
+"  --class N            accounts student01..N, each with a home below\n"
+"                       ROOT/home and the shared, read-only ROOT/pub\n"
+"  --class-file FILE    where --class writes the accounts and passwords\n"
+"                       (default class-accounts.txt; kept if it exists)\n"
+"  --quota BYTES        what each --class home may hold (K, M, G)\n"
+"  --max-file-size BYTES  552 for an upload over BYTES (K, M, G)\n"
+"  --anonymous-perms LETTERS  what anonymous may do: r w d m (default\n"
+"                       rwdm; r with --class)\n"
+"  --log-dir DIR        narration to DIR/class.log, and each user's own\n"
+"                       lines to DIR/NAME.log too\n"
+"  --clock              wall-clock times in the narration\n"
+"  --user NAME          started as root: serve as NAME (default nobody)\n"
+"  --stay-root          started as root: serve as root all the same\n"
 "  --no-anonymous       refuse USER anonymous and USER ftp\n"
 "  --pasv-ports LO-HI   ports PASV and EPSV listen on\n"
 "  --pasv-address IP    IPv4 address PASV advertises (NAT lessons)\n"
@@ -103,7 +123,9 @@ enum {
 	OPT_PASV_PORTS = 256, OPT_PASV_ADDRESS, OPT_IDLE, OPT_DATA,
 	OPT_MAX_SESSIONS, OPT_MAX_PER_IP, OPT_READ_ONLY, OPT_USERS,
 	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_WIRE, OPT_SHOW_PASSWORDS,
-	OPT_PCAP, OPT_LADDER, OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT
+	OPT_PCAP, OPT_LADDER, OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT,
+	OPT_CLASS, OPT_CLASS_FILE, OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS,
+	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT
 };
 
 static const struct option longopts[] = {
@@ -125,6 +147,15 @@ static const struct option longopts[] = {
 	{ "unsafe-allow-bounce", no_argument, NULL, OPT_UNSAFE_BOUNCE },
 	{ "unsafe-allow-pasv-theft", no_argument, NULL,
 	    OPT_UNSAFE_PASV_THEFT },
+	{ "class", required_argument, NULL, OPT_CLASS },
+	{ "class-file", required_argument, NULL, OPT_CLASS_FILE },
+	{ "quota", required_argument, NULL, OPT_QUOTA },
+	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE },
+	{ "anonymous-perms", required_argument, NULL, OPT_ANON_PERMS },
+	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
+	{ "clock", no_argument, NULL, OPT_CLOCK },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "stay-root", no_argument, NULL, OPT_STAY_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -183,6 +214,38 @@ warn_unsafe(void)
 		    "to a passive port first: PASV theft works");
 }
 
+/* What the options ask for beyond cfg, for main() to do in order. */
+static struct {
+	const char *log;		/* --log FILE */
+	const char *log_dir;		/* --log-dir DIR */
+	unsigned class_size;		/* --class N; 0: no class */
+	const char *class_file;
+	uint64_t quota;
+	const char *anon_perms;		/* --anonymous-perms, or NULL */
+	const char *run_as;		/* --user NAME, or NULL */
+	int stay_root;
+} want = { .class_file = "class-accounts.txt" };
+
+static uint64_t
+opt_bytes(const char *opt, const char *text)
+{
+	uint64_t n;
+
+	if (parse_bytes(text, &n) < 0)
+		die_usage("%s: '%s' is not a number of bytes (digits, then K, "
+		    "M or G if you like)", opt, text);
+	return n;
+}
+
+static void
+anonymous_perms(const char *letters)
+{
+	char why[160];
+
+	if (parse_perms(letters, &cfg.guest.perms, why, sizeof why) < 0)
+		die_usage("--anonymous-perms: %s", why);
+}
+
 static void
 parse_options(int argc, char **argv)
 {
@@ -238,17 +301,115 @@ parse_options(int argc, char **argv)
 		case OPT_LADDER: narrate_flags |= NARRATE_LADDER; break;
 		case OPT_UNSAFE_BOUNCE: cfg.unsafe_bounce = 1; break;
 		case OPT_UNSAFE_PASV_THEFT: cfg.unsafe_pasv_theft = 1; break;
+		case OPT_CLASS:
+			want.class_size = (unsigned)opt_number("--class",
+			    optarg, 1, 999);
+			break;
+		case OPT_CLASS_FILE: want.class_file = optarg; break;
+		case OPT_QUOTA: want.quota = opt_bytes("--quota", optarg); break;
+		case OPT_MAX_FILE:
+			cfg.max_file_size = opt_bytes("--max-file-size",
+			    optarg);
+			break;
+		case OPT_ANON_PERMS: want.anon_perms = optarg; break;
+		case OPT_LOG_DIR: want.log_dir = optarg; break;
+		case OPT_CLOCK: cfg.clock = 1; break;
+		case OPT_USER: want.run_as = optarg; break;
+		case OPT_STAY_ROOT: want.stay_root = 1; break;
 		}
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
-	if (!cfg.anonymous && cfg.nusers == 0)
+	if (!cfg.anonymous && cfg.nusers == 0 && want.class_size == 0)
 		die_usage("--no-anonymous without --users leaves no way to "
 		    "log in");
 	warn_unsafe();
+	if (want.run_as != NULL && want.stay_root)
+		die_usage("--user and --stay-root: choose one");
+	if (want.quota > 0 && want.class_size == 0)
+		die_usage("--quota is for --class; in a --users file a quota "
+		    "is the fifth field");
+	if (want.class_size > 0) {	/* anonymous reads pub/, no more */
+		cfg.guest.perms = PERM_READ;
+		snprintf(cfg.guest.home, sizeof cfg.guest.home, SHARED_DIR);
+	}
+	if (want.anon_perms != NULL)
+		anonymous_perms(want.anon_perms);
+	want.log = log;
 	cfg.log_fd = narrate_log_fd(log, cfg.quiet);
 	if (pcap != NULL)
 		open_pcap(pcap);
+}
+
+/* ---- a classroom: accounts, logs, privileges ---- */
+
+/* DIR/NAME.log, appended to. */
+static int
+open_in_dir(int dir, const char *dirname, const char *name)
+{
+	char file[USER_MAX + 8];
+	int fd;
+
+	snprintf(file, sizeof file, "%s.log", name);
+	fd = openat(dir, file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (fd < 0)
+		die_errno(EXIT_CANTCREAT, "--log-dir %s/%s", dirname, file);
+	return fd;
+}
+
+/* --log-dir: the whole class in class.log (unless --log says where),
+ * and each account's lines in its own file as well. */
+static void
+open_log_dir(const char *path)
+{
+	size_t i;
+	int dir;
+
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
+	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
+	if (want.log == NULL)
+		cfg.log_fd = open_in_dir(dir, path, "class");
+	for (i = 0; i < cfg.nusers; i++)
+		cfg.users[i].log_fd = open_in_dir(dir, path,
+		    cfg.users[i].name);
+	cfg.guest.log_fd = open_in_dir(dir, path, "anonymous");
+	close(dir);
+}
+
+/* Started as root: who to become after binding (who->uid 0: stay). */
+static void
+choose_identity(struct run_as *who)
+{
+	memset(who, 0, sizeof *who);
+	if (geteuid() != 0) {
+		if (want.run_as != NULL)
+			die_usage("--user %s: only a server started as root "
+			    "can change user", want.run_as);
+		who->uid = geteuid();
+		return;
+	}
+	if (!want.stay_root)
+		privs_lookup(want.run_as ? want.run_as : "nobody", who);
+}
+
+/* After binding: root no more, unless --stay-root; narrated either way. */
+static void
+leave_root(const struct run_as *who)
+{
+	if (geteuid() != 0)
+		return;
+	if (want.stay_root) {
+		narrate_printf(0, "privileges: serving as root (--stay-root): "
+		    "every file a client names is opened with root's rights");
+		return;
+	}
+	privs_drop(who);
+	narrate_printf(0, "privileges: started as root; now serving as %s "
+	    "(uid %u, gid %u)", who->name, (unsigned)who->uid,
+	    (unsigned)who->gid);
 }
 
 /* ---- accepting ---- */
@@ -273,6 +434,7 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 	s->lb.filter = wire_filter_hook;	/* then telnet_filter_hook */
 	s->lb.filter_ctx = s;
 	s->pasv_fd = -1;
+	s->home_fd = s->pub_fd = -1;
 	strcpy(s->cwd, "/");
 	return s;
 }
@@ -305,21 +467,34 @@ main(int argc, char **argv)
 {
 	struct net_error e;
 	struct hostport here;
+	struct run_as who;
 	int lfd;
 
 	cli_start(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);
-	narrate_start(cfg.log_fd, narrate_flags);
+	choose_identity(&who);
 	if ((cfg.root_fd = fs_open_root(cfg.root)) < 0)
 		die_errno(EXIT_USAGE, "-r %s: cannot open as a directory",
 		    cfg.root);
+	if (want.class_size > 0)
+		class_setup(want.class_size, want.class_file, want.quota,
+		    geteuid() == 0 && !want.stay_root ? who.uid : (uid_t)-1,
+		    who.gid);
+	if (want.log_dir != NULL)
+		open_log_dir(want.log_dir);
+	narrate_start(cfg.log_fd, narrate_flags |
+	    (cfg.clock ? NARRATE_CLOCK : 0));
+	if (want.class_size > 0)
+		narrate_printf(0, "class: %u students, accounts and "
+		    "passwords in %s", want.class_size, want.class_file);
 	serve_raise_fd_limit();	/* 1000 sessions need more than 1024 fds */
 	serve_setup_signals();
 	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
 	net_local(lfd, &here);
+	leave_root(&who);
 	printf("listening on %s port %u\n", here.host, here.port);
 	fflush(stdout);
 	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",

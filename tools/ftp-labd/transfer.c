@@ -38,12 +38,15 @@
  * connected for its 226, so only a dead one closes within this time. */
 #define UPLOAD_SETTLE_MS 50
 
-enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR };
+enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR,
+	X_FULL };
 
 struct xfer {
 	enum xfer_end end;
 	int err;
 	uint64_t bytes;		/* on the wire */
+	uint64_t limit;		/* an upload over this many bytes: X_FULL */
+	char why_limit[160];	/* which limit, for the 552 */
 	int eof;		/* the input ended: for an upload, a FIN */
 };
 
@@ -86,10 +89,13 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	struct pump_chan c;
 	enum pump_step st;
 	int sending = wire == out;
+	uint64_t limit = x->limit;
 	/* --pcap needs the bytes themselves, one chunk at a time */
 	struct wireview_pump seen = { &s->data_wire, sending };
 
-	memset(x, 0, sizeof *x);
+	x->end = X_DONE;
+	x->err = 0;
+	x->bytes = 0;
 	net_set_nonblocking(wire, 1);
 	if (pump_chan_open_observed(&c, in, out, conv, cfg.pcap != NULL ?
 	    wireview_observe : NULL, &seen) < 0) {
@@ -101,6 +107,10 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		st = pump_chan_step(&c);
 		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
 			break;
+		if (!sending && c.bytes_in > limit) {
+			x->end = X_FULL;	/* over the quota or size */
+			break;
+		}
 		x->end = watch_control(s, &c, sending,
 		    st == PUMP_STEP_WAIT);
 		if (x->end != X_DONE)
@@ -111,6 +121,8 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = (c.write_failed ? out : in) == wire ? X_DATA_ERR :
 		    X_FILE_ERR;
 	}
+	if (!sending && x->end == X_DONE && c.bytes_in > limit)
+		x->end = X_FULL;
 	/* an upload's end is only the data connection closing: a killed
 	 * client closes it too (see control_hung_up) */
 	if (st == PUMP_STEP_EOF && !sending && x->end == X_DONE &&
@@ -121,6 +133,10 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = X_GONE;
 	}
 	x->bytes = sending ? c.bytes_out : c.bytes_in;
+	if (sending)
+		s->bytes_down += x->bytes;
+	else
+		s->bytes_up += x->bytes;
 	x->eof = st == PUMP_STEP_EOF;
 	wire_data_moved(s, sending, x->bytes);
 	pump_chan_close(&c);
@@ -172,6 +188,10 @@ finish(struct session *s, const struct xfer *x, const char *verb,
 		reply(s, x->err == ENOSPC ? 452 : 451, "Local error: %s%s.",
 		    strerror(x->err), kept);
 		break;
+	case X_FULL:
+		reply(s, 552, "Exceeded storage allocation (the %s); the "
+		    "upload is removed%s.", x->why_limit, kept);
+		break;
 	}
 	return -1;
 }
@@ -217,7 +237,7 @@ void
 send_data(struct session *s, int fd, int ascii, const char *opening,
     const char *done)
 {
-	struct xfer x;
+	struct xfer x = { .limit = UINT64_MAX };
 	int dfd;
 
 	if ((dfd = open_data(s, opening)) < 0)
@@ -277,6 +297,7 @@ struct upload {
 				 * goes if the upload fails */
 	int created;		/* this command made file: it goes if no
 				 * data connection comes */
+	uint64_t old_size;	/* of the target before, for undo_upload */
 };
 
 /* Creates a file not there yet: for STOR a temporary name, for STOU the
@@ -344,7 +365,8 @@ static int
 commit_upload(struct session *s, struct upload *up, const struct xfer *x,
     const char *path)
 {
-	const char *kept = up->temporary ? "; the old file is kept" : "";
+	const char *kept = up->temporary && x->end != X_FULL ?
+	    "; the old file is kept" : "";
 
 	if (x->end != X_DONE) {
 		if (up->temporary)
@@ -363,6 +385,51 @@ commit_upload(struct session *s, struct upload *up, const struct xfer *x,
 		return -1;
 	}
 	return 0;
+}
+
+/* How many bytes this upload may bring: what is left of the account's
+ * quota and of --max-file-size, for a file that holds base bytes already
+ * (APPE, REST) or whose old bytes it replaces (STOR over a file).  The
+ * quota counts the regular files below the account's root. */
+static void
+upload_limit(struct session *s, uint64_t base, uint64_t replaced,
+    struct xfer *x)
+{
+	uint64_t quota = s->account != NULL ? s->account->quota : 0, used;
+	int home = fs_home();
+
+	x->limit = UINT64_MAX;
+	if (cfg.max_file_size > 0) {
+		x->limit = cfg.max_file_size > base ?
+		    cfg.max_file_size - base : 0;
+		snprintf(x->why_limit, sizeof x->why_limit, "maximum file "
+		    "size is %llu bytes",
+		    (unsigned long long)cfg.max_file_size);
+	}
+	if (quota == 0)
+		return;
+	used = fs_usage(home >= 0 ? home : cfg.root_fd);
+	used = used > replaced ? used - replaced : 0;
+	if (quota - (used < quota ? used : quota) < x->limit) {
+		x->limit = quota - (used < quota ? used : quota);
+		snprintf(x->why_limit, sizeof x->why_limit, "quota of %s is "
+		    "%llu bytes, %llu used", s->user,
+		    (unsigned long long)quota, (unsigned long long)used);
+	}
+}
+
+/* An upload over a limit leaves nothing behind: a file it made goes, a
+ * file it added to (APPE, REST) is cut back to its old size.  A STOR's
+ * temporary file goes in commit_upload, as on any failure. */
+static void
+undo_upload(const struct upload *up)
+{
+	if (up->temporary)
+		return;
+	if (up->created)
+		unlinkat(up->dir, up->file, 0);
+	else
+		(void)!ftruncate(up->fd, (off_t)up->old_size);
 }
 
 /* The 150 text: STOU names the file it made (RFC 1123 4.1.2.9). */
@@ -411,13 +478,21 @@ store(struct session *s, const char *arg, enum store_how how)
 		return;
 	}
 	opening_text(s, &up, how, path, text, sizeof text);
+	up.old_size = existed && S_ISREG(st.st_mode) ? (uint64_t)st.st_size :
+	    0;
+	upload_limit(s, how == ST_APPEND ? up.old_size : rest,
+	    how == ST_REPLACE && rest == 0 ? up.old_size : 0, &x);
 	if ((dfd = open_data(s, text)) >= 0) {
 		pump_transfer(s, dfd, up.fd, s->type_ascii ? PUMP_CRLF_TO_LF :
 		    PUMP_BINARY, dfd, &x);
 		wire_data_end(s, dfd, wire_end_of(&x, 0));
 		close(dfd);
-		if (commit_upload(s, &up, &x, path) == 0)
+		if (x.end == X_FULL)
+			undo_upload(&up);
+		if (commit_upload(s, &up, &x, path) == 0) {
+			s->stored++;
 			reply(s, 226, "Transfer complete.");
+		}
 	} else {
 		abandon_upload(&up);
 	}
