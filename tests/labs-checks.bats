@@ -918,6 +918,137 @@ lab14_all() {
 	says "curl is not installed"
 }
 
+# ---- lab 15: the class server, judged with --log and --user ----
+
+# class_start [options]: the teacher's class server of lab 15: 3 students,
+# a 16K quota, the narration in $CLASS_LOG.  As root it drops to nobody.
+class_start() {
+	CLASS=$BATS_TEST_TMPDIR/class
+	CLASS_LOG=$BATS_TEST_TMPDIR/class-logs/class.log
+	mkdir -p "$CLASS/pub"
+	echo "The teacher's file." >"$CLASS/pub/welcome.txt"
+	setsid ftp-labd -p 0 -r "$CLASS" --class 3 --quota 16K --fail-delay 0 \
+		--class-file "$BATS_TEST_TMPDIR/class-accounts.txt" \
+		--log-dir "$BATS_TEST_TMPDIR/class-logs" --clock "$@" \
+		>"$BATS_TEST_TMPDIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
+	[ -n "$PORT" ]
+	login=("USER student01"
+		"PASS $(grep '^student01:' "$BATS_TEST_TMPDIR/class-accounts.txt" | cut -d: -f2)")
+	HOME01=$CLASS/home/student01
+}
+
+# The steps of lab 15, each as a student does it.
+store_hello() {
+	echo "Hello from student01." >"$BATS_TEST_TMPDIR/hello.txt"
+	put I "$BATS_TEST_TMPDIR/hello.txt" hello.txt
+}
+write_pub() { session "${login[@]}" "MKD pub/mine" "DELE pub/welcome.txt" QUIT; }
+reach_other() { session "${login[@]}" "CWD ../student02" QUIT; }
+over_quota() {
+	head -c 20000 /dev/zero >"$BATS_TEST_TMPDIR/big.bin"
+	put I "$BATS_TEST_TMPDIR/big.bin" big.bin || true
+}
+
+# check15 [USER]: lab 15's check against the class log.
+check15() {
+	run "$LABS"/15-class-server/check --log "$CLASS_LOG" --user "${1:-student01}"
+	echo "$output"
+}
+
+@test "check 15: passes after the lab's steps on the class server" {
+	class_start
+	store_hello
+	write_pub
+	reach_other
+	over_quota
+	[ ! -e "$HOME01/big.bin" ]
+	check15
+	passes
+	[[ $output == *"OK: student01 logged in; home $HOME01"* ]]
+	[[ $output == *"OK: hello.txt is in your home: 22 bytes"* ]]
+	[[ $output == *"OK: writing into pub/ was refused: MKD pub/mine got 550"* ]]
+	[[ $output == *"OK: another student's folder was out of reach: CWD ../student02 got 550"* ]]
+	[[ $output == *"OK: big.bin over the quota got 552, and nothing of it is left"* ]]
+	# the teacher's table
+	run "$LABS/class-summary" --log "$CLASS_LOG" 15
+	[ "$output" = "student01    15 ok" ]
+}
+
+@test "check 15: without --log and --user it says how to run it" {
+	run "$LABS"/15-class-server/check
+	echo "$output"
+	says "this lab is judged from the class server's narration"
+	[[ $output == *'check --log ~/class-logs/class.log --user student01'* ]]
+}
+
+@test "check 15: a student who never logged in" {
+	class_start
+	store_hello
+	check15 student02
+	says "student02 has not logged in yet"
+}
+
+@test "check 15: nothing stored, nothing tried" {
+	class_start
+	session "${login[@]}" PWD QUIT
+	check15
+	says "no file of yours is stored in your home yet"
+	says "you have not tried to write into pub/ yet"
+	says "you have not tried to reach another student's folder yet"
+	says "no upload of yours has gone over your quota yet"
+	[[ $output == *"OK: student01 logged in"* ]]
+}
+
+@test "check 15: a file stored, then deleted" {
+	class_start
+	store_hello
+	session "${login[@]}" "DELE hello.txt" QUIT
+	write_pub
+	reach_other
+	over_quota
+	check15
+	says "hello.txt was stored, but it is not in your home any more"
+}
+
+@test "check 15: STOR with nobody connecting (425)" {
+	class_start --data-timeout 1
+	session "${login[@]}" PASV "STOR hello.txt" QUIT
+	check15
+	says "STOR hello.txt got \"425"
+	says "nobody connected to the data port"
+}
+
+@test "check 15: a folder named student02 made in the student's own home" {
+	class_start
+	session "${login[@]}" "MKD student02" "CWD student02" QUIT
+	check15
+	says "MKD student02 got \"257 \"/student02\" created.\": that folder is inside your own home"
+	says "Try the real neighbour: CWD ../student02"
+}
+
+@test "check 15: a smaller big.bin stored after the 552" {
+	class_start
+	store_hello
+	write_pub
+	reach_other
+	over_quota
+	head -c 100 /dev/zero >"$BATS_TEST_TMPDIR/small.bin"
+	put I "$BATS_TEST_TMPDIR/small.bin" big.bin
+	check15
+	says "big.bin got 552, yet a big.bin is in your home: 100 bytes"
+}
+
+@test "check 15: the home is not on this machine (a wrong --root)" {
+	class_start
+	store_hello
+	run "$LABS"/15-class-server/check --log "$CLASS_LOG" --user student01 \
+		--root "$BATS_TEST_TMPDIR/elsewhere"
+	echo "$output"
+	says "cannot find student01's home on this machine (looked for $BATS_TEST_TMPDIR/elsewhere/home/student01)"
+}
+
 @test "labs/vsftpd: --help, and an argument refused with 64, starting nothing" {
 	run "$LABS/vsftpd" --help
 	[ "$status" -eq 0 ]

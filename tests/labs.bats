@@ -98,6 +98,14 @@ run_lab() {
 	run_lab 14-why-passive-nat
 }
 
+@test "lab 15 (a class on one server: homes, pub/, quota, per-student logs, the check with --user): README steps run as written" {
+	run_lab 15-class-server
+	# as root (CI), the class server served as nobody
+	if [ "$(id -u)" -eq 0 ]; then
+		grep -q '\] privileges: started as root; now serving as nobody ' "$RUNLAB_DIR/home/class-logs/class.log"
+	fi
+}
+
 @test "labs: every lab folder has README, TEACHER and an executable check" {
 	n=0
 	for d in "$LABS"/[0-9][0-9]-*/; do
@@ -109,7 +117,7 @@ run_lab() {
 			{ echo "$d: README does not run its own check"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 13 ]
+	[ "$n" -eq 14 ]
 }
 
 @test "labs: every lab has a test above (none forgotten)" {
