@@ -81,6 +81,16 @@ run_lab() {
 	run_lab 11-timeout-and-bounce
 }
 
+@test "lab 12 (the wire view: --wire, --show-passwords, the ladder, a pcap in tshark when installed): README steps run as written" {
+	run_lab 12-wire-view
+	if command -v tshark >/dev/null 2>&1; then
+		[[ $output != *"optional part skipped"* ]]
+		grep -q '^OK: wire.pcap: tshark finds the PASS command in it$' "$RUNLAB_DIR/t/run.out"
+	else
+		[[ $output == *"optional part skipped"* ]]
+	fi
+}
+
 @test "lab 13 (curl and FileZilla through ftp-tap, vsftpd when installed): README steps run as written" {
 	require curl
 	run_lab 13-watch-through-tap
@@ -109,7 +119,7 @@ run_lab() {
 			{ echo "$d: README does not run its own check"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 13 ]
+	[ "$n" -eq 14 ]
 }
 
 @test "labs: every lab has a test above (none forgotten)" {
