@@ -299,7 +299,7 @@ MD
 	[ -z "$(ss -Hltn 'sport >= :55573 and sport <= :55599' 2>/dev/null)" ] ||
 		skip "ports 55573-55599 are in use here"
 	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline \
-		labs/13-watch-through-tap labs/14-why-passive-nat .; do
+		labs/12-wire-view labs/13-watch-through-tap labs/14-why-passive-nat .; do
 		rm -rf "$RUNLAB_DIR"
 		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 RUNLAB_WAIT=5 \
 			run "$LABS/lib/run-lab" "$REPO_ROOT/$lab"
