@@ -44,7 +44,7 @@ server_start() {
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
-	[ -n "$PORT" ]
+	[ -n "$PORT" ] || { cat "$BATS_TEST_TMPDIR/server.out"; return 1; }
 }
 
 server_stop() {
