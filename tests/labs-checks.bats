@@ -44,7 +44,7 @@ server_start() {
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
-	[ -n "$PORT" ]
+	[ -n "$PORT" ] || { cat "$BATS_TEST_TMPDIR/server.out"; return 1; }
 }
 
 server_stop() {
@@ -673,6 +673,102 @@ stolen_get() {
 	session "${login[@]}" "PORT 127,0,0,1,195,149" QUIT
 	check 11
 	says "no PORT or EPRT was refused: you named your own address"
+}
+
+# ---- lab 12 ----
+
+# wire_parts [labs/start options...]: parts 1-4 of lab 12: a download to
+# wire.txt, then lines ending in a bare LF sent as they are.
+wire_parts() {
+	server_start "$@"
+	get I 01test.txt "$C/wire.txt"
+	printf 'USER anonymous\nPASS lf@example.com\r\nQUIT\n' |
+		ftp-dataconn -w 10 "$HOST" "$PORT" >/dev/null 2>&1
+}
+
+# ladder_part [LAST-COMMAND]: part 5, with a 1-second idle timeout: log
+# in and idle until the 421 (or send LAST-COMMAND, e.g. QUIT).
+ladder_part() {
+	server_start --ladder --wire --idle-timeout 1
+	{ printf '%s\n' "${login[@]}" ${1:+"$1"}; sleep 2; } |
+		ftp-raw -w 10 "$HOST" "$PORT" >/dev/null 2>&1 || true
+}
+
+@test "check 12: passes after the wire view, a bare LF, the ladder's 421 and the capture" {
+	wire_parts --wire --show-passwords --pcap "$LAB/wire.pcap"
+	ladder_part
+	check 12
+	passes
+	[[ $output == *"OK: the password crossed the wire in clear: PASS student@example.com"* ]]
+	port=$(sed -n 's/.* data: PASV listening on .*:\([0-9]*\) = .*/\1/p' "$LAB/server.log.old")
+	[[ $output == *"OK: the data connection went to port $port, the port of the 227 reply ($((port / 256)),$((port % 256)))"* ]]
+	if command -v tshark >/dev/null 2>&1; then
+		[[ $output == *"OK: wire.pcap: tshark finds the PASS command in it"* ]]
+	else
+		[[ $output == *"(tshark is not installed"* ]]
+	fi
+}
+
+@test "check 12: the server ran without --wire" {
+	wire_parts --show-passwords --pcap "$LAB/wire.pcap"
+	ladder_part
+	check 12
+	says "the narration shows no line endings: the server ran without --wire"
+	says "the narration has no 'tcp: data:' line"
+}
+
+@test "check 12: the password masked: no --show-passwords" {
+	wire_parts --wire --pcap "$LAB/wire.pcap"
+	ladder_part
+	check 12
+	says "the password is masked (PASS XXXX): the server ran without --show-passwords"
+	[[ $output == *"OK: the narration shows the wire"* ]]
+}
+
+@test "check 12: no download, no bare LF, no ladder" {
+	server_start --wire --show-passwords --pcap "$LAB/wire.pcap"
+	session "${login[@]}" QUIT
+	check 12
+	says "the server never got RETR 01test.txt"
+	says "no line ended in a bare LF (part 4)"
+	says "no ladder yet (part 5)"
+}
+
+@test "check 12: a ladder that QUIT before the idle timeout" {
+	wire_parts --wire --show-passwords --pcap "$LAB/wire.pcap"
+	ladder_part QUIT
+	check 12
+	says "the ladder shows no idle timeout (421, then the server's FIN)"
+}
+
+@test "check 12: only a ladder, no narration in lines" {
+	ladder_part
+	check 12
+	says "the server narrated no command as a line (a ladder only?)"
+	[[ $output == *"OK: the ladder shows the idle timeout"* ]]
+}
+
+@test "check 12: no capture file (no --pcap)" {
+	wire_parts --wire --show-passwords
+	ladder_part
+	check 12
+	says "there is no capture file $LAB/wire.pcap"
+}
+
+@test "check 12: the capture emptied by a later --pcap to the same file" {
+	require tshark
+	wire_parts --wire --show-passwords --pcap "$LAB/wire.pcap"
+	server_start --ladder --wire --idle-timeout 1 --pcap "$LAB/wire.pcap"
+	{ sleep 2; } | ftp-raw -w 10 "$HOST" "$PORT" >/dev/null 2>&1 || true
+	check 12
+	says "$LAB/wire.pcap holds no PASS command"
+	says "It was emptied by a later labs/start --pcap with the same file."
+}
+
+@test "start: the first start in a new lab folder says nothing about a missing server.pid" {
+	rm -rf "$LAB"
+	server_start
+	refute grep -i 'server.pid' "$BATS_TEST_TMPDIR/server.out"
 }
 
 # ---- labs/start itself ----

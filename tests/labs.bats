@@ -81,6 +81,16 @@ run_lab() {
 	run_lab 11-timeout-and-bounce
 }
 
+@test "lab 12 (the wire view: --wire, --show-passwords, the ladder, a pcap in tshark when installed): README steps run as written" {
+	run_lab 12-wire-view
+	if command -v tshark >/dev/null 2>&1; then
+		[[ $output != *"optional part skipped"* ]]
+		grep -q '^OK: wire.pcap: tshark finds the PASS command in it$' "$RUNLAB_DIR/t/run.out"
+	else
+		[[ $output == *"optional part skipped"* ]]
+	fi
+}
+
 @test "lab 13 (curl and FileZilla through ftp-tap, vsftpd when installed): README steps run as written" {
 	require curl
 	run_lab 13-watch-through-tap
@@ -117,7 +127,7 @@ run_lab() {
 			{ echo "$d: README does not run its own check"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 14 ]
+	[ "$n" -eq 15 ]	# one per workflow of DESIGN.md
 }
 
 @test "labs: every lab has a test above (none forgotten)" {
@@ -297,7 +307,7 @@ MD
 	[ -z "$(ss -Hltn 'sport >= :55573 and sport <= :55599' 2>/dev/null)" ] ||
 		skip "ports 55573-55599 are in use here"
 	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline \
-		labs/13-watch-through-tap labs/14-why-passive-nat .; do
+		labs/12-wire-view labs/13-watch-through-tap labs/14-why-passive-nat .; do
 		rm -rf "$RUNLAB_DIR"
 		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 RUNLAB_WAIT=5 \
 			run "$LABS/lib/run-lab" "$REPO_ROOT/$lab"
