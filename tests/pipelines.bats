@@ -2,7 +2,7 @@
 # docs/pipelines.md: every script, exactly as written there (labs/lib/steps
 # --id), once per server.  Each must exit 0, and the bytes must be right:
 # the test compares them itself.  One test per server keeps CI time low.
-# pure-ftpd and busybox ftpd are not run: see the end of the doc.
+# busybox ftpd is not run: see the end of the doc.
 
 load lib/common
 load lib/peers
@@ -15,11 +15,15 @@ SCRIPTS="passive-download passive-upload epsv-download epsv-upload
 teardown() {
 	labd_stop
 	peer_stop
+	pureftpd_stop	# and its folder in the ftp account's home
 }
 
-# The server's folder DIR (upload) gets the files the scripts fetch.
+# fill_server_dir ROOT [NAME]: ROOT/upload gets the files the scripts fetch;
+# the scripts' DIR is upload, or NAME/upload when the server shows ROOT to
+# the anonymous user as NAME.
 fill_server_dir() {
 	R=$1/upload
+	DIR=${2:+$2/}upload
 	mkdir -p "$R"
 	chmod 777 "$R"
 	head -c 300000 /dev/urandom >"$R/file.bin"
@@ -38,7 +42,7 @@ fill_server_dir() {
 run_script() {
 	local script
 	script=$("$REPO_ROOT/labs/lib/steps" --id "$1" "$DOC") || return 1
-	(cd "$W" && HOST=127.0.0.1 PORT=$PORT DIR=upload \
+	(cd "$W" && HOST=127.0.0.1 PORT=$PORT DIR=$DIR \
 		timeout 60 bash -c "$script") >"$W/$1.out" 2>&1 ||
 		{ echo "$1: exit $?"; cat "$W/$1.out" "$W"/*.log; return 1; }
 }
@@ -94,6 +98,20 @@ run_all() {
 	fill_server_dir "$PEER_ROOT"
 	PORT=$PEER_PORT
 	run_all
+}
+
+@test "pipelines: every script of docs/pipelines.md against pure-ftpd" {
+	pureftpd_start
+	fill_server_dir "$PEER_ROOT" "$PEER_DIR"
+	PORT=$PEER_PORT
+	SCRIPTS=${SCRIPTS/appe/} run_all
+	# pure-ftpd lets anonymous users create files but not change them
+	# (docs/pipelines.md, Servers): APPE gets 550, ftp-raw stops there,
+	# the script's exit status is not 0 and the file is as it was
+	refute run_script appe
+	grep -q '^550 Anonymous users may not overwrite existing files' "$W/appe.log"
+	grep -q '^ftp-raw: stopping at reply 550 (--fail)$' "$W/appe.out"
+	[ "$(cat "$R/log.txt")" = 'first part' ]
 }
 
 @test "pipelines: the exit status is not 0 when the file is missing or PASV was forgotten" {

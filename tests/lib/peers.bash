@@ -40,8 +40,10 @@ peer_wait() {
 	return 1
 }
 
+# peer_dirs [ROOT]: the served folder, $BATS_TEST_TMPDIR/peer-root unless
+# named, with a folder upload in it that everyone may write.
 peer_dirs() {
-	PEER_ROOT=$BATS_TEST_TMPDIR/peer-root
+	PEER_ROOT=${1:-$BATS_TEST_TMPDIR/peer-root}
 	mkdir -p "$PEER_ROOT/upload"
 	chmod 755 "$PEER_ROOT"
 	chmod 777 "$PEER_ROOT/upload"
@@ -160,6 +162,43 @@ pyftpdlib_start() {
 		-d "$PEER_ROOT" -r "$((PEER_PORT + 1))-$((PEER_PORT + 200))" \
 		2>"$BATS_TEST_TMPDIR/pyftpdlib.log" &
 	peer_wait "$BATS_TEST_TMPDIR/pyftpdlib.log"
+}
+
+# pureftpd_start: pure-ftpd from the .deb .ci/run unpacks into build/peers
+# (Debian's pure-ftpd and vsftpd packages conflict), or RAWFTP_PUREFTPD.
+# pure-ftpd has no option for the anonymous root: it is always the home of
+# the system account "ftp" (.ci/run makes it when missing).  So PEER_ROOT
+# is a fresh folder inside that home, and PEER_DIR its name as the
+# anonymous user sees it; pureftpd_stop removes it.  Anonymous users read
+# $PEER_DIR and may write in $PEER_DIR/upload.
+pureftpd_start() {
+	local bin=${RAWFTP_PUREFTPD:-$REPO_ROOT/build/peers/pure-ftpd/usr/sbin/pure-ftpd}
+	local home
+	[ -x "$bin" ] ||
+		skip "pure-ftpd is not unpacked in build/peers/pure-ftpd (.ci/run does it)"
+	"$bin" --help >/dev/null 2>&1 ||
+		skip "$bin does not run (its libraries are missing)"
+	[ "$(id -u)" = 0 ] || skip "pure-ftpd needs root to start"
+	home=$(getent passwd ftp | cut -d: -f6)
+	[ -n "$home" ] && [ -d "$home" ] ||
+		skip "pure-ftpd needs the system account 'ftp' and its home (.ci/run makes them)"
+	peer_dirs "$(mktemp -d "$home/rawftp-test.XXXXXX")"
+	PEER_DIR=${PEER_ROOT##*/}
+	PEER_PORT=$(free_port) || skip "no free port"
+	# -e anonymous only (uploads are allowed unless -i), -M they may also
+	# make folders, -H no reverse DNS, -f none no syslog; it stays in the
+	# foreground unless -B.
+	"$bin" -e -M -H -f none -S "127.0.0.1,$PEER_PORT" \
+		-p "$((PEER_PORT + 1)):$((PEER_PORT + 200))" \
+		2>"$BATS_TEST_TMPDIR/pure-ftpd.log" &
+	peer_wait "$BATS_TEST_TMPDIR/pure-ftpd.log"
+}
+
+pureftpd_stop() {
+	peer_stop
+	# only the folder pureftpd_start made
+	[[ ${PEER_ROOT:-} == */rawftp-test.?????? ]] && rm -rf "$PEER_ROOT"
+	PEER_ROOT= PEER_DIR=
 }
 
 # Stops whichever peer was started, by PID; bounded wait.
