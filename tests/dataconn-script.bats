@@ -36,6 +36,23 @@ teardown() {
 	[ "$(cat "$T/err")" = "ftp-dataconn: the server closed the connection after 5000 bytes sent, before the end of stdin" ]
 }
 
+@test "dataconn-script: a writer that sent everything but closes its end a little late is not a cut upload" {
+	# the peer takes what comes and closes after 1 s of silence; stdin's
+	# writer has written everything and ends 0.2 s after that close, as
+	# `printf ... | ftp-dataconn` does on a loaded machine
+	dc_listen -r -w 1 >"$T/got" </dev/null
+	mkfifo "$T/in"
+	ftp-dataconn 127.0.0.1 "$DC_PORT" <"$T/in" >/dev/null 2>"$T/err" &
+	pid=$!
+	dc_remember "$pid"
+	{ printf 'QUIT\n'; sleep 1.2; } >"$T/in" &
+	dc_remember $!
+	dc_wait "$pid"
+	cat "$T/err"
+	[ "$DC_STATUS" -eq 0 ]
+	[ "$(cat "$T/got")" = QUIT ]
+}
+
 @test "dataconn-script: -s and the server closes first: exit 74, with the bytes sent" {
 	dc_listen -r -w 1 >"$T/got" </dev/null
 	mkfifo "$T/in"

@@ -881,11 +881,17 @@ copy_loop(struct transfer *t)
 	}
 }
 
+/* How long, after the server closed, an upload's stdin may take to show
+ * its end: `printf ... | ftp-dataconn` has written everything, but its
+ * writer may not have exited (closing the pipe) yet. */
+#define STDIN_END_GRACE_MS 500
+
 /* The server closed its side.  What stdin has ready now still goes out:
  * a peer that only half-closed takes it, and a server that closed for
  * good answers with a reset, reported as a lost connection, so no byte
- * disappears without a word.  But nothing more is waited for: stdin may
- * be a terminal or a pipe that never ends. */
+ * disappears without a word.  Beyond a short grace for an upload's end,
+ * nothing more is waited for: stdin may be a terminal or a pipe that
+ * never ends. */
 static void
 send_what_is_ready(struct transfer *t)
 {
@@ -894,13 +900,14 @@ send_what_is_ready(struct transfer *t)
 
 	while (t->up_open) {
 		pump_chan_pollfd(&t->up, &pfd);
-		wait = pfd.fd == t->sock ? opt.timeout_ms : 0;
+		wait = pfd.fd == t->sock ? opt.timeout_ms :
+		    t->up.bytes_out > 0 ? STDIN_END_GRACE_MS : 0;
 		n = poll(&pfd, 1, wait);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			die_errno(EXIT_OSERR, "poll");
-		if (n == 0 && wait == 0)
+		if (n == 0 && pfd.fd != t->sock)
 			break;
 		if (n == 0)
 			stalled(t);
