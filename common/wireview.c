@@ -1,7 +1,11 @@
 /* wireview.c - a connection's narration and capture; see wireview.h. */
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
+#include "net.h"
 #include "wireview.h"
 
 /* The capture's side of a narration side. */
@@ -87,6 +91,58 @@ wireview_close(struct wireview *w, enum narrate_side first)
 {
 	end(w, first, 0);
 	end(w, first == NARRATE_CLIENT ? NARRATE_SERVER : NARRATE_CLIENT, 0);
+}
+
+/* The other side's end of file (or reset) on fd, awaited a bounded
+ * time, its bytes read and dropped. */
+static void
+await_fin(struct wireview *w, int fd, enum narrate_side who)
+{
+	long long deadline = net_now_ms() + WIREVIEW_CLOSE_MS;
+	char sink[4096];
+	ssize_t n = 1;
+	int left;
+
+	while (n != 0 && (left = net_ms_left(deadline)) > 0 &&
+	    net_wait(fd, POLLIN, left) == 1) {
+		n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+		if (n < 0 && errno == ECONNRESET) {
+			wireview_rst(w, who);
+			return;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			break;
+	}
+	wireview_fin(w, who);
+}
+
+/* Has the other side's FIN arrived, unread?  (Bytes before it hide it.) */
+static int
+fin_pending(int fd)
+{
+	char byte;
+
+	return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+void
+wireview_closing(struct wireview *w, int fd, enum narrate_side me)
+{
+	enum narrate_side other = me == NARRATE_CLIENT ? NARRATE_SERVER :
+	    NARRATE_CLIENT;
+
+	if (!w->open || w->tcp.ended)
+		return;
+	if (!w->tcp.fin[me] && !w->tcp.fin[other] && fin_pending(fd)) {
+		wireview_close(w, other);
+		return;
+	}
+	if (!w->tcp.fin[me]) {
+		shutdown(fd, SHUT_WR);
+		wireview_fin(w, me);
+	}
+	if (!w->tcp.fin[other])
+		await_fin(w, fd, other);
 }
 
 void

@@ -51,6 +51,15 @@ void wireview_rst(struct wireview *w, enum narrate_side who);
  * those not yet sent. */
 void wireview_close(struct wireview *w, enum narrate_side first);
 
+/* me closes its end fd: its FIN (shutdown(2), unless sent), then the
+ * other side's FIN awaited a bounded time (WIREVIEW_CLOSE_MS, as TCP's
+ * FIN-WAIT does), its bytes read and dropped, so both are narrated in
+ * their order.  A FIN already waiting unread goes first.  Not seen in
+ * time: the other side closes when its process does, so its FIN is taken
+ * as sent.  The caller then closes fd. */
+#define WIREVIEW_CLOSE_MS 500
+void wireview_closing(struct wireview *w, int fd, enum narrate_side me);
+
 /* A pump_observer (common/pump) for a data connection: ctx is a struct
  * wireview_pump; the bytes the wire carried are counted and captured. */
 struct wireview_pump {
