@@ -1,10 +1,12 @@
 /* wireview.c - a connection's narration and capture; see wireview.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "err.h"
 #include "net.h"
 #include "wireview.h"
 
@@ -154,4 +156,27 @@ wireview_observe(void *ctx, int written, const char *bytes, size_t len)
 	if (written == p->sending)
 		wireview_bytes(p->w, p->sending ? NARRATE_SERVER :
 		    NARRATE_CLIENT, bytes, len);
+}
+
+/* One capture per program: every session's connections go in it. */
+static struct pcap_file capture;
+
+struct pcap_file *
+wireview_pcap_option(const char *path)
+{
+	int fd;
+
+	if (path == NULL)
+		return NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || pcap_open(&capture, fd) < 0)
+		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
+	return &capture;
+}
+
+void
+wireview_pcap_end(struct pcap_file *pf)
+{
+	if (pf != NULL && pcap_close(pf) < 0)
+		die_errno(EXIT_IOERR, "--pcap: the capture is incomplete");
 }

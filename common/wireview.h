@@ -60,6 +60,15 @@ void wireview_close(struct wireview *w, enum narrate_side first);
 #define WIREVIEW_CLOSE_MS 500
 void wireview_closing(struct wireview *w, int fd, enum narrate_side me);
 
+/* The option --pcap FILE of a serving program: FILE created (or
+ * emptied) now, so a bad path stops the start (dies 73), and its header
+ * written.  NULL for a path NULL: no capture. */
+struct pcap_file *wireview_pcap_option(const char *path);
+
+/* The capture complete, at the program's end (dies 74 when a write
+ * failed: the file is incomplete).  pf NULL: nothing to do. */
+void wireview_pcap_end(struct pcap_file *pf);
+
 /* A pump_observer (common/pump) for a data connection: ctx is a struct
  * wireview_pump; the bytes the wire carried are counted and captured. */
 struct wireview_pump {
