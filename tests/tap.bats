@@ -687,3 +687,95 @@ labd_vanish() {
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$TAP_LOG")" -le 80 ]
 	refute grep -qF $'\033[' "$TAP_LOG"
 }
+
+# ---- --wire and --pcap: the four connections of a relayed session ----
+
+@test "tap --wire: CR LF shown, a bare LF flagged, and each leg's connect and FINs, control and data" {
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	head -c 5110 /dev/urandom >"$LABD_ROOT/bytes.bin"
+	labd_start
+	tap_start "$LABD_PORT" --wire
+	# a passive download, a NOOP ended by LF alone, then QUIT read to
+	# the end: the server closes first on every connection
+	python3 - "$TAP_PORT" "$T/got" <<-'PY'
+	import re, socket, sys
+	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	f = c.makefile("rb")
+	def reply():
+	    line = f.readline()
+	    while line[3:4] == b"-":
+	        line = f.readline()
+	    return line
+	reply()
+	for cmd in (b"USER anonymous\r\n", b"PASS x\r\n", b"NOOP\n", b"TYPE I\r\n"):
+	    c.sendall(cmd); reply()
+	c.sendall(b"PASV\r\n")
+	n = [int(x) for x in re.search(rb"\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)", reply()).groups()]
+	d = socket.create_connection(("127.0.0.1", n[4] * 256 + n[5]))
+	c.sendall(b"RETR bytes.bin\r\n")
+	reply()
+	with open(sys.argv[2], "wb") as out:
+	    while True:
+	        b = d.recv(65536)
+	        if not b:
+	            break
+	        out.write(b)
+	d.close()
+	reply()
+	c.sendall(b"QUIT\r\n"); reply()
+	while c.recv(4096):
+	    pass
+	c.close()
+	PY
+	cmp "$LABD_ROOT/bytes.bin" "$T/got"
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+	grep -q '\[1\] > USER anonymous\\r\\n$' "$TAP_LOG"
+	grep -q '\[1\] > PASS XXXX\\r\\n$' "$TAP_LOG"
+	grep -q '\[1\] > NOOP\\n   <- bare LF' "$TAP_LOG"
+	grep -q '\[1\] < 200 NOOP ok\.\\r\\n$' "$TAP_LOG"
+	# the control channel: the client to the tap, the tap to the server
+	grep -Eq '\[1\] tcp: control: client 127\.0\.0\.1:[0-9]+ connected to server 127\.0\.0\.1:'"$TAP_PORT"'$' "$TAP_LOG"
+	grep -Eq '\[1\] tcp: control: client 127\.0\.0\.1:[0-9]+ connected to server 127\.0\.0\.1:'"$LABD_PORT"'$' "$TAP_LOG"
+	[ "$(grep -c '\[1\] tcp: control: FIN from the server first: half-closed' "$TAP_LOG")" = 2 ]
+	[ "$(grep -c '\[1\] tcp: control: FIN from the client too: closed' "$TAP_LOG")" = 2 ]
+	# the data channel: two legs, the server's FIN first on both, with
+	# the bytes each carried
+	[ "$(grep -Ec '\[1\] tcp: data: client 127\.0\.0\.1:[0-9]+ connected to server 127\.0\.0\.1:[0-9]+$' "$TAP_LOG")" = 2 ]
+	[ "$(grep -c '\[1\] tcp: data: FIN from the server first: half-closed (client sent 0 bytes, server 5110)$' "$TAP_LOG")" = 2 ]
+	[ "$(grep -c '\[1\] tcp: data: FIN from the client too: closed (client sent 0 bytes, server 5110)$' "$TAP_LOG")" = 2 ]
+	refute grep -q 'RST' "$TAP_LOG"
+}
+
+@test "tap --pcap: every connection in one capture that tshark reads; the commands on the client's leg, the data whole on both legs" {
+	require curl tshark
+	load lib/tshark
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	PCAP=$T/tap.pcap
+	tap_start "$LABD_PORT" --pcap "$PCAP"
+	curl -sS --max-time 20 -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/sub/data.bin"
+	cmp "$SRC/sub/data.bin" "$T/got"
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	tap_stop
+	TS_FTP_PORT=$TAP_PORT
+	ts_commands >"$T/commands"
+	cat "$T/commands"
+	grep -qx 'USER anonymous' "$T/commands"
+	grep -qx 'CWD sub' "$T/commands"
+	grep -qx 'EPSV' "$T/commands"
+	grep -qx 'RETR data.bin' "$T/commands"
+	# streams in the order they opened: the client's control leg, the
+	# server's, then the data's client leg and server leg; the one that
+	# accepted (1) sent the file on both
+	ts_follow 2 1 >"$T/client-leg"
+	cmp "$SRC/sub/data.bin" "$T/client-leg"
+	ts_follow 3 1 >"$T/server-leg"
+	cmp "$SRC/sub/data.bin" "$T/server-leg"
+	[ "$(ts -q -z conv,tcp | grep -c '<->')" = 4 ]
+	run ts_warnings
+	[ -z "$output" ]
+}
