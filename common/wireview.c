@@ -95,12 +95,12 @@ wireview_close(struct wireview *w, enum narrate_side first)
 	end(w, first == NARRATE_CLIENT ? NARRATE_SERVER : NARRATE_CLIENT, 0);
 }
 
-/* The other side's end of file (or reset) on fd, awaited a bounded
- * time, its bytes read and dropped. */
+/* The other side's end of file (or reset) on fd, awaited up to wait_ms,
+ * its bytes read and dropped. */
 static void
-await_fin(struct wireview *w, int fd, enum narrate_side who)
+await_fin(struct wireview *w, int fd, enum narrate_side who, int wait_ms)
 {
-	long long deadline = net_now_ms() + WIREVIEW_CLOSE_MS;
+	long long deadline = net_now_ms() + wait_ms;
 	char sink[4096];
 	ssize_t n = 1;
 	int left;
@@ -128,7 +128,8 @@ fin_pending(int fd)
 }
 
 void
-wireview_closing(struct wireview *w, int fd, enum narrate_side me)
+wireview_closing(struct wireview *w, int fd, enum narrate_side me,
+    int wait_ms)
 {
 	enum narrate_side other = me == NARRATE_CLIENT ? NARRATE_SERVER :
 	    NARRATE_CLIENT;
@@ -144,7 +145,7 @@ wireview_closing(struct wireview *w, int fd, enum narrate_side me)
 		wireview_fin(w, me);
 	}
 	if (!w->tcp.fin[other])
-		await_fin(w, fd, other);
+		await_fin(w, fd, other, wait_ms);
 }
 
 void

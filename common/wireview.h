@@ -52,13 +52,15 @@ void wireview_rst(struct wireview *w, enum narrate_side who);
 void wireview_close(struct wireview *w, enum narrate_side first);
 
 /* me closes its end fd: its FIN (shutdown(2), unless sent), then the
- * other side's FIN awaited a bounded time (WIREVIEW_CLOSE_MS, as TCP's
- * FIN-WAIT does), its bytes read and dropped, so both are narrated in
- * their order.  A FIN already waiting unread goes first.  Not seen in
- * time: the other side closes when its process does, so its FIN is taken
- * as sent.  The caller then closes fd. */
+ * other side's FIN awaited up to wait_ms (as TCP's FIN-WAIT does), its
+ * bytes read and dropped, so both are narrated in their order.  A FIN
+ * already waiting unread goes first.  Not seen in time: the other side
+ * closes when its process does, so its FIN is taken as sent.  The caller
+ * then closes fd.  A program with more to serve on the same thread (the
+ * tap: its control channel) waits 0. */
 #define WIREVIEW_CLOSE_MS 500
-void wireview_closing(struct wireview *w, int fd, enum narrate_side me);
+void wireview_closing(struct wireview *w, int fd, enum narrate_side me,
+    int wait_ms);
 
 /* The option --pcap FILE of a serving program: FILE created (or
  * emptied) now, so a bad path stops the start (dies 73), and its header

@@ -53,7 +53,7 @@ wire_ctrl_sent(struct session *s, const void *bytes, size_t len)
 static void
 server_closes(int fd, struct wireview *w)
 {
-	wireview_closing(w, fd, NARRATE_SERVER);
+	wireview_closing(w, fd, NARRATE_SERVER, WIREVIEW_CLOSE_MS);
 }
 
 /* Before the session closes its control connection. */

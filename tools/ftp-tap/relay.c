@@ -143,9 +143,11 @@ relay_close(struct relay *r)
 		return;
 	pump_chan_close(&r->ab);
 	pump_chan_close(&r->ba);
-	if (r->wa != NULL) {	/* the tap closes both, in FIN order */
-		wireview_closing(r->wa, r->a, NARRATE_SERVER);
-		wireview_closing(r->wb, r->b, NARRATE_CLIENT);
+	/* the tap closes both, in FIN order; waiting for a FIN here would
+	 * hold up the control channel, whose reply the client may await */
+	if (r->wa != NULL) {
+		wireview_closing(r->wa, r->a, NARRATE_SERVER, 0);
+		wireview_closing(r->wb, r->b, NARRATE_CLIENT, 0);
 	}
 	close(r->a);
 	close(r->b);

@@ -636,11 +636,14 @@ session_main(void *arg)
 	if (s->tls)
 		relay_close(&s->ctl);	/* closes cfd and sfd */
 	else {
-		/* the tap closes both legs: in FIN order, for --wire */
-		wireview_closing(&s->cwire, s->cfd, NARRATE_SERVER);
+		/* the tap closes both legs: in FIN order, for --wire (the
+		 * session is over: it may wait for the other sides' FINs) */
+		wireview_closing(&s->cwire, s->cfd, NARRATE_SERVER,
+		    WIREVIEW_CLOSE_MS);
 		close(s->cfd);
 		if (s->sfd >= 0) {
-			wireview_closing(&s->swire, s->sfd, NARRATE_CLIENT);
+			wireview_closing(&s->swire, s->sfd, NARRATE_CLIENT,
+			    WIREVIEW_CLOSE_MS);
 			close(s->sfd);
 		}
 	}
