@@ -698,36 +698,19 @@ labd_vanish() {
 	tap_start "$LABD_PORT" --wire
 	# a passive download, a NOOP ended by LF alone, then QUIT read to
 	# the end: the server closes first on every connection
-	python3 - "$TAP_PORT" "$T/got" <<-'PY'
-	import re, socket, sys
-	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-	f = c.makefile("rb")
-	def reply():
-	    line = f.readline()
-	    while line[3:4] == b"-":
-	        line = f.readline()
-	    return line
-	reply()
-	for cmd in (b"USER anonymous\r\n", b"PASS x\r\n", b"NOOP\n", b"TYPE I\r\n"):
-	    c.sendall(cmd); reply()
-	c.sendall(b"PASV\r\n")
-	n = [int(x) for x in re.search(rb"\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)", reply()).groups()]
-	d = socket.create_connection(("127.0.0.1", n[4] * 256 + n[5]))
-	c.sendall(b"RETR bytes.bin\r\n")
-	reply()
-	with open(sys.argv[2], "wb") as out:
-	    while True:
-	        b = d.recv(65536)
-	        if not b:
-	            break
-	        out.write(b)
-	d.close()
-	reply()
-	c.sendall(b"QUIT\r\n"); reply()
-	while c.recv(4096):
-	    pass
-	c.close()
-	PY
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" <<-EOF >"$T/chat"
+	USER anonymous
+	PASS x
+	!raw b'NOOP\n'
+	!read
+	TYPE I
+	!pasv
+	!get $T/got RETR bytes.bin
+	QUIT
+	!eof
+	EOF
+	cat "$T/chat"
+	grep -q '^200 NOOP ok' "$T/chat"
 	cmp "$LABD_ROOT/bytes.bin" "$T/got"
 	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
 	cat "$TAP_LOG"
