@@ -96,35 +96,41 @@ wireview_close(struct wireview *w, enum narrate_side first)
 }
 
 /* The other side's end of file (or reset) on fd, awaited up to wait_ms,
- * its bytes read and dropped. */
+ * its bytes read and dropped.  One read is tried even with wait_ms 0:
+ * a reset already there is seen. */
 static void
 await_fin(struct wireview *w, int fd, enum narrate_side who, int wait_ms)
 {
 	long long deadline = net_now_ms() + wait_ms;
 	char sink[4096];
-	ssize_t n = 1;
+	ssize_t n;
 	int left;
 
-	while (n != 0 && (left = net_ms_left(deadline)) > 0 &&
-	    net_wait(fd, POLLIN, left) == 1) {
+	do {
 		n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
 		if (n < 0 && errno == ECONNRESET) {
 			wireview_rst(w, who);
 			return;
 		}
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 			break;
-	}
+		left = net_ms_left(deadline);
+	} while (left > 0 && (n > 0 || net_wait(fd, POLLIN, left) == 1));
 	wireview_fin(w, who);
 }
 
-/* Has the other side's FIN arrived, unread?  (Bytes before it hide it.) */
+/* What the other side sent last, unread: 1 its FIN, -1 a reset, 0 no
+ * sign of either (bytes before a FIN hide it).  A reset is reported
+ * once only, so it must be narrated now. */
 static int
-fin_pending(int fd)
+end_pending(int fd)
 {
 	char byte;
+	ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 
-	return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+	if (n < 0 && errno == ECONNRESET)
+		return -1;
+	return n == 0;
 }
 
 void
@@ -133,10 +139,16 @@ wireview_closing(struct wireview *w, int fd, enum narrate_side me,
 {
 	enum narrate_side other = me == NARRATE_CLIENT ? NARRATE_SERVER :
 	    NARRATE_CLIENT;
+	int pending;
 
 	if (!w->open || w->tcp.ended)
 		return;
-	if (!w->tcp.fin[me] && !w->tcp.fin[other] && fin_pending(fd)) {
+	pending = w->tcp.fin[other] ? 0 : end_pending(fd);
+	if (pending < 0) {
+		wireview_rst(w, other);
+		return;
+	}
+	if (pending && !w->tcp.fin[me]) {
 		wireview_close(w, other);
 		return;
 	}

@@ -762,3 +762,21 @@ labd_vanish() {
 	run ts_warnings
 	[ -z "$output" ]
 }
+
+@test "tap --wire: a client killed mid-download resets the data connection, and the tap says so" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	truncate -s 1G "$LABD_ROOT/big"
+	labd_start
+	tap_start "$LABD_PORT" --wire
+	curl -sS --max-time 30 --limit-rate 5M -o /dev/null \
+		"ftp://127.0.0.1:$TAP_PORT/big" 2>/dev/null &
+	c=$!
+	wait_until 100 grep -q '\[1\] data: connected to' "$TAP_LOG"
+	kill -9 "$c"
+	wait "$c" 2>/dev/null || true
+	wait_until 100 grep -q '\[1\] closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+	grep -Eq '\[1\] tcp: data: RST from the client: reset \(client sent 0 bytes, server [0-9]+\)$' "$TAP_LOG"
+}

@@ -81,18 +81,30 @@ relay_pollfds(const struct relay *r, struct pollfd *pfd)
 }
 
 /* A direction ended: its sender's FIN, then the tap's on the other
- * socket; or its sender's RST. */
+ * socket. */
 static void
-seen_end(const struct relay_seen *p, int rst)
+seen_end(const struct relay_seen *p)
 {
 	if (p->in == NULL)
 		return;
-	if (rst) {
-		wireview_rst(p->in, p->from);
-		return;
-	}
 	wireview_fin(p->in, p->from);
 	wireview_fin(p->out, p->from);
+}
+
+/* A direction failed: a reset read from its sender, or a write that
+ * found the receiver gone (its RST came back: EPIPE, ECONNRESET). */
+static void
+seen_reset(const struct relay_seen *p, const struct pump_chan *c)
+{
+	enum narrate_side to = p->from == NARRATE_CLIENT ? NARRATE_SERVER :
+	    NARRATE_CLIENT;
+
+	if (p->in == NULL || (c->err != ECONNRESET && c->err != EPIPE))
+		return;
+	if (c->write_failed)
+		wireview_rst(p->out, to);
+	else
+		wireview_rst(p->in, p->from);
 }
 
 /* Moves what one direction can move now; -1 on an error. */
@@ -112,11 +124,10 @@ step_direction(struct relay *r, struct pump_chan *c, int *done)
 		case PUMP_STEP_EOF:
 			*done = 1;
 			shutdown(c->out, SHUT_WR);
-			seen_end(p, 0);
+			seen_end(p);
 			break;
 		case PUMP_STEP_ERROR:
-			if (!c->write_failed && c->err == ECONNRESET)
-				seen_end(p, 1);
+			seen_reset(p, c);
 			return -1;
 		}
 	}
