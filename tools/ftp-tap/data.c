@@ -116,8 +116,11 @@ data_accept(struct session *s)
 	a = d->for_client ? fd : other;
 	b = d->for_client ? other : fd;
 	connector = d->for_client ? NARRATE_CLIENT : NARRATE_SERVER;
-	watch_leg(s, &d->wa, a, 1, 0, connector);
-	watch_leg(s, &d->wb, b, 1, 1, connector);
+	/* in the order they were made: the one that came in first */
+	watch_leg(s, d->for_client ? &d->wa : &d->wb, fd, 1, !d->for_client,
+	    connector);
+	watch_leg(s, d->for_client ? &d->wb : &d->wa, other, 1,
+	    d->for_client, connector);
 	if (relay_open(&d->r, a, b, watching() ? &d->wa : NULL,
 	    watching() ? &d->wb : NULL) < 0) {
 		narrate_printf(s->id, "data: %s", strerror(errno));
