@@ -780,3 +780,32 @@ labd_vanish() {
 	cat "$TAP_LOG"
 	grep -Eq '\[1\] tcp: data: RST from the client: reset \(client sent 0 bytes, server [0-9]+\)$' "$TAP_LOG"
 }
+
+@test "tap --wire: active mode, the server connects to the tap's port first, then the tap to the client's" {
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	head -c 5110 /dev/urandom >"$LABD_ROOT/bytes.bin"
+	labd_start
+	tap_start "$LABD_PORT" --wire
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" <<-EOF >"$T/chat"
+	USER anonymous
+	PASS x
+	TYPE I
+	!port
+	!get $T/got RETR bytes.bin
+	QUIT
+	!eof
+	EOF
+	cmp "$LABD_ROOT/bytes.bin" "$T/got"
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+	# "> PORT (the client's port) => PORT (the tap's)"
+	rewrite=$(grep -o '\[1\] > PORT [0-9,]* => PORT [0-9,]*' "$TAP_LOG")
+	IFS=, read -r _ _ _ _ c1 c2 <<<"$(cut -d' ' -f4 <<<"$rewrite")"
+	IFS=, read -r _ _ _ _ t1 t2 <<<"$(cut -d' ' -f7 <<<"$rewrite")"
+	grep '\[1\] tcp: data: .* connected to ' "$TAP_LOG" >"$T/connects"
+	[ "$(wc -l <"$T/connects")" = 2 ]
+	head -n 1 "$T/connects" | grep -Eq "tcp: data: server 127\.0\.0\.1:[0-9]+ connected to client 127\.0\.0\.1:$((t1 * 256 + t2))\$"
+	tail -n 1 "$T/connects" | grep -Eq "tcp: data: server 127\.0\.0\.1:[0-9]+ connected to client 127\.0\.0\.1:$((c1 * 256 + c2))\$"
+	[ "$(grep -c '\[1\] tcp: data: FIN from the server first: half-closed (client sent 0 bytes, server 5110)$' "$TAP_LOG")" = 2 ]
+}
