@@ -690,15 +690,26 @@ labd_vanish() {
 
 # ---- --wire and --pcap: the four connections of a relayed session ----
 
-@test "tap --wire: CR LF shown, a bare LF flagged, and each leg's connect and FINs, control and data" {
+# wire_chat: ftp-labd serving a 5110-byte bytes.bin, the tap with --wire
+# in front, and a tests/lib/ftpchat.py script (stdin) through the tap that
+# downloads it to $T/got; returns when the tap has closed session 1.
+wire_chat() {
 	LABD_ROOT=$T/labd-root
 	mkdir -p "$LABD_ROOT"
 	head -c 5110 /dev/urandom >"$LABD_ROOT/bytes.bin"
 	labd_start
 	tap_start "$LABD_PORT" --wire
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" >"$T/chat"
+	cat "$T/chat"
+	cmp "$LABD_ROOT/bytes.bin" "$T/got"
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+}
+
+@test "tap --wire: CR LF shown, a bare LF flagged, and each leg's connect and FINs, control and data" {
 	# a passive download, a NOOP ended by LF alone, then QUIT read to
 	# the end: the server closes first on every connection
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" <<-EOF >"$T/chat"
+	wire_chat <<-EOF
 	USER anonymous
 	PASS x
 	!raw b'NOOP\n'
@@ -709,11 +720,7 @@ labd_vanish() {
 	QUIT
 	!eof
 	EOF
-	cat "$T/chat"
 	grep -q '^200 NOOP ok' "$T/chat"
-	cmp "$LABD_ROOT/bytes.bin" "$T/got"
-	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
-	cat "$TAP_LOG"
 	grep -q '\[1\] > USER anonymous\\r\\n$' "$TAP_LOG"
 	grep -q '\[1\] > PASS XXXX\\r\\n$' "$TAP_LOG"
 	grep -q '\[1\] > NOOP\\n   <- bare LF' "$TAP_LOG"
@@ -782,12 +789,7 @@ labd_vanish() {
 }
 
 @test "tap --wire: active mode, the server connects to the tap's port first, then the tap to the client's" {
-	LABD_ROOT=$T/labd-root
-	mkdir -p "$LABD_ROOT"
-	head -c 5110 /dev/urandom >"$LABD_ROOT/bytes.bin"
-	labd_start
-	tap_start "$LABD_PORT" --wire
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" <<-EOF >"$T/chat"
+	wire_chat <<-EOF
 	USER anonymous
 	PASS x
 	TYPE I
@@ -796,9 +798,6 @@ labd_vanish() {
 	QUIT
 	!eof
 	EOF
-	cmp "$LABD_ROOT/bytes.bin" "$T/got"
-	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
-	cat "$TAP_LOG"
 	# "> PORT (the client's port) => PORT (the tap's)"
 	rewrite=$(grep -o '\[1\] > PORT [0-9,]* => PORT [0-9,]*' "$TAP_LOG")
 	IFS=, read -r _ _ _ _ c1 c2 <<<"$(cut -d' ' -f4 <<<"$rewrite")"
