@@ -51,6 +51,26 @@ void wireview_rst(struct wireview *w, enum narrate_side who);
  * those not yet sent. */
 void wireview_close(struct wireview *w, enum narrate_side first);
 
+/* me closes its end fd: its FIN (shutdown(2), unless sent), then the
+ * other side's FIN awaited up to wait_ms (as TCP's FIN-WAIT does), its
+ * bytes read and dropped, so both are narrated in their order.  A FIN
+ * already waiting unread goes first.  Not seen in time: the other side
+ * closes when its process does, so its FIN is taken as sent.  The caller
+ * then closes fd.  A program with more to serve on the same thread (the
+ * tap: its control channel) waits 0. */
+#define WIREVIEW_CLOSE_MS 500
+void wireview_closing(struct wireview *w, int fd, enum narrate_side me,
+    int wait_ms);
+
+/* The option --pcap FILE of a serving program: FILE created (or
+ * emptied) now, so a bad path stops the start (dies 73), and its header
+ * written.  NULL for a path NULL: no capture. */
+struct pcap_file *wireview_pcap_option(const char *path);
+
+/* The capture complete, at the program's end (dies 74 when a write
+ * failed: the file is incomplete).  pf NULL: nothing to do. */
+void wireview_pcap_end(struct pcap_file *pf);
+
 /* A pump_observer (common/pump) for a data connection: ctx is a struct
  * wireview_pump; the bytes the wire carried are counted and captured. */
 struct wireview_pump {

@@ -687,3 +687,124 @@ labd_vanish() {
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$TAP_LOG")" -le 80 ]
 	refute grep -qF $'\033[' "$TAP_LOG"
 }
+
+# ---- --wire and --pcap: the four connections of a relayed session ----
+
+# wire_chat: ftp-labd serving a 5110-byte bytes.bin, the tap with --wire
+# in front, and a tests/lib/ftpchat.py script (stdin) through the tap that
+# downloads it to $T/got; returns when the tap has closed session 1.
+wire_chat() {
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	head -c 5110 /dev/urandom >"$LABD_ROOT/bytes.bin"
+	labd_start
+	tap_start "$LABD_PORT" --wire
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" >"$T/chat"
+	cat "$T/chat"
+	cmp "$LABD_ROOT/bytes.bin" "$T/got"
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+}
+
+@test "tap --wire: CR LF shown, a bare LF flagged, and each leg's connect and FINs, control and data" {
+	# a passive download, a NOOP ended by LF alone, then QUIT read to
+	# the end: the server closes first on every connection
+	wire_chat <<-EOF
+	USER anonymous
+	PASS x
+	!raw b'NOOP\n'
+	!read
+	TYPE I
+	!pasv
+	!get $T/got RETR bytes.bin
+	QUIT
+	!eof
+	EOF
+	grep -q '^200 NOOP ok' "$T/chat"
+	grep -q '\[1\] > USER anonymous\\r\\n$' "$TAP_LOG"
+	grep -q '\[1\] > PASS XXXX\\r\\n$' "$TAP_LOG"
+	grep -q '\[1\] > NOOP\\n   <- bare LF' "$TAP_LOG"
+	grep -q '\[1\] < 200 NOOP ok\.\\r\\n$' "$TAP_LOG"
+	# the control channel: the client to the tap, the tap to the server
+	grep -Eq '\[1\] tcp: control: client 127\.0\.0\.1:[0-9]+ connected to server 127\.0\.0\.1:'"$TAP_PORT"'$' "$TAP_LOG"
+	grep -Eq '\[1\] tcp: control: client 127\.0\.0\.1:[0-9]+ connected to server 127\.0\.0\.1:'"$LABD_PORT"'$' "$TAP_LOG"
+	[ "$(grep -c '\[1\] tcp: control: FIN from the server first: half-closed' "$TAP_LOG")" = 2 ]
+	[ "$(grep -c '\[1\] tcp: control: FIN from the client too: closed' "$TAP_LOG")" = 2 ]
+	# the data channel: two legs, the server's FIN first on both, with
+	# the bytes each carried
+	[ "$(grep -Ec '\[1\] tcp: data: client 127\.0\.0\.1:[0-9]+ connected to server 127\.0\.0\.1:[0-9]+$' "$TAP_LOG")" = 2 ]
+	[ "$(grep -c '\[1\] tcp: data: FIN from the server first: half-closed (client sent 0 bytes, server 5110)$' "$TAP_LOG")" = 2 ]
+	[ "$(grep -c '\[1\] tcp: data: FIN from the client too: closed (client sent 0 bytes, server 5110)$' "$TAP_LOG")" = 2 ]
+	refute grep -q 'RST' "$TAP_LOG"
+}
+
+@test "tap --pcap: every connection in one capture that tshark reads; the commands on the client's leg, the data whole on both legs" {
+	require curl tshark
+	load lib/tshark
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	serve_files "$LABD_ROOT"
+	labd_start
+	PCAP=$T/tap.pcap
+	tap_start "$LABD_PORT" --pcap "$PCAP"
+	curl -sS --max-time 20 -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/sub/data.bin"
+	cmp "$SRC/sub/data.bin" "$T/got"
+	wait_until 50 grep -q '\[1\] closed$' "$TAP_LOG"
+	tap_stop
+	TS_FTP_PORT=$TAP_PORT
+	ts_commands >"$T/commands"
+	cat "$T/commands"
+	grep -qx 'USER anonymous' "$T/commands"
+	grep -qx 'CWD sub' "$T/commands"
+	grep -qx 'EPSV' "$T/commands"
+	grep -qx 'RETR data.bin' "$T/commands"
+	# streams in the order they opened: the client's control leg, the
+	# server's, then the data's client leg and server leg; the one that
+	# accepted (1) sent the file on both
+	ts_follow 2 1 >"$T/client-leg"
+	cmp "$SRC/sub/data.bin" "$T/client-leg"
+	ts_follow 3 1 >"$T/server-leg"
+	cmp "$SRC/sub/data.bin" "$T/server-leg"
+	[ "$(ts -q -z conv,tcp | grep -c '<->')" = 4 ]
+	run ts_warnings
+	[ -z "$output" ]
+}
+
+@test "tap --wire: a client killed mid-download resets the data connection, and the tap says so" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	truncate -s 1G "$LABD_ROOT/big"
+	labd_start
+	tap_start "$LABD_PORT" --wire
+	curl -sS --max-time 30 --limit-rate 5M -o /dev/null \
+		"ftp://127.0.0.1:$TAP_PORT/big" 2>/dev/null &
+	c=$!
+	wait_until 100 grep -q '\[1\] data: connected to' "$TAP_LOG"
+	kill -9 "$c"
+	wait "$c" 2>/dev/null || true
+	wait_until 100 grep -q '\[1\] closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+	grep -Eq '\[1\] tcp: data: RST from the client: reset \(client sent 0 bytes, server [0-9]+\)$' "$TAP_LOG"
+}
+
+@test "tap --wire: active mode, the server connects to the tap's port first, then the tap to the client's" {
+	wire_chat <<-EOF
+	USER anonymous
+	PASS x
+	TYPE I
+	!port
+	!get $T/got RETR bytes.bin
+	QUIT
+	!eof
+	EOF
+	# "> PORT (the client's port) => PORT (the tap's)"
+	rewrite=$(grep -o '\[1\] > PORT [0-9,]* => PORT [0-9,]*' "$TAP_LOG")
+	IFS=, read -r _ _ _ _ c1 c2 <<<"$(cut -d' ' -f4 <<<"$rewrite")"
+	IFS=, read -r _ _ _ _ t1 t2 <<<"$(cut -d' ' -f7 <<<"$rewrite")"
+	grep '\[1\] tcp: data: .* connected to ' "$TAP_LOG" >"$T/connects"
+	[ "$(wc -l <"$T/connects")" = 2 ]
+	head -n 1 "$T/connects" | grep -Eq "tcp: data: server 127\.0\.0\.1:[0-9]+ connected to client 127\.0\.0\.1:$((t1 * 256 + t2))\$"
+	tail -n 1 "$T/connects" | grep -Eq "tcp: data: server 127\.0\.0\.1:[0-9]+ connected to client 127\.0\.0\.1:$((c1 * 256 + c2))\$"
+	[ "$(grep -c '\[1\] tcp: data: FIN from the server first: half-closed (client sent 0 bytes, server 5110)$' "$TAP_LOG")" = 2 ]
+}

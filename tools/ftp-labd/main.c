@@ -177,20 +177,6 @@ load_users(const char *path)
 /* ---- the wire view, the capture, the unsafe lab switches ---- */
 
 static int narrate_flags = NARRATE_MASK;
-static struct pcap_file capture;
-
-/* --pcap FILE: created (or emptied) now, so a bad path stops the start. */
-static void
-open_pcap(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
-	if (pcap_open(&capture, fd) < 0)
-		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
-	cfg.pcap = &capture;
-}
 
 /* The unsafe switches open a hole only a machine's own users can reach:
  * refused on any address but loopback; said loudly when given. */
@@ -337,8 +323,7 @@ parse_options(int argc, char **argv)
 		anonymous_perms(want.anon_perms);
 	want.log = log;
 	cfg.log_fd = narrate_log_fd(log, cfg.quiet);
-	if (pcap != NULL)
-		open_pcap(pcap);
+	cfg.pcap = wireview_pcap_option(pcap);
 }
 
 /* ---- a classroom: accounts, logs, privileges ---- */
@@ -503,7 +488,6 @@ main(int argc, char **argv)
 	serve_accept_loop(lfd, start_session);
 	/* every session answers 421 and ends */
 	serve_drain(lfd, session_count, sessions_stop);
-	if (cfg.pcap != NULL && pcap_close(cfg.pcap) < 0)
-		die_errno(EXIT_IOERR, "--pcap: the capture is incomplete");
+	wireview_pcap_end(cfg.pcap);
 	return EXIT_OK;
 }

@@ -8,19 +8,15 @@
  *
  * Who sent the first FIN is known for sure only when it is seen: the
  * client's as end of file, the server's as its shutdown(2).  When the
- * server closes first, it waits up to WIRE_CLOSE_MS for the client's
- * FIN, as TCP's FIN-WAIT does, so both are narrated in their order.
+ * server closes first, wireview_closing() waits a bounded time for the
+ * client's FIN, so both are narrated in their order.
  * Without --wire and --pcap none of this runs.
  */
-#include <errno.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "labd.h"
 #include "net.h"
-
-#define WIRE_CLOSE_MS 500
 
 static int
 watching(void)
@@ -53,50 +49,11 @@ wire_ctrl_sent(struct session *s, const void *bytes, size_t len)
 	wireview_bytes(&s->ctrl_wire, NARRATE_SERVER, bytes, len);
 }
 
-/* After the server's FIN: the client's end of file (or reset), awaited
- * a bounded time, its bytes read and dropped.  Not seen in time: the
- * client closes when its process does, so its FIN is taken as sent. */
-static void
-await_client_fin(int fd, struct wireview *w)
-{
-	long long deadline = net_now_ms() + WIRE_CLOSE_MS;
-	char sink[4096];
-	ssize_t n = 1;
-	int left;
-
-	while (n != 0 && (left = net_ms_left(deadline)) > 0 &&
-	    net_wait(fd, POLLIN, left) == 1) {
-		n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
-		if (n < 0 && errno == ECONNRESET) {
-			wireview_rst(w, NARRATE_CLIENT);
-			return;
-		}
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			break;
-	}
-	wireview_fin(w, NARRATE_CLIENT);
-}
-
-/* Has the client's FIN arrived, unread?  (Bytes before it hide it.) */
-static int
-client_fin_pending(int fd)
-{
-	char byte;
-
-	return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
 /* The server closes the connection; who closed first, in order. */
 static void
 server_closes(int fd, struct wireview *w)
 {
-	if (client_fin_pending(fd)) {
-		wireview_close(w, NARRATE_CLIENT);
-		return;
-	}
-	shutdown(fd, SHUT_WR);
-	wireview_fin(w, NARRATE_SERVER);
-	await_client_fin(fd, w);
+	wireview_closing(w, fd, NARRATE_SERVER, WIREVIEW_CLOSE_MS);
 }
 
 /* Before the session closes its control connection. */

@@ -92,7 +92,8 @@ void
 data_accept(struct session *s)
 {
 	struct data *d = &s->d;
-	int fd, other;
+	enum narrate_side connector;
+	int fd, other, a, b;
 
 	/* the expected end's, or a thief's: "data: refused 127.0.0.2:40000:
 	 * not the client's address 127.0.0.1 (connection theft)" */
@@ -110,8 +111,18 @@ data_accept(struct session *s)
 		    "the open one");
 		relay_close(&d->r);
 	}
-	if ((d->for_client ? relay_open(&d->r, fd, other) :
-	    relay_open(&d->r, other, fd)) < 0) {
+	/* a is the client's leg, b the server's; whoever came in called
+	 * connect, and the tap called it on the other leg too */
+	a = d->for_client ? fd : other;
+	b = d->for_client ? other : fd;
+	connector = d->for_client ? NARRATE_CLIENT : NARRATE_SERVER;
+	/* in the order they were made: the one that came in first */
+	watch_leg(s, d->for_client ? &d->wa : &d->wb, fd, 1, !d->for_client,
+	    connector);
+	watch_leg(s, d->for_client ? &d->wb : &d->wa, other, 1,
+	    d->for_client, connector);
+	if (relay_open(&d->r, a, b, watching() ? &d->wa : NULL,
+	    watching() ? &d->wb : NULL) < 0) {
 		narrate_printf(s->id, "data: %s", strerror(errno));
 		close(fd);
 		close(other);

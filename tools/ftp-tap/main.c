@@ -47,7 +47,8 @@ usage(FILE *f)
 "usage: ftp-tap [-q] [-l ADDR] [-p PORT] [--no-alg] [--fix-pasv]\n"
 "               [--idle-timeout SECS] [--data-timeout SECS]\n"
 "               [--max-sessions N] [--log FILE] [--ladder]\n"
-"               [--show-passwords] SERVER [SERVER_PORT]\n"
+"               [--show-passwords] [--wire] [--pcap FILE]\n"
+"               SERVER [SERVER_PORT]\n"
 "Relay FTP clients that connect to ADDR port PORT (default 127.0.0.1\n"
 "port 2100) to SERVER (port 21 unless given), narrating both channels on\n"
 "stderr.  Data connections pass through the tap: 227, 229, PORT and EPRT\n"
@@ -58,6 +59,9 @@ usage(FILE *f)
 "  --log FILE           narration to FILE (appended) instead of stderr\n"
 "  --ladder             draw the narration as a sequence diagram\n"
 "  --show-passwords     narrate PASS and ACCT arguments in clear\n"
+"  --wire               lines with their endings, and the TCP events of\n"
+"                       all four connections (both legs of each channel)\n"
+"  --pcap FILE          write every connection to FILE, a pcap capture\n"
 "  --no-alg             relay the control channel unchanged, as a NAT\n"
 "                       without an FTP helper does\n"
 "  --fix-pasv           connect to the server's own address when a 227\n"
@@ -74,7 +78,7 @@ usage(FILE *f)
 
 enum {
 	OPT_NO_ALG = 256, OPT_FIX_PASV, OPT_IDLE, OPT_DATA, OPT_MAX_SESSIONS,
-	OPT_LOG, OPT_LADDER, OPT_SHOW_PASSWORDS
+	OPT_LOG, OPT_LADDER, OPT_SHOW_PASSWORDS, OPT_WIRE, OPT_PCAP
 };
 
 static int narrate_flags = NARRATE_MASK;	/* and the modes asked for */
@@ -88,6 +92,8 @@ static const struct option longopts[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "ladder", no_argument, NULL, OPT_LADDER },
 	{ "show-passwords", no_argument, NULL, OPT_SHOW_PASSWORDS },
+	{ "wire", no_argument, NULL, OPT_WIRE },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -111,7 +117,7 @@ set_listen_address(const char *text)
 static void
 parse_options(int argc, char **argv)
 {
-	const char *log = NULL;
+	const char *log = NULL, *pcap = NULL;
 	int c, quiet = 0;
 
 	while ((c = cli_next_option(&front_door, argc, argv)) != -1) {
@@ -141,6 +147,11 @@ parse_options(int argc, char **argv)
 		case OPT_SHOW_PASSWORDS:
 			narrate_flags |= NARRATE_SHOW_PASSWORDS;
 			break;
+		case OPT_WIRE:
+			narrate_flags |= NARRATE_WIRE;
+			cfg.wire = 1;
+			break;
+		case OPT_PCAP: pcap = optarg; break;
 		}
 	}
 	if (optind >= argc)
@@ -156,6 +167,7 @@ parse_options(int argc, char **argv)
 		die_usage("--fix-pasv rewrites 227 replies, which --no-alg "
 		    "leaves alone: give one of them");
 	cfg.log_fd = narrate_log_fd(log, quiet);
+	cfg.pcap = wireview_pcap_option(pcap);
 }
 
 /* ---- sessions: a count for the limit; the stop pipe ends them ---- */
@@ -200,6 +212,10 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	lb_init(&s->clb, fd, TAP_LINE_CAP);
+	if (watching()) {
+		s->clb.filter = seen_from_client;
+		s->clb.filter_ctx = s;
+	}
 	reply_init(&s->rp);
 	relay_init(&s->ctl);
 	data_init(&s->d);
@@ -263,5 +279,6 @@ main(int argc, char **argv)
 	serve_accept_loop(lfd, start_session);
 	/* every session sees the stop pipe, answers 421 and ends */
 	serve_drain(lfd, session_count, NULL);
+	wireview_pcap_end(cfg.pcap);
 	return EXIT_OK;
 }

@@ -35,13 +35,19 @@
 int
 send_client(struct session *s, const char *text, size_t len)
 {
-	return net_write_all(s->cfd, text, len, cfg.idle_timeout * 1000);
+	if (net_write_all(s->cfd, text, len, cfg.idle_timeout * 1000) < 0)
+		return -1;
+	wireview_bytes(&s->cwire, NARRATE_SERVER, text, len);
+	return 0;
 }
 
 int
 send_server(struct session *s, const char *text, size_t len)
 {
-	return net_write_all(s->sfd, text, len, cfg.idle_timeout * 1000);
+	if (net_write_all(s->sfd, text, len, cfg.idle_timeout * 1000) < 0)
+		return -1;
+	wireview_bytes(&s->swire, NARRATE_CLIENT, text, len);
+	return 0;
 }
 
 /* A reply of the tap's own to the client (the server never sees the
@@ -182,6 +188,7 @@ send_line_to_server(struct session *s, const char *line, size_t len)
 	if (send_server(s, line, k) < 0 ||
 	    send(s->sfd, line + k, 1, MSG_OOB) != 1)
 		return -1;
+	wireview_bytes(&s->swire, NARRATE_CLIENT, line + k, 1);
 	return send_server(s, line + k + 1, len - k - 1);
 }
 
@@ -322,7 +329,8 @@ start_tls(struct session *s)
 	s->clb.start = s->clb.end;
 	s->slb.start = s->slb.end;
 	data_close(s);
-	if (relay_open(&s->ctl, s->cfd, s->sfd) < 0) {
+	if (relay_open(&s->ctl, s->cfd, s->sfd, watching() ? &s->cwire :
+	    NULL, watching() ? &s->swire : NULL) < 0) {
 		narrate_printf(s->id, "tls: %s", strerror(errno));
 		return -1;
 	}
@@ -428,6 +436,7 @@ connect_server(struct session *s)
 	int one = 1;
 
 	narrate_connect(s->id, &s->client, &s->client_end);
+	watch_leg(s, &s->cwire, s->cfd, 0, 0, NARRATE_CLIENT);
 	net_set_send_timeout(s->cfd, cfg.idle_timeout * 1000);
 	s->sfd = net_connect(cfg.server, cfg.server_port, AF_UNSPEC, NULL,
 	    cfg.data_timeout * 1000, &e);
@@ -442,9 +451,14 @@ connect_server(struct session *s)
 	setsockopt(s->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	net_set_send_timeout(s->sfd, cfg.idle_timeout * 1000);
 	lb_init(&s->slb, s->sfd, TAP_LINE_CAP);
+	if (watching()) {
+		s->slb.filter = seen_from_server;
+		s->slb.filter_ctx = s;
+	}
 	narrate_printf(s->id, "server: connected to %s port %u from %s port %u",
 	    s->server.host, s->server.port, s->server_end.host,
 	    s->server_end.port);
+	watch_leg(s, &s->swire, s->sfd, 0, 1, NARRATE_CLIENT);
 	return 0;
 }
 
@@ -468,6 +482,10 @@ read_client(struct session *s)
 		return -1;
 	if (n > 0)
 		return 0;
+	if (n == 0)
+		wireview_fin(&s->cwire, NARRATE_CLIENT);
+	else if (errno == ECONNRESET)
+		wireview_rst(&s->cwire, NARRATE_CLIENT);
 	narrate_printf(s->id, "client: %s", n == 0 ? "closed the control "
 	    "connection" : strerror(errno));
 	return -1;
@@ -485,6 +503,10 @@ read_server(struct session *s)
 	if (n <= 0) {
 		s->server_eof = 1;
 		s->server_errno = n < 0 ? errno : 0;
+		if (n == 0)
+			wireview_fin(&s->swire, NARRATE_SERVER);
+		else if (errno == ECONNRESET)
+			wireview_rst(&s->swire, NARRATE_SERVER);
 	}
 	return server_lines(s);
 }
@@ -614,9 +636,16 @@ session_main(void *arg)
 	if (s->tls)
 		relay_close(&s->ctl);	/* closes cfd and sfd */
 	else {
+		/* the tap closes both legs: in FIN order, for --wire (the
+		 * session is over: it may wait for the other sides' FINs) */
+		wireview_closing(&s->cwire, s->cfd, NARRATE_SERVER,
+		    WIREVIEW_CLOSE_MS);
 		close(s->cfd);
-		if (s->sfd >= 0)
+		if (s->sfd >= 0) {
+			wireview_closing(&s->swire, s->sfd, NARRATE_CLIENT,
+			    WIREVIEW_CLOSE_MS);
 			close(s->sfd);
+		}
 	}
 	narrate_close(s->id);
 	session_end(s);

@@ -19,6 +19,7 @@
 #include "narrate.h"
 #include "pump.h"
 #include "reply.h"
+#include "wireview.h"
 
 #define TAP_LINE_CAP 4096	/* longest control line, CRLF included */
 
@@ -33,6 +34,8 @@ struct config {
 	int data_timeout;		/* seconds */
 	int max_sessions;
 	int log_fd;			/* narration, -1 when quiet */
+	int wire;			/* --wire */
+	struct pcap_file *pcap;		/* --pcap, or NULL */
 };
 
 extern struct config cfg;
@@ -41,10 +44,19 @@ extern struct config cfg;
  * b the server's.  Used for a data connection, which carries bytes one
  * way and ends when its sender closes (one_way), and for the control
  * connection once TLS makes it opaque, which ends when both sides have
- * closed. */
+ * closed.  With --wire or --pcap each socket has its wireview (the
+ * tap's end of a is the server's end of that connection, of b the
+ * client's), and the pump shows them every chunk. */
+struct relay_seen {
+	struct wireview *in, *out;	/* read from, written to */
+	enum narrate_side from;		/* who sent the bytes on both */
+};
+
 struct relay {
 	int a, b;			/* -1 when closed */
 	struct pump_chan ab, ba;	/* client to server, server to client */
+	struct wireview *wa, *wb;	/* NULL: not watched */
+	struct relay_seen seen_ab, seen_ba;
 	int ab_done, ba_done;		/* that direction has ended */
 	int one_way;			/* done when either one is */
 	long long last_move;		/* net_now_ms() of progress */
@@ -62,6 +74,7 @@ struct data {
 	int refuse_target;		/* target is a third host (227) */
 	long long deadline;		/* for the connection to come */
 	struct relay r;
+	struct wireview wa, wb;		/* the client's leg, the server's */
 };
 
 struct session {
@@ -69,6 +82,8 @@ struct session {
 	int cfd, sfd;			/* control: client's, server's */
 	struct hostport client, client_end;	/* the client, our end */
 	struct hostport server, server_end;	/* the server, our end */
+	struct wireview cwire, swire;	/* control: the client's leg, the
+					 * server's (--wire, --pcap) */
 	struct linebuf clb, slb;
 	int client_overlong, server_overlong;	/* inside a capped line */
 	uint64_t client_read, client_used;	/* bytes read, relayed */
@@ -92,6 +107,13 @@ struct session {
 /* main.c */
 void session_end(struct session *s);
 
+/* wire.c: --wire and --pcap */
+int watching(void);
+void watch_leg(struct session *s, struct wireview *w, int fd, int data,
+    int server_leg, enum narrate_side connector);
+size_t seen_from_client(void *ctx, char *buf, size_t len);
+size_t seen_from_server(void *ctx, char *buf, size_t len);
+
 /* session.c */
 void *session_main(void *arg);
 int send_client(struct session *s, const char *text, size_t len);
@@ -109,7 +131,8 @@ void data_close(struct session *s);
 
 /* relay.c */
 void relay_init(struct relay *r);
-int relay_open(struct relay *r, int a, int b);
+int relay_open(struct relay *r, int a, int b, struct wireview *wa,
+    struct wireview *wb);
 int relay_pollfds(const struct relay *r, struct pollfd *pfd);
 enum relay_state relay_step(struct relay *r);
 void relay_close(struct relay *r);
