@@ -533,9 +533,9 @@ labd_vanish() {
 		kill -9 "$c"
 		wait "$c" 2>/dev/null || true
 	done
-	wait_until 150 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
+	wait_until 300 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
 		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; return 1; }
-	wait_until 150 test "$(fd_count)" -eq "$base" ||
+	wait_until 300 test "$(fd_count)" -eq "$base" ||
 		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either
 	[ "$(grep -c '\] client: ' "$TAP_LOG")" -eq 20 ]
