@@ -18,9 +18,10 @@ ALL_CFLAGS = $(STD) $(WARNINGS) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' \
 	$(CFLAGS)
 LDFLAGS ?=
 LDLIBS ?=
-# A folder program may add its own libraries: ftp-labd runs one thread per
-# session, the others none.
+# A folder program may add its own libraries: ftp-labd and ftp-tap run one
+# thread per session, the others none.
 LDLIBS_ftp-labd = -pthread
+LDLIBS_ftp-tap = -pthread
 
 O ?= build
 BIN ?= bin

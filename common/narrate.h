@@ -1,7 +1,7 @@
 /* narrate.h - the narration: one line per event of an FTP session.
  *
- * A narrating program (ftp-labd; later ftp-tap) writes what happens on
- * both channels as it happens, one line per event:
+ * A narrating program (ftp-labd, ftp-tap) writes what happens on both
+ * channels as it happens, one line per event:
  *
  *	  12.345678 [ID] text
  *
@@ -11,7 +11,8 @@
  * made printable (\xNN) and, when asked, PASS and ACCT arguments show as
  * XXXX.  Data-channel events start with "data: ".  Each line goes out in
  * one write(2), so lines of concurrent sessions never mix.  The format is
- * documented in ftp-labd(1), and the tests grep it: change them together.
+ * documented in ftp-labd(1), which ftp-tap(1) points to, and the tests
+ * grep it: change them together.
  *
  * The module keeps the descriptor and options given to narrate_start; it
  * knows nothing of a program's configuration.

@@ -5,7 +5,7 @@
 load lib/common
 bats_require_minimum_version 1.5.0
 
-PROGRAMS="ftp-raw ftp-dataconn ftp-pasv-calc ftp-labd"
+PROGRAMS="ftp-raw ftp-dataconn ftp-pasv-calc ftp-labd ftp-tap"
 
 @test "cli: -h and --help print usage on stdout and exit 0, in every program" {
 	local p
@@ -66,15 +66,21 @@ one_line_naming() {
 	one_line_naming "option --format needs an argument" ftp-pasv-calc --format
 	one_line_naming "option -r needs an argument" ftp-labd -r
 	one_line_naming "option --log needs an argument" ftp-labd --log
+	one_line_naming "option -l needs an argument" ftp-tap -l
+	one_line_naming "option --data-timeout needs an argument" ftp-tap --data-timeout
 }
 
 @test "cli: an argument given to a flag is refused by name" {
 	one_line_naming "option --read-only takes no argument" ftp-labd --read-only=yes
+	one_line_naming "option --no-alg takes no argument" ftp-tap --no-alg=1
 	one_line_naming "option --explain takes no argument" ftp-pasv-calc --explain=1
 }
 
 @test "cli: the program name is the basename, not the path typed" {
-	run --separate-stderr "$RAWFTP_BIN/ftp-labd" -Z
-	[ "$status" -eq 64 ]
-	[[ "$stderr" == "ftp-labd: "* ]]
+	local p
+	for p in ftp-labd ftp-tap; do
+		run --separate-stderr "$RAWFTP_BIN/$p" -Z
+		[ "$status" -eq 64 ]
+		[[ "$stderr" == "$p: "* ]]
+	done
 }
