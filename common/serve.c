@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -117,14 +118,44 @@ serve_refuse(int fd, unsigned id, const struct hostport *peer,
 	close(fd);
 }
 
+/* ---- the session limit ---- */
+
+static atomic_int nsessions;
+
+int
+serve_admit(int max, int fd, const struct hostport *peer, unsigned id)
+{
+	char why[128];
+
+	if (atomic_fetch_add(&nsessions, 1) < max)
+		return 0;
+	atomic_fetch_sub(&nsessions, 1);
+	snprintf(why, sizeof why, "Too many sessions (the limit is %d); try "
+	    "again later.", max);
+	serve_refuse(fd, id, peer, why);
+	return -1;
+}
+
 void
-serve_drain(int lfd, int (*count)(void), void (*wake)(void))
+serve_leave(void)
+{
+	atomic_fetch_sub(&nsessions, 1);
+}
+
+int
+serve_sessions(void)
+{
+	return atomic_load(&nsessions);
+}
+
+void
+serve_drain(int lfd, void (*wake)(void))
 {
 	int i;
 
 	close(lfd);
-	narrate_printf(0, "stopping: closing %d session(s)", count());
-	for (i = 0; i < 500 && count() > 0; i++) {
+	narrate_printf(0, "stopping: closing %d session(s)", serve_sessions());
+	for (i = 0; i < 500 && serve_sessions() > 0; i++) {
 		if (wake != NULL && i % 50 == 0)
 			wake();	/* again later: one that was starting */
 		poll(NULL, 0, 10);

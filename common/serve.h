@@ -1,6 +1,7 @@
 /* serve.h - the front of a server that gives each connection a thread:
- * signals that stop it, the descriptor limit, the accept loop, the 421
- * refusal and the wait for the sessions at the stop.
+ * signals that stop it, the descriptor limit, the accept loop, the
+ * session limit, the 421 refusal and the wait for the sessions at the
+ * stop.
  *
  * SIGINT and SIGTERM write a byte into a pipe that is never read, so its
  * read end stays readable from then on: the accept loop returns, and any
@@ -57,11 +58,22 @@ int serve_thread(void *(*fn)(void *), void *arg, size_t stack);
 void serve_refuse(int fd, unsigned id, const struct hostport *peer,
     const char *why);
 
+/* The session limit (--max-sessions): a place for connection id, 0; or,
+ * when max sessions run already, the 421 that says so (serve_refuse)
+ * and -1.  Every place taken is given back by serve_leave(), the last
+ * thing a session does. */
+int serve_admit(int max, int fd, const struct hostport *peer, unsigned id);
+void serve_leave(void);
+
+/* How many sessions hold a place. */
+int serve_sessions(void);
+
 /* After the accept loop: closes lfd, narrates "stopping: closing N
- * session(s)", and waits a bounded time (5 s) for count() to reach 0,
+ * session(s)", and waits a bounded time (5 s) for serve_sessions() to
+ * reach 0,
  * calling wake() (when not NULL) at once and again every half second for
  * sessions that do not watch serve_stop_fd(); then, with --ladder, the
  * table of every connection (narrate_summary), and "stopped". */
-void serve_drain(int lfd, int (*count)(void), void (*wake)(void));
+void serve_drain(int lfd, void (*wake)(void));
 
 #endif

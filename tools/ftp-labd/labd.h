@@ -137,7 +137,6 @@ struct session {
 /* registry.c */
 int register_session(struct session *s, char *why, size_t whylen);
 void session_end(struct session *s);
-int session_count(void);
 void sessions_stop(void);
 int server_stopping(void);
 

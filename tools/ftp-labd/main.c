@@ -428,14 +428,18 @@ static void
 start_session(int fd, const struct hostport *peer, unsigned id)
 {
 	char why[160];
-	struct session *s = new_session(fd, peer, id);
+	struct session *s;
 
-	if (s == NULL) {
+	if (serve_admit(cfg.max_sessions, fd, peer, id) < 0)
+		return;
+	if ((s = new_session(fd, peer, id)) == NULL) {
+		serve_leave();
 		serve_refuse(fd, id, peer, "Out of memory.");
 		return;
 	}
 	if (register_session(s, why, sizeof why) < 0) {
 		free(s);
+		serve_leave();
 		serve_refuse(fd, id, peer, why);
 		return;
 	}
@@ -487,7 +491,7 @@ main(int argc, char **argv)
 	    fs_portable() ? "portable walk" : "openat2");
 	serve_accept_loop(lfd, start_session);
 	/* every session answers 421 and ends */
-	serve_drain(lfd, session_count, sessions_stop);
+	serve_drain(lfd, sessions_stop);
 	wireview_pcap_end(cfg.pcap);
 	return EXIT_OK;
 }

@@ -1,4 +1,5 @@
-/* registry.c - the sessions that run, for the limits and for stopping.
+/* registry.c - the sessions that run, for the limit per address and for
+ * stopping (common/serve keeps the count and the limit of all of them).
  *
  * main() registers each session before its thread starts; the thread's
  * last act is session_end().  One mutex guards the list; the stopping
@@ -12,10 +13,10 @@
 #include <unistd.h>
 
 #include "labd.h"
+#include "serve.h"
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct session *sessions;
-static int nsessions;
 static atomic_int stopping;
 
 int
@@ -35,17 +36,15 @@ sessions_from(const struct hostport *peer)
 	return n;
 }
 
-/* Adds s unless a limit says no; the reason goes in why. */
+/* Adds s (which has a place under --max-sessions: serve_admit) unless
+ * --max-per-ip says no; the reason goes in why. */
 int
 register_session(struct session *s, char *why, size_t whylen)
 {
 	int ok = 0;
 
 	pthread_mutex_lock(&reg_lock);
-	if (nsessions >= cfg.max_sessions)
-		snprintf(why, whylen, "Too many sessions (the limit is %d); "
-		    "try again later.", cfg.max_sessions);
-	else if (cfg.max_per_ip > 0 &&
+	if (cfg.max_per_ip > 0 &&
 	    sessions_from(&s->peer) >= cfg.max_per_ip)
 		snprintf(why, whylen, "Too many sessions from %s (the limit "
 		    "is %d).", s->peer.host, cfg.max_per_ip);
@@ -56,7 +55,6 @@ register_session(struct session *s, char *why, size_t whylen)
 		if (sessions != NULL)
 			sessions->prev = s;
 		sessions = s;
-		nsessions++;
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return ok ? 0 : -1;
@@ -73,10 +71,10 @@ session_end(struct session *s)
 		sessions = s->next;
 	if (s->next != NULL)
 		s->next->prev = s->prev;
-	nsessions--;
 	close(s->ctrl);
 	pthread_mutex_unlock(&reg_lock);
 	free(s);
+	serve_leave();
 }
 
 /* Tells every session the server is stopping and wakes it: its next read
@@ -92,15 +90,4 @@ sessions_stop(void)
 	for (s = sessions; s != NULL; s = s->next)
 		shutdown(s->ctrl, SHUT_RD);
 	pthread_mutex_unlock(&reg_lock);
-}
-
-int
-session_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&reg_lock);
-	n = nsessions;
-	pthread_mutex_unlock(&reg_lock);
-	return n;
 }

@@ -11,9 +11,6 @@
  * an idle thread costs a small stack.  SIGINT and SIGTERM stop the accept
  * loop; every session then answers 421 and ends.
  */
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,17 +25,6 @@
 #include "tap.h"
 
 #define TAP_STACK SERVE_STACK(256 * 1024)
-
-struct config cfg = {
-	.listen_addr = "127.0.0.1",
-	.port = "2100",
-	.server_port = "21",
-	.alg = 1,
-	.idle_timeout = 300,
-	.data_timeout = 60,
-	.max_sessions = 500,
-	.log_fd = 2,
-};
 
 static void
 usage(FILE *f)
@@ -170,72 +156,17 @@ parse_options(int argc, char **argv)
 	cfg.pcap = wireview_pcap_option(pcap);
 }
 
-/* ---- sessions: a count for the limit; the stop pipe ends them ---- */
-
-static atomic_int nsessions;
-
-/* Takes a place under --max-sessions; -1 when none is left. */
-static int
-session_begin(void)
-{
-	if (atomic_fetch_add(&nsessions, 1) < cfg.max_sessions)
-		return 0;
-	atomic_fetch_sub(&nsessions, 1);
-	return -1;
-}
-
-/* The last thing a session thread does. */
-void
-session_end(struct session *s)
-{
-	free(s);
-	atomic_fetch_sub(&nsessions, 1);
-}
-
 /* ---- accepting ---- */
-
-static struct session *
-new_session(int fd, const struct hostport *peer, unsigned id)
-{
-	struct session *s = calloc(1, sizeof *s);
-	int one = 1;
-
-	if (s == NULL)
-		return NULL;
-	s->id = id;
-	s->cfd = fd;
-	s->sfd = -1;
-	s->client = *peer;
-	s->urgent_at = UINT64_MAX;
-	net_local(fd, &s->client_end);
-	/* Telnet's urgent DM (before ABOR) stays in the stream, relayed */
-	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	lb_init(&s->clb, fd, TAP_LINE_CAP);
-	if (watching()) {
-		s->clb.filter = seen_from_client;
-		s->clb.filter_ctx = s;
-	}
-	reply_init(&s->rp);
-	relay_init(&s->ctl);
-	data_init(&s->d);
-	return s;
-}
 
 static void
 start_session(int fd, const struct hostport *peer, unsigned id)
 {
-	char why[128];
 	struct session *s;
 
-	if (session_begin() < 0) {
-		snprintf(why, sizeof why, "Too many sessions (the limit is "
-		    "%d); try again later.", cfg.max_sessions);
-		serve_refuse(fd, id, peer, why);
+	if (serve_admit(cfg.max_sessions, fd, peer, id) < 0)
 		return;
-	}
-	if ((s = new_session(fd, peer, id)) == NULL) {
-		atomic_fetch_sub(&nsessions, 1);
+	if ((s = session_new(fd, peer, id)) == NULL) {
+		serve_leave();
 		serve_refuse(fd, id, peer, "Out of memory.");
 		return;
 	}
@@ -244,12 +175,6 @@ start_session(int fd, const struct hostport *peer, unsigned id)
 		serve_refuse(fd, id, peer,
 		    "Out of resources; try again later.");
 	}
-}
-
-static int
-session_count(void)
-{
-	return atomic_load(&nsessions);
 }
 
 int
@@ -278,7 +203,7 @@ main(int argc, char **argv)
 	    "data addresses rewritten");
 	serve_accept_loop(lfd, start_session);
 	/* every session sees the stop pipe, answers 421 and ends */
-	serve_drain(lfd, session_count, NULL);
+	serve_drain(lfd, NULL);
 	wireview_pcap_end(cfg.pcap);
 	return EXIT_OK;
 }

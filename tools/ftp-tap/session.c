@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -428,6 +429,42 @@ server_lines(struct session *s)
 }
 
 /* ---- the session ---- */
+
+struct session *
+session_new(int fd, const struct hostport *peer, unsigned id)
+{
+	struct session *s = calloc(1, sizeof *s);
+	int one = 1;
+
+	if (s == NULL)
+		return NULL;
+	s->id = id;
+	s->cfd = fd;
+	s->sfd = -1;
+	s->client = *peer;
+	s->urgent_at = UINT64_MAX;
+	net_local(fd, &s->client_end);
+	/* Telnet's urgent DM (before ABOR) stays in the stream, relayed */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	lb_init(&s->clb, fd, TAP_LINE_CAP);
+	if (watching()) {
+		s->clb.filter = seen_from_client;
+		s->clb.filter_ctx = s;
+	}
+	reply_init(&s->rp);
+	relay_init(&s->ctl);
+	data_init(&s->d);
+	return s;
+}
+
+/* The last thing a session thread does. */
+void
+session_end(struct session *s)
+{
+	free(s);
+	serve_leave();
+}
 
 static int
 connect_server(struct session *s)

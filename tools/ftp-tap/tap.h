@@ -38,7 +38,7 @@ struct config {
 	struct pcap_file *pcap;		/* --pcap, or NULL */
 };
 
-extern struct config cfg;
+extern struct config cfg;		/* config.c */
 
 /* Two sockets joined both ways by the byte pump: a is the client's side,
  * b the server's.  Used for a data connection, which carries bytes one
@@ -104,9 +104,6 @@ struct session {
 	long long idle_deadline;
 };
 
-/* main.c */
-void session_end(struct session *s);
-
 /* wire.c: --wire and --pcap */
 int watching(void);
 void watch_leg(struct session *s, struct wireview *w, int fd, int data,
@@ -115,7 +112,10 @@ size_t seen_from_client(void *ctx, char *buf, size_t len);
 size_t seen_from_server(void *ctx, char *buf, size_t len);
 
 /* session.c */
+struct session *session_new(int fd, const struct hostport *peer,
+    unsigned id);
 void *session_main(void *arg);
+void session_end(struct session *s);
 int send_client(struct session *s, const char *text, size_t len);
 int send_server(struct session *s, const char *text, size_t len);
 
