@@ -104,6 +104,16 @@ net_set_send_timeout(int fd, int timeout_ms)
 	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
+void
+net_setup_control(int fd, int send_timeout_ms)
+{
+	int one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	net_set_send_timeout(fd, send_timeout_ms);
+}
+
 int
 net_set_nonblocking(int fd, int on)
 {

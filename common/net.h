@@ -65,6 +65,14 @@ int net_write_all(int fd, const void *buf, size_t len, int timeout_ms);
  * nothing cannot hold the writer for ever.  0 or -1. */
 int net_set_send_timeout(int fd, int timeout_ms);
 
+/* The socket of an FTP control connection, at either end (a server's
+ * accepted one, a relay's connection onward): the urgent byte of
+ * Telnet's Synch before ABOR (RFC 959 4.1.3) stays in the stream
+ * (SO_OOBINLINE), each line goes out at once (TCP_NODELAY), and every
+ * write is bounded by send_timeout_ms (net_set_send_timeout): a peer
+ * that reads nothing cannot hold the sender for ever. */
+void net_setup_control(int fd, int send_timeout_ms);
+
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long net_now_ms(void);
 

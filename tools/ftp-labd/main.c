@@ -8,8 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,7 +401,6 @@ static struct session *
 new_session(int fd, const struct hostport *peer, unsigned id)
 {
 	struct session *s = calloc(1, sizeof *s);
-	int one = 1;
 
 	if (s == NULL)
 		return NULL;
@@ -411,9 +408,9 @@ new_session(int fd, const struct hostport *peer, unsigned id)
 	s->ctrl = fd;
 	s->peer = *peer;
 	net_local(fd, &s->local);
-	/* keep Telnet's urgent DM in the stream, for ABOR (RFC 959 4.1.3) */
-	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* a client that reads no reply for the idle timeout is as gone as
+	 * one that sends nothing: no write may hold the session for ever */
+	net_setup_control(fd, cfg.idle_timeout * 1000);
 	lb_init(&s->lb, fd, LABD_LINE_CAP);
 	telnet_init(&s->tn);
 	s->lb.filter = wire_filter_hook;	/* then telnet_filter_hook */

@@ -74,9 +74,6 @@ run_command(struct session *s, const char *line, size_t len)
 static void
 greet(struct session *s)
 {
-	/* a client that reads no reply for the idle timeout is as gone as
-	 * one that sends nothing: no write may hold the session for ever */
-	net_set_send_timeout(s->ctrl, cfg.idle_timeout * 1000);
 	wire_ctrl_open(s);
 	narrate_connect(s->id, &s->peer, &s->local);
 	reply(s, 220, "ftp-labd " RAWFTP_VERSION " ready.");

@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -434,7 +433,6 @@ struct session *
 session_new(int fd, const struct hostport *peer, unsigned id)
 {
 	struct session *s = calloc(1, sizeof *s);
-	int one = 1;
 
 	if (s == NULL)
 		return NULL;
@@ -445,8 +443,7 @@ session_new(int fd, const struct hostport *peer, unsigned id)
 	s->urgent_at = UINT64_MAX;
 	net_local(fd, &s->client_end);
 	/* Telnet's urgent DM (before ABOR) stays in the stream, relayed */
-	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	net_setup_control(fd, cfg.idle_timeout * 1000);
 	lb_init(&s->clb, fd, TAP_LINE_CAP);
 	if (watching()) {
 		s->clb.filter = seen_from_client;
@@ -470,11 +467,9 @@ static int
 connect_server(struct session *s)
 {
 	struct net_error e;
-	int one = 1;
 
 	narrate_connect(s->id, &s->client, &s->client_end);
 	watch_leg(s, &s->cwire, s->cfd, 0, 0, NARRATE_CLIENT);
-	net_set_send_timeout(s->cfd, cfg.idle_timeout * 1000);
 	s->sfd = net_connect(cfg.server, cfg.server_port, AF_UNSPEC, NULL,
 	    cfg.data_timeout * 1000, &e);
 	if (s->sfd < 0) {
@@ -484,9 +479,7 @@ connect_server(struct session *s)
 	}
 	net_peer(s->sfd, &s->server);
 	net_local(s->sfd, &s->server_end);
-	setsockopt(s->sfd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
-	setsockopt(s->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	net_set_send_timeout(s->sfd, cfg.idle_timeout * 1000);
+	net_setup_control(s->sfd, cfg.idle_timeout * 1000);
 	lb_init(&s->slb, s->sfd, TAP_LINE_CAP);
 	if (watching()) {
 		s->slb.filter = seen_from_server;
