@@ -95,14 +95,22 @@ int
 serve_thread(void *(*fn)(void *), void *arg, size_t stack)
 {
 	pthread_attr_t attr;
+	sigset_t stop, was;
 	pthread_t t;
 	int r;
 
+	/* the new thread inherits this mask: the stop signals reach only
+	 * the accepting thread, whose handler writes the stop pipe */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &was);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, stack);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = pthread_create(&t, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return r == 0 ? 0 : -1;
 }
 

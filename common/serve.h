@@ -49,8 +49,9 @@ typedef void serve_start_fn(int fd, const struct hostport *peer,
  * little and goes on. */
 void serve_accept_loop(int lfd, serve_start_fn *start);
 
-/* Starts fn(arg) in a detached thread with a stack of stack bytes.
- * 0, or -1 (out of resources). */
+/* Starts fn(arg) in a detached thread with a stack of stack bytes and
+ * SIGINT and SIGTERM blocked (the accepting thread takes them).  0, or
+ * -1 (out of resources). */
 int serve_thread(void *(*fn)(void *), void *arg, size_t stack);
 
 /* "421 why" to connection id that will not be served, then close; the

@@ -4,8 +4,6 @@
  * may run now (logged in, argument present, server writable) and calls
  * its handler from the verb table (commands.c), which sends the reply.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <string.h>
 
 #include "labd.h"
@@ -99,12 +97,7 @@ session_main(void *arg)
 	struct session *s = arg;
 	const char *line;
 	size_t len;
-	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* main handles them */
 	s->start_ms = net_now_ms();
 	greet(s);
 	while (!s->quit) {

@@ -16,8 +16,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -651,12 +649,7 @@ void *
 session_main(void *arg)
 {
 	struct session *s = arg;
-	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* main handles them */
 	if (connect_server(s) == 0) {
 		s->idle_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
 		while (relay_round(s) == 0)
