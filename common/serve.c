@@ -1,5 +1,5 @@
-/* serve.c - signals, limits, the accept loop and the stop of a threaded
- * server; see serve.h. */
+/* serve.c - the options, signals, limits, the accept loop and the stop
+ * of a threaded server; see serve.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,104 @@
 #include "err.h"
 #include "narrate.h"
 #include "net.h"
+#include "optnum.h"
 #include "serve.h"
+#include "wireview.h"
+
+/* ---- the options ---- */
+
+static void
+listen_address(struct serve_options *o, const char *text)
+{
+	struct hostport hp;
+	char why[HP_WHYLEN];
+
+	if (hp_set_host(&hp, text, why, sizeof why) < 0)
+		die_usage("-l: %s", why);
+	snprintf(o->listen_addr, sizeof o->listen_addr, "%s", hp.host);
+}
+
+static int
+seconds(const char *opt, const char *text)
+{
+	return (int)opt_number(opt, text, 1, 86400);
+}
+
+int
+serve_option(struct serve_options *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'l': listen_address(o, arg); break;
+	case 'p':
+		opt_number("-p", arg, 0, 65535);
+		o->port = arg;
+		break;
+	case 'q': o->quiet = 1; break;
+	case SERVE_OPT_IDLE:
+		o->idle_timeout = seconds("--idle-timeout", arg);
+		break;
+	case SERVE_OPT_DATA:
+		o->data_timeout = seconds("--data-timeout", arg);
+		break;
+	case SERVE_OPT_MAX_SESSIONS:
+		o->max_sessions = (int)opt_number("--max-sessions", arg, 1,
+		    100000);
+		break;
+	case SERVE_OPT_LOG: o->log = arg; break;
+	case SERVE_OPT_LADDER: o->narrate_flags |= NARRATE_LADDER; break;
+	case SERVE_OPT_SHOW_PASSWORDS:
+		o->narrate_flags |= NARRATE_SHOW_PASSWORDS;
+		break;
+	case SERVE_OPT_WIRE:
+		o->wire = 1;
+		o->narrate_flags |= NARRATE_WIRE;
+		break;
+	case SERVE_OPT_PCAP: o->pcap_path = arg; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+void
+serve_options_end(struct serve_options *o)
+{
+	o->log_fd = narrate_log_fd(o->log, o->quiet);
+	o->pcap = wireview_pcap_option(o->pcap_path);
+}
+
+void
+serve_narrate_start(const struct serve_options *o, int more)
+{
+	narrate_start(o->log_fd, NARRATE_MASK | o->narrate_flags | more);
+}
+
+int
+serve_watching(const struct serve_options *o)
+{
+	return o->wire || o->pcap != NULL;
+}
+
+/* ---- listening ---- */
+
+int
+serve_listen(const struct serve_options *o, struct hostport *here)
+{
+	struct net_error e;
+	int lfd = net_listen(o->listen_addr, o->port, AF_UNSPEC, SOMAXCONN,
+	    &e);
+
+	if (lfd < 0)
+		die(e.exit_code, "%s", e.msg);
+	net_local(lfd, here);
+	return lfd;
+}
+
+void
+serve_announce(const struct hostport *here)
+{
+	printf("listening on %s port %u\n", here->host, here->port);
+	fflush(stdout);
+}
 
 static int stop_pipe[2] = { -1, -1 };
 
@@ -157,7 +254,7 @@ serve_sessions(void)
 }
 
 void
-serve_drain(int lfd, void (*wake)(void))
+serve_drain(const struct serve_options *o, int lfd, void (*wake)(void))
 {
 	int i;
 
@@ -170,4 +267,5 @@ serve_drain(int lfd, void (*wake)(void))
 	}
 	narrate_summary();	/* --ladder: every connection, its ports */
 	narrate_printf(0, "stopped");
+	wireview_pcap_end(o->pcap);
 }

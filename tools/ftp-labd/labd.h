@@ -16,6 +16,7 @@
 #include "hostport.h"
 #include "linebuf.h"
 #include "narrate.h"
+#include "serve.h"
 #include "telnet.h"
 #include "wireview.h"
 
@@ -45,17 +46,13 @@ struct user {
 };
 
 struct config {
+	SERVE_OPTIONS_IN_CONFIG;	/* -l, -p, the timeouts, --wire... */
 	const char *root;		/* as given, for messages */
 	int root_fd;			/* every file access starts here */
-	char listen_addr[HP_HOSTLEN];
-	const char *port;
 	unsigned pasv_lo, pasv_hi;	/* 0, 0: any port */
 	char pasv_address[HP_HOSTLEN];	/* "" : the control connection's */
-	int idle_timeout;		/* seconds */
-	int data_timeout;		/* seconds */
 	int fail_delay_ms;		/* pause before 530 on a wrong password */
 	int max_fails;			/* wrong passwords before 421 */
-	int max_sessions;
 	int max_per_ip;			/* 0: no limit */
 	int read_only;
 	int anonymous;			/* anonymous logins allowed */
@@ -64,10 +61,6 @@ struct config {
 	size_t nusers;
 	uint64_t max_file_size;		/* 0: any */
 	int clock;			/* wall-clock times in the narration */
-	int quiet;
-	int log_fd;			/* narration, -1 when quiet */
-	int wire;			/* --wire: TCP events narrated */
-	struct pcap_file *pcap;		/* --pcap, or NULL */
 	int unsafe_bounce;		/* --unsafe-allow-bounce */
 	int unsafe_pasv_theft;		/* --unsafe-allow-pasv-theft */
 };

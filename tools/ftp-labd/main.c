@@ -118,30 +118,22 @@ set_address(char *dst, const char *text, const char *opt, int v4_only)
 }
 
 enum {
-	OPT_PASV_PORTS = 256, OPT_PASV_ADDRESS, OPT_IDLE, OPT_DATA,
-	OPT_MAX_SESSIONS, OPT_MAX_PER_IP, OPT_READ_ONLY, OPT_USERS,
-	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_WIRE, OPT_SHOW_PASSWORDS,
-	OPT_PCAP, OPT_LADDER, OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT,
-	OPT_CLASS, OPT_CLASS_FILE, OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS,
-	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT
+	OPT_PASV_PORTS = 256, OPT_PASV_ADDRESS, OPT_MAX_PER_IP,
+	OPT_READ_ONLY, OPT_USERS, OPT_NO_ANON, OPT_FAIL_DELAY,
+	OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT, OPT_CLASS, OPT_CLASS_FILE,
+	OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS, OPT_LOG_DIR, OPT_CLOCK,
+	OPT_USER, OPT_STAY_ROOT
 };
 
 static const struct option longopts[] = {
+	SERVE_LONGOPTS,
 	{ "pasv-ports", required_argument, NULL, OPT_PASV_PORTS },
 	{ "pasv-address", required_argument, NULL, OPT_PASV_ADDRESS },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "data-timeout", required_argument, NULL, OPT_DATA },
-	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
 	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 	{ "users", required_argument, NULL, OPT_USERS },
 	{ "no-anonymous", no_argument, NULL, OPT_NO_ANON },
-	{ "log", required_argument, NULL, OPT_LOG },
 	{ "fail-delay", required_argument, NULL, OPT_FAIL_DELAY },
-	{ "wire", no_argument, NULL, OPT_WIRE },
-	{ "show-passwords", no_argument, NULL, OPT_SHOW_PASSWORDS },
-	{ "pcap", required_argument, NULL, OPT_PCAP },
-	{ "ladder", no_argument, NULL, OPT_LADDER },
 	{ "unsafe-allow-bounce", no_argument, NULL, OPT_UNSAFE_BOUNCE },
 	{ "unsafe-allow-pasv-theft", no_argument, NULL,
 	    OPT_UNSAFE_PASV_THEFT },
@@ -160,7 +152,7 @@ static const struct option longopts[] = {
 };
 
 static const struct cli front_door = {
-	"ftp-labd", usage, "r:l:p:qhV", longopts
+	"ftp-labd", usage, "r:" SERVE_SHORTOPTS "hV", longopts
 };
 
 static void
@@ -172,9 +164,7 @@ load_users(const char *path)
 		die(EXIT_DATAERR, "--users: %s", why);
 }
 
-/* ---- the wire view, the capture, the unsafe lab switches ---- */
-
-static int narrate_flags = NARRATE_MASK;
+/* ---- the unsafe lab switches ---- */
 
 /* The unsafe switches open a hole only a machine's own users can reach:
  * refused on any address but loopback; said loudly when given. */
@@ -200,7 +190,6 @@ warn_unsafe(void)
 
 /* What the options ask for beyond cfg, for main() to do in order. */
 static struct {
-	const char *log;		/* --log FILE */
 	const char *log_dir;		/* --log-dir DIR */
 	unsigned class_size;		/* --class N; 0: no class */
 	const char *class_file;
@@ -233,34 +222,17 @@ anonymous_perms(const char *letters)
 static void
 parse_options(int argc, char **argv)
 {
-	const char *log = NULL, *pcap = NULL;
 	int c;
 
 	while ((c = cli_next_option(&front_door, argc, argv)) != -1) {
+		if (serve_option(&cfg.serve, c, optarg))
+			continue;
 		switch (c) {
 		case 'r': cfg.root = optarg; break;
-		case 'l': set_address(cfg.listen_addr, optarg, "-l", 0); break;
-		case 'p':
-			opt_number("-p", optarg, 0, 65535);
-			cfg.port = optarg;
-			break;
-		case 'q': cfg.quiet = 1; break;
 		case OPT_PASV_PORTS: pasv_ports(optarg); break;
 		case OPT_PASV_ADDRESS:
 			set_address(cfg.pasv_address, optarg, "--pasv-address",
 			    1);
-			break;
-		case OPT_IDLE:
-			cfg.idle_timeout = (int)opt_number("--idle-timeout",
-			    optarg, 1, 86400);
-			break;
-		case OPT_DATA:
-			cfg.data_timeout = (int)opt_number("--data-timeout",
-			    optarg, 1, 86400);
-			break;
-		case OPT_MAX_SESSIONS:
-			cfg.max_sessions = (int)opt_number("--max-sessions",
-			    optarg, 1, 100000);
 			break;
 		case OPT_MAX_PER_IP:
 			cfg.max_per_ip = (int)opt_number("--max-per-ip",
@@ -269,20 +241,10 @@ parse_options(int argc, char **argv)
 		case OPT_READ_ONLY: cfg.read_only = 1; break;
 		case OPT_USERS: load_users(optarg); break;
 		case OPT_NO_ANON: cfg.anonymous = 0; break;
-		case OPT_LOG: log = optarg; break;
 		case OPT_FAIL_DELAY:
 			cfg.fail_delay_ms = (int)opt_number("--fail-delay",
 			    optarg, 0, 60000);
 			break;
-		case OPT_WIRE:
-			cfg.wire = 1;
-			narrate_flags |= NARRATE_WIRE;
-			break;
-		case OPT_SHOW_PASSWORDS:
-			narrate_flags |= NARRATE_SHOW_PASSWORDS;
-			break;
-		case OPT_PCAP: pcap = optarg; break;
-		case OPT_LADDER: narrate_flags |= NARRATE_LADDER; break;
 		case OPT_UNSAFE_BOUNCE: cfg.unsafe_bounce = 1; break;
 		case OPT_UNSAFE_PASV_THEFT: cfg.unsafe_pasv_theft = 1; break;
 		case OPT_CLASS:
@@ -319,9 +281,7 @@ parse_options(int argc, char **argv)
 	}
 	if (want.anon_perms != NULL)
 		anonymous_perms(want.anon_perms);
-	want.log = log;
-	cfg.log_fd = narrate_log_fd(log, cfg.quiet);
-	cfg.pcap = wireview_pcap_option(pcap);
+	serve_options_end(&cfg.serve);
 }
 
 /* ---- a classroom: accounts, logs, privileges ---- */
@@ -353,7 +313,7 @@ open_log_dir(const char *path)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
-	if (want.log == NULL)
+	if (cfg.log == NULL)
 		cfg.log_fd = open_in_dir(dir, path, "class");
 	for (i = 0; i < cfg.nusers; i++)
 		cfg.users[i].log_fd = open_in_dir(dir, path,
@@ -451,7 +411,6 @@ start_session(int fd, const struct hostport *peer, unsigned id)
 int
 main(int argc, char **argv)
 {
-	struct net_error e;
 	struct hostport here;
 	struct run_as who;
 	int lfd;
@@ -469,26 +428,20 @@ main(int argc, char **argv)
 		    who.gid);
 	if (want.log_dir != NULL)
 		open_log_dir(want.log_dir);
-	narrate_start(cfg.log_fd, narrate_flags |
-	    (cfg.clock ? NARRATE_CLOCK : 0));
+	serve_narrate_start(&cfg.serve, cfg.clock ? NARRATE_CLOCK : 0);
 	if (want.class_size > 0)
 		narrate_printf(0, "class: %u students, accounts and "
 		    "passwords in %s", want.class_size, want.class_file);
 	serve_raise_fd_limit();	/* 1000 sessions need more than 1024 fds */
 	serve_setup_signals();
-	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
-	if (lfd < 0)
-		die(e.exit_code, "%s", e.msg);
-	net_local(lfd, &here);
+	lfd = serve_listen(&cfg.serve, &here);
 	leave_root(&who);
-	printf("listening on %s port %u\n", here.host, here.port);
-	fflush(stdout);
+	serve_announce(&here);
 	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
 	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",
 	    fs_portable() ? "portable walk" : "openat2");
 	serve_accept_loop(lfd, start_session);
 	/* every session answers 421 and ends */
-	serve_drain(lfd, sessions_stop);
-	wireview_pcap_end(cfg.pcap);
+	serve_drain(&cfg.serve, lfd, sessions_stop);
 	return EXIT_OK;
 }

@@ -21,7 +21,7 @@
 static int
 watching(void)
 {
-	return cfg.wire || cfg.pcap != NULL;
+	return serve_watching(&cfg.serve);
 }
 
 void

@@ -2,8 +2,9 @@
  * narrates both channels, the way a NAT router's FTP helper (an
  * application-level gateway) sees them.
  *
- * Reading order: usage(), the options, then main(): listen, print
- * "listening on HOST port PORT", and accept.  Each client gets a thread
+ * Reading order: usage(), the options (those ftp-labd takes too are read
+ * by common/serve), then main(): listen, print "listening on HOST port
+ * PORT", and accept.  Each client gets a thread
  * running session_main() (session.c), which connects to the server and
  * relays the session in one poll loop.  A thread per session, as in
  * ftp-labd: sessions share only the read-only configuration and a count,
@@ -12,14 +13,9 @@
  * loop; every session then answers 421 and ends.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "err.h"
-#include "net.h"
 #include "optnum.h"
 #include "serve.h"
 #include "tap.h"
@@ -62,82 +58,32 @@ usage(FILE *f)
 
 /* ---- options ---- */
 
-enum {
-	OPT_NO_ALG = 256, OPT_FIX_PASV, OPT_IDLE, OPT_DATA, OPT_MAX_SESSIONS,
-	OPT_LOG, OPT_LADDER, OPT_SHOW_PASSWORDS, OPT_WIRE, OPT_PCAP
-};
-
-static int narrate_flags = NARRATE_MASK;	/* and the modes asked for */
+enum { OPT_NO_ALG = 256, OPT_FIX_PASV };
 
 static const struct option longopts[] = {
 	{ "no-alg", no_argument, NULL, OPT_NO_ALG },
 	{ "fix-pasv", no_argument, NULL, OPT_FIX_PASV },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "data-timeout", required_argument, NULL, OPT_DATA },
-	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
-	{ "log", required_argument, NULL, OPT_LOG },
-	{ "ladder", no_argument, NULL, OPT_LADDER },
-	{ "show-passwords", no_argument, NULL, OPT_SHOW_PASSWORDS },
-	{ "wire", no_argument, NULL, OPT_WIRE },
-	{ "pcap", required_argument, NULL, OPT_PCAP },
+	SERVE_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const struct cli front_door = {
-	"ftp-tap", usage, "l:p:qhV", longopts
+	"ftp-tap", usage, SERVE_SHORTOPTS "hV", longopts
 };
-
-static void
-set_listen_address(const char *text)
-{
-	struct hostport hp;
-	char why[HP_WHYLEN];
-
-	if (hp_set_host(&hp, text, why, sizeof why) < 0)
-		die_usage("-l: %s", why);
-	snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", hp.host);
-}
 
 static void
 parse_options(int argc, char **argv)
 {
-	const char *log = NULL, *pcap = NULL;
-	int c, quiet = 0;
+	int c;
 
 	while ((c = cli_next_option(&front_door, argc, argv)) != -1) {
+		if (serve_option(&cfg.serve, c, optarg))
+			continue;
 		switch (c) {
-		case 'l': set_listen_address(optarg); break;
-		case 'p':
-			opt_number("-p", optarg, 0, 65535);
-			cfg.port = optarg;
-			break;
-		case 'q': quiet = 1; break;
 		case OPT_NO_ALG: cfg.alg = 0; break;
 		case OPT_FIX_PASV: cfg.fix_pasv = 1; break;
-		case OPT_IDLE:
-			cfg.idle_timeout = (int)opt_number("--idle-timeout",
-			    optarg, 1, 86400);
-			break;
-		case OPT_DATA:
-			cfg.data_timeout = (int)opt_number("--data-timeout",
-			    optarg, 1, 86400);
-			break;
-		case OPT_MAX_SESSIONS:
-			cfg.max_sessions = (int)opt_number("--max-sessions",
-			    optarg, 1, 100000);
-			break;
-		case OPT_LOG: log = optarg; break;
-		case OPT_LADDER: narrate_flags |= NARRATE_LADDER; break;
-		case OPT_SHOW_PASSWORDS:
-			narrate_flags |= NARRATE_SHOW_PASSWORDS;
-			break;
-		case OPT_WIRE:
-			narrate_flags |= NARRATE_WIRE;
-			cfg.wire = 1;
-			break;
-		case OPT_PCAP: pcap = optarg; break;
 		}
 	}
 	if (optind >= argc)
@@ -152,8 +98,7 @@ parse_options(int argc, char **argv)
 	if (cfg.fix_pasv && !cfg.alg)
 		die_usage("--fix-pasv rewrites 227 replies, which --no-alg "
 		    "leaves alone: give one of them");
-	cfg.log_fd = narrate_log_fd(log, quiet);
-	cfg.pcap = wireview_pcap_option(pcap);
+	serve_options_end(&cfg.serve);
 }
 
 /* ---- accepting ---- */
@@ -180,22 +125,17 @@ start_session(int fd, const struct hostport *peer, unsigned id)
 int
 main(int argc, char **argv)
 {
-	struct net_error e;
 	struct hostport here;
 	int lfd;
 
 	cli_start(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_options(argc, argv);
-	narrate_start(cfg.log_fd, narrate_flags);
+	serve_narrate_start(&cfg.serve, 0);
 	serve_raise_fd_limit();
 	serve_setup_signals();
-	lfd = net_listen(cfg.listen_addr, cfg.port, AF_UNSPEC, SOMAXCONN, &e);
-	if (lfd < 0)
-		die(e.exit_code, "%s", e.msg);
-	net_local(lfd, &here);
-	printf("listening on %s port %u\n", here.host, here.port);
-	fflush(stdout);
+	lfd = serve_listen(&cfg.serve, &here);
+	serve_announce(&here);
 	narrate_printf(0, "relaying %s port %u to %s port %s (%s)", here.host,
 	    here.port, cfg.server, cfg.server_port, !cfg.alg ?
 	    "--no-alg: control lines unchanged" : cfg.fix_pasv ?
@@ -203,7 +143,6 @@ main(int argc, char **argv)
 	    "data addresses rewritten");
 	serve_accept_loop(lfd, start_session);
 	/* every session sees the stop pipe, answers 421 and ends */
-	serve_drain(lfd, NULL);
-	wireview_pcap_end(cfg.pcap);
+	serve_drain(&cfg.serve, lfd, NULL);
 	return EXIT_OK;
 }

@@ -19,23 +19,17 @@
 #include "narrate.h"
 #include "pump.h"
 #include "reply.h"
+#include "serve.h"
 #include "wireview.h"
 
 #define TAP_LINE_CAP 4096	/* longest control line, CRLF included */
 
 struct config {
-	char listen_addr[HP_HOSTLEN];
-	const char *port;
+	SERVE_OPTIONS_IN_CONFIG;	/* -l, -p, the timeouts, --wire... */
 	const char *server;		/* as given: a name or an address */
 	const char *server_port;
 	int alg;			/* rewrite data addresses */
 	int fix_pasv;			/* --fix-pasv */
-	int idle_timeout;		/* seconds */
-	int data_timeout;		/* seconds */
-	int max_sessions;
-	int log_fd;			/* narration, -1 when quiet */
-	int wire;			/* --wire */
-	struct pcap_file *pcap;		/* --pcap, or NULL */
 };
 
 extern struct config cfg;		/* config.c */

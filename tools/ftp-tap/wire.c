@@ -15,7 +15,7 @@
 int
 watching(void)
 {
-	return cfg.wire || cfg.pcap != NULL;
+	return serve_watching(&cfg.serve);
 }
 
 /* fd is one leg of session s: the client's (the tap's end is the
