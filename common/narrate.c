@@ -275,6 +275,26 @@ narrate_data_refuse(unsigned id, const char *who, const char *why)
 	narrate_printf(id, "data: refused %s: %s", who, why);
 }
 
+void
+narrate_data_bad_command(unsigned id, const char *verb, const char *why)
+{
+	char shown[NARRATE_MAX];
+
+	trace_escape(why, strlen(why), shown, sizeof shown);
+	narrate_printf(id, "data: cannot read the %s argument: %s", verb,
+	    shown);
+}
+
+void
+narrate_data_bad_reply(unsigned id, const char *code, const char *why)
+{
+	char shown[NARRATE_MAX];
+
+	trace_escape(why, strlen(why), shown, sizeof shown);
+	narrate_printf(id, "data: cannot read the address of the %s (%s): "
+	    "relayed unchanged", code, shown);
+}
+
 /* ---- the wire view, shown passwords, the ladder ---- */
 
 static int

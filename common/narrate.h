@@ -96,6 +96,14 @@ void narrate_data_connect(unsigned id, const struct hostport *to,
 void narrate_data_close(unsigned id, const char *verb, uint64_t bytes);
 /* "data: refused WHO: WHY": a data connection or address not allowed. */
 void narrate_data_refuse(unsigned id, const char *who, const char *why);
+/* "data: cannot read the VERB argument: WHY": a PORT or EPRT whose
+ * address cannot be read; "data: cannot read the address of the CODE
+ * (WHY): relayed unchanged": the same of a 227 or 229 that a relay
+ * passes on as it came.  WHY, the parser's words, may quote the peer's
+ * bytes: it is shown printable. */
+void narrate_data_bad_command(unsigned id, const char *verb,
+    const char *why);
+void narrate_data_bad_reply(unsigned id, const char *code, const char *why);
 
 /* ---- the wire view (NARRATE_WIRE) ----
  *

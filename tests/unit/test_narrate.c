@@ -136,6 +136,20 @@ TEST(narrate_data_events)
 	    "address 127.0.0.1 (bounce attack)\n");
 }
 
+/* An address that cannot be read: the parser's words may quote the
+ * peer's bytes, an ESC among them, and come out printable. */
+TEST(narrate_data_unreadable_address)
+{
+	start(NARRATE_MASK);
+	narrate_data_bad_command(6, "EPRT", "unknown family '\033[2J'");
+	narrate_data_bad_reply(6, "227", "expected 6 numbers, found 5");
+	CHECK_STR(lines(),
+	    "[6] data: cannot read the EPRT argument: unknown family "
+	    "'\\x1b[2J'\n"
+	    "[6] data: cannot read the address of the 227 (expected 6 "
+	    "numbers, found 5): relayed unchanged\n");
+}
+
 /* A line never grows past NARRATE_MAX: it is cut, and ends in "...". */
 TEST(narrate_long_line_cut)
 {

@@ -207,8 +207,7 @@ client_line(struct session *s, const char *line, size_t len)
 	if (r == 1)
 		explain_no_alg_active(s, &target);
 	if (r < 0 && cfg.alg) {
-		narrate_printf(s->id, "data: cannot read the %s argument: %s",
-		    alg_kind_name(kind), why);
+		narrate_data_bad_command(s->id, alg_kind_name(kind), why);
 		return tap_reply(s, "501 Bad %s argument: %s (ftp-tap).",
 		    alg_kind_name(kind), why);
 	}
@@ -366,8 +365,7 @@ server_line(struct session *s, const char *line, size_t len)
 	if (r == 1)
 		explain_no_alg_passive(s, kind, &where);
 	if (r < 0)
-		narrate_printf(s->id, "data: cannot read the address of the "
-		    "%s (%s): relayed unchanged", alg_kind_name(kind), why);
+		narrate_data_bad_reply(s->id, alg_kind_name(kind), why);
 	return send_client(s, line, len);
 }
 
