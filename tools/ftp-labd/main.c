@@ -1,8 +1,9 @@
 /* ftp-labd - a small, strict FTP server for labs that narrates both
  * channels as it serves.
  *
- * Reading order: usage(), the options, then main(): open ROOT, listen,
- * print "listening on HOST port PORT", and accept.  Each accepted control
+ * Reading order: usage(), the options (those ftp-tap takes too are read
+ * by common/serve), then main(): open ROOT, listen, print "listening on
+ * HOST port PORT", and accept.  Each accepted control
  * connection gets a thread running session_main() (session.c).  SIGINT and
  * SIGTERM stop the accept loop; every session then answers 421 and ends.
  */
