@@ -76,6 +76,22 @@ one_line_naming() {
 	one_line_naming "option --explain takes no argument" ftp-pasv-calc --explain=1
 }
 
+@test "cli: the options both servers take get the same line for a bad value" {
+	local p
+	for p in ftp-labd ftp-tap; do
+		one_line_naming "-l: 'bogus' is not a numeric IPv4 or IPv6 address" \
+			"$p" -l bogus 127.0.0.1
+		one_line_naming "-p: '70000' is not a number from 0 to 65535" \
+			"$p" -p 70000 127.0.0.1
+		one_line_naming "--idle-timeout: '0' is not a number from 1 to 86400" \
+			"$p" --idle-timeout 0 127.0.0.1
+		one_line_naming "--data-timeout: 'soon' is not a number from 1 to 86400" \
+			"$p" --data-timeout soon 127.0.0.1
+		one_line_naming "--max-sessions: '0' is not a number from 1 to 100000" \
+			"$p" --max-sessions 0 127.0.0.1
+	done
+}
+
 @test "cli: the program name is the basename, not the path typed" {
 	local p
 	for p in ftp-labd ftp-tap; do
