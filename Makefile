@@ -79,8 +79,10 @@ $(O)/tests/session-replay: $(LABD_PARTS:%.c=$(O)/%.o)
 $(O)/tests/helpers/session-replay.o: tests/fuzz/fuzz_session.c \
 	$(wildcard tools/ftp-labd/*.c tools/ftp-labd/*.h)
 
+# -pthread: test_serve starts a session thread.
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(O)/%.o) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS) \
+		-pthread
 
 # The README's test command.  RAWFTP_BIN tells the bats tests which build
 # to run; TESTS narrows the bats files (make test TESTS=tests/pasv-calc.bats).
