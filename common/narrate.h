@@ -63,6 +63,13 @@ void narrate_as_user(const char *name, int fd);
 void narrate_wire(unsigned id, const char *dir, const char *line,
     size_t len);
 
+/* "HEAD TEXT TAIL": a program's own words around peer bytes (a reply
+ * that quotes the client's argument, why an argument cannot be read),
+ * TEXT made printable as a line from the wire is.  HEAD and TAIL are
+ * the program's own text, never a peer's. */
+void narrate_quoting(unsigned id, const char *head, const char *text,
+    size_t len, const char *tail);
+
 /* ---- the events ---- */
 
 /* "connect from HOST port P to HOST port P" */
