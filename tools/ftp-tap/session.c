@@ -481,18 +481,24 @@ explain_no_alg_passive(struct session *s, enum alg_kind kind,
 		    where->host, where->port);
 }
 
-/* The control channel becomes TLS after the 234 that accepts AUTH.  The
- * bytes already read on either side go on first, unread. */
+/* The control channel becomes TLS after the 234 that accepts AUTH.  A
+ * client starts TLS only once it has the 234 (RFC 4217): bytes it sent
+ * after AUTH and before the 234 were read as Telnet and would go on
+ * unchecked, so the session ends instead.  The server's bytes already
+ * read go on first, unread. */
 static int
 start_tls(struct session *s)
 {
+	if (lb_pending(&s->clb) > 0) {
+		narrate_printf(s->id, "tls: the client sent %zu bytes after "
+		    "AUTH before the server's 234: neither TLS nor commands "
+		    "the tap can check; closing", lb_pending(&s->clb));
+		return -1;
+	}
 	narrate_printf(s->id, "tls: TLS from here on: nothing more can be "
 	    "seen or rewritten");
-	if (send_server(s, s->clb.buf + s->clb.start, lb_pending(&s->clb)) <
-	    0 || send_client(s, s->slb.buf + s->slb.start,
-	    lb_pending(&s->slb)) < 0)
+	if (send_client(s, s->slb.buf + s->slb.start, lb_pending(&s->slb)) < 0)
 		return -1;
-	s->clb.start = s->clb.end;
 	s->slb.start = s->slb.end;
 	data_close(s);
 	if (relay_open(&s->ctl, s->cfd, s->sfd, watching() ? &s->cwire :
