@@ -151,6 +151,20 @@ narrate_wire(unsigned id, const char *dir, const char *line, size_t len)
 }
 
 void
+narrate_onward(unsigned id, const struct hostport *server,
+    const struct hostport *from)
+{
+	char text[2 * HP_HOSTLEN + 64];
+
+	snprintf(text, sizeof text, "server: connected to %s port %u from %s "
+	    "port %u", server->host, server->port, from->host, from->port);
+	if (in_ladder())
+		ladder_onward(id, from, server, text);
+	else
+		narrate_printf(id, "%s", text);
+}
+
+void
 narrate_quoting(unsigned id, const char *head, const char *text,
     size_t len, const char *tail)
 {

@@ -78,6 +78,10 @@ void narrate_connect(unsigned id, const struct hostport *peer,
 /* "connect from HOST port P refused: WHY" */
 void narrate_refuse(unsigned id, const struct hostport *peer,
     const char *why);
+/* "server: connected to HOST port P from HOST port P": a relay's own
+ * connection onward to the server (the ladder's table lists it). */
+void narrate_onward(unsigned id, const struct hostport *server,
+    const struct hostport *from);
 /* "closed": the control connection ended. */
 void narrate_close(unsigned id);
 

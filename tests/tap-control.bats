@@ -255,3 +255,33 @@ hostile() {
 	grep -q '\] data: cannot read the EPRT argument: .*\\x1b\[2J\\x1b\]0;owned\\x07' "$TAP_LOG"
 	grep -q '\] < 501 Bad EPRT argument: .*\\x1b\[2J.* (from the tap)$' "$TAP_LOG"
 }
+
+# ---- the ladder's end table and Ctrl-C in lab 13's pipeline ----
+
+@test "tap-control: Ctrl-C in lab 13's own pipeline (ftp-tap --ladder | tee) keeps the end table in the log" {
+	# the pipe and tee exactly as lab 13 writes them for the ladder
+	pipe=$(grep -o -- '--ladder .* 2>&1 | tee[^~]*' "$REPO_ROOT/labs/13-watch-through-tap/README.md" |
+		sed 's/^.* 2>&1 |/|/')
+	echo "lab 13's pipe: $pipe"
+	[[ $pipe == "| tee"* ]]
+	labd_start
+	# a process group of its own, as a terminal's job: Ctrl-C is SIGINT
+	# to every process of the group
+	setsid bash -c "ftp-tap -p 0 --ladder 127.0.0.1 $LABD_PORT 2>&1 $pipe '$T/ladder.log'" &
+	group=$!
+	wait_until 100 grep -qs '^listening on ' "$T/ladder.log"
+	port=$(sed -n 's/^listening on .* port //p' "$T/ladder.log")
+	printf '%s\n' 'USER anonymous' 'PASS x' QUIT | ftp-raw -w 10 127.0.0.1 "$port" >"$T/ctl"
+	grep -q '^221 ' "$T/ctl"
+	wait_until 50 grep -q ' closed$' "$T/ladder.log"
+	kill -INT -- "-$group"
+	wait_until 100 eval '! kill -0 -- "-$group" 2>/dev/null' ||
+		kill -KILL -- "-$group" 2>/dev/null
+	wait "$group" 2>/dev/null || true
+	cat "$T/ladder.log"
+	grep -q '^== 2 connections: who connected from where to where ==$' "$T/ladder.log"
+	# both control legs: the client's to the tap, the tap's to the server
+	grep -Eq '^ \[1\] +control +client 127\.0\.0\.1:[0-9]+ +-> server 127\.0\.0\.1:'"$port"'$' "$T/ladder.log"
+	grep -Eq '^ \[1\] +control +tap 127\.0\.0\.1:[0-9]+ +-> server 127\.0\.0\.1:'"$LABD_PORT"'$' "$T/ladder.log"
+	grep -q 'stopped$' "$T/ladder.log"
+}

@@ -665,9 +665,7 @@ connect_server(struct session *s)
 		s->slb.filter = seen_from_server;
 		s->slb.filter_ctx = s;
 	}
-	narrate_printf(s->id, "server: connected to %s port %u from %s port %u",
-	    s->server.host, s->server.port, s->server_end.host,
-	    s->server_end.port);
+	narrate_onward(s->id, &s->server, &s->server_end);
 	watch_leg(s, &s->swire, s->sfd, 0, 1, NARRATE_CLIENT);
 	return 0;
 }
