@@ -121,6 +121,14 @@ build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
 		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
 		$(LABD_PARTS) $(COMMON_SRC) -pthread
 
+# The target that drives ftp-tap's session logic includes session.c.
+build/fuzz/fuzz_tap_session: tests/fuzz/fuzz_tap_session.c $(COMMON_SRC) \
+	$(wildcard common/*.h tools/ftp-tap/*.c tools/ftp-tap/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-tap \
+		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
+		$(COMMON_SRC) -pthread
+
 # The one-command tour (README): ftp-labd on a free loopback port, a
 # scripted session shown on screen, every file verified byte for byte.
 demo: all

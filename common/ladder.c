@@ -34,7 +34,9 @@ struct lanes {
 struct record {
 	unsigned id;
 	char what[24];			/* "control", "data PASV" */
-	const char *by;			/* "client", "server": who connected */
+	const char *by;			/* "client", "server", "tap": who
+					 * connected */
+	const char *to_whom;		/* and to whom */
 	char from[HP_HOSTLEN + 8], to[HP_HOSTLEN + 8];
 };
 
@@ -304,12 +306,13 @@ endpoint(const struct hostport *hp, char *text, size_t len, char *port,
 
 static void
 record(unsigned id, const char *what, const char *by, const char *from,
-    const char *to)
+    const char *to_whom, const char *to)
 {
 	struct record *r = &records[nrecords++ % LADDER_SUMMARY_ROWS];
 
 	r->id = id;
 	r->by = by;
+	r->to_whom = to_whom;
 	snprintf(r->what, sizeof r->what, "%s", what);
 	snprintf(r->from, sizeof r->from, "%s", from);
 	snprintf(r->to, sizeof r->to, "%s", to);
@@ -329,7 +332,7 @@ ladder_session(unsigned id, const struct hostport *client,
 	    sizeof l->client_port);
 	endpoint(server, l->server, sizeof l->server, l->server_port,
 	    sizeof l->server_port);
-	record(id, "control", "client", l->client, l->server);
+	record(id, "control", "client", l->client, "server", l->server);
 	current = 0;
 	enter(id);
 	snprintf(text, sizeof text, "connect %s > %s", l->client,
@@ -353,6 +356,26 @@ ladder_session_end(unsigned id, const char *text)
 	put(row, trim(row, len), 0, NULL);
 	l->id = 0;		/* the slot is free again */
 	current = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+ladder_onward(unsigned id, const struct hostport *from,
+    const struct hostport *server, const char *text)
+{
+	char f[HP_HOSTLEN + 8], t[HP_HOSTLEN + 8], port[PORT_W];
+	char row[LADDER_WIDTH];
+	struct lanes *l;
+	size_t len;
+
+	pthread_mutex_lock(&lock);
+	l = enter(id);
+	endpoint(from, f, sizeof f, port, sizeof port);
+	endpoint(server, t, sizeof t, port, sizeof port);
+	record(id, "control", "tap", f, "server", t);
+	len = blank_row(l, row, 1);
+	len = place(row, len, text_col(l), text);
+	put(row, trim(row, len), 0, NULL);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -447,7 +470,8 @@ ladder_data_connect(unsigned id, const struct hostport *from,
 		    l->server[0] == '[' ? "]" : "",
 		    l->ndata > 0 ? l->data_port[l->ndata - 1] : ":?");
 	}
-	record(id, what, to == NULL ? "client" : "server", f, t);
+	record(id, what, to == NULL ? "client" : "server", f,
+	    to == NULL ? "server" : "client", t);
 	arrow_row(l, to == NULL ? COL_CLIENT : lane_col(l, LADDER_DATA),
 	    to == NULL ? lane_col(l, LADDER_DATA) : COL_CLIENT, LADDER_CONNECT,
 	    text);
@@ -475,8 +499,7 @@ ladder_summary(void)
 
 		snprintf(who, sizeof who, "[%u]", r->id);
 		snprintf(text, sizeof text, "%-4s %-9s %s %-15s -> %s %s",
-		    who, r->what, r->by, r->from, r->by[0] == 'c' ? "server" :
-		    "client", r->to);
+		    who, r->what, r->by, r->from, r->to_whom, r->to);
 		memset(row, ' ', sizeof row);
 		len = place(row, 0, 1, text);
 		put(row, trim(row, len), 0, NULL);

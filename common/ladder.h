@@ -50,6 +50,12 @@ void ladder_session(unsigned id, const struct hostport *client,
 /* The control connection ended: its lanes end. */
 void ladder_session_end(unsigned id, const char *text);
 
+/* A relay (ftp-tap) connected onward to the server, from its own end
+ * from: a row with text beside the lanes (the server is beyond them),
+ * and a "control tap FROM -> server SERVER" row in the table. */
+void ladder_onward(unsigned id, const struct hostport *from,
+    const struct hostport *server, const char *text);
+
 /* An arrow from one lane to another, text beside it.  LADDER_DATA is the
  * session's newest data lane. */
 void ladder_arrow(unsigned id, enum ladder_lane from, enum ladder_lane to,

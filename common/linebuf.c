@@ -14,6 +14,7 @@ lb_init(struct linebuf *lb, int fd, size_t cap)
 	lb->cap = cap == 0 || cap > LB_SIZE ? LB_SIZE : cap;
 	lb->start = lb->end = 0;
 	lb->eof = 0;
+	lb->crlf_only = 0;
 	lb->filter = NULL;
 	lb->filter_ctx = NULL;
 }
@@ -46,13 +47,24 @@ lb_fill(struct linebuf *lb)
 	return n > 0 ? n : 1;	/* all filtered away still counts as data */
 }
 
+/* The LF that ends the first line of p[0..scan), or NULL. */
+static const char *
+line_end(const struct linebuf *lb, const char *p, size_t scan)
+{
+	const char *lf = memchr(p, '\n', scan);
+
+	while (lb->crlf_only && lf != NULL && (lf == p || lf[-1] != '\r'))
+		lf = memchr(lf + 1, '\n', scan - (size_t)(lf + 1 - p));
+	return lf;
+}
+
 int
 lb_next(struct linebuf *lb, const char **line, size_t *len, int *partial)
 {
 	const char *p = lb->buf + lb->start;
 	size_t avail = lb->end - lb->start;
 	size_t scan = avail < lb->cap ? avail : lb->cap;
-	const char *lf = memchr(p, '\n', scan);
+	const char *lf = line_end(lb, p, scan);
 
 	*partial = 0;
 	if (lf != NULL) {

@@ -22,6 +22,8 @@ struct linebuf {
 	size_t cap;		/* longest piece returned; <= LB_SIZE */
 	size_t start, end;	/* unread bytes are buf[start..end) */
 	int eof;
+	int crlf_only;		/* lines end at CRLF only, as a server sends
+				 * them: a bare LF stays inside the line */
 	/* Optional: rewrites freshly read bytes in place, returns the new
 	 * length (Telnet IAC stripping on a control channel). */
 	size_t (*filter)(void *ctx, char *buf, size_t len);

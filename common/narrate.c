@@ -150,6 +150,32 @@ narrate_wire(unsigned id, const char *dir, const char *line, size_t len)
 	narrate_printf(id, "%s %s", dir, shown);
 }
 
+void
+narrate_onward(unsigned id, const struct hostport *server,
+    const struct hostport *from)
+{
+	char text[2 * HP_HOSTLEN + 64];
+
+	snprintf(text, sizeof text, "server: connected to %s port %u from %s "
+	    "port %u", server->host, server->port, from->host, from->port);
+	if (in_ladder())
+		ladder_onward(id, from, server, text);
+	else
+		narrate_printf(id, "%s", text);
+}
+
+void
+narrate_quoting(unsigned id, const char *head, const char *text,
+    size_t len, const char *tail)
+{
+	char shown[NARRATE_MAX - 64];
+
+	if (narrate_fd < 0)
+		return;
+	trace_escape(text, len, shown, sizeof shown);
+	narrate_printf(id, "%s%s%s", head, shown, tail);
+}
+
 /* "127.0.0.1:43210" or "[::1]:43210": an IPv6 address needs brackets
  * before its port can be told apart from the address. */
 struct endpoint { char text[HP_HOSTLEN + 8]; };

@@ -64,6 +64,13 @@ void narrate_as_user(const char *name, int fd);
 void narrate_wire(unsigned id, const char *dir, const char *line,
     size_t len);
 
+/* "HEAD TEXT TAIL": a program's own words around peer bytes (a reply
+ * that quotes the client's argument, why an argument cannot be read),
+ * TEXT made printable as a line from the wire is.  HEAD and TAIL are
+ * the program's own text, never a peer's. */
+void narrate_quoting(unsigned id, const char *head, const char *text,
+    size_t len, const char *tail);
+
 /* ---- the events ---- */
 
 /* "connect from HOST port P to HOST port P" */
@@ -72,6 +79,10 @@ void narrate_connect(unsigned id, const struct hostport *peer,
 /* "connect from HOST port P refused: WHY" */
 void narrate_refuse(unsigned id, const struct hostport *peer,
     const char *why);
+/* "server: connected to HOST port P from HOST port P": a relay's own
+ * connection onward to the server (the ladder's table lists it). */
+void narrate_onward(unsigned id, const struct hostport *server,
+    const struct hostport *from);
 /* "closed": the control connection ended. */
 void narrate_close(unsigned id);
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../tools/ftp-labd/command.c"
+#include "command.h"
 #include "../../tools/ftp-labd/vpath.c"
 
 static struct command cmd;

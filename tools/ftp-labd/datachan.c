@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bounce.h"
 #include "dataconn.h"
 #include "labd.h"
 #include "net.h"
@@ -157,29 +158,20 @@ cmd_epsv(struct session *s, const char *arg)
 	reply(s, 229, "Entering Extended Passive Mode (|||%u|)", where.port);
 }
 
-/* The checks of RFC 2577 for PORT and EPRT; 0 if target may be used. */
+/* The checks of RFC 2577 for PORT and EPRT (common/bounce); 0 if target
+ * may be used. */
 static int
 active_allowed(struct session *s, const struct hostport *target)
 {
-	char who[HP_HOSTLEN + 16], why[HP_HOSTLEN + 64];
+	enum bounce_verdict v = bounce_check(target, s->peer.host);
+	struct bounce_words w;
 
-	snprintf(who, sizeof who, "%s port %u", target->host, target->port);
-	if (!hp_same_host(target->host, s->peer.host)) {
-		snprintf(why, sizeof why, "not the client's address %s "
-		    "(bounce attack)", s->peer.host);
-		narrate_data_refuse(s->id, who, why);
-		reply(s, 500, "Refused: %s is not your address %s; the server "
-		    "connects only back to you (bounce attack, RFC 2577).",
-		    target->host, s->peer.host);
-		return -1;
-	}
-	if (target->port < 1024) {
-		narrate_data_refuse(s->id, who, "a privileged port");
-		reply(s, 500, "Refused: port %u is below 1024, a system "
-		    "service (bounce attack, RFC 2577).", target->port);
-		return -1;
-	}
-	return 0;
+	if (v == BOUNCE_OK)
+		return 0;
+	bounce_words(v, target, s->peer.host, "Refused", "the server", &w);
+	narrate_data_refuse(s->id, w.who, w.why);
+	reply(s, 500, "%s", w.reply);
+	return -1;
 }
 
 /* --unsafe-allow-bounce: a third address (not a system port) goes
@@ -188,8 +180,9 @@ static int
 bounce_let_through(struct session *s, const struct hostport *target,
     const char *verb)
 {
-	if (!cfg.unsafe_bounce || target->port < 1024 ||
-	    hp_same_host(target->host, s->peer.host))
+	if (!cfg.unsafe_bounce ||
+	    bounce_check(target, s->peer.host) != BOUNCE_THIRD_HOST ||
+	    target->port < 1024)
 		return 0;
 	narrate_printf(s->id, "data: UNSAFE: %s %s port %u allowed, not the "
 	    "client's address %s (--unsafe-allow-bounce)", verb, target->host,

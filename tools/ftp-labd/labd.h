@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "command.h"
 #include "hostport.h"
 #include "linebuf.h"
 #include "narrate.h"
@@ -20,7 +21,8 @@
 #include "telnet.h"
 #include "wireview.h"
 
-#define LABD_LINE_CAP 4096	/* longest command line, CRLF included */
+#define LABD_LINE_CAP CMD_LINE_CAP	/* longest command line, CRLF
+					 * included */
 #define VPATH_MAX 1024		/* longest path a client may name */
 #define USER_MAX 64
 
@@ -66,21 +68,6 @@ struct config {
 };
 
 extern struct config cfg;
-
-/* A parsed command line (command.c). */
-struct command {
-	char verb[5];			/* upper case, NUL-terminated */
-	int has_arg;
-	char arg[LABD_LINE_CAP + 1];	/* NUL-terminated, CRLF removed */
-};
-
-enum cmd_status {
-	CMD_OK,
-	CMD_EMPTY,		/* a blank line */
-	CMD_BAD_VERB,		/* not 3 or 4 letters then space or end */
-	CMD_CTRL_BYTE		/* NUL (no path may hold one) or a bare CR
-				 * (it would come back in replies) */
-};
 
 struct verb;
 
@@ -151,8 +138,6 @@ void wire_data_refused(struct session *s, int lfd,
 void wire_data_moved(struct session *s, int sending, uint64_t n);
 void wire_data_end(struct session *s, int fd, enum wire_end how);
 
-/* command.c */
-enum cmd_status cmd_parse(const char *line, size_t len, struct command *c);
 
 /* vpath.c */
 int vpath_resolve(const char *cwd, const char *arg, char *out, size_t len);

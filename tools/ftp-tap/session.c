@@ -2,11 +2,25 @@
  * the control channel line by line in both directions, rewriting the
  * lines that name a data address (ALG), until either side leaves.
  *
- * Lines are read with the bounded reader: a command line longer than the
- * cap is not relayed (the tap answers 500 itself: a cut PORT line could
- * slip past the checks); a longer reply line is relayed in pieces,
- * unread.  After AUTH is accepted (234) the control channel is TLS, and
- * the tap relays its bytes without reading them.
+ * The client's lines are read as a server reads them: through the
+ * Telnet filter, then common/command (ftp-labd's own reader).  A line
+ * that some server would take for PORT, EPRT, PASV, EPSV or AUTH where
+ * ftp-labd does not is refused (the tap cannot tell what the server
+ * will do); every PORT and EPRT is checked (common/bounce) and goes on
+ * only as the tap's own line.  What goes on is the line without its
+ * Telnet commands, ended by CRLF, so every server reads the line the
+ * tap checked.  A command line longer than the cap is not relayed (the
+ * tap answers 500 itself), nor one that does not end within
+ * --idle-timeout however it trickles in (421).
+ *
+ * The server's lines end at CRLF only, as servers send them: a bare LF
+ * inside a reply (a path echoed back) cannot start a line.  Each
+ * command sent on waits in s->pending for its final reply, so a reply
+ * is read as the answer to the command that asked for it: a 227 or 229
+ * only for the PASV or EPSV it answers, a 234 only for an AUTH.  A
+ * longer reply line is relayed in pieces, unread.  After AUTH is
+ * accepted (234) the control channel is TLS, and the tap relays its
+ * bytes without reading them.
  *
  * While a data connection is expected or open, the 226 that ends a
  * transfer is held until the data connection has closed (must_hold()
@@ -23,12 +37,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bounce.h"
 #include "net.h"
 #include "serve.h"
 #include "tap.h"
-#include "trace.h"
-
-#define SHOWN_MAX 256		/* a line as the narration shows it */
 
 int
 send_client(struct session *s, const char *text, size_t len)
@@ -49,7 +61,9 @@ send_server(struct session *s, const char *text, size_t len)
 }
 
 /* A reply of the tap's own to the client (the server never sees the
- * command it answers), narrated like the server's. */
+ * command it answers), narrated like the server's.  It may quote the
+ * client's bytes: they are narrated through narrate_quoting, and a CR
+ * or LF among them cannot end the reply early. */
 static int
 tap_reply(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -59,7 +73,7 @@ tap_reply(struct session *s, const char *fmt, ...)
 {
 	char text[512];
 	va_list ap;
-	int n;
+	int n, i;
 
 	va_start(ap, fmt);
 	n = vsnprintf(text, sizeof text - 2, fmt, ap);
@@ -68,25 +82,106 @@ tap_reply(struct session *s, const char *fmt, ...)
 		return -1;
 	if ((size_t)n > sizeof text - 3)
 		n = (int)sizeof text - 3;
+	for (i = 0; i < n; i++)
+		if (text[i] == '\r' || text[i] == '\n')
+			text[i] = '?';
 	memcpy(text + n, "\r\n", 3);
-	narrate_printf(s->id, "< %.*s (from the tap)", n, text);
+	narrate_quoting(s->id, "< ", text, (size_t)n, " (from the tap)");
 	return send_client(s, text, (size_t)n + 2);
 }
 
 /* "> PORT 127,0,0,1,200,10 => PORT 127,0,0,1,156,3": what came and what
- * went on, side by side. */
+ * went on, side by side; now is the tap's own line. */
 static void
 narrate_rewrite(struct session *s, const char *dir, const char *was,
     size_t was_len, const char *now, size_t now_len)
 {
-	char a[SHOWN_MAX], b[SHOWN_MAX];
+	char tail[ALG_LINE_MAX + 8], head[4];
 
-	trace_escape(was, was_len, a, sizeof a);
-	trace_escape(now, now_len, b, sizeof b);
-	narrate_printf(s->id, "%s %s => %s", dir, a, b);
+	snprintf(head, sizeof head, "%s ", dir);
+	snprintf(tail, sizeof tail, " => %.*s", (int)line_chomp(now, now_len),
+	    now);
+	narrate_quoting(s->id, head, was, was_len, tail);
+}
+
+/* ---- the commands waiting for their replies ---- */
+
+static int
+pending_full(const struct session *s)
+{
+	return s->pending_count == TAP_PENDING;
+}
+
+static void
+pending_push(struct session *s, enum cmd_watch w)
+{
+	unsigned i = (s->pending_first + s->pending_count) % TAP_PENDING;
+
+	s->pending[i] = (unsigned char)w;
+	s->pending_count++;
+}
+
+/* A final reply has come: the command it answers (NONE for the greeting
+ * or a reply nobody asked for). */
+static enum cmd_watch
+pending_pop(struct session *s)
+{
+	enum cmd_watch w;
+
+	if (!s->greeted) {
+		s->greeted = 1;		/* the 220 answers no command */
+		return CMD_WATCH_NONE;
+	}
+	if (s->pending_count == 0)
+		return CMD_WATCH_NONE;
+	w = (enum cmd_watch)s->pending[s->pending_first];
+	s->pending_first = (s->pending_first + 1) % TAP_PENDING;
+	s->pending_count--;
+	return w;
+}
+
+/* The client's next line may be read: there is room to remember it, and
+ * no AUTH waits for its reply (after a 234 the client's bytes are TLS,
+ * not lines). */
+static int
+client_may_send(const struct session *s)
+{
+	unsigned i = (s->pending_first + s->pending_count + TAP_PENDING - 1) %
+	    TAP_PENDING;
+
+	return !pending_full(s) && !(s->pending_count > 0 &&
+	    s->pending[i] == CMD_WATCH_AUTH);
 }
 
 /* ---- the client's commands ---- */
+
+/* A line goes on to the server as it was read: Telnet commands removed
+ * (a data byte 255 doubled again), ended by CRLF.  If Telnet IP or Synch
+ * came before it (RFC 959 4.1.3: before ABOR), they go first, the
+ * Synch urgent: a server such as vsftpd hears ABOR during a transfer
+ * only so. */
+static int
+send_line_to_server(struct session *s, const char *line, size_t len,
+    enum cmd_watch w)
+{
+	static const char interrupt[] = "\xff\xf4\xff\xf2";
+	char out[2 * TAP_LINE_CAP + 2];
+	unsigned marks = s->tn.interrupts + s->tn.synchs;
+	size_t n = telnet_escape(line, line_chomp(line, len), out,
+	    sizeof out - 2);
+
+	if (marks != s->tn_marks) {
+		s->tn_marks = marks;
+		narrate_printf(s->id, "telnet: IP and Synch before this "
+		    "command (RFC 959 4.1.3): sent on to the server, urgent");
+		if (telnet_send_interrupt(s->sfd) < 0)
+			return -1;
+		wireview_bytes(&s->swire, NARRATE_CLIENT, interrupt, 4);
+	}
+	memcpy(out + n, "\r\n", 2);
+	pending_push(s, w);
+	return send_server(s, out, n + 2);
+}
 
 /* The ALG's step: listen for the data connection (passive: for the
  * client; active: for the server), and send on, in place of line, a
@@ -108,52 +203,29 @@ send_rewritten(struct session *s, int for_client, enum alg_kind kind,
 		kind = ALG_EPRT;	/* PORT cannot carry IPv6 */
 	n = alg_format(kind, &mine, out, sizeof out);
 	narrate_rewrite(s, dir, line, len, out, (size_t)n);
-	return for_client ? send_client(s, out, (size_t)n) :
-	    send_server(s, out, (size_t)n);
+	if (for_client)
+		return send_client(s, out, (size_t)n);
+	pending_push(s, kind == ALG_PORT ? CMD_WATCH_PORT : CMD_WATCH_EPRT);
+	return send_server(s, out, (size_t)n);
 }
 
-/* The checks of RFC 2577 on a PORT or EPRT: the client's own address
- * and no system port (no bounce through the tap).  0 if it may go on;
- * else the refusal is narrated and answered, and 1 (or -1 when the
- * client is gone). */
+/* The check of RFC 2577 on a PORT or EPRT (common/bounce): 0 if it may
+ * go on; else the refusal is narrated and answered, and 1 (or -1 when
+ * the client is gone). */
 static int
 refused_bounce(struct session *s, const struct hostport *target,
     const char *line, size_t len)
 {
-	char who[HP_HOSTLEN + 16], why[128];
-	int other_host = !hp_same_host(target->host, s->client.host);
+	enum bounce_verdict v = bounce_check(target, s->client.host);
+	struct bounce_words w;
 
-	if (!other_host && target->port >= 1024)
+	if (v == BOUNCE_OK)
 		return 0;
 	narrate_command(s->id, line, len);
-	snprintf(who, sizeof who, "%s port %u", target->host, target->port);
-	if (other_host)
-		snprintf(why, sizeof why, "not the client's address %s "
-		    "(bounce attack)", s->client.host);
-	else
-		snprintf(why, sizeof why, "a privileged port");
-	narrate_data_refuse(s->id, who, why);
-	if (other_host)
-		return tap_reply(s, "500 Refused by ftp-tap: %s is not your "
-		    "address %s (bounce attack, RFC 2577).", target->host,
-		    s->client.host) < 0 ? -1 : 1;
-	return tap_reply(s, "500 Refused by ftp-tap: port %u is below 1024, "
-	    "a system service (bounce attack, RFC 2577).", target->port) < 0 ?
-	    -1 : 1;
-}
-
-/* PORT or EPRT through the ALG: checked, then a port of the tap's on the
- * server's side in its place. */
-static int
-rewrite_active(struct session *s, enum alg_kind kind,
-    const struct hostport *target, const char *line, size_t len)
-{
-	int n;
-
-	if ((n = refused_bounce(s, target, line, len)) != 0)
-		return n < 0 ? -1 : 0;
-	s->d.target = *target;
-	return send_rewritten(s, 0, kind, line, len);
+	bounce_words(v, target, s->client.host, "500 Refused by ftp-tap", NULL,
+	    &w);
+	narrate_data_refuse(s->id, w.who, w.why);
+	return tap_reply(s, "%s", w.reply) < 0 ? -1 : 1;
 }
 
 /* Without the ALG, PORT goes on as it came: say what that means. */
@@ -168,53 +240,102 @@ explain_no_alg_active(struct session *s, const struct hostport *target)
 	    target->host, target->port, s->server_end.host);
 }
 
-/* A client line goes on as it came; if it holds the byte the client
- * sent urgent (the DM of Telnet's Synch before ABOR, RFC 959 4.1.3),
- * that byte goes on urgent too: a server such as vsftpd hears ABOR
- * during a transfer only so.  s->client_used is where line starts in the
- * client's stream. */
+/* PORT or EPRT: read, checked, then (ALG) a port of the tap's on the
+ * server's side in its place, or (--no-alg) the line as it came. */
 static int
-send_line_to_server(struct session *s, const char *line, size_t len)
+active_line(struct session *s, enum cmd_watch w, const char *line,
+    size_t len)
 {
-	size_t k;
+	struct hostport target;
+	enum alg_kind kind;
+	char why[HP_WHYLEN];
+	int r = alg_parse_command(line, len, &kind, &target, why, sizeof why);
 
-	if (s->urgent_at < s->client_used ||
-	    s->urgent_at >= s->client_used + len)
-		return send_server(s, line, len);
-	k = (size_t)(s->urgent_at - s->client_used);
-	s->urgent_at = UINT64_MAX;
-	if (send_server(s, line, k) < 0 ||
-	    send(s->sfd, line + k, 1, MSG_OOB) != 1)
-		return -1;
-	wireview_bytes(&s->swire, NARRATE_CLIENT, line + k, 1);
-	return send_server(s, line + k + 1, len - k - 1);
+	if (r < 0) {
+		narrate_command(s->id, line, len);
+		narrate_data_bad_command(s->id, cmd_watch_name(w), why);
+		return tap_reply(s, "501 Bad %s argument: %s (ftp-tap).",
+		    cmd_watch_name(w), why);
+	}
+	if ((r = refused_bounce(s, &target, line, len)) != 0)
+		return r < 0 ? -1 : 0;
+	if (cfg.alg) {
+		s->d.target = target;
+		return send_rewritten(s, 0, kind, line, len);
+	}
+	narrate_command(s->id, line, len);
+	explain_no_alg_active(s, &target);
+	return send_line_to_server(s, line, len, w);
+}
+
+/* A line some server would read as one of the five verbs that ftp-labd
+ * does not: the tap cannot know what the server will do with it. */
+static int
+refuse_unclear(struct session *s, const char *line, size_t len)
+{
+	narrate_command(s->id, line, len);
+	narrate_printf(s->id, "tap: refused: a server could read this line as "
+	    "PORT, EPRT, PASV, EPSV or AUTH, written in a way ftp-labd would "
+	    "not (a control byte, a tab, leading space, quotes or a "
+	    "non-ASCII letter in the verb), so the tap cannot check it");
+	return tap_reply(s, "500 Refused by ftp-tap: a command the tap cannot "
+	    "read as every server would (write the verb in ASCII letters, "
+	    "then one space).");
 }
 
 static int
 client_line(struct session *s, const char *line, size_t len)
 {
-	struct hostport target;
-	enum alg_kind kind;
-	char why[HP_WHYLEN];
-	int r;
+	struct command c;
+	enum cmd_watch w = cmd_watch(line, len, &c);
 
-	if (alg_is_command(line, len, "AUTH"))
-		s->auth_sent = 1;
-	r = alg_parse_command(line, len, &kind, &target, why, sizeof why);
-	if (r == 1 && cfg.alg)
-		return rewrite_active(s, kind, &target, line, len);
+	if (w == CMD_WATCH_UNCLEAR)
+		return refuse_unclear(s, line, len);
+	if (w == CMD_WATCH_PORT || w == CMD_WATCH_EPRT)
+		return active_line(s, w, line, len);
 	narrate_command(s->id, line, len);
-	if (r == 1)
-		explain_no_alg_active(s, &target);
-	if (r < 0 && cfg.alg) {
-		narrate_data_bad_command(s->id, alg_kind_name(kind), why);
-		return tap_reply(s, "501 Bad %s argument: %s (ftp-tap).",
-		    alg_kind_name(kind), why);
-	}
-	return send_line_to_server(s, line, len);
+	return send_line_to_server(s, line, len, w);
 }
 
-/* Every whole line the client has sent; -1 when the session must end. */
+/* The Telnet filter refuses the options the client offers (as ftp-labd
+ * does); its refusals go out here. */
+static int
+send_telnet_refusals(struct session *s)
+{
+	size_t n = s->tn.reply_len;
+
+	s->tn.reply_len = 0;
+	return n > 0 ? send_client(s, (const char *)s->tn.reply, n) : 0;
+}
+
+/* The client's bytes as they came (--wire, --pcap), then without their
+ * Telnet commands: the linebuf filter of the client's leg. */
+static size_t
+client_filter(void *ctx, char *buf, size_t len)
+{
+	struct session *s = ctx;
+
+	if (watching())
+		seen_from_client(s, buf, len);
+	return telnet_filter(&s->tn, (unsigned char *)buf, len);
+}
+
+/* A line begun must end within --idle-timeout, however it trickles in
+ * (as ftp-labd's lb_getline wait): the deadline runs from the line's
+ * first byte until its end is read. */
+static void
+update_line_deadline(struct session *s)
+{
+	size_t n = lb_pending(&s->clb);
+
+	if (n == 0 || memchr(s->clb.buf + s->clb.start, '\n', n) != NULL)
+		s->line_deadline = 0;
+	else if (s->line_deadline == 0)
+		s->line_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
+}
+
+/* Every whole line the client has sent, while it may send; -1 when the
+ * session must end. */
 static int
 client_lines(struct session *s)
 {
@@ -222,7 +343,7 @@ client_lines(struct session *s)
 	size_t len;
 	int partial;
 
-	for (; lb_next(&s->clb, &line, &len, &partial); s->client_used += len) {
+	while (client_may_send(s) && lb_next(&s->clb, &line, &len, &partial)) {
 		if (partial) {
 			s->client_overlong = 1;
 			continue;
@@ -239,10 +360,50 @@ client_lines(struct session *s)
 		if (client_line(s, line, len) < 0)
 			return -1;
 	}
+	update_line_deadline(s);
 	return 0;
 }
 
 /* ---- the server's replies ---- */
+
+/* The tap's own ports: where a server's 227 or 229 must never send it
+ * (its control port, its data port) when the server is on its host. */
+static int
+tap_own_port(const struct session *s, const struct hostport *t)
+{
+	struct hostport data;
+
+	if (!hp_same_host(t->host, s->client_end.host) &&
+	    !hp_same_host(t->host, s->server_end.host))
+		return 0;
+	if (t->port == s->client_end.port || t->port == s->server_end.port)
+		return 1;
+	return s->d.listen_fd >= 0 && net_local(s->d.listen_fd, &data) == 0 &&
+	    data.port == t->port;
+}
+
+/* A data address from the server must be a port of 1024 or more, not
+ * one of the tap's own: else the tap would connect to a system service
+ * (or to itself) and hand the client what answers there.  0 if it may
+ * be used; else refused towards the client (425), 1 (-1: client gone). */
+static int
+refused_data_address(struct session *s, enum alg_kind kind,
+    const struct hostport *t, const char *line, size_t len)
+{
+	char who[HP_HOSTLEN + 16];
+	const char *why;
+
+	if (t->port >= 1024 && !tap_own_port(s, t))
+		return 0;
+	why = t->port < 1024 ? "a system port below 1024" : "a port of "
+	    "ftp-tap's own";
+	narrate_wire(s->id, "<", line, len);
+	snprintf(who, sizeof who, "%s port %u", t->host, t->port);
+	narrate_data_refuse(s->id, who, why);
+	return tap_reply(s, "425 Refused by ftp-tap: the server's %s names "
+	    "%s port %u, %s; the tap does not connect there.",
+	    alg_kind_name(kind), t->host, t->port, why) < 0 ? -1 : 1;
+}
 
 /* A 227 or 229 through the ALG: the tap connects to the port it names,
  * on the server's address (a 229 names none; a 227 that names another
@@ -251,6 +412,8 @@ static int
 rewrite_passive(struct session *s, enum alg_kind kind,
     const struct hostport *where, const char *line, size_t len)
 {
+	int r;
+
 	s->d.target = *where;
 	s->d.refuse_target = 0;
 	if (kind == ALG_229) {	/* a 229 names only a port */
@@ -269,6 +432,8 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 			s->d.refuse_target = 1;
 		}
 	}
+	if ((r = refused_data_address(s, kind, &s->d.target, line, len)) != 0)
+		return r < 0 ? -1 : 0;
 	if (kind == ALG_227 && s->client_end.family != AF_INET) {
 		narrate_reply(s->id, line, len);
 		narrate_printf(s->id, "data: a 227 cannot name this IPv6 tap: "
@@ -312,18 +477,24 @@ explain_no_alg_passive(struct session *s, enum alg_kind kind,
 		    where->host, where->port);
 }
 
-/* The control channel becomes TLS after the 234 that accepts AUTH.  The
- * bytes already read on either side go on first, unread. */
+/* The control channel becomes TLS after the 234 that accepts AUTH.  A
+ * client starts TLS only once it has the 234 (RFC 4217): bytes it sent
+ * after AUTH and before the 234 were read as Telnet and would go on
+ * unchecked, so the session ends instead.  The server's bytes already
+ * read go on first, unread. */
 static int
 start_tls(struct session *s)
 {
+	if (lb_pending(&s->clb) > 0) {
+		narrate_printf(s->id, "tls: the client sent %zu bytes after "
+		    "AUTH before the server's 234: neither TLS nor commands "
+		    "the tap can check; closing", lb_pending(&s->clb));
+		return -1;
+	}
 	narrate_printf(s->id, "tls: TLS from here on: nothing more can be "
 	    "seen or rewritten");
-	if (send_server(s, s->clb.buf + s->clb.start, lb_pending(&s->clb)) <
-	    0 || send_client(s, s->slb.buf + s->slb.start,
-	    lb_pending(&s->slb)) < 0)
+	if (send_client(s, s->slb.buf + s->slb.start, lb_pending(&s->slb)) < 0)
 		return -1;
-	s->clb.start = s->clb.end;
 	s->slb.start = s->slb.end;
 	data_close(s);
 	if (relay_open(&s->ctl, s->cfd, s->sfd, watching() ? &s->cwire :
@@ -335,38 +506,70 @@ start_tls(struct session *s)
 	return 0;
 }
 
+/* A one-line final reply that names a data address or accepts AUTH,
+ * read as the answer to asked, the command it answers. */
 static int
-server_line(struct session *s, const char *line, size_t len)
+final_reply(struct session *s, enum cmd_watch asked, const char *line,
+    size_t len)
 {
 	struct hostport where;
 	enum alg_kind kind;
 	char why[HP_WHYLEN];
-	int starts = !s->rp.in_multiline, r;
+	int r;
 
-	if (reply_feed(&s->rp, line, len) != REPLY_DONE || !starts) {
-		narrate_reply(s->id, line, len);
-		return send_client(s, line, len);
-	}
-	s->in_transfer = reply_class(s->rp.code) == 1;
-	if (s->rp.code == 221)
-		s->goodbye = 1;
-	if (s->rp.code == 234 && s->auth_sent) {
+	if (s->rp.code == 234 && asked == CMD_WATCH_AUTH) {
 		narrate_reply(s->id, line, len);
 		if (send_client(s, line, len) < 0)
 			return -1;
 		return start_tls(s);
 	}
 	r = alg_parse_reply(line, len, &kind, &where, why, sizeof why);
+	if (r != 0 && asked != (kind == ALG_227 ? CMD_WATCH_PASV :
+	    CMD_WATCH_EPSV)) {
+		narrate_wire(s->id, "<", line, len);
+		narrate_printf(s->id, "data: this %s answers no %s: relayed "
+		    "unchanged, not followed", alg_kind_name(kind),
+		    kind == ALG_227 ? "PASV" : "EPSV");
+		return send_client(s, line, len);
+	}
 	if (r == 1 && kind == ALG_227)
 		check_227_address(s, &where);
 	if (r == 1 && cfg.alg)
 		return rewrite_passive(s, kind, &where, line, len);
-	narrate_reply(s->id, line, len);
+	narrate_wire(s->id, "<", line, len);
 	if (r == 1)
 		explain_no_alg_passive(s, kind, &where);
 	if (r < 0)
 		narrate_data_bad_reply(s->id, alg_kind_name(kind), why);
+	if (s->rp.code == 234)
+		narrate_printf(s->id, "tls: this 234 answers no AUTH: the "
+		    "tap goes on reading the control channel");
 	return send_client(s, line, len);
+}
+
+static int
+server_line(struct session *s, const char *line, size_t len)
+{
+	int starts = !s->rp.in_multiline;
+	enum cmd_watch asked;
+
+	if (reply_feed(&s->rp, line, len) != REPLY_DONE) {
+		narrate_wire(s->id, "<", line, len);
+		return send_client(s, line, len);
+	}
+	s->in_transfer = reply_class(s->rp.code) == 1;
+	if (s->in_transfer) {		/* preliminary: the final one follows */
+		narrate_wire(s->id, "<", line, len);
+		return send_client(s, line, len);
+	}
+	asked = pending_pop(s);
+	if (s->rp.code == 221)
+		s->goodbye = 1;
+	if (!starts) {			/* the end of a multi-line reply */
+		narrate_wire(s->id, "<", line, len);
+		return send_client(s, line, len);
+	}
+	return final_reply(s, asked, line, len);
 }
 
 /* The reply that says a transfer is done (226 after 150) waits for the
@@ -386,7 +589,7 @@ must_hold(struct session *s, const char *line, size_t len)
 }
 
 /* Every whole line the server has sent, unless one is held; -1 when the
- * session must end. */
+ * session must end.  Lines end at CRLF only (connect_server). */
 static int
 server_lines(struct session *s)
 {
@@ -441,10 +644,6 @@ session_new(int fd, const struct hostport *peer, unsigned id)
 	/* Telnet's urgent DM (before ABOR) stays in the stream, relayed */
 	net_setup_control(fd, cfg.idle_timeout * 1000);
 	lb_init(&s->clb, fd, TAP_LINE_CAP);
-	if (watching()) {
-		s->clb.filter = seen_from_client;
-		s->clb.filter_ctx = s;
-	}
 	reply_init(&s->rp);
 	relay_init(&s->ctl);
 	data_init(&s->d);
@@ -466,6 +665,9 @@ connect_server(struct session *s)
 
 	narrate_connect(s->id, &s->client, &s->client_end);
 	watch_leg(s, &s->cwire, s->cfd, 0, 0, NARRATE_CLIENT);
+	telnet_init(&s->tn);
+	s->clb.filter = client_filter;
+	s->clb.filter_ctx = s;
 	s->sfd = net_connect(cfg.server, cfg.server_port, AF_UNSPEC, NULL,
 	    cfg.data_timeout * 1000, &e);
 	if (s->sfd < 0) {
@@ -477,34 +679,26 @@ connect_server(struct session *s)
 	net_local(s->sfd, &s->server_end);
 	net_setup_control(s->sfd, cfg.idle_timeout * 1000);
 	lb_init(&s->slb, s->sfd, TAP_LINE_CAP);
+	s->slb.crlf_only = 1;
 	if (watching()) {
 		s->slb.filter = seen_from_server;
 		s->slb.filter_ctx = s;
 	}
-	narrate_printf(s->id, "server: connected to %s port %u from %s port %u",
-	    s->server.host, s->server.port, s->server_end.host,
-	    s->server_end.port);
+	narrate_onward(s->id, &s->server, &s->server_end);
 	watch_leg(s, &s->swire, s->sfd, 0, 1, NARRATE_CLIENT);
 	return 0;
 }
 
-/* One read from a control connection, then its lines.  At end of file
- * the lines read so far still go on; then -1. */
+/* One read from the client's control connection, then its lines.  At
+ * end of file the lines read so far still go on; then -1. */
 static int
 read_client(struct session *s)
 {
-	ssize_t n;
+	ssize_t n = lb_fill(&s->clb);
 
-	/* a read stops before an urgent byte: at the mark, the next byte
-	 * read is the one the client sent urgent */
-	if (s->urgent_at == UINT64_MAX && sockatmark(s->cfd) == 1)
-		s->urgent_at = s->client_read;
-	n = lb_fill(&s->clb);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (n > 0)
-		s->client_read += (uint64_t)n;
-	if (client_lines(s) < 0)
+	if (send_telnet_refusals(s) < 0 || client_lines(s) < 0)
 		return -1;
 	if (n > 0)
 		return 0;
@@ -572,13 +766,29 @@ step_tls(struct session *s)
 	return -1;
 }
 
-/* The poll timeout: the nearer of the idle and the data deadlines. */
+/* The poll timeout: the nearest of the idle, the line's and the data
+ * deadlines. */
 static int
 next_timeout(const struct session *s)
 {
 	int idle = net_ms_left(s->idle_deadline), data = data_timeout_ms(s);
 
+	if (s->line_deadline != 0 && net_ms_left(s->line_deadline) < idle)
+		idle = net_ms_left(s->line_deadline);
 	return data >= 0 && data < idle ? data : idle;
+}
+
+/* A command line begun and not ended in time: 421, as ftp-labd. */
+static int
+line_timed_out(struct session *s)
+{
+	if (s->line_deadline == 0 || net_ms_left(s->line_deadline) > 0)
+		return 0;
+	narrate_printf(s->id, "the client began a command line and did not "
+	    "end it within %d seconds; 421 to the client", cfg.idle_timeout);
+	tap_reply(s, "421 Timeout (%d seconds) reading a command line: "
+	    "closing control connection.", cfg.idle_timeout);
+	return 1;
 }
 
 enum { P_STOP, P_CLIENT, P_SERVER, P_LISTEN, P_MAX = 8 };
@@ -596,7 +806,9 @@ relay_round(struct session *s)
 	if (s->tls) {
 		n += relay_pollfds(&s->ctl, pfd + n);
 	} else {
-		pfd[idx[P_CLIENT] = n++] = (struct pollfd){ s->cfd, POLLIN, 0 };
+		if (client_may_send(s))
+			pfd[idx[P_CLIENT] = n++] =
+			    (struct pollfd){ s->cfd, POLLIN, 0 };
 		if (!s->holding && !s->server_eof)
 			pfd[idx[P_SERVER] = n++] =
 			    (struct pollfd){ s->sfd, POLLIN, 0 };
@@ -630,7 +842,9 @@ relay_round(struct session *s)
 	data_check(s);
 	if (s->holding && !data_busy(s) && server_lines(s) < 0)
 		return -1;
-	if (server_gone(s) < 0)
+	if (server_gone(s) < 0 || line_timed_out(s))
+		return -1;
+	if (!s->tls && client_lines(s) < 0)	/* lines that waited for a reply */
 		return -1;
 	if (net_ms_left(s->idle_deadline) == 0) {
 		narrate_printf(s->id, "idle for %d seconds; 421 to the client",

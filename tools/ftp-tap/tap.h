@@ -14,15 +14,19 @@
 #include <stdint.h>
 
 #include "alg.h"
+#include "command.h"
 #include "hostport.h"
 #include "linebuf.h"
 #include "narrate.h"
 #include "pump.h"
 #include "reply.h"
 #include "serve.h"
+#include "telnet.h"
 #include "wireview.h"
 
-#define TAP_LINE_CAP 4096	/* longest control line, CRLF included */
+#define TAP_LINE_CAP CMD_LINE_CAP	/* longest control line, CRLF
+					 * included: ftp-labd's */
+#define TAP_PENDING 32		/* commands sent on, not yet answered */
 
 struct config {
 	SERVE_OPTIONS_IN_CONFIG;	/* -l, -p, the timeouts, --wire... */
@@ -80,11 +84,9 @@ struct session {
 					 * server's (--wire, --pcap) */
 	struct linebuf clb, slb;
 	int client_overlong, server_overlong;	/* inside a capped line */
-	uint64_t client_read, client_used;	/* bytes read, relayed */
-	uint64_t urgent_at;		/* the client's urgent byte, or
-					 * UINT64_MAX */
+	uint64_t urgent_at;		/* unused: Telnet's IP and Synch are
+					 * read by the filter (tn) */
 	struct reply_parser rp;
-	int auth_sent;			/* a 234 now means TLS */
 	int goodbye;			/* the server said 221 */
 	int in_transfer;		/* a 1xx came, no final reply yet */
 	int server_eof;			/* the server has left */
@@ -96,6 +98,15 @@ struct session {
 	int holding;
 	struct data d;
 	long long idle_deadline;
+	/* the client's lines read as a server reads them (command.h) */
+	struct telnet tn;		/* Telnet commands removed, refused */
+	unsigned tn_marks;		/* IPs and Synchs seen at the last line */
+	long long line_deadline;	/* a line begun must end by then, or 0 */
+	/* each command sent on to the server, oldest first, so that a
+	 * reply is read as the answer to the command that asked for it */
+	unsigned char pending[TAP_PENDING];	/* enum cmd_watch */
+	unsigned pending_first, pending_count;
+	int greeted;			/* the server's greeting has come */
 };
 
 /* wire.c: --wire and --pcap */
