@@ -24,6 +24,7 @@
 #include "optnum.h"
 #include "narrate.h"
 #include "serve.h"
+#include "web.h"
 
 /* Thread stacks: small, so 1000 idle sessions fit in little memory. */
 #define LABD_STACK SERVE_STACK(128 * 1024)
@@ -42,6 +43,7 @@ usage(FILE *f)
 "                [--log-dir DIR] [--clock] [--class N] [--class-file FILE]\n"
 "                [--quota BYTES] [--max-file-size BYTES]\n"
 "                [--anonymous-perms LETTERS] [--user NAME | --stay-root]\n"
+"                [--web ADDR:PORT]\n"
 "Serve ROOT (default: the current directory) over FTP on ADDR port PORT\n"
 "(default 127.0.0.1 port 2121), narrating both channels on stderr.\n"
 "  -r ROOT              the folder clients see as /\n"
@@ -80,6 +82,7 @@ usage(FILE *f)
 "  --pcap FILE          write every connection to FILE, a pcap capture\n"
 "                       that Wireshark opens (rebuilt, not captured)\n"
 "  --ladder             draw the narration as a sequence diagram\n"
+"  --web ADDR:PORT      every session live in a browser (web view)\n"
 "  --unsafe-allow-bounce       let PORT/EPRT name another address\n"
 "  --unsafe-allow-pasv-theft   let any address use a passive port\n"
 "                       (both for labs: loopback only, with a warning)\n"
@@ -125,7 +128,7 @@ enum {
 	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_WIRE, OPT_SHOW_PASSWORDS,
 	OPT_PCAP, OPT_LADDER, OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT,
 	OPT_CLASS, OPT_CLASS_FILE, OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS,
-	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT
+	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT, OPT_WEB
 };
 
 static const struct option longopts[] = {
@@ -156,6 +159,7 @@ static const struct option longopts[] = {
 	{ "clock", no_argument, NULL, OPT_CLOCK },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "stay-root", no_argument, NULL, OPT_STAY_ROOT },
+	{ "web", required_argument, NULL, OPT_WEB },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -302,6 +306,7 @@ parse_options(int argc, char **argv)
 		case OPT_CLOCK: cfg.clock = 1; break;
 		case OPT_USER: want.run_as = optarg; break;
 		case OPT_STAY_ROOT: want.stay_root = 1; break;
+		case OPT_WEB: web_option(optarg); break;
 		}
 	}
 	if (optind < argc)
@@ -479,9 +484,11 @@ main(int argc, char **argv)
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
 	net_local(lfd, &here);
+	web_listen(narrate_flags);
 	leave_root(&who);
 	printf("listening on %s port %u\n", here.host, here.port);
 	fflush(stdout);
+	web_start();
 	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
 	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",
 	    fs_portable() ? "portable walk" : "openat2");

@@ -25,6 +25,7 @@
 #include "net.h"
 #include "optnum.h"
 #include "serve.h"
+#include "web.h"
 #include "tap.h"
 
 #define TAP_STACK SERVE_STACK(256 * 1024)
@@ -48,6 +49,7 @@ usage(FILE *f)
 "               [--idle-timeout SECS] [--data-timeout SECS]\n"
 "               [--max-sessions N] [--log FILE] [--ladder]\n"
 "               [--show-passwords] [--wire] [--pcap FILE]\n"
+"               [--web ADDR:PORT]\n"
 "               SERVER [SERVER_PORT]\n"
 "Relay FTP clients that connect to ADDR port PORT (default 127.0.0.1\n"
 "port 2100) to SERVER (port 21 unless given), narrating both channels on\n"
@@ -62,6 +64,7 @@ usage(FILE *f)
 "  --wire               lines with their endings, and the TCP events of\n"
 "                       all four connections (both legs of each channel)\n"
 "  --pcap FILE          write every connection to FILE, a pcap capture\n"
+"  --web ADDR:PORT      every session live in a browser (web view)\n"
 "  --no-alg             relay the control channel unchanged, as a NAT\n"
 "                       without an FTP helper does\n"
 "  --fix-pasv           connect to the server's own address when a 227\n"
@@ -78,7 +81,7 @@ usage(FILE *f)
 
 enum {
 	OPT_NO_ALG = 256, OPT_FIX_PASV, OPT_IDLE, OPT_DATA, OPT_MAX_SESSIONS,
-	OPT_LOG, OPT_LADDER, OPT_SHOW_PASSWORDS, OPT_WIRE, OPT_PCAP
+	OPT_LOG, OPT_LADDER, OPT_SHOW_PASSWORDS, OPT_WIRE, OPT_PCAP, OPT_WEB
 };
 
 static int narrate_flags = NARRATE_MASK;	/* and the modes asked for */
@@ -94,6 +97,7 @@ static const struct option longopts[] = {
 	{ "show-passwords", no_argument, NULL, OPT_SHOW_PASSWORDS },
 	{ "wire", no_argument, NULL, OPT_WIRE },
 	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "web", required_argument, NULL, OPT_WEB },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -152,6 +156,7 @@ parse_options(int argc, char **argv)
 			cfg.wire = 1;
 			break;
 		case OPT_PCAP: pcap = optarg; break;
+		case OPT_WEB: web_option(optarg); break;
 		}
 	}
 	if (optind >= argc)
@@ -269,8 +274,10 @@ main(int argc, char **argv)
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
 	net_local(lfd, &here);
+	web_listen(narrate_flags);
 	printf("listening on %s port %u\n", here.host, here.port);
 	fflush(stdout);
+	web_start();
 	narrate_printf(0, "relaying %s port %u to %s port %s (%s)", here.host,
 	    here.port, cfg.server, cfg.server_port, !cfg.alg ?
 	    "--no-alg: control lines unchanged" : cfg.fix_pasv ?
