@@ -53,20 +53,19 @@ function classRowCells(tr, r) {
 	cells[9].textContent = r.errors;
 	tr.className = (r.finished ? 'finished' : 'live') +
 		(r.errors > 0 ? ' errors' : '');
-	tr.dataset.user = r.user;
 }
 
 function classPage() {
 	var body = document.querySelector('#sessions tbody');
 	var filter = document.getElementById('filter');
-	var rows = {};
-	function show(tr) {
+	var rows = {}, users = {};
+	function show(id) {
 		var f = filter.value.trim().toLowerCase();
-		tr.hidden = f !== '' &&
-			tr.dataset.user.toLowerCase().indexOf(f) < 0;
+		rows[id].hidden = f !== '' &&
+			users[id].toLowerCase().indexOf(f) < 0;
 	}
 	filter.addEventListener('input', function () {
-		for (var id in rows) show(rows[id]);
+		for (var id in rows) show(id);
 	});
 	var es = new EventSource('events/class');
 	es.onopen = function () { setStatus('live', true); };
@@ -85,7 +84,8 @@ function classPage() {
 			body.insertBefore(tr, body.firstChild);	/* newest first */
 		}
 		classRowCells(tr, r);
-		show(tr);
+		users[r.id] = r.user;
+		show(r.id);
 		document.title = 'rawftp: the class (' +
 			Object.keys(rows).length + ')';
 	});
@@ -122,91 +122,125 @@ function watchSession(id, changed) {
 
 /* ---- the diagram: lanes and rows, from the narration's text ---- */
 
-function arithmetic(text) {
-	var m = /= (\d+)\*256\+(\d+)$/.exec(text);
-	if (!m) return '';
-	return m[1] + '*256+' + m[2] + ' = ' + (m[1] * 256 + Number(m[2]));
+/* The port arithmetic of a 227 reply or a PORT command, "217*256+21 =
+ * 55573", and the port of a 229 reply or an EPRT command; through the
+ * tap a line reads "A => B": both are worked out. */
+function portMath(text) {
+	var out = [], m;
+	var six = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/g;
+	while ((m = six.exec(text)))
+		out.push(m[5] + '*256+' + m[6] + ' = ' + (m[5] * 256 + Number(m[6])));
+	var ext = /\|(?:[12]\|[^|]*)?\|?\|(\d+)\|/g;
+	if (!out.length)
+		while ((m = ext.exec(text)))
+			out.push('port ' + m[1]);
+	return out.join(' => ');
 }
 
+/* From the narration's lines to lanes and rows: lane 0 the client, 1
+ * the control port, then one per data connection. */
 function layout(events) {
-	var lanes = [{ label: 'client', sub: '' }, { label: 'control port', sub: '' }];
-	var rows = [], data = -1, pending = '', n = 0;
-	function lane(label, sub) {
-		lanes.push({ label: label, sub: sub });
+	var lanes = [{ label: 'client', sub: [] }, { label: 'control port', sub: [] }];
+	var rows = [], data = -1, pending = '', n = 0, verb = '';
+	function lane(label, sub, passive) {
+		lanes.push({ label: label, sub: sub, passive: passive });
 		return lanes.length - 1;
 	}
-	function row(r) { rows.push(r); return r; }
+	function row(base, r) { rows.push(Object.assign(base, r)); return base; }
+	function dataLaneLabel(d) {
+		d.label = 'data ' + d.n + ': ' + (d.verb ? d.verb + ' ' : '') +
+			(d.passive ? '(passive)' : '(active)');
+	}
+	function dataLane(passive, first, second) {
+		data = lane('', [first, second], passive);
+		lanes[data].n = ++n;
+		/* the tap narrates its listening before the PORT it rewrote */
+		lanes[data].verb = /^(PASV|EPSV|LPSV|SPSV|PORT|EPRT|LPRT)$/.test(verb) ?
+			verb : '';
+		dataLaneLabel(lanes[data]);
+	}
+	function dataEvent(base, what) {
+		var m, d = data >= 0 ? lanes[data] : null;
+		if ((m = /^(\w+) listening on (\S+)/.exec(what))) {	/* ftp-labd */
+			verb = m[1];
+			dataLane(true, 'the server listens on ' + m[2],
+				'the client connects');
+		} else if ((m = /^(PORT|EPRT) (\S+) port (\d+)/.exec(what))) {
+			verb = m[1];
+			dataLane(false, 'the client listens on ' + m[2] + ':' + m[3],
+				'the server connects');
+		} else if ((m = /^listening on (\S+) port (\d+) for the (client|server); the \w+'s data port is (\S+) port (\d+)/.exec(what))) {
+			var passive = m[3] === 'client';	/* ftp-tap */
+			dataLane(passive, 'the tap listens on ' + m[1] + ':' + m[2] +
+				' for the ' + m[3], (passive ? "the server's" :
+				"the client's") + ' data port is ' + m[4] + ':' + m[5]);
+		} else if ((m = /^(\S+) connected$/.exec(what)) && d && d.passive) {
+			d.sub.push('the client connects from ' + m[1]);
+			return row(base, { from: 0, to: data,
+				label: 'SYN: the client connects from ' + m[1] });
+		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d &&
+			!d.passive) {
+			d.sub.push('the server connects from ' + m[2]);
+			return row(base, { from: data, to: 0, label:
+				'SYN: the server connects to ' + m[1] + ' from ' + m[2] });
+		} else if ((m = /^(sent|received) (\d+) bytes/.exec(what)) ||
+			(m = /^(\d+) bytes to the client, (\d+) bytes to the server/.exec(what))) {
+			var down = m[1] === 'sent' || Number(m[1]) > 0 ||
+				Number(m[2]) === 0;
+			return row(base, { from: down ? data : 0, to: down ? 0 : data,
+				label: what });
+		}
+		return row(base, { at: data >= 0 ? data : 1, note: what });
+	}
+	function tcpEvent(base, t) {
+		var m = /^tcp: (control|data): (FIN|RST) from the (client|server)/.exec(t);
+		var other = m && m[1] === 'data' ? data : 1;
+		if (!m || other < 0)
+			return row(base, { note: t });
+		var who = m[3] === 'client' ? 0 : other;
+		return row(base, { from: who, to: who === 0 ? other : 0,
+			label: t.slice(5) });
+	}
 	events.forEach(function (ev) {
 		var t = ev.text, m;
 		var base = { ev: ev, kind: ev.kind, time: ev.time };
 		if (ev.kind === 'connect') {
 			m = /^connect from (\S+) port (\d+) to (\S+) port (\d+)/.exec(t);
 			if (m) {
-				lanes[0].sub = m[1] + ':' + m[2];
-				lanes[1].sub = m[3] + ':' + m[4];
+				lanes[0].sub = [m[1] + ':' + m[2]];
+				lanes[1].sub = [m[3] + ':' + m[4]];
 			}
-			row(Object.assign(base, { note: t }));
+			row(base, { note: t });
 		} else if (ev.kind === 'command') {
-			row(Object.assign(base, { from: 0, to: 1, label: t.slice(2) }));
+			var c = row(base, { from: 0, to: 1, label: t.slice(2) });
+			verb = c.label.split(' ')[0].toUpperCase();
+			if (/^(PORT|EPRT)$/.test(verb))
+				pending = portMath(c.label);	/* beside its reply */
+			if (/^(PORT|EPRT)$/.test(verb) && data >= 0 &&
+				!lanes[data].verb && !lanes[data].passive) {
+				lanes[data].verb = verb;
+				dataLaneLabel(lanes[data]);
+			}
 		} else if (ev.kind === 'reply') {
-			var r = row(Object.assign(base, { from: 1, to: 0, label: t.slice(2) }));
+			var r = row(base, { from: 1, to: 0, label: t.slice(2) });
 			if (/^[45]\d\d /.test(r.label)) r.error = true;
-			if (pending && /^(227|229|200|228) /.test(r.label)) {
+			if (/^(227|229) /.test(r.label)) r.arith = portMath(r.label);
+			else if (pending && /^\d\d\d /.test(r.label)) {
 				r.arith = pending;
 				pending = '';
 			}
 		} else if (ev.kind === 'data') {
-			var what = t.slice(6);
-			if ((m = /^(PASV|EPSV|LPSV|SPSV) listening on (\S+)/.exec(what))) {
-				n++;
-				data = lane('data ' + n + ': ' + m[1],
-					'server listens on ' + m[2] + '; the client connects');
-				pending = arithmetic(what) ||
-					('port ' + m[2].replace(/^.*:/, ''));
-				row(Object.assign(base, { at: data, note: what }));
-			} else if ((m = /^(PORT|EPRT) (\S+) port (\d+)/.exec(what))) {
-				n++;
-				data = lane('data ' + n + ': ' + m[1],
-					'client listens on ' + m[2] + ':' + m[3] +
-					'; the server connects');
-				pending = arithmetic(what) || ('port ' + m[3]);
-				row(Object.assign(base, { at: data, note: what }));
-			} else if ((m = /^(\S+) connected$/.exec(what))) {
-				if (data < 0) data = lane('data', '');
-				lanes[data].sub += '; from ' + m[1];
-				row(Object.assign(base, { from: 0, to: data,
-					label: 'SYN: the client connects from ' + m[1] }));
-			} else if ((m = /^connected to (\S+) from (\S+)/.exec(what))) {
-				if (data < 0) data = lane('data', '');
-				lanes[data].sub += '; from ' + m[2];
-				row(Object.assign(base, { from: data, to: 0,
-					label: 'SYN: the server connects to ' + m[1] +
-						' from ' + m[2] }));
-			} else if ((m = /^(sent|received) (\d+) bytes/.exec(what))) {
-				var sent = m[1] === 'sent';
-				row(Object.assign(base, { from: sent ? data : 0,
-					to: sent ? 0 : data, label: what }));
-			} else {
-				row(Object.assign(base, { at: data >= 0 ? data : 1, note: what }));
-			}
+			dataEvent(base, t.slice(6));
 		} else if (ev.kind === 'tcp') {
-			m = /^tcp: (control|data): (FIN|RST) from the (client|server)/.exec(t);
-			var other = m && m[1] === 'data' ? data : 1;
-			if (m && other >= 0) {
-				var who = m[3] === 'client' ? 0 : other;
-				row(Object.assign(base, { from: who, to: who === 0 ? other : 0,
-					label: t.slice(5) }));
-			} else {
-				row(Object.assign(base, { note: t }));
-			}
+			tcpEvent(base, t);
 		} else {
-			row(Object.assign(base, { note: t }));
+			row(base, { note: t });
 		}
 	});
 	return { lanes: lanes, rows: rows };
 }
 
-var LANE_W = 300, ROW_H = 30, LEFT = 90, TOP = 56;
+var LANE_W = 320, ROW_H = 30, LEFT = 90, TOP = 96;
 
 function drawDiagram(box, events, big, onpick) {
 	var scale = big ? 1.6 : 1;
@@ -226,9 +260,11 @@ function drawDiagram(box, events, big, onpick) {
 	d.lanes.forEach(function (l, i) {
 		svg.appendChild(sv('text', { x: x(i), y: 16 * scale,
 			'text-anchor': 'middle', 'class': 'lane' }, l.label));
-		svg.appendChild(sv('text', { x: x(i), y: 32 * scale,
-			'text-anchor': 'middle', 'class': 'lane-sub' }, l.sub));
-		svg.appendChild(sv('line', { x1: x(i), y1: 40 * scale, x2: x(i),
+		l.sub.forEach(function (sub, k) {
+			svg.appendChild(sv('text', { x: x(i), y: (32 + 15 * k) * scale,
+				'text-anchor': 'middle', 'class': 'lane-sub' }, sub));
+		});
+		svg.appendChild(sv('line', { x1: x(i), y1: 80 * scale, x2: x(i),
 			y2: height, 'class': 'lane-line' }));
 	});
 	d.rows.forEach(function (r, i) {
@@ -248,8 +284,10 @@ function drawDiagram(box, events, big, onpick) {
 					'class': 'arith' }, r.arith));
 			g.addEventListener('click', function () { onpick(r, g); });
 		} else {
-			var at = r.at !== undefined ? x(r.at) + 8 : x(0);
-			g.appendChild(sv('text', { x: at, y: y, 'class': 'note' }, r.note));
+			var on = r.at !== undefined && r.at > 1;	/* a data lane's */
+			g.appendChild(sv('text', { x: on ? x(r.at) - 8 : x(0) + 8, y: y,
+				'text-anchor': on ? 'end' : 'start', 'class': 'note' },
+				r.note));
 		}
 		svg.appendChild(g);
 	});
