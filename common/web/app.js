@@ -175,12 +175,12 @@ function layout(events) {
 				' for the ' + m[3], (passive ? "the server's" :
 				"the client's") + ' data port is ' + m[4] + ':' + m[5]);
 		} else if ((m = /^(\S+) connected$/.exec(what)) && d && d.passive) {
-			d.sub.push('the client connects from ' + m[1]);
+			d.sub[1] = 'the client connects from ' + m[1];
 			return row(base, { from: 0, to: data,
 				label: 'SYN: the client connects from ' + m[1] });
 		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d &&
 			!d.passive) {
-			d.sub.push('the server connects from ' + m[2]);
+			d.sub[1] = 'the server connects from ' + m[2];
 			return row(base, { from: data, to: 0, label:
 				'SYN: the server connects to ' + m[1] + ' from ' + m[2] });
 		} else if ((m = /^(sent|received) (\d+) bytes/.exec(what)) ||
@@ -240,14 +240,22 @@ function layout(events) {
 	return { lanes: lanes, rows: rows };
 }
 
-var LANE_W = 320, ROW_H = 30, LEFT = 90, TOP = 96;
+/* Sizes: in a window, and on the projector (large type, no time). */
+var GEOMETRY = { lw: 320, rh: 30, left: 90, scale: 1 };
+var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6 };
 
 function drawDiagram(box, events, big, onpick) {
-	var scale = big ? 1.6 : 1;
-	var lw = LANE_W * scale, rh = ROW_H * scale, top = TOP * scale;
+	var G = big ? GEOMETRY_BIG : GEOMETRY, scale = G.scale;
+	var lw = G.lw, rh = G.rh, top = 96 * scale;
 	var d = layout(events);
-	var width = LEFT * scale + lw * d.lanes.length + 200;
-	var height = top + rh * (d.rows.length + 1);
+	var width = G.left + lw * d.lanes.length + 200;
+	/* a row with its arithmetic under the arrow is taller */
+	var ys = [], y = top;
+	d.rows.forEach(function (r) {
+		ys.push(y + rh * 0.7);
+		y += r.arith ? rh * 1.6 : rh;
+	});
+	var height = y + rh;
 	var svg = sv('svg', { width: width, height: height, role: 'img',
 		'class': 'sequence' });
 	var defs = sv('defs', {});
@@ -256,7 +264,7 @@ function drawDiagram(box, events, big, onpick) {
 	mk.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z' }));
 	defs.appendChild(mk);
 	svg.appendChild(defs);
-	function x(i) { return LEFT * scale + lw * i + lw / 2; }
+	function x(i) { return G.left + lw * i + lw / 2; }
 	d.lanes.forEach(function (l, i) {
 		svg.appendChild(sv('text', { x: x(i), y: 16 * scale,
 			'text-anchor': 'middle', 'class': 'lane' }, l.label));
@@ -268,20 +276,22 @@ function drawDiagram(box, events, big, onpick) {
 			y2: height, 'class': 'lane-line' }));
 	});
 	d.rows.forEach(function (r, i) {
-		var y = top + rh * (i + 0.7);
+		var y = ys[i];
 		var g = sv('g', { 'class': 'row ' + r.kind +
 			(r.from !== undefined ? ' arrow' : '') + (r.error ? ' error' : ''),
 			'data-seq': r.ev.seq });
-		g.appendChild(sv('text', { x: 4, y: y, 'class': 'time' }, r.time.trim()));
+		if (!big)
+			g.appendChild(sv('text', { x: 4, y: y, 'class': 'time' },
+				r.time.trim()));
 		if (r.from !== undefined) {
 			var x1 = x(r.from), x2 = x(r.to);
 			g.appendChild(sv('line', { x1: x1, y1: y, x2: x2, y2: y,
 				'marker-end': 'url(#head)' }));
-			g.appendChild(sv('text', { x: (x1 + x2) / 2, y: y - 5 * scale,
-				'text-anchor': 'middle', 'class': 'label' }, r.label));
+			g.appendChild(sv('text', { x: Math.min(x1, x2) + 8,
+				y: y - 5 * scale, 'class': 'label' }, r.label));
 			if (r.arith)
-				g.appendChild(sv('text', { x: Math.max(x1, x2) + 12, y: y + 4,
-					'class': 'arith' }, r.arith));
+				g.appendChild(sv('text', { x: Math.min(x1, x2) + 8,
+					y: y + 16 * scale, 'class': 'arith' }, r.arith));
 			g.addEventListener('click', function () { onpick(r, g); });
 		} else {
 			var on = r.at !== undefined && r.at > 1;	/* a data lane's */
