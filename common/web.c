@@ -695,17 +695,43 @@ keep_time(struct viewer *v, long long now)
 }
 
 static void
-woken(void)
+fill_all(void)
 {
-	char junk[64];
 	size_t i;
 
-	while (read(web.wake_r, junk, sizeof junk) > 0)
-		;
-	atomic_store(&web.wake_pending, 0);
 	for (i = 0; i < WEB_VIEWERS; i++)
 		if (viewers[i].outlen == 0)
 			fill(&viewers[i]);
+}
+
+/* Woken by an event: the viewers filled now; the sessions write no
+ * more wakes until WEB_BATCH_MS later (rearm), when the viewers are
+ * filled again with what came meanwhile.  A busy server so wakes this
+ * thread at most 1000 / WEB_BATCH_MS times a second. */
+static long long rearm_at;
+
+static void
+woken(void)
+{
+	char junk[64];
+
+	while (read(web.wake_r, junk, sizeof junk) > 0)
+		;
+	fill_all();
+	rearm_at = net_now_ms() + WEB_BATCH_MS;
+}
+
+static int
+rearm(long long now)
+{
+	if (rearm_at == 0)
+		return 1000;
+	if (now < rearm_at)
+		return (int)(rearm_at - now);
+	rearm_at = 0;
+	atomic_store(&web.wake_pending, 0);
+	fill_all();	/* after the store: no event is missed */
+	return 1000;
 }
 
 /* Called by common/events after each event, in a session's thread:
@@ -746,7 +772,7 @@ web_main(void *arg)
 			pfd[n++] = (struct pollfd){ v->fd, (short)(POLLIN |
 			    (v->outlen > v->outoff ? POLLOUT : 0)), 0 };
 		}
-		if (poll(pfd, n, 1000) < 0)
+		if (poll(pfd, n, rearm(now)) < 0)
 			continue;
 		for (i = 2; i < n; i++) {
 			if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL) &&

@@ -32,6 +32,7 @@
 #define WEB_REQUEST_MS 10000	/* to send a whole request head */
 #define WEB_STALL_MS 30000	/* a viewer that takes nothing for so long */
 #define WEB_PING_MS 15000	/* a comment to an idle event stream */
+#define WEB_BATCH_MS 20		/* events wait at most so long, batched */
 
 /* The option --web ADDR:PORT ("127.0.0.1:8080", "[::1]:0"): checked and
  * kept; dies 64 when it is not an address and a port. */

@@ -255,13 +255,14 @@ for l in sys.stdin:
 # ---- in a browser ----
 
 # dom_until PATTERN URL: the page's DOM after its script ran, in $T/dom,
-# until PATTERN (grep -E) is in it; tries with longer and longer runs.
+# until PATTERN (grep -E) is in it; tries with longer and longer runs
+# (a loaded machine makes chromium slow to start).
 dom_until() {
 	local pattern=$1 url=$2 ms
 	command -v chromium >/dev/null ||
 		skip "chromium is not installed (.ci/run installs it)"
-	for ms in 2000 4000 8000 16000; do
-		timeout 60 chromium --headless --no-sandbox --disable-gpu \
+	for ms in 2000 5000 12000 30000 60000; do
+		timeout 120 chromium --headless --no-sandbox --disable-gpu \
 			--user-data-dir="$T/chrome" --timeout="$ms" \
 			--dump-dom "$url" >"$T/dom" 2>/dev/null
 		grep -Eq "$pattern" "$T/dom" && return 0
