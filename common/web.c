@@ -342,8 +342,9 @@ fill_events(struct viewer *v)
 		/* the page starts again from the events that follow */
 		(void)queue_message(v, 0, "resync", &t);
 	}
-	if (events_row(v->session, &row) == 0 && row.finished &&
-	    v->cursor == row.last && !v->ended) {
+	/* finished and all sent, or pushed out of the sessions kept */
+	if ((lost < 0 || (events_row(v->session, &row) == 0 &&
+	    row.finished && v->cursor == row.last)) && !v->ended) {
 		char none[] = "{}";
 		struct text t = { none, 2, sizeof none, 0 };
 
@@ -553,8 +554,11 @@ route(struct viewer *v, const struct http_request *rq)
 		v->cursor = 0;
 		fill(v);
 	} else if (strcmp(rq->path, "/events/session") == 0 && !h) {
-		if ((v->session = session_id(rq)) == 0) {
-			refuse(v, 404, h, "no session: /events/session?id=N");
+		struct events_row row;
+
+		if ((v->session = session_id(rq)) == 0 ||
+		    events_row(v->session, &row) < 0) {
+			refuse(v, 404, h, "no such session kept");
 			return;
 		}
 		start_stream(v, extra);
