@@ -401,7 +401,7 @@ in_order() {
 	done
 }
 
-@test "web in chromium: the projector shows a passive and an active download side by side, and otherwise follows the newest session" {
+@test "web in chromium: the projector shows a passive and an active download side by side" {
 	web_labd
 	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
 	curl -s --ftp-port 127.0.0.1 --disable-eprt -o /dev/null \
@@ -410,6 +410,4 @@ in_order() {
 	dom_until 'data 1: PORT \(active\).*class="label">221 ' "${WEB}projector?a=1&b=2"
 	[ "$(grep -o '<section class="pane">' "$T/dom" | wc -l)" -eq 2 ]
 	grep -q '<h2>Session 1</h2>.*class="lane">data 1: PASV (passive)</text>.*<h2>Session 2</h2>.*class="lane">data 1: PORT (active)</text>' "$T/dom"
-	dom_until '<h2>Session 2</h2>.*class="label">221 ' "${WEB}projector"
-	[ "$(grep -o '<section class="pane">' "$T/dom" | wc -l)" -eq 1 ]
 }
