@@ -762,6 +762,7 @@ web_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* main handles them */
 	for (;;) {
 		long long now = net_now_ms();
+		int wait_ms = rearm(now);	/* may queue: before the poll set */
 
 		pfd[0] = (struct pollfd){ web.lfd, POLLIN, 0 };
 		pfd[1] = (struct pollfd){ web.wake_r, POLLIN, 0 };
@@ -776,7 +777,7 @@ web_main(void *arg)
 			pfd[n++] = (struct pollfd){ v->fd, (short)(POLLIN |
 			    (v->outlen > v->outoff ? POLLOUT : 0)), 0 };
 		}
-		if (poll(pfd, n, rearm(now)) < 0)
+		if (poll(pfd, n, wait_ms) < 0)
 			continue;
 		for (i = 2; i < n; i++) {
 			if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL) &&
