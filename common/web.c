@@ -498,7 +498,7 @@ host_allowed(const struct http_request *rq)
 static int
 token_allowed(const struct http_request *rq, char *extra, size_t len)
 {
-	char given[TOKEN_HEX + 2];
+	char given[TOKEN_HEX + 2] = "";	/* compared in full: no stale bytes */
 
 	extra[0] = '\0';
 	if (!web.need_token)
