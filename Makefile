@@ -30,6 +30,12 @@ COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)
 LIB = $(O)/librawftp.a
 
+# The web view's pages (common/web/*) built into the programs: each file
+# a byte array in one generated C file, with od(1) and sed(1) alone.
+WEB_FILES = $(sort $(wildcard common/web/*.html common/web/*.js \
+	common/web/*.css))
+WEB_GEN = $(O)/gen/webfiles.c
+
 FILE_TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 DIR_TOOLS = $(patsubst tools/%/,%,$(wildcard tools/*/))
 PROGS = $(FILE_TOOLS:%=$(BIN)/%) $(DIR_TOOLS:%=$(BIN)/%)
@@ -47,9 +53,27 @@ $(O)/%.o: %.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIB): $(COMMON_OBJ)
+$(WEB_GEN): $(WEB_FILES) Makefile
+	@mkdir -p $(@D)
+	{ echo '/* made by the Makefile from common/web/: do not edit */'; \
+	  echo '#include "web.h"'; i=0; \
+	  for f in $(WEB_FILES); do \
+		echo "static const unsigned char f$$i[] = {"; \
+		od -An -v -tx1 "$$f" | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+		echo '};'; i=$$((i + 1)); \
+	  done; \
+	  echo 'const struct web_file web_files[] = {'; i=0; \
+	  for f in $(WEB_FILES); do \
+		echo "	{ \"$${f##*/}\", f$$i, sizeof f$$i },"; i=$$((i + 1)); \
+	  done; \
+	  echo '	{ 0, 0, 0 }'; echo '};'; } >$@.tmp && mv $@.tmp $@
+
+$(O)/gen/webfiles.o: $(WEB_GEN) common/web.h
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(COMMON_OBJ) $(O)/gen/webfiles.o
 	rm -f $@
-	$(AR) rcs $@ $(COMMON_OBJ)
+	$(AR) rcs $@ $(COMMON_OBJ) $(O)/gen/webfiles.o
 
 $(FILE_TOOLS:%=$(BIN)/%): $(BIN)/%: $(O)/tools/%.o $(LIB)
 	@mkdir -p $(@D)
@@ -105,21 +129,22 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h) \
+	$(WEB_GEN)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) \
-		-o $@ $< $(COMMON_SRC)
+		-o $@ $< $(COMMON_SRC) $(WEB_GEN)
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
 
 # The target that drives a whole session links ftp-labd's parts too.
 build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
-	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
+	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h) $(WEB_GEN)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-labd \
 		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
-		$(LABD_PARTS) $(COMMON_SRC) -pthread
+		$(LABD_PARTS) $(COMMON_SRC) $(WEB_GEN) -pthread
 
 # The target that drives ftp-tap's session logic includes session.c.
 build/fuzz/fuzz_tap_session: tests/fuzz/fuzz_tap_session.c $(COMMON_SRC) \

@@ -92,12 +92,65 @@ also_to_user_log(const char *line, size_t len)
 		(void)!write(thread_fd, line, len);
 }
 
+/* ---- the observer (narrate_observe): the web view ---- */
+
+static narrate_observer_fn *observer;
+static _Thread_local const char *pending_line;	/* narrate_wire's bytes */
+static _Thread_local size_t pending_len;
+
+void
+narrate_observe(narrate_observer_fn *fn)
+{
+	observer = fn;
+}
+
+/* "55 53 45 52 ...": the first bytes of a line, "..." after them. */
+static void
+hex_of(const char *line, size_t len, char *buf, size_t buflen)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < len && o + 8 < buflen; i++)
+		o += (size_t)snprintf(buf + o, buflen - o, "%s%02x",
+		    i ? " " : "", (unsigned char)line[i]);
+	if (i < len)
+		snprintf(buf + o, buflen - o, " ...");
+}
+
+/* One line to the observer; a line of narrate_wire with its bytes. */
+static void
+observe(unsigned id, const char *fmt, va_list ap)
+{
+	char text[NARRATE_MAX], st[32], wire[NARRATE_MAX], clear[NARRATE_MAX];
+	char hex[NARRATE_MAX];
+	struct narrate_event e = { id, thread_user, st, text, NULL, NULL };
+	va_list copy;
+
+	va_copy(copy, ap);
+	vsnprintf(text, sizeof text, fmt, copy);
+	va_end(copy);
+	stamp(st, sizeof st);
+	if (pending_line != NULL) {
+		trace_wire(pending_line, pending_len, wire, sizeof wire,
+		    narrate_flags & NARRATE_MASK);
+		trace_wire(pending_line, pending_len, clear, sizeof clear, 0);
+		hex_of(pending_line, pending_len, hex, sizeof hex);
+		e.wire = wire;
+		e.hex = strcmp(wire, clear) == 0 ? hex : NULL;
+		pending_line = NULL;
+	}
+	observer(&e);
+}
+
 void
 narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 {
 	char line[NARRATE_MAX];
 	int n, m;
 
+	if (observer != NULL)
+		observe(id, fmt, ap);
 	if (narrate_fd < 0)
 		return;
 	if (in_ladder()) {
@@ -137,8 +190,10 @@ narrate_wire(unsigned id, const char *dir, const char *line, size_t len)
 {
 	char shown[NARRATE_MAX - 64];
 
-	if (narrate_fd < 0)
+	if (narrate_fd < 0 && observer == NULL)
 		return;
+	pending_line = line;	/* for the observer */
+	pending_len = len;
 	if (narrate_flags & (NARRATE_WIRE | NARRATE_LADDER)) {
 		wire_line(id, dir, line, len);
 		return;

@@ -156,4 +156,26 @@ void narrate_tcp_rst(struct narrate_tcp *t, enum narrate_side who);
  * ports (ladder_summary); otherwise nothing. */
 void narrate_summary(void);
 
+/* ---- an observer: the web view (common/events) ----
+ *
+ * Every narrated line also goes to the observer, as it is made, whether
+ * or not the narration itself is written (-q): the same text, escaped
+ * here as the narration is, so the two never disagree.  A command or a
+ * reply also comes as --wire shows it, and its bytes in hex unless its
+ * password is masked.  Not with NARRATE_LADDER, whose events are drawn,
+ * not narrated: a program refuses the two together. */
+struct narrate_event {
+	unsigned id;		/* the session; 0: the program itself */
+	const char *user;	/* narrate_as_user's NAME, or NULL */
+	const char *stamp;	/* the time, as the line shows it */
+	const char *text;	/* the line after "[ID] " */
+	const char *wire;	/* a command or reply as --wire shows it */
+	const char *hex;	/* its bytes, "55 53 45 52"; NULL: masked */
+};
+typedef void narrate_observer_fn(const struct narrate_event *e);
+
+/* Set once, before any thread narrates; the observer runs in the
+ * narrating thread and must not narrate. */
+void narrate_observe(narrate_observer_fn *fn);
+
 #endif

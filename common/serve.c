@@ -16,6 +16,7 @@
 #include "net.h"
 #include "optnum.h"
 #include "serve.h"
+#include "web.h"
 #include "wireview.h"
 
 /* ---- the options ---- */
@@ -67,6 +68,7 @@ serve_option(struct serve_options *o, int c, const char *arg)
 		o->narrate_flags |= NARRATE_WIRE;
 		break;
 	case SERVE_OPT_PCAP: o->pcap_path = arg; break;
+	case SERVE_OPT_WEB: web_option(arg); break;
 	default: return 0;
 	}
 	return 1;
@@ -103,6 +105,7 @@ serve_listen(const struct serve_options *o, struct hostport *here)
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
 	net_local(lfd, here);
+	web_listen(o->narrate_flags);
 	return lfd;
 }
 
@@ -111,6 +114,7 @@ serve_announce(const struct hostport *here)
 {
 	printf("listening on %s port %u\n", here->host, here->port);
 	fflush(stdout);
+	web_start();
 }
 
 static int stop_pipe[2] = { -1, -1 };

@@ -33,7 +33,7 @@ struct pcap_file;
  *
  *	-l ADDR  -p PORT  -q  --log FILE  --ladder  --show-passwords
  *	--wire  --pcap FILE  --idle-timeout SECS  --data-timeout SECS
- *	--max-sessions N
+ *	--max-sessions N  --web ADDR:PORT (common/web)
  *
  * Each usage() describes them in its own words: the defaults, and what
  * a timeout ends, differ. */
@@ -71,7 +71,7 @@ struct serve_options {
 enum serve_option_code {
 	SERVE_OPT_IDLE = 0x1000, SERVE_OPT_DATA, SERVE_OPT_MAX_SESSIONS,
 	SERVE_OPT_LOG, SERVE_OPT_LADDER, SERVE_OPT_SHOW_PASSWORDS,
-	SERVE_OPT_WIRE, SERVE_OPT_PCAP
+	SERVE_OPT_WIRE, SERVE_OPT_PCAP, SERVE_OPT_WEB
 };
 
 /* In a server's getopt strings and longopts table (common/cli). */
@@ -84,7 +84,8 @@ enum serve_option_code {
 	{ "ladder", no_argument, NULL, SERVE_OPT_LADDER }, \
 	{ "show-passwords", no_argument, NULL, SERVE_OPT_SHOW_PASSWORDS }, \
 	{ "wire", no_argument, NULL, SERVE_OPT_WIRE }, \
-	{ "pcap", required_argument, NULL, SERVE_OPT_PCAP }
+	{ "pcap", required_argument, NULL, SERVE_OPT_PCAP }, \
+	{ "web", required_argument, NULL, SERVE_OPT_WEB }
 
 /* c, as cli_next_option returned it with arg: 1 when it is one of the
  * options above, now in o (a bad value: one line and exit 64); 0 when
@@ -103,11 +104,13 @@ void serve_narrate_start(const struct serve_options *o, int more);
 int serve_watching(const struct serve_options *o);
 
 /* Listens on -l and -p (dies with the reason when it cannot); here says
- * where, the port the kernel chose for -p 0 included. */
+ * where, the port the kernel chose for -p 0 included.  With --web, the
+ * web view's port too (before privileges are dropped). */
 int serve_listen(const struct serve_options *o, struct hostport *here);
 
 /* "listening on HOST port PORT" on stdout, at once: the line a script
- * (and every test) waits for before it connects. */
+ * (and every test) waits for before it connects; then, with --web, the
+ * web view starts and prints its address. */
 void serve_announce(const struct hostport *here);
 
 /* Thread stacks: small, so many idle sessions fit in little memory; the

@@ -1,0 +1,396 @@
+/* app.js - the rawftp web view: the class table, one session as a live
+ * sequence diagram, the projector.  Fed by Server-Sent Events from the
+ * program (common/web.c), whose events are the narration's lines.
+ * Peer text only ever goes into the page as textContent or an attribute
+ * value, never as markup. */
+'use strict';
+
+var SVGNS = 'http://www.w3.org/2000/svg';
+
+function el(tag, cls, text) {
+	var e = document.createElement(tag);
+	if (cls) e.className = cls;
+	if (text !== undefined) e.textContent = String(text);
+	return e;
+}
+
+function sv(tag, attrs, text) {
+	var e = document.createElementNS(SVGNS, tag);
+	for (var k in attrs) e.setAttribute(k, String(attrs[k]));
+	if (text !== undefined) e.textContent = String(text);
+	return e;
+}
+
+function param(name) {
+	return new URLSearchParams(location.search).get(name);
+}
+
+function setStatus(text, live) {
+	var s = document.getElementById('status');
+	if (!s) return;
+	s.textContent = text;
+	s.className = live ? 'status live' : 'status';
+}
+
+/* ---- the class ---- */
+
+var CLASS_COLUMNS = ['id', 'user', 'client', 'state', 'command', 'reply',
+	'data', 'in', 'out', 'errors'];
+
+function classRowCells(tr, r) {
+	var cells = tr.children;
+	var link = el('a', '', r.id);
+	link.href = 'session?id=' + encodeURIComponent(r.id);
+	cells[0].replaceChildren(link);
+	cells[1].textContent = r.user;
+	cells[2].textContent = r.client;
+	cells[3].textContent = r.state;
+	cells[4].textContent = r.command;
+	cells[5].textContent = r.reply;
+	cells[6].textContent = r.data + (r.peer ? '; ' + r.peer : '');
+	cells[7].textContent = r['in'];
+	cells[8].textContent = r.out;
+	cells[9].textContent = r.errors;
+	tr.className = (r.finished ? 'finished' : 'live') +
+		(r.errors > 0 ? ' errors' : '');
+}
+
+function classPage() {
+	var body = document.querySelector('#sessions tbody');
+	var filter = document.getElementById('filter');
+	var rows = {}, users = {};
+	function show(id) {
+		var f = filter.value.trim().toLowerCase();
+		rows[id].hidden = f !== '' &&
+			users[id].toLowerCase().indexOf(f) < 0;
+	}
+	filter.addEventListener('input', function () {
+		for (var id in rows) show(id);
+	});
+	var es = new EventSource('events/class');
+	es.onopen = function () { setStatus('live', true); };
+	es.onerror = function () { setStatus('reconnecting', false); };
+	es.addEventListener('row', function (m) {
+		var r = JSON.parse(m.data);
+		var tr = rows[r.id];
+		if (!tr) {
+			tr = el('tr');
+			CLASS_COLUMNS.forEach(function (c) {
+				var cls = ['id', 'in', 'out', 'errors'].indexOf(c) >= 0 ?
+					'num' : (c === 'user' ? '' : 'mono');
+				tr.appendChild(el('td', cls + ' ' + c));
+			});
+			rows[r.id] = tr;
+			body.insertBefore(tr, body.firstChild);	/* newest first */
+		}
+		classRowCells(tr, r);
+		users[r.id] = r.user;
+		show(r.id);
+		document.title = 'rawftp: the class (' +
+			Object.keys(rows).length + ')';
+	});
+}
+
+/* ---- one session: its events, from its stream ---- */
+
+function watchSession(id, changed) {
+	var s = { id: id, events: [], lost: 0, finished: false };
+	var es = new EventSource('events/session?id=' + encodeURIComponent(id));
+	s.close = function () { es.close(); };
+	es.onopen = function () { setStatus('live', true); };
+	es.onerror = function () {
+		if (!s.finished) setStatus('reconnecting', false);
+	};
+	es.addEventListener('ev', function (m) {
+		s.events.push(JSON.parse(m.data));
+		changed(s);
+	});
+	es.addEventListener('resync', function (m) {
+		/* the server kept no more than its ring: start again */
+		s.lost += JSON.parse(m.data).lost;
+		s.events = [];
+		changed(s);
+	});
+	es.addEventListener('end', function () {
+		es.close();
+		s.finished = true;
+		setStatus('finished', false);
+		changed(s);
+	});
+	return s;
+}
+
+/* ---- the diagram: lanes and rows, from the narration's text ---- */
+
+/* The port arithmetic of a 227 reply or a PORT command, "217*256+21 =
+ * 55573", and the port of a 229 reply or an EPRT command; through the
+ * tap a line reads "A => B": both are worked out. */
+function portMath(text) {
+	var out = [], m;
+	var six = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/g;
+	while ((m = six.exec(text)))
+		out.push(m[5] + '*256+' + m[6] + ' = ' + (m[5] * 256 + Number(m[6])));
+	var ext = /\|(?:[12]\|[^|]*)?\|?\|(\d+)\|/g;
+	if (!out.length)
+		while ((m = ext.exec(text)))
+			out.push('port ' + m[1]);
+	return out.join(' => ');
+}
+
+/* From the narration's lines to lanes and rows: lane 0 the client, 1
+ * the control port, then one per data connection. */
+function layout(events) {
+	var lanes = [{ label: 'client', sub: [] }, { label: 'control port', sub: [] }];
+	var rows = [], data = -1, pending = '', n = 0, verb = '';
+	function lane(label, sub, passive) {
+		lanes.push({ label: label, sub: sub, passive: passive });
+		return lanes.length - 1;
+	}
+	function row(base, r) { rows.push(Object.assign(base, r)); return base; }
+	function dataLaneLabel(d) {
+		d.label = 'data ' + d.n + ': ' + (d.verb ? d.verb + ' ' : '') +
+			(d.passive ? '(passive)' : '(active)');
+	}
+	function dataLane(passive, first, second) {
+		data = lane('', [first, second], passive);
+		lanes[data].n = ++n;
+		/* the tap narrates its listening before the PORT it rewrote */
+		lanes[data].verb = /^(PASV|EPSV|LPSV|SPSV|PORT|EPRT|LPRT)$/.test(verb) ?
+			verb : '';
+		dataLaneLabel(lanes[data]);
+	}
+	function dataEvent(base, what) {
+		var m, d = data >= 0 ? lanes[data] : null;
+		if ((m = /^(\w+) listening on (\S+)/.exec(what))) {	/* ftp-labd */
+			verb = m[1];
+			dataLane(true, 'the server listens on ' + m[2],
+				'the client connects');
+		} else if ((m = /^(PORT|EPRT) (\S+) port (\d+)/.exec(what))) {
+			verb = m[1];
+			dataLane(false, 'the client listens on ' + m[2] + ':' + m[3],
+				'the server connects');
+		} else if ((m = /^listening on (\S+) port (\d+) for the (client|server); the \w+'s data port is (\S+) port (\d+)/.exec(what))) {
+			var passive = m[3] === 'client';	/* ftp-tap */
+			dataLane(passive, 'the tap listens on ' + m[1] + ':' + m[2] +
+				' for the ' + m[3], (passive ? "the server's" :
+				"the client's") + ' data port is ' + m[4] + ':' + m[5]);
+		} else if ((m = /^(\S+) connected$/.exec(what)) && d && d.passive) {
+			d.sub[1] = 'the client connects from ' + m[1];
+			return row(base, { from: 0, to: data,
+				label: 'SYN: the client connects from ' + m[1] });
+		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d &&
+			!d.passive) {
+			d.sub[1] = 'the server connects from ' + m[2];
+			return row(base, { from: data, to: 0, label:
+				'SYN: the server connects to ' + m[1] + ' from ' + m[2] });
+		} else if ((m = /^(sent|received) (\d+) bytes/.exec(what)) ||
+			(m = /^(\d+) bytes to the client, (\d+) bytes to the server/.exec(what))) {
+			var down = m[1] === 'sent' || Number(m[1]) > 0 ||
+				Number(m[2]) === 0;
+			return row(base, { from: down ? data : 0, to: down ? 0 : data,
+				label: what });
+		}
+		return row(base, { at: data >= 0 ? data : 1, note: what });
+	}
+	function tcpEvent(base, t) {
+		var m = /^tcp: (control|data): (FIN|RST) from the (client|server)/.exec(t);
+		var other = m && m[1] === 'data' ? data : 1;
+		if (!m || other < 0)
+			return row(base, { note: t });
+		var who = m[3] === 'client' ? 0 : other;
+		return row(base, { from: who, to: who === 0 ? other : 0,
+			label: t.slice(5) });
+	}
+	events.forEach(function (ev) {
+		var t = ev.text, m;
+		var base = { ev: ev, kind: ev.kind, time: ev.time };
+		if (ev.kind === 'connect') {
+			m = /^connect from (\S+) port (\d+) to (\S+) port (\d+)/.exec(t);
+			if (m) {
+				lanes[0].sub = [m[1] + ':' + m[2]];
+				lanes[1].sub = [m[3] + ':' + m[4]];
+			}
+			row(base, { note: t });
+		} else if (ev.kind === 'command') {
+			var c = row(base, { from: 0, to: 1, label: t.slice(2) });
+			verb = c.label.split(' ')[0].toUpperCase();
+			if (/^(PORT|EPRT)$/.test(verb))
+				pending = portMath(c.label);	/* beside its reply */
+			if (/^(PORT|EPRT)$/.test(verb) && data >= 0 &&
+				!lanes[data].verb && !lanes[data].passive) {
+				lanes[data].verb = verb;
+				dataLaneLabel(lanes[data]);
+			}
+		} else if (ev.kind === 'reply') {
+			var r = row(base, { from: 1, to: 0, label: t.slice(2) });
+			if (/^[45]\d\d /.test(r.label)) r.error = true;
+			if (/^(227|229) /.test(r.label)) r.arith = portMath(r.label);
+			else if (pending && /^\d\d\d /.test(r.label)) {
+				r.arith = pending;
+				pending = '';
+			}
+		} else if (ev.kind === 'data') {
+			dataEvent(base, t.slice(6));
+		} else if (ev.kind === 'tcp') {
+			tcpEvent(base, t);
+		} else {
+			row(base, { note: t });
+		}
+	});
+	return { lanes: lanes, rows: rows };
+}
+
+/* Sizes: in a window, and on the projector (large type, no time). */
+var GEOMETRY = { lw: 320, rh: 30, left: 90, scale: 1 };
+var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6 };
+
+function drawDiagram(box, events, big, onpick) {
+	var G = big ? GEOMETRY_BIG : GEOMETRY, scale = G.scale;
+	var lw = G.lw, rh = G.rh, top = 96 * scale;
+	var d = layout(events);
+	var width = G.left + lw * d.lanes.length + 200;
+	/* a row with its arithmetic under the arrow is taller */
+	var ys = [], y = top;
+	d.rows.forEach(function (r) {
+		ys.push(y + rh * 0.7);
+		y += r.arith ? rh * 1.6 : rh;
+	});
+	var height = y + rh;
+	var svg = sv('svg', { width: width, height: height, role: 'img',
+		'class': 'sequence' });
+	var defs = sv('defs', {});
+	var mk = sv('marker', { id: 'head', viewBox: '0 0 10 10', refX: 10,
+		refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+	mk.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z' }));
+	defs.appendChild(mk);
+	svg.appendChild(defs);
+	function x(i) { return G.left + lw * i + lw / 2; }
+	d.lanes.forEach(function (l, i) {
+		svg.appendChild(sv('text', { x: x(i), y: 16 * scale,
+			'text-anchor': 'middle', 'class': 'lane' }, l.label));
+		l.sub.forEach(function (sub, k) {
+			svg.appendChild(sv('text', { x: x(i), y: (32 + 15 * k) * scale,
+				'text-anchor': 'middle', 'class': 'lane-sub' }, sub));
+		});
+		svg.appendChild(sv('line', { x1: x(i), y1: 80 * scale, x2: x(i),
+			y2: height, 'class': 'lane-line' }));
+	});
+	d.rows.forEach(function (r, i) {
+		var y = ys[i];
+		var g = sv('g', { 'class': 'row ' + r.kind +
+			(r.from !== undefined ? ' arrow' : '') + (r.error ? ' error' : ''),
+			'data-seq': r.ev.seq });
+		if (!big)
+			g.appendChild(sv('text', { x: 4, y: y, 'class': 'time' },
+				r.time.trim()));
+		if (r.from !== undefined) {
+			var x1 = x(r.from), x2 = x(r.to);
+			g.appendChild(sv('line', { x1: x1, y1: y, x2: x2, y2: y,
+				'marker-end': 'url(#head)' }));
+			g.appendChild(sv('text', { x: Math.min(x1, x2) + 8,
+				y: y - 5 * scale, 'class': 'label' }, r.label));
+			if (r.arith)
+				g.appendChild(sv('text', { x: Math.min(x1, x2) + 8,
+					y: y + 16 * scale, 'class': 'arith' }, r.arith));
+			g.addEventListener('click', function () { onpick(r, g); });
+		} else {
+			var on = r.at !== undefined && r.at > 1;	/* a data lane's */
+			g.appendChild(sv('text', { x: on ? x(r.at) - 8 : x(0) + 8, y: y,
+				'text-anchor': on ? 'end' : 'start', 'class': 'note' },
+				r.note));
+		}
+		svg.appendChild(g);
+	});
+	box.replaceChildren(svg);
+	return svg;
+}
+
+function showDetail(r, g) {
+	var ev = r.ev;
+	document.querySelectorAll('.selected').forEach(function (e) {
+		e.classList.remove('selected');
+	});
+	g.classList.add('selected');
+	document.getElementById('detail-text').textContent = ev.time.trim() +
+		'  ' + ev.text;
+	document.getElementById('detail-wire').textContent =
+		ev.wire !== undefined ? ev.wire : '(not a line of the control ' +
+		'connection: no bytes of its own)';
+	document.getElementById('detail-hex').textContent = ev.masked ?
+		'(hex hidden: the password is masked; the server shows it ' +
+		'with --show-passwords)' : (ev.hex || '');
+}
+
+function sessionPage() {
+	var id = param('id');
+	document.getElementById('title').textContent = 'Session ' + id;
+	document.title = 'rawftp: session ' + id;
+	document.getElementById('narration').href =
+		'narration.txt?id=' + encodeURIComponent(id);
+	var box = document.getElementById('diagram');
+	watchSession(id, function (s) {
+		drawDiagram(box, s.events, false, showDetail);
+		if (s.lost)
+			box.insertBefore(el('p', 'note', '(' + s.lost + ' earlier ' +
+				'events are no longer kept)'), box.firstChild);
+	});
+}
+
+/* ---- the projector ---- */
+
+function projectorPage() {
+	var panes = document.getElementById('panes');
+	var a = param('a'), b = param('b');
+	var step = false, shown = 0, watched = [];
+	function draw() {
+		watched.forEach(function (w) {
+			var evs = w.s.events;
+			if (step) evs = evs.slice(0, Math.min(shown, evs.length));
+			w.head.textContent = 'Session ' + w.s.id +
+				(step ? '  (step ' + Math.min(shown, w.s.events.length) +
+				' of ' + w.s.events.length + ')' : '');
+			drawDiagram(w.box, evs, true, function () {});
+		});
+	}
+	function watch(slot, id) {
+		if (watched[slot]) {
+			if (watched[slot].s.id === String(id)) return;
+			watched[slot].s.close();
+		}
+		var pane = watched[slot] ? watched[slot].pane : el('section', 'pane');
+		var head = el('h2', '', 'Session ' + id);
+		var box = el('div', 'diagram');
+		pane.replaceChildren(head, box);
+		if (!watched[slot]) panes.appendChild(pane);
+		watched[slot] = { pane: pane, head: head, box: box,
+			s: watchSession(String(id), draw) };
+		shown = 0;
+	}
+	if (a) {
+		watch(0, a);
+		if (b) watch(1, b);
+	} else {
+		var newest = 0;
+		var es = new EventSource('events/class');
+		es.addEventListener('row', function (m) {
+			var r = JSON.parse(m.data);
+			if (r.id > newest) {
+				newest = r.id;
+				watch(0, newest);
+			}
+		});
+	}
+	document.addEventListener('keydown', function (e) {
+		if (e.key === 's') { step = !step; shown = 0; }
+		else if (e.key === 'ArrowRight' || e.key === ' ') shown++;
+		else if (e.key === 'ArrowLeft') shown = Math.max(0, shown - 1);
+		else if (e.key === 'n' && !a) { shown = 0; }
+		else return;
+		e.preventDefault();
+		draw();
+	});
+}
+
+var pages = { 'class': classPage, session: sessionPage,
+	projector: projectorPage };
+pages[document.body.dataset.page]();

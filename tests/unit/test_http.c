@@ -1,0 +1,71 @@
+/* test_http.c - the request head reader: what it takes, and the status
+ * it answers to each thing it refuses. */
+#include <string.h>
+
+#include "http.h"
+#include "unit.h"
+
+static struct http_request rq;
+
+static int
+parse(const char *head)
+{
+	return http_parse(head, strlen(head), &rq);
+}
+
+TEST(http_a_get_with_its_headers)
+{
+	const char *h = "GET /session?id=7&token=a%2Bb+c HTTP/1.1\r\n"
+	    "Host: 127.0.0.1:8080\r\nLast-Event-ID:  42 \r\n"
+	    "Cookie: x=1; rawftp=t0k\r\n\r\nextra";
+	char v[32];
+
+	CHECK(parse(h) == HTTP_OK);
+	CHECK(rq.length == strlen(h) - 5 && !rq.head_only);
+	CHECK_STR(rq.path, "/session");
+	CHECK_STR(rq.query, "id=7&token=a%2Bb+c");
+	CHECK_STR(rq.host, "127.0.0.1:8080");
+	CHECK_STR(rq.last_event_id, "42");
+	CHECK(http_query_value(rq.query, "token", v, sizeof v) == 0);
+	CHECK_STR(v, "a+b c");
+	CHECK(http_query_value(rq.query, "id", v, sizeof v) == 0);
+	CHECK_STR(v, "7");
+	CHECK(http_query_value(rq.query, "i", v, sizeof v) == -1);
+	CHECK(http_cookie_value(rq.cookie, "rawftp", v, sizeof v) == 0);
+	CHECK_STR(v, "t0k");
+	CHECK(parse("HEAD / HTTP/1.0\n\n") == HTTP_OK && rq.head_only);
+}
+
+TEST(http_more_until_the_blank_line)
+{
+	CHECK(parse("") == HTTP_MORE);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\n") == HTTP_MORE);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\n\r") == HTTP_MORE);
+}
+
+TEST(http_refusals)
+{
+	char big[HTTP_HEAD_MAX + 64];
+	size_t n;
+
+	CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\n\r\n") == 405);
+	CHECK(parse("get / HTTP/1.1\r\nHost: a\r\n\r\n") == 405);
+	CHECK(parse("GET / HTTP/1.1\r\n\r\n") == 400);	/* no Host */
+	CHECK(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n") == 400);
+	CHECK(parse("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
+	CHECK(parse("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n") == 400);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n") == 400);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n") == 400);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+	    "\r\n") == 400);
+	memset(big, 'a', sizeof big);
+	memcpy(big, "GET /", 5);
+	big[HTTP_LINE_MAX + 2] = '\0';
+	CHECK(parse(big) == 414);
+	n = (size_t)snprintf(big, sizeof big, "GET / HTTP/1.1\r\nHost: a\r\n");
+	while (n + 20 < sizeof big)
+		n += (size_t)snprintf(big + n, sizeof big - n, "X-Y: 1234567\r\n");
+	CHECK(parse(big) == 431);
+}

@@ -1,0 +1,413 @@
+#!/usr/bin/env bats
+# The web view (--web): its HTTP answers as curl sees them, its event
+# streams, the token off loopback (in a network namespace the test
+# makes), and the pages as Debian's headless chromium draws them, after
+# their script ran.  Browser tests skip with a message without chromium.
+
+load lib/common
+load lib/peers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	LABD_ROOT=$T/root
+	mkdir -p "$LABD_ROOT"
+	head -c 100000 /dev/urandom >"$LABD_ROOT/big.bin"
+	printf 'one\ntwo\n' >"$LABD_ROOT/notes.txt"
+}
+
+teardown() {
+	close_clients
+	tap_stop
+	labd_stop
+	peer_stop
+}
+
+# web_labd [options]: ftp-labd with --web on a free loopback port; WEB is
+# the address it printed ("http://127.0.0.1:PORT/").
+web_labd() {
+	labd_start --web 127.0.0.1:0 "$@"
+	wait_until 100 grep -qs '^web view: ' "$LABD_OUT"
+	WEB=$(sed -n 's/^web view: //p' "$LABD_OUT")
+}
+
+tap_start() {
+	ftp-tap -p 0 --web 127.0.0.1:0 "$@" >"$T/tap.out" 2>"$T/tap.log" &
+	TAP_PID=$!
+	wait_until 100 grep -qs '^web view: ' "$T/tap.out" || {
+		cat "$T/tap.log" >&2
+		return 1
+	}
+	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$T/tap.out")
+	WEB=$(sed -n 's/^web view: //p' "$T/tap.out")
+}
+
+tap_stop() {
+	[ -n "${TAP_PID:-}" ] || return 0
+	kill "$TAP_PID" 2>/dev/null
+	wait_until 50 eval '! kill -0 "$TAP_PID" 2>/dev/null' ||
+		kill -9 "$TAP_PID" 2>/dev/null
+	wait "$TAP_PID" 2>/dev/null
+	TAP_PID=
+}
+
+# Control connections held open by the test, as file descriptors.
+CLIENTS=()
+close_clients() {
+	local fd
+	for fd in "${CLIENTS[@]}"; do exec {fd}>&-; done
+	CLIENTS=()
+}
+
+# The status line and the body of one answer, from raw bytes sent.
+raw_http() {
+	local port=$1 fd
+	shift
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+	printf "$@" >&"$fd"
+	timeout 20 cat <&"$fd"
+	exec {fd}>&-
+}
+
+web_port() {
+	local p=${WEB#http://127.0.0.1:}
+	echo "${p%%/*}"
+}
+
+# A line in the narration log.
+narrated() {
+	grep -q -- "$1" "${2:-$LABD_LOG}"
+}
+
+# ---- HTTP, as curl sees it ----
+
+@test "web: pages and streams answer 200 with the CSP and nosniff headers; the URL is printed after the listening line" {
+	web_labd
+	[ "$(sed -n 1p "$LABD_OUT" | cut -d' ' -f1)" = listening ]
+	[[ $WEB == http://127.0.0.1:*/ ]]
+	narrated "web: the web view on 127.0.0.1:"
+	for page in "" session projector app.js style.css; do
+		run curl -s -D "$T/h" -o "$T/body" -w '%{http_code}' "$WEB$page"
+		[ "$output" = 200 ]
+		grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self';" "$T/h"
+		grep -qi '^X-Content-Type-Options: nosniff' "$T/h"
+		[ -s "$T/body" ]
+	done
+	# no inline script in any page: the CSP would refuse it anyway
+	for page in "" session projector; do
+		curl -s "$WEB$page" >"$T/page"
+		refute grep -qi '<script>' "$T/page"
+		grep -q '<script src="app.js"></script>' "$T/page"
+	done
+	run curl -s -I "$WEB"
+	[[ $output == *"Content-Length: "* ]]
+	# page, style and script weigh under 100 KB in all
+	total=0
+	for page in "" app.js style.css session; do
+		total=$((total + $(curl -s "$WEB$page" | wc -c)))
+	done
+	[ "$total" -lt 100000 ]
+}
+
+@test "web: 404, 405, 414, 431 and 400, each with its one line of text" {
+	web_labd
+	run curl -s -w ' %{http_code}' "${WEB}nothing"
+	[ "$output" = "404 Not Found: no such page
+ 404" ]
+	run curl -s -w ' %{http_code}' "${WEB}events/session?id=99"
+	[ "$output" = "404 Not Found: no such session kept
+ 404" ]
+	run curl -s -X POST -D "$T/h" -w ' %{http_code}' "$WEB"
+	[ "$output" = "405 Method Not Allowed: only GET and HEAD
+ 405" ]
+	grep -q '^Allow: GET, HEAD' "$T/h"
+	run curl -s -w ' %{http_code}' "$WEB?$(head -c 2000 /dev/zero | tr '\0' a)"
+	[ "$output" = "414 URI Too Long: the request line is too long
+ 414" ]
+	headers=()
+	for i in $(seq 50); do headers+=(-H "X-Header-$i: $i"); done
+	run curl -s -w ' %{http_code}' "${headers[@]}" "$WEB"
+	[ "$output" = "431 Request Header Fields Too Large: the request head is too large
+ 431" ]
+	run raw_http "$(web_port)" 'GET / HTTP/1.1\r\n\r\n'	# no Host
+	[[ ${lines[0]} == "HTTP/1.1 400 Bad Request"* ]]
+	[[ ${lines[-1]} == "400 Bad Request: not a request this server reads" ]]
+	run raw_http "$(web_port)" 'GET / HTTP/1.1\r\nHost: evil.example:80\r\n\r\n'
+	[[ ${lines[0]} == "HTTP/1.1 403 Forbidden"* ]]
+	[[ ${lines[-1]} == "403 Forbidden: the Host header names another server" ]]
+}
+
+@test "web: a request that does not come whole in time gets 408 and the connection closes" {
+	web_labd
+	run raw_http "$(web_port)" 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+	[[ ${lines[0]} == "HTTP/1.1 408 Request Timeout"* ]]
+	[[ ${lines[-1]} == "408 Request Timeout: the request did not come in time" ]]
+}
+
+@test "web: the 65th viewer at once gets 503 and one line; the others are served" {
+	web_labd
+	local port fd i
+	port=$(web_port)
+	for i in $(seq 64); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+		CLIENTS+=("$fd")
+	done
+	# every one of the 64 was accepted (a viewer the server has not yet
+	# taken would not count): a request on the first answers
+	printf 'GET /nothing HTTP/1.0\r\n\r\n' >&"${CLIENTS[0]}"
+	run timeout 20 cat <&"${CLIENTS[0]}"
+	[[ $output == *"404 Not Found"* ]]
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+	CLIENTS+=("$fd")
+	run curl -s -w ' %{http_code}' "$WEB"
+	[ "$output" = "503 Service Unavailable: too many viewers
+ 503" ]
+}
+
+@test "web: --web refuses a bad address, and --ladder (exit 64, one line)" {
+	run ftp-labd --web nonsense
+	[ "$status" -eq 64 ]
+	[[ $output == *"--web: 'nonsense' is not ADDR:PORT"* ]]
+	run ftp-labd -p 0 --web 127.0.0.1:0 --ladder
+	[ "$status" -eq 64 ]
+	[[ $output == *"--web and --ladder: choose one"* ]]
+	run ftp-tap --web 127.0.0.1:99999 127.0.0.1
+	[ "$status" -eq 64 ]
+}
+
+@test "web: off loopback, every request needs the printed token (403 without, a cookie after)" {
+	[ "$(id -u)" = 0 ] || skip "a network namespace needs root"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	cat >"$T/inside" <<-'EOF'
+		set -u
+		ip link set lo up
+		ip addr add 10.77.0.1/24 dev lo
+		ftp-labd -q -p 0 -r "$1" --stay-root --web 10.77.0.1:0 >"$2/out" &
+		pid=$!
+		for i in $(seq 100); do grep -qs '^web view' "$2/out" && break; sleep 0.1; done
+		url=$(sed -n 's/^web view: //p' "$2/out")
+		base=${url%%\?*}
+		echo "url $url"
+		echo "none $(curl -s -w ' %{http_code}' "$base" | tr -d '\n')"
+		echo "wrong $(curl -s -o /dev/null -w '%{http_code}' "${base}?token=0123")"
+		echo "token $(curl -s -c "$2/jar" -o /dev/null -w '%{http_code}' "$url")"
+		echo "cookie $(curl -s -b "$2/jar" -o /dev/null -w '%{http_code}' "${base}app.js")"
+		echo "stream $(curl -s -o /dev/null -w '%{http_code}' "${base}events/session?id=1")"
+		kill "$pid"
+		wait "$pid"
+	EOF
+	run unshare -n bash "$T/inside" "$LABD_ROOT" "$T"
+	[[ ${lines[0]} =~ ^url\ http://10\.77\.0\.1:[0-9]+/\?token=[0-9a-f]{32}$ ]]
+	[ "${lines[1]}" = "none 403 Forbidden: open the address with ?token= that the server printed at its start 403" ]
+	[ "${lines[2]}" = "wrong 403" ]
+	[ "${lines[3]}" = "token 200" ]
+	[ "${lines[4]}" = "cookie 200" ]
+	[ "${lines[5]}" = "stream 403" ]
+}
+
+@test "web: a session's event stream: the narration's events in order, with ids; Last-Event-ID resumes; a finished session's stream ends" {
+	web_labd
+	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$LABD_PORT/big.bin"
+	cmp "$T/got" "$LABD_ROOT/big.bin"
+	wait_until 100 narrated '\[1\] closed'
+	run timeout 20 curl -s "${WEB}events/session?id=1"
+	[ "$status" -eq 0 ]	# it ended by itself
+	[[ $output == *'id: 1'$'\n''event: ev'$'\n''data: {"seq":1,"kind":"connect"'* ]]
+	[[ $output == *'"kind":"command","time":'*'"text":"\u003e PASV","wire":"PASV\\r\\n","hex":"50 41 53 56 0d 0a","masked":0}'* ]]
+	[[ $output == *'"text":"\u003e PASS XXXX","wire":"PASS XXXX\\r\\n","hex":"","masked":1}'* ]]
+	[[ $output == *'"kind":"data"'*'"text":"data: PASV listening on 127.0.0.1:'* ]]
+	[[ $output == *'"text":"\u003c 226 '* ]]
+	[[ $output == *'event: end'* ]]
+	# every event narrated for session 1 is in the stream, in order
+	grep -o '\[1\] .*' "$LABD_LOG" | cut -c5- >"$T/narrated"
+	printf '%s\n' "$output" | python3 -c 'import sys, json
+for l in sys.stdin:
+	if l.startswith("data: {\"seq\""): print(json.loads(l[6:])["text"])' >"$T/streamed"
+	diff "$T/narrated" "$T/streamed"
+	run timeout 20 curl -s -H 'Last-Event-ID: 5' "${WEB}events/session?id=1"
+	[[ $output == "retry: 2000"$'\n\n''id: 6'$'\n'* ]]
+	run curl -s "${WEB}narration.txt?id=1"
+	[[ ${lines[0]} == *"[1] connect from 127.0.0.1 port "* ]]
+	[[ $output == *"[1] > RETR big.bin"* ]]
+}
+
+@test "web: a viewer that asks for events no longer kept is resynchronised, and the narration says so" {
+	web_labd
+	{
+		printf 'USER anonymous\r\nPASS x\r\n'
+		for i in $(seq 150); do printf 'NOOP\r\n'; done
+		printf 'QUIT\r\n'
+	} | timeout 20 curl -s "telnet://127.0.0.1:$LABD_PORT" >"$T/replies"
+	wait_until 100 narrated '\[1\] closed'
+	run timeout 20 curl -s -H 'Last-Event-ID: 2' "${WEB}events/session?id=1"
+	[[ $output == *'event: resync'$'\n''data: {"lost":'* ]]
+	wait_until 50 narrated 'web: viewer [0-9]* fell behind session 1 by [0-9]* events: resynchronised'
+	run curl -s "${WEB}narration.txt?id=1"
+	[[ ${lines[0]} == "(the "*" earlier lines are no longer kept)" ]]
+}
+
+@test "web: the class stream sends a row per session, kept after the session ends" {
+	web_labd
+	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
+	wait_until 100 narrated '\[1\] closed'
+	run timeout 3 curl -sN "${WEB}events/class"
+	[[ $output == *'event: row'$'\n''data: {"id":1,"user":"anonymous","client":"127.0.0.1:'* ]]
+	[[ $output == *'"state":"closed","command":"QUIT","reply":"221 Goodbye."'* ]]
+	[[ $output == *'"out":100000,"errors":0,"finished":1'* ]]
+}
+
+# ---- in a browser ----
+
+# dom_until PATTERN URL: the page's DOM after its script ran, in $T/dom,
+# until PATTERN (grep -E) is in it; tries with longer and longer runs
+# (a loaded machine makes chromium slow to start), each in a profile of
+# its own (one killed by timeout leaves its profile locked).
+dom_until() {
+	local pattern=$1 url=$2 ms
+	command -v chromium >/dev/null ||
+		skip "chromium is not installed (.ci/run installs it)"
+	for ms in 2000 5000 12000 30000 60000; do
+		timeout 120 chromium --headless --no-sandbox --disable-gpu \
+			--user-data-dir="$T/chrome-$ms" --timeout="$ms" \
+			--dump-dom "$url" >"$T/dom" 2>/dev/null
+		grep -Eq "$pattern" "$T/dom" && return 0
+	done
+	echo "not in the page: $pattern" >&2
+	return 1
+}
+
+# The text of the diagram's arrows (their labels), one a line, in order.
+arrows() {
+	grep -o '<text [^>]*class="label">[^<]*</text>' "$T/dom" |
+		sed 's/<[^>]*>//g'
+}
+
+# in_order PATTERN...: each (grep -E) on a later line than the one before.
+in_order() {
+	local at=0 n pattern
+	for pattern in "$@"; do
+		n=$(arrows | grep -nE -- "$pattern" | cut -d: -f1 |
+			awk -v a="$at" '$1 > a { print; exit }')
+		[ -n "$n" ] || { echo "not after line $at: $pattern" >&2; return 1; }
+		at=$n
+	done
+}
+
+@test "web in chromium: a passive RETR through ftp-labd, drawn: lanes, arrows in order, the arithmetic, the data lane's ports, the 226" {
+	web_labd
+	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$LABD_PORT/big.bin"
+	wait_until 100 narrated '\[1\] closed'
+	dom_until 'class="label">221 ' "${WEB}session?id=1"
+	listen=$(grep -o 'data: PASV listening on 127.0.0.1:[0-9]* = [0-9]*\*256+[0-9]*' "$LABD_LOG")
+	port=${listen#*127.0.0.1:}
+	port=${port%% *}
+	arith=${listen#*= }
+	grep -q 'class="lane">client</text>' "$T/dom"
+	grep -q 'class="lane">control port</text>' "$T/dom"
+	grep -q "class=\"lane-sub\">127.0.0.1:$LABD_PORT</text>" "$T/dom"
+	grep -q 'class="lane">data 1: PASV (passive)</text>' "$T/dom"
+	grep -q "class=\"lane-sub\">the server listens on 127.0.0.1:$port</text>" "$T/dom"
+	grep -Eq 'class="lane-sub">the client connects from 127.0.0.1:[0-9]+</text>' "$T/dom"
+	grep -qF "class=\"arith\">$arith = $port</text>" "$T/dom"
+	in_order '^220 ' '^USER anonymous$' '^PASS XXXX$' '^230 ' '^PASV$' \
+		'^227 Entering Passive Mode' '^RETR big.bin$' '^150 ' \
+		'^SYN: the client connects from 127.0.0.1:' \
+		'^sent 100000 bytes, closed$' '^226 ' '^QUIT$' '^221 '
+	timeout 60 chromium --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$T/chrome" --timeout=4000 --window-size=1400,900 \
+		--screenshot="$T/passive.png" "${WEB}session?id=1" 2>/dev/null
+	[ "$(head -c 4 "$T/passive.png" | od -An -c | tr -d ' ')" = '211PNG' ]
+}
+
+@test "web in chromium: an active LIST through ftp-labd: the PORT lane, the server's connect, the arithmetic beside 200" {
+	web_labd
+	curl -s --ftp-port 127.0.0.1 --disable-eprt -o "$T/list" \
+		"ftp://127.0.0.1:$LABD_PORT/"
+	grep -q big.bin "$T/list"
+	wait_until 100 narrated '\[1\] closed'
+	dom_until 'class="label">221 ' "${WEB}session?id=1"
+	target=$(grep -o 'data: PORT 127.0.0.1 port [0-9]* = [0-9]*\*256+[0-9]*' "$LABD_LOG")
+	port=${target#*port }
+	port=${port%% *}
+	arith=${target#*= }
+	grep -q 'class="lane">data 1: PORT (active)</text>' "$T/dom"
+	grep -q "class=\"lane-sub\">the client listens on 127.0.0.1:$port</text>" "$T/dom"
+	grep -Eq 'class="lane-sub">the server connects from 127.0.0.1:[0-9]+</text>' "$T/dom"
+	grep -qF "class=\"arith\">$arith = $port</text>" "$T/dom"
+	in_order '^PORT 127,0,0,1,' '^200 ' '^LIST' '^150 ' \
+		"^SYN: the server connects to 127.0.0.1:$port from " \
+		'^sent [0-9]+ bytes, closed$' '^226 '
+}
+
+@test "web in chromium: through ftp-tap in front of vsftpd, a passive RETR and an active LIST" {
+	vsftpd_start
+	cp "$LABD_ROOT/big.bin" "$PEER_ROOT/"
+	tap_start 127.0.0.1 "$PEER_PORT"
+	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/big.bin"
+	cmp "$T/got" "$LABD_ROOT/big.bin"
+	curl -s --ftp-port 127.0.0.1 --disable-eprt -o "$T/list" \
+		"ftp://127.0.0.1:$TAP_PORT/"
+	grep -q big.bin "$T/list"
+	wait_until 100 narrated '\[2\] closed' "$T/tap.log"
+	dom_until 'class="label">226 ' "${WEB}session?id=1"
+	grep -q 'class="lane">data 1: PASV (passive)</text>' "$T/dom"
+	grep -Eq 'class="lane-sub">the tap listens on 127.0.0.1:[0-9]+ for the client</text>' "$T/dom"
+	grep -Eq 'class="lane-sub">the client connects from 127.0.0.1:[0-9]+</text>' "$T/dom"
+	# the server's port and the tap's, as the 227 said them both
+	grep -Eq 'class="arith">[0-9]+\*256\+[0-9]+ = [0-9]+ =&gt; [0-9]+\*256\+[0-9]+ = [0-9]+</text>' "$T/dom"
+	in_order '^USER anonymous$' '^230 ' '^PASV$' '^227 ' '^RETR big.bin$' \
+		'^150 ' '^226 '
+	dom_until 'class="label">226 ' "${WEB}session?id=2"
+	grep -q 'class="lane">data 1: PORT (active)</text>' "$T/dom"
+	grep -Eq 'class="lane-sub">the server connects from 127.0.0.1:[0-9]+</text>' "$T/dom"
+	grep -Eq 'class="arith">[0-9]+\*256\+[0-9]+ = [0-9]+ =&gt; [0-9]+\*256\+[0-9]+ = [0-9]+</text>' "$T/dom"
+	# the tap connects to the client as soon as the server connects to
+	# it, which may be before or after it relays the 150
+	in_order '^PORT 127,0,0,1,' '^200 ' '^LIST' \
+		'^SYN: the server connects to 127.0.0.1:' '^[0-9]+ bytes to the client'
+	in_order '^LIST' '^150 ' '^226 '
+}
+
+@test "web in chromium: a user name full of HTML and script runs nothing; the page shows it as text" {
+	web_labd
+	evil="<img src=x onerror=document.title='pwned'><script>document.title='pwned'</script>"
+	curl -s --user "$evil:x" -o /dev/null "ftp://127.0.0.1:$LABD_PORT/" || true
+	wait_until 100 narrated '\[1\] closed'
+	dom_until 'class="label">221 |closed' "${WEB}session?id=1"
+	grep -qF "USER &lt;img src=x onerror=document.title='pwned'&gt;&lt;script&gt;" "$T/dom"
+	refute grep -q '<img' "$T/dom"
+	refute grep -q '<script>document' "$T/dom"
+	refute grep -q 'pwned</title>' "$T/dom"
+	dom_until 'class=" user"' "$WEB"
+	# the row keeps the first 63 bytes of the name, as text
+	grep -qF "<td class=\" user\">&lt;img src=x onerror=document.title='pwned'&gt;&lt;script&gt;document.titl</td>" "$T/dom"
+	refute grep -q '<img' "$T/dom"
+	refute grep -q '<script>document' "$T/dom"
+	refute grep -q 'pwned</title>' "$T/dom"
+}
+
+@test "web in chromium: the class page lists 40 simultaneous sessions" {
+	web_labd
+	local fd i
+	for i in $(seq 40); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$LABD_PORT"
+		printf 'USER student%02d\r\n' "$i" >&"$fd"
+		CLIENTS+=("$fd")
+	done
+	wait_until 200 eval '[ "$(grep -c "> USER student" "$LABD_LOG")" -eq 40 ]'
+	dom_until '(<tr class="live"[^>]*>.*){40}' "$WEB"
+	[ "$(grep -o '<tr class="live"' "$T/dom" | wc -l)" -eq 40 ]
+	for i in 01 17 40; do
+		grep -q "<td class=\" user\">student$i</td>" "$T/dom"
+	done
+}
+
+@test "web in chromium: the projector shows a passive and an active download side by side" {
+	web_labd
+	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
+	curl -s --ftp-port 127.0.0.1 --disable-eprt -o /dev/null \
+		"ftp://127.0.0.1:$LABD_PORT/big.bin"
+	wait_until 100 narrated '\[2\] closed'
+	dom_until 'data 1: PORT \(active\).*class="label">221 ' "${WEB}projector?a=1&b=2"
+	[ "$(grep -o '<section class="pane">' "$T/dom" | wc -l)" -eq 2 ]
+	grep -q '<h2>Session 1</h2>.*class="lane">data 1: PASV (passive)</text>.*<h2>Session 2</h2>.*class="lane">data 1: PORT (active)</text>' "$T/dom"
+}
