@@ -214,6 +214,7 @@ client_line(struct session *s, const char *line, size_t len)
 		return tap_reply(s, "501 Bad %s argument: %s (ftp-tap).",
 		    alg_kind_name(kind), why);
 	}
+	data_command(s, line, len);
 	return send_line_to_server(s, line, len);
 }
 
@@ -349,6 +350,15 @@ server_line(struct session *s, const char *line, size_t len)
 	if (reply_feed(&s->rp, line, len) != REPLY_DONE || !starts) {
 		narrate_reply(s->id, line, len);
 		return send_client(s, line, len);
+	}
+	if (s->in_transfer && reply_class(s->rp.code) != 1 &&
+	    data_cut_reply(s, s->rp.code)) {
+		s->in_transfer = 0;
+		narrate_reply(s->id, line, len);
+		narrate_printf(s->id, "data: the data connection was reset or "
+		    "cut: the server's %d does not go on", s->rp.code);
+		return tap_reply(s, "426 Transfer failed: the data connection "
+		    "was reset or cut (ftp-tap).");
 	}
 	s->in_transfer = reply_class(s->rp.code) == 1;
 	if (s->rp.code == 221)
