@@ -27,13 +27,15 @@
  *	half	shutdown(SHUT_WR): a receiver closes the silent direction
  *		and goes on reading; a sender ends its data there and waits
  *		for the receiver's close
- * A receiver takes a small receive buffer, so that a stall is felt.
+ * A stalling receiver takes a small receive buffer, so that its stall
+ * is felt.
  *
  * Output, one line each: "data: N bytes, ended by eof|reset|fault|..."
  * and (client) "reply: LINE", the final reply to VERB.  Exit 0 only for a
  * whole transfer: the data to its end of file and a 2xx.  The whole run
  * is bounded by -t seconds (default 30).
  */
+#define _GNU_SOURCE		/* POLLRDHUP */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -219,12 +221,30 @@ run_transfer(struct xfer *x)
 	return 1;
 }
 
-/* A stalled connection is kept until the other side ends it. */
+/* A stalled connection is kept until the other side ends it (its FIN
+ * or RST, or -t); a receiver then takes what is still there (nothing is
+ * lost by a stall that nobody cut). */
 static void
 finish_stall(struct xfer *x)
 {
-	if (x->fd >= 0 && strcmp(x->end, "stalled") == 0)
+	struct pollfd p = { .fd = x->fd, .events = 0 };
+	int r;
+
+	if (x->fd < 0 || strcmp(x->end, "stalled") != 0)
+		return;
+	if (x->sending) {
 		x->end = await_end(x->fd);
+		return;
+	}
+#ifdef POLLRDHUP
+	p.events = POLLRDHUP;	/* the FIN, behind the unread bytes */
+#endif
+	while (poll(&p, 1, secs * 1000) < 0 && errno == EINTR)
+		;
+	while ((r = move_chunk(x, -1)) > 0)
+		;
+	if (r == 0)
+		x->end = "eof";
 }
 
 static void
@@ -326,7 +346,7 @@ client(char **argv)
 	enum alg_kind kind;
 	struct net_error e;
 	char line[600], why[HP_WHYLEN];
-	int ctl, code, small = 8192, whole;
+	int ctl, code, small = 65536, whole;
 
 	x.sending = strcmp(argv[1], "STOR") == 0;
 	x.fault = lookup(fault_names, argv[3], "fault");
@@ -346,7 +366,8 @@ client(char **argv)
 	    alg_parse_reply(line, strlen(line), &kind, &where, why,
 	    sizeof why) != 1)
 		die(EXIT_PROTOCOL, "login or PASV failed: %s", line);
-	if ((x.fd = connect_data(&where, x.sending ? 0 : small)) < 0)
+	if ((x.fd = connect_data(&where, x.sending || x.fault != F_STALL ? 0 :
+	    small)) < 0)
 		die_errno(EXIT_UNAVAILABLE, "data: %s port %u", where.host,
 		    where.port);
 	snprintf(line, sizeof line, "%s %s", argv[1], argv[2]);
@@ -369,16 +390,17 @@ client(char **argv)
 
 /* A data port for PASV or EPSV: its reply in line. */
 static int
-open_data_port(const char *verb, char *line, size_t cap)
+open_data_port(const char *verb, int small_window, char *line, size_t cap)
 {
 	struct hostport mine;
 	struct net_error e;
-	int fd = net_listen("127.0.0.1", "0", AF_INET, 1, &e), small = 8192;
+	int fd = net_listen("127.0.0.1", "0", AF_INET, 1, &e), small = 65536;
 
 	if (fd < 0 || net_local(fd, &mine) < 0)
 		die(EXIT_IOERR, "data port: %s", e.msg);
-	/* a receiver's small window (the connection inherits it) */
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	/* a stalling receiver's small window (the connection inherits it) */
+	if (small_window)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 	if (strcmp(verb, "EPSV") == 0)
 		snprintf(line, cap, "229 Entering Extended Passive Mode "
 		    "(|||%u|)", mine.port);
@@ -450,7 +472,8 @@ server(char **argv)
 		    strcmp(verb, "EPSV") == 0) {
 			if (dfd >= 0)
 				close(dfd);
-			dfd = open_data_port(verb, line, sizeof line);
+			dfd = open_data_port(verb, !x.sending &&
+			    x.fault == F_STALL, line, sizeof line);
 			send_line(ctl, line);
 		} else if (strncmp(verb, argv[0], 4) == 0 && dfd >= 0) {
 			serve_transfer(ctl, dfd, &x);
