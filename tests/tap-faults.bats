@@ -9,7 +9,8 @@
 # Client faults come from tests/helpers/fault-peer (client mode) against
 # ftp-labd, vsftpd, proftpd and pyftpdlib; server faults from fault-peer
 # in server mode, a hostile server that answers 226 whatever happened,
-# with curl and a no-fault fault-peer client as the clients.  In every
+# with curl and a no-fault fault-peer client as the clients (the tap
+# relays by splice for one, by its portable read/write for the other).  In every
 # cell: the side that did not break never sees a success for a cut
 # transfer, and every whole transfer is byte-identical.  Each cell has
 # its own tap (--data-timeout 1); cells run a few at a time.
@@ -47,7 +48,8 @@ tap_on() {
 	local dir=$1 port=$2
 	shift 2
 	# 3>&-: bats waits for its fd 3 to close
-	ftp-tap -p 0 --data-timeout 1 "$@" 127.0.0.1 "$port" \
+	RAWFTP_PORTABLE=${PORTABLE:-0} ftp-tap -p 0 --data-timeout 1 "$@" \
+		127.0.0.1 "$port" \
 		>"$dir/tap.out" 2>"$dir/tap.log" 3>&- &
 	TAP_PID=$!
 	TAPS+=("$TAP_PID")
@@ -325,7 +327,10 @@ server_cell() {
 	fake_server "$dir" -m "$([ "$verb" = LIST ] && echo $((LIST_SIZE / 2)) || echo "$MIDDLE")" \
 		-n "$BIG" "$verb" "$fault" "$where" "$src" ||
 		{ fail_cell "$dir" "no fake server"; return; }
-	tap_on "$dir" "$FAKE_PORT" || { fail_cell "$dir" "no tap"; return; }
+	# the tap relays with splice for curl, with read/write (its portable
+	# path) for fault-peer
+	PORTABLE=$([ "$client" = curl ] && echo 0 || echo 1) \
+		tap_on "$dir" "$FAKE_PORT" || { fail_cell "$dir" "no tap"; return; }
 	url=ftp://127.0.0.1:$TAP_PORT
 	case $client/$verb in
 	curl/RETR) curl -sS --max-time 20 -o "$dir/got" "$url/f" ;;
