@@ -90,7 +90,8 @@ server_reply() {
 tap_end() {
 	if grep -q 'data: .* bytes to the server, closed' "$1"; then
 		echo closed
-	elif grep -q 'data: .* bytes to the server, .*cut' "$1"; then
+	elif grep -q 'data: .* bytes to the server, .*cut' "$1" ||
+		grep -q "data connection is reset: the transfer cannot go on" "$1"; then
 		echo cut
 	else
 		echo none

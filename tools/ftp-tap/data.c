@@ -71,6 +71,7 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 		return -1;
 	}
 	d->for_client = for_client;
+	d->until = RELAY_UNTIL_BOTH;	/* until the transfer command */
 	snprintf(d->expect, sizeof d->expect, "%s", for_client ?
 	    s->client.host : s->server.host);
 	d->deadline = net_now_ms() + cfg.data_timeout * 1000LL;
@@ -97,6 +98,19 @@ connect_target(struct session *s)
 	return dataconn_connect(s->id, t, cfg.data_timeout * 1000);
 }
 
+/* The connection that came cannot be joined to the other end: it is
+ * reset, not closed (a FIN would be an empty file, whole), and the
+ * transfer counts as cut. */
+static void
+cannot_relay(struct session *s, int fd)
+{
+	narrate_printf(s->id, "data: the %s's data connection is reset: "
+	    "the transfer cannot go on", s->d.for_client ? "client" :
+	    "server");
+	relay_reset(fd);
+	s->d.cut = 1;
+}
+
 /* A connection on the data port: the expected end's is joined to a new
  * connection to the other end; anyone else's is refused. */
 void
@@ -114,7 +128,7 @@ data_accept(struct session *s)
 		return;
 	stop_listening(d);	/* one connection per PASV or PORT */
 	if ((other = connect_target(s)) < 0) {
-		close(fd);
+		cannot_relay(s, fd);
 		return;
 	}
 	if (d->r.a >= 0) {
@@ -136,8 +150,8 @@ data_accept(struct session *s)
 	if (relay_open(&d->r, a, b, watching() ? &d->wa : NULL,
 	    watching() ? &d->wb : NULL) < 0) {
 		narrate_printf(s->id, "data: %s", strerror(errno));
-		close(fd);
 		close(other);
+		cannot_relay(s, fd);
 		return;
 	}
 	/* FTP's stream mode: the sender closes at the end of the data */

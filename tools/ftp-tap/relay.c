@@ -179,15 +179,21 @@ relay_cut(struct relay *r)
 /* An abortive close: RST, not FIN, and the bytes still queued are
  * dropped.  The view shows the tap's RST unless that leg's peer reset
  * first (then nothing more crosses it). */
-static void
-reset_close(int fd, struct wireview *w, enum narrate_side me)
+void
+relay_reset(int fd)
 {
 	struct linger now = { 1, 0 };
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+	close(fd);
+}
+
+static void
+reset_close(int fd, struct wireview *w, enum narrate_side me)
+{
 	if (w != NULL)
 		wireview_rst(w, me);
-	close(fd);
+	relay_reset(fd);
 }
 
 void

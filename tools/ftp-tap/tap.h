@@ -154,6 +154,7 @@ int relay_open(struct relay *r, int a, int b, struct wireview *wa,
 int relay_pollfds(const struct relay *r, struct pollfd *pfd);
 enum relay_state relay_step(struct relay *r);
 void relay_cut(struct relay *r);
+void relay_reset(int fd);
 void relay_close(struct relay *r);
 
 #endif
