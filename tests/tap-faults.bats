@@ -286,7 +286,7 @@ client_cell() {
 	# a raced cut: the server may have handed all its bytes to TCP and
 	# said 2xx before the fault reached it (so it would, direct)
 	raced=0
-	[[ $expect == either && $end == cut ]] && expect=cut raced=1
+	[[ $expect == either && $end == cut ]] && expect='cut' raced=1
 	case $expect in
 	whole)
 		[ "$end" = closed ] || fail_cell "$dir" "the tap did not close cleanly: $end"
@@ -345,8 +345,8 @@ server_cell() {
 	sent=$(sed -n 's/^data: \([0-9]*\) bytes.*/\1/p' "$dir/fake.out")
 	end=$(tap_end "$dir/tap.log")
 	echo ok >"$dir/verdict"
-	[[ $expect == either && $end == cut ]] && expect=cut
-	[[ $expect == either ]] && expect=whole
+	[[ $expect == either && $end == cut ]] && expect='cut'
+	[[ $expect == either ]] && expect='whole'
 	case $expect in
 	whole)
 		[ "$status" = 0 ] || fail_cell "$dir" "$client exited $status"
