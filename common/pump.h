@@ -3,10 +3,10 @@
  *
  * The data channel is a byte pump.  The fast paths need no copy through
  * user space: sendfile(2) from a regular file to a socket, splice(2) when
- * either side is a pipe, and from a socket to a file or device splice(2)
- * through a pipe of the pump's own.  Everything else, a socket to a
- * socket included (measured faster so), uses read/write with a large
- * buffer.  RAWFTP_PORTABLE=1 in the environment (portable.h)
+ * either side is a pipe, and from a socket to anything else (a file, a
+ * device, another socket) splice(2) through a pipe of the pump's own, as
+ * large as the kernel grants.  Everything else uses read/write with a
+ * large buffer.  RAWFTP_PORTABLE=1 in the environment (portable.h)
  * forces the read/write path, so the tests can run the portable code as
  * well.  TYPE A conversion (LF <-> CRLF) always takes the read/write path.
  *

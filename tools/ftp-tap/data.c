@@ -12,6 +12,14 @@
  * through the tap).  The tap connects only to the two ends it relays
  * between: a 227 that names a third host is not followed unless
  * --fix-pasv sends the connection to the server's own address.
+ *
+ * How a data connection ends is passed on as it happened (relay.c): a
+ * FIN as a FIN, a reset as a reset.  The relay lasts until the sender of
+ * the data (the transfer command says who) has ended, so a receiver's
+ * early half-close does not end the transfer.  No progress for the data
+ * timeout is the tap's own cut, a reset both ways.  A transfer whose
+ * data connection was reset or cut cannot have succeeded: the server's
+ * 2xx for it does not reach the client (data_cut_reply).
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "alg.h"
 #include "dataconn.h"
 #include "net.h"
 #include "tap.h"
@@ -28,6 +37,8 @@ void
 data_init(struct data *d)
 {
 	d->listen_fd = -1;
+	d->until = RELAY_UNTIL_BOTH;
+	d->cut = 0;
 	relay_init(&d->r);
 }
 
@@ -60,6 +71,7 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 		return -1;
 	}
 	d->for_client = for_client;
+	d->until = RELAY_UNTIL_BOTH;	/* until the transfer command */
 	snprintf(d->expect, sizeof d->expect, "%s", for_client ?
 	    s->client.host : s->server.host);
 	d->deadline = net_now_ms() + cfg.data_timeout * 1000LL;
@@ -86,6 +98,19 @@ connect_target(struct session *s)
 	return dataconn_connect(s->id, t, cfg.data_timeout * 1000);
 }
 
+/* The connection that came cannot be joined to the other end: it is
+ * reset, not closed (a FIN would be an empty file, whole), and the
+ * transfer counts as cut. */
+static void
+cannot_relay(struct session *s, int fd)
+{
+	narrate_printf(s->id, "data: the %s's data connection is reset: "
+	    "the transfer cannot go on", s->d.for_client ? "client" :
+	    "server");
+	relay_reset(fd);
+	s->d.cut = 1;
+}
+
 /* A connection on the data port: the expected end's is joined to a new
  * connection to the other end; anyone else's is refused. */
 void
@@ -103,12 +128,13 @@ data_accept(struct session *s)
 		return;
 	stop_listening(d);	/* one connection per PASV or PORT */
 	if ((other = connect_target(s)) < 0) {
-		close(fd);
+		cannot_relay(s, fd);
 		return;
 	}
 	if (d->r.a >= 0) {
 		narrate_printf(s->id, "data: a new data connection replaces "
-		    "the open one");
+		    "the open one, which the tap resets");
+		relay_cut(&d->r);
 		relay_close(&d->r);
 	}
 	/* a is the client's leg, b the server's; whoever came in called
@@ -124,12 +150,52 @@ data_accept(struct session *s)
 	if (relay_open(&d->r, a, b, watching() ? &d->wa : NULL,
 	    watching() ? &d->wb : NULL) < 0) {
 		narrate_printf(s->id, "data: %s", strerror(errno));
-		close(fd);
 		close(other);
+		cannot_relay(s, fd);
 		return;
 	}
 	/* FTP's stream mode: the sender closes at the end of the data */
-	d->r.one_way = 1;
+	d->r.until = d->until;
+	d->cut = 0;
+}
+
+/* The transfer commands and who sends their data. */
+static const struct {
+	const char *verb;
+	enum relay_until until;
+} transfers[] = {
+	{ "RETR", RELAY_UNTIL_BA }, { "LIST", RELAY_UNTIL_BA },
+	{ "NLST", RELAY_UNTIL_BA }, { "MLSD", RELAY_UNTIL_BA },
+	{ "STOR", RELAY_UNTIL_AB }, { "STOU", RELAY_UNTIL_AB },
+	{ "APPE", RELAY_UNTIL_AB },
+};
+
+/* A command on its way to the server: a transfer command names the
+ * sender of the data connection, open (passive: the client connects
+ * first) or to come (active). */
+void
+data_command(struct session *s, const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof transfers / sizeof transfers[0]; i++)
+		if (alg_is_command(line, len, transfers[i].verb)) {
+			s->d.until = transfers[i].until;
+			if (s->d.r.a >= 0)
+				s->d.r.until = s->d.until;
+		}
+}
+
+/* The final reply code to a transfer command: nonzero when it is a 2xx
+ * for a transfer whose data connection was reset or cut (the caller
+ * tells the client so instead).  The transfer is over either way. */
+int
+data_cut_reply(struct session *s, int code)
+{
+	int cut = s->d.cut && code / 100 == 2;
+
+	s->d.cut = 0;
+	return cut;
 }
 
 int
@@ -172,12 +238,39 @@ narrate_end(struct session *s, const char *how)
 	    (unsigned long long)s->d.r.ab.bytes_out, how);
 }
 
+/* The relay is over; the next data connection starts with no sender
+ * known until its command. */
+static void
+end_relay(struct session *s)
+{
+	if (s->d.r.broken)
+		s->d.cut = 1;
+	relay_close(&s->d.r);
+	s->d.until = RELAY_UNTIL_BOTH;
+}
+
+/* Who failed, and how: "reset by the server (Connection reset by
+ * peer)".  A failed read is its sender's; a failed write, its
+ * receiver's. */
+static void
+narrate_failure(struct session *s)
+{
+	const struct pump_chan *c = s->d.r.ab.err ? &s->d.r.ab : &s->d.r.ba;
+	int by_client = (c == &s->d.r.ab) != c->write_failed;
+	char how[160];
+
+	snprintf(how, sizeof how, "cut off by the %s (%s): the tap resets "
+	    "the %s's leg too", by_client ? "client" : "server",
+	    strerror(c->err), by_client ? "server" : "client");
+	narrate_end(s, how);
+}
+
 /* Moves the data that can move, and ends what is finished or overdue. */
 void
 data_check(struct session *s)
 {
 	struct data *d = &s->d;
-	char how[128];
+	char how[160];
 
 	if (d->listen_fd >= 0 && net_ms_left(d->deadline) == 0) {
 		narrate_printf(s->id, "data: no connection within %d seconds",
@@ -189,32 +282,32 @@ data_check(struct session *s)
 	switch (relay_step(&d->r)) {
 	case RELAY_GOING:
 		if (net_ms_left(d->r.last_move +
-		    cfg.data_timeout * 1000LL) == 0) {
-			snprintf(how, sizeof how, "no progress for %d "
-			    "seconds, cut off", cfg.data_timeout);
-			narrate_end(s, how);
-			relay_close(&d->r);
-		}
+		    cfg.data_timeout * 1000LL) > 0)
+			return;
+		snprintf(how, sizeof how, "no progress for %d seconds: the "
+		    "tap cuts it off, a reset to both", cfg.data_timeout);
+		narrate_end(s, how);
+		relay_cut(&d->r);
 		break;
 	case RELAY_DONE:
 		narrate_end(s, "closed");
-		relay_close(&d->r);
 		break;
 	case RELAY_FAILED:
-		snprintf(how, sizeof how, "cut off (%s)",
-		    strerror(d->r.ab.err ? d->r.ab.err : d->r.ba.err));
-		narrate_end(s, how);
-		relay_close(&d->r);
+		narrate_failure(s);
 		break;
 	}
+	end_relay(s);
 }
 
+/* The session ends: a data connection still open is cut (the server
+ * must not take its end for the end of the data). */
 void
 data_close(struct session *s)
 {
 	stop_listening(&s->d);
 	if (s->d.r.a >= 0) {
-		narrate_end(s, "closed with the session");
-		relay_close(&s->d.r);
+		narrate_end(s, "cut off with the session, a reset to both");
+		relay_cut(&s->d.r);
+		end_relay(s);
 	}
 }

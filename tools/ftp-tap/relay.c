@@ -1,8 +1,12 @@
-/* relay.c - two sockets joined both ways through common/pump (read and
- * write with 1 MiB buffers: between two sockets that measured faster
- * than splice through a pipe, see pump.c).  When one direction ends, the
- * other side is told with a half-close, as the end that stopped sending
- * meant it.
+/* relay.c - two sockets joined both ways through common/pump.
+ *
+ * What one side did reaches the other as what it was.  A FIN (read
+ * returned 0) is passed on as a FIN: shutdown(SHUT_WR) of the other
+ * socket once the bytes before it are written, and the other direction
+ * goes on.  A reset, or any other error on either socket, is passed on
+ * as a reset: at the close both sockets are closed abortively (SO_LINGER
+ * 0 sends RST), never with a FIN a receiver would take for the end of
+ * the data.  The caller's cut (no progress) is a reset too.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +25,8 @@ relay_init(struct relay *r)
 {
 	r->a = r->b = -1;
 	r->wa = r->wb = NULL;
+	r->until = RELAY_UNTIL_BOTH;
+	r->broken = 0;
 }
 
 /* The pump's observer: the bytes as they crossed each socket. */
@@ -32,8 +38,8 @@ seen(void *ctx, int written, const char *bytes, size_t len)
 	wireview_bytes(written ? p->out : p->in, p->from, bytes, len);
 }
 
-/* One direction, watched or not (the pump takes read/write between two
- * sockets either way, so watching costs no fast path). */
+/* One direction, watched or not (watched, the bytes must pass through
+ * user space: the pump takes read/write). */
 static int
 open_direction(struct pump_chan *c, int in, int out, struct relay_seen *p)
 {
@@ -60,7 +66,8 @@ relay_open(struct relay *r, int a, int b, struct wireview *wa,
 	}
 	r->a = a;
 	r->b = b;
-	r->ab_done = r->ba_done = r->one_way = 0;
+	r->ab_done = r->ba_done = r->broken = 0;
+	r->until = RELAY_UNTIL_BOTH;
 	r->last_move = net_now_ms();
 	return 0;
 }
@@ -122,16 +129,33 @@ step_direction(struct relay *r, struct pump_chan *c, int *done)
 		case PUMP_STEP_WAIT:
 			return 0;
 		case PUMP_STEP_EOF:
+			/* the FIN goes on; the other direction may still
+			 * carry bytes (a half-close is not the end) */
 			*done = 1;
+			r->last_move = net_now_ms();
 			shutdown(c->out, SHUT_WR);
 			seen_end(p);
 			break;
 		case PUMP_STEP_ERROR:
 			seen_reset(p, c);
+			r->broken = 1;
 			return -1;
 		}
 	}
 	return 0;
+}
+
+static int
+finished(const struct relay *r)
+{
+	switch (r->until) {
+	case RELAY_UNTIL_AB:
+		return r->ab_done;
+	case RELAY_UNTIL_BA:
+		return r->ba_done;
+	default:
+		return r->ab_done && r->ba_done;
+	}
 }
 
 enum relay_state
@@ -142,9 +166,34 @@ relay_step(struct relay *r)
 	if (step_direction(r, &r->ab, &r->ab_done) < 0 ||
 	    step_direction(r, &r->ba, &r->ba_done) < 0)
 		return RELAY_FAILED;
-	if (r->one_way ? r->ab_done || r->ba_done : r->ab_done && r->ba_done)
-		return RELAY_DONE;
-	return RELAY_GOING;
+	return finished(r) ? RELAY_DONE : RELAY_GOING;
+}
+
+/* The tap gives up on the relay: relay_close resets both sides. */
+void
+relay_cut(struct relay *r)
+{
+	r->broken = 1;
+}
+
+/* An abortive close: RST, not FIN, and the bytes still queued are
+ * dropped.  The view shows the tap's RST unless that leg's peer reset
+ * first (then nothing more crosses it). */
+void
+relay_reset(int fd)
+{
+	struct linger now = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+	close(fd);
+}
+
+static void
+reset_close(int fd, struct wireview *w, enum narrate_side me)
+{
+	if (w != NULL)
+		wireview_rst(w, me);
+	relay_reset(fd);
 }
 
 void
@@ -154,6 +203,12 @@ relay_close(struct relay *r)
 		return;
 	pump_chan_close(&r->ab);
 	pump_chan_close(&r->ba);
+	if (r->broken) {
+		reset_close(r->a, r->wa, NARRATE_SERVER);
+		reset_close(r->b, r->wb, NARRATE_CLIENT);
+		relay_init(r);
+		return;
+	}
 	/* the tap closes both, in FIN order; waiting for a FIN here would
 	 * hold up the control channel, whose reply the client may await */
 	if (r->wa != NULL) {

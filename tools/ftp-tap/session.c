@@ -294,6 +294,7 @@ client_line(struct session *s, const char *line, size_t len)
 	if (w == CMD_WATCH_PORT || w == CMD_WATCH_EPRT)
 		return active_line(s, w, line, len);
 	narrate_command(s->id, line, len);
+	data_command(s, line, len);
 	return send_line_to_server(s, line, len, w);
 }
 
@@ -556,6 +557,16 @@ server_line(struct session *s, const char *line, size_t len)
 	if (reply_feed(&s->rp, line, len) != REPLY_DONE) {
 		narrate_wire(s->id, "<", line, len);
 		return send_client(s, line, len);
+	}
+	if (starts && s->in_transfer && reply_class(s->rp.code) != 1 &&
+	    data_cut_reply(s, s->rp.code)) {
+		s->in_transfer = 0;
+		pending_pop(s);
+		narrate_wire(s->id, "<", line, len);
+		narrate_printf(s->id, "data: the data connection was reset or "
+		    "cut: the server's %d does not go on", s->rp.code);
+		return tap_reply(s, "426 Transfer failed: the data connection "
+		    "was reset or cut (ftp-tap).");
 	}
 	s->in_transfer = reply_class(s->rp.code) == 1;
 	if (s->in_transfer) {		/* preliminary: the final one follows */

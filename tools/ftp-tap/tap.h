@@ -39,15 +39,24 @@ struct config {
 extern struct config cfg;		/* config.c */
 
 /* Two sockets joined both ways by the byte pump: a is the client's side,
- * b the server's.  Used for a data connection, which carries bytes one
- * way and ends when its sender closes (one_way), and for the control
- * connection once TLS makes it opaque, which ends when both sides have
- * closed.  With --wire or --pcap each socket has its wireview (the
- * tap's end of a is the server's end of that connection, of b the
- * client's), and the pump shows them every chunk. */
+ * b the server's.  Used for a data connection and for the control
+ * connection once TLS makes it opaque.  Each side's end reaches the other
+ * as what it was: a FIN as a FIN (shutdown(2) of the other socket, and
+ * the other direction goes on), a reset as a reset (an abortive close of
+ * the other socket).  The relay is over when both directions have ended,
+ * or, for a data connection whose sender the transfer command named
+ * (until), when that direction has.  With --wire or --pcap each socket
+ * has its wireview (the tap's end of a is the server's end of that
+ * connection, of b the client's), and the pump shows them every chunk. */
 struct relay_seen {
 	struct wireview *in, *out;	/* read from, written to */
 	enum narrate_side from;		/* who sent the bytes on both */
+};
+
+enum relay_until {
+	RELAY_UNTIL_BOTH,		/* both directions end */
+	RELAY_UNTIL_AB,			/* the client sends the data */
+	RELAY_UNTIL_BA			/* the server sends the data */
 };
 
 struct relay {
@@ -55,8 +64,10 @@ struct relay {
 	struct pump_chan ab, ba;	/* client to server, server to client */
 	struct wireview *wa, *wb;	/* NULL: not watched */
 	struct relay_seen seen_ab, seen_ba;
-	int ab_done, ba_done;		/* that direction has ended */
-	int one_way;			/* done when either one is */
+	int ab_done, ba_done;		/* that direction has ended (FIN) */
+	enum relay_until until;
+	int broken;			/* a reset, an error or a cut: both
+					 * sockets are reset at the close */
 	long long last_move;		/* net_now_ms() of progress */
 };
 
@@ -71,6 +82,11 @@ struct data {
 	struct hostport target;		/* where the tap connects then */
 	int refuse_target;		/* target is a third host (227) */
 	long long deadline;		/* for the connection to come */
+	enum relay_until until;		/* who sends, by the last transfer
+					 * command */
+	int cut;			/* the last data connection ended in
+					 * a reset or a cut: its transfer
+					 * cannot have succeeded */
 	struct relay r;
 	struct wireview wa, wb;		/* the client's leg, the server's */
 };
@@ -133,6 +149,8 @@ int data_relaying(const struct session *s);
 int data_busy(const struct session *s);
 int data_timeout_ms(const struct session *s);
 void data_close(struct session *s);
+void data_command(struct session *s, const char *line, size_t len);
+int data_cut_reply(struct session *s, int code);
 
 /* relay.c */
 void relay_init(struct relay *r);
@@ -140,6 +158,8 @@ int relay_open(struct relay *r, int a, int b, struct wireview *wa,
     struct wireview *wb);
 int relay_pollfds(const struct relay *r, struct pollfd *pfd);
 enum relay_state relay_step(struct relay *r);
+void relay_cut(struct relay *r);
+void relay_reset(int fd);
 void relay_close(struct relay *r);
 
 #endif
