@@ -41,7 +41,7 @@ start_both() {
 	PROBE_PORT=$((ACTIVE_PORT + 1))
 	dumpcap -i lo -B 64 -w "$REAL" \
 		-f "tcp port $LABD_PORT or tcp portrange $PASV_LO-$ACTIVE_PORT or udp port $PROBE_PORT" \
-		2>"$T/dumpcap.err" &
+		2>"$T/dumpcap.err" 3>&- &
 	CAP_PID=$!
 	if ! wait_until 100 probed 1; then
 		cat "$T/dumpcap.err" >&2

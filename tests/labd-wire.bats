@@ -21,6 +21,7 @@ setup() {
 
 teardown() {
 	[ -z "${DC_PID:-}" ] || kill "$DC_PID" 2>/dev/null || true
+	[ -z "${READER_PID:-}" ] || kill "$READER_PID" 2>/dev/null || true
 	labd_stop
 	ladder_teardown
 }
@@ -167,11 +168,14 @@ active_retr() {
 @test "labd --pcap: a capture whose writes fail is said to be incomplete, exit 74" {
 	# a reader that takes the file header (24 bytes), then goes: the
 	# session's packets come after it has gone, so their writes fail
+	# (the open too is bounded, and bats' descriptor 3 is not held: a
+	# server that fails to start must not leave the suite waiting)
 	mkfifo "$T/pipe"
-	head -c 24 <"$T/pipe" >/dev/null &
-	reader=$!
+	timeout 30 sh -c 'head -c 24 <"$1" >/dev/null' sh "$T/pipe" 3>&- &
+	READER_PID=$!
 	labd_start --pcap "$T/pipe"
-	wait "$reader"
+	wait "$READER_PID"
+	READER_PID=
 	printf '%s\n' 'USER anonymous' 'PASS x' HELP QUIT |
 		ftp-raw -w 10 127.0.0.1 "$LABD_PORT" >"$T/ctl"
 	# serving went on: the session was whole
