@@ -67,6 +67,14 @@ show_bytes(struct wireview *w, enum narrate_side from, const void *bytes,
 }
 
 static void
+drop_held(struct wireview *w)
+{
+	free(w->held_bytes);
+	w->held_bytes = NULL;
+	w->held = w->held_cap = 0;
+}
+
+static void
 show_end(struct wireview *w, enum narrate_side who, int rst)
 {
 	struct timespec t;
@@ -75,18 +83,12 @@ show_end(struct wireview *w, enum narrate_side who, int rst)
 		narrate_tcp_rst(&w->tcp, who);
 	else
 		narrate_tcp_fin(&w->tcp, who);
+	if (w->tcp.ended)
+		drop_held(w);
 	if (w->pf == NULL)
 		return;
 	t = now();
 	(void)pcap_flow_close(&w->flow, pcap_side(w, who), rst, &t);
-}
-
-static void
-drop_held(struct wireview *w)
-{
-	free(w->held_bytes);
-	w->held_bytes = NULL;
-	w->held = w->held_cap = 0;
 }
 
 /* Nothing more is known of the connection: nothing more is shown. */
@@ -210,8 +212,6 @@ end(struct wireview *w, enum narrate_side who, int rst)
 		return;
 	}
 	show_end(w, who, rst);
-	if (w->tcp.ended)
-		drop_held(w);
 }
 
 void
