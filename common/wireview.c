@@ -1,10 +1,17 @@
 /* wireview.c - a connection's narration and capture; see wireview.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
+#ifdef __linux__
+#include <linux/sockios.h>	/* SIOCOUTQNSD */
+#endif
 
 #include "err.h"
 #include "net.h"
@@ -44,36 +51,167 @@ wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
 		w->pf = pf;
 }
 
-void
-wireview_bytes(struct wireview *w, enum narrate_side from, const void *bytes,
+/* The bytes (a count only, with bytes NULL) that from sent: narrated and
+ * captured. */
+static void
+show_bytes(struct wireview *w, enum narrate_side from, const void *bytes,
     size_t len)
 {
 	struct timespec t;
 
-	if (!w->open || w->tcp.ended || len == 0)
-		return;
 	narrate_tcp_sent(&w->tcp, from, len);
-	if (w->pf == NULL)
+	if (w->pf == NULL || bytes == NULL)
 		return;
 	t = now();
 	(void)pcap_flow_data(&w->flow, pcap_side(w, from), bytes, len, &t);
 }
 
 static void
-end(struct wireview *w, enum narrate_side who, int rst)
+drop_held(struct wireview *w)
+{
+	free(w->held_bytes);
+	w->held_bytes = NULL;
+	w->held = w->held_cap = 0;
+}
+
+static void
+show_end(struct wireview *w, enum narrate_side who, int rst)
 {
 	struct timespec t;
 
-	if (!w->open || w->tcp.ended || (!rst && w->tcp.fin[who]))
-		return;
 	if (rst)
 		narrate_tcp_rst(&w->tcp, who);
 	else
 		narrate_tcp_fin(&w->tcp, who);
+	if (w->tcp.ended)
+		drop_held(w);
 	if (w->pf == NULL)
 		return;
 	t = now();
 	(void)pcap_flow_close(&w->flow, pcap_side(w, who), rst, &t);
+}
+
+/* Nothing more is known of the connection: nothing more is shown. */
+static void
+stop(struct wireview *w)
+{
+	w->stopped = 1;
+	drop_held(w);
+}
+
+void
+wireview_attach(struct wireview *w, int fd, enum narrate_side me)
+{
+	int lowat = WIREVIEW_UNSENT_MAX;
+
+#ifdef SIOCOUTQNSD
+	if (!w->open)
+		return;
+	w->attached = 1;
+	w->fd = fd;
+	w->me = me;
+	if (w->pf != NULL)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+		    sizeof lowat);
+#else
+	/* no way to ask the kernel what it sent: not attached */
+	(void)w, (void)fd, (void)me, (void)lowat;
+#endif
+}
+
+/* What me wrote and the kernel has sent since the last look is shown,
+ * and its FIN once sent (after a shutdown).  Returns what is still
+ * unsent, the FIN counted as one byte, or -1 when the kernel cannot say
+ * (the view then stops). */
+static long
+show_sent(struct wireview *w)
+{
+	int unsent;
+	size_t data_unsent, n;
+
+	if (!w->attached || w->stopped || (w->held == 0 && !w->fin_queued))
+		return 0;
+#ifdef SIOCOUTQNSD
+	if (ioctl(w->fd, SIOCOUTQNSD, &unsent) < 0)
+		unsent = -1;
+#else
+	unsent = -1;
+#endif
+	if (unsent < 0) {
+		stop(w);
+		return -1;
+	}
+	/* a FIN queued behind the data is counted as one byte of it */
+	data_unsent = (size_t)unsent - (w->fin_queued && unsent > 0);
+	n = w->held > data_unsent ? w->held - data_unsent : 0;
+	if (n > 0) {
+		show_bytes(w, w->me, w->held_bytes, n);
+		w->held -= n;
+		if (w->held_bytes != NULL)
+			memmove(w->held_bytes, w->held_bytes + n, w->held);
+	}
+	if (w->fin_queued && unsent == 0 && !w->tcp.fin[w->me])
+		show_end(w, w->me, 0);
+	return unsent;
+}
+
+/* len bytes me wrote, held until the kernel sends them. */
+static void
+hold(struct wireview *w, const void *bytes, size_t len)
+{
+	if (w->pf != NULL && bytes != NULL && w->held + len > w->held_cap) {
+		size_t cap = 2 * (w->held + len);
+		char *p = realloc(w->held_bytes, cap);
+
+		if (p == NULL) {	/* the bytes cannot be shown honestly */
+			stop(w);
+			return;
+		}
+		w->held_bytes = p;
+		w->held_cap = cap;
+	}
+	if (w->held_bytes != NULL && bytes != NULL)
+		memcpy(w->held_bytes + w->held, bytes, len);
+	w->held += len;
+	(void)show_sent(w);
+}
+
+static int
+showing(const struct wireview *w)
+{
+	return w->open && !w->tcp.ended && !w->stopped;
+}
+
+void
+wireview_bytes(struct wireview *w, enum narrate_side from, const void *bytes,
+    size_t len)
+{
+	if (!showing(w) || len == 0)
+		return;
+	if (w->attached && from == w->me) {
+		hold(w, bytes, len);
+		return;
+	}
+	(void)show_sent(w);	/* what went out before these came */
+	show_bytes(w, from, bytes, len);
+}
+
+static void
+end(struct wireview *w, enum narrate_side who, int rst)
+{
+	long unsent = show_sent(w);
+
+	if (!showing(w) || (!rst && w->tcp.fin[who]))
+		return;
+	if (w->attached && rst) {
+		drop_held(w);	/* never sent: a RST discards it */
+	} else if (w->attached && who == w->me && unsent != 0) {
+		/* me's FIN waits behind unsent bytes: if it goes, and when,
+		 * is not known */
+		stop(w);
+		return;
+	}
+	show_end(w, who, rst);
 }
 
 void
@@ -95,9 +233,39 @@ wireview_close(struct wireview *w, enum narrate_side first)
 	end(w, first == NARRATE_CLIENT ? NARRATE_SERVER : NARRATE_CLIENT, 0);
 }
 
+/* The most wireview_resetting reads: bounded, though a peer keeps
+ * sending. */
+#define RESET_READ_MAX (16 << 20)
+
+void
+wireview_resetting(struct wireview *w, int fd, enum narrate_side me)
+{
+	enum narrate_side other = me == NARRATE_CLIENT ? NARRATE_SERVER :
+	    NARRATE_CLIENT;
+	struct linger now = { 1, 0 };
+	char buf[16384];
+	size_t total = 0;
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+	if (!showing(w))
+		return;
+	while (total < RESET_READ_MAX &&
+	    ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0 ||
+	    (n < 0 && errno == EINTR))) {
+		if (n > 0) {
+			wireview_bytes(w, other, buf, (size_t)n);
+			total += (size_t)n;
+		}
+	}
+	if (total >= RESET_READ_MAX)
+		stop(w);	/* more came than was read: not known */
+	wireview_rst(w, me);
+}
+
 /* The other side's end of file (or reset) on fd, awaited up to wait_ms,
  * its bytes read and dropped.  One read is tried even with wait_ms 0:
- * a reset already there is seen. */
+ * a reset already there is seen.  Not seen in time: see wireview.h. */
 static void
 await_fin(struct wireview *w, int fd, enum narrate_side who, int wait_ms)
 {
@@ -112,11 +280,16 @@ await_fin(struct wireview *w, int fd, enum narrate_side who, int wait_ms)
 			wireview_rst(w, who);
 			return;
 		}
-		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
 			break;
 		left = net_ms_left(deadline);
 	} while (left > 0 && (n > 0 || net_wait(fd, POLLIN, left) == 1));
-	wireview_fin(w, who);
+	if (n == 0 || !w->attached)
+		wireview_fin(w, who);
+	else
+		(void)show_sent(w);
 }
 
 /* What the other side sent last, unread: 1 its FIN, -1 a reset, 0 no
@@ -141,23 +314,30 @@ wireview_closing(struct wireview *w, int fd, enum narrate_side me,
 	    NARRATE_CLIENT;
 	int pending;
 
-	if (!w->open || w->tcp.ended)
+	if (!showing(w))
 		return;
 	pending = w->tcp.fin[other] ? 0 : end_pending(fd);
 	if (pending < 0) {
 		wireview_rst(w, other);
 		return;
 	}
-	if (pending && !w->tcp.fin[me]) {
-		wireview_close(w, other);
-		return;
-	}
+	if (pending)	/* it came first */
+		wireview_fin(w, other);
 	if (!w->tcp.fin[me]) {
 		shutdown(fd, SHUT_WR);
-		wireview_fin(w, me);
+		if (w->attached) {
+			w->fin_queued = 1;
+			(void)show_sent(w);
+		} else {
+			wireview_fin(w, me);
+		}
 	}
-	if (!w->tcp.fin[other])
+	if (showing(w) && !w->tcp.fin[other])
 		await_fin(w, fd, other, wait_ms);
+	if (showing(w) && !w->tcp.fin[me])
+		wireview_fin(w, me);
+	if (showing(w) && !w->tcp.fin[other])
+		stop(w);	/* its FIN not seen: not known */
 }
 
 void

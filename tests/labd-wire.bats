@@ -21,6 +21,7 @@ setup() {
 
 teardown() {
 	[ -z "${DC_PID:-}" ] || kill "$DC_PID" 2>/dev/null || true
+	[ -z "${READER_PID:-}" ] || kill "$READER_PID" 2>/dev/null || true
 	labd_stop
 	ladder_teardown
 }
@@ -165,10 +166,16 @@ active_retr() {
 }
 
 @test "labd --pcap: a capture whose writes fail is said to be incomplete, exit 74" {
-	# a reader that takes the file header and a little more, then goes
+	# a reader that takes the file header (24 bytes), then goes: the
+	# session's packets come after it has gone, so their writes fail
+	# (the open too is bounded, and bats' descriptor 3 is not held: a
+	# server that fails to start must not leave the suite waiting)
 	mkfifo "$T/pipe"
-	head -c 100 <"$T/pipe" >/dev/null &
+	timeout 30 sh -c 'head -c 24 <"$1" >/dev/null' sh "$T/pipe" 3>&- &
+	READER_PID=$!
 	labd_start --pcap "$T/pipe"
+	wait "$READER_PID"
+	READER_PID=
 	printf '%s\n' 'USER anonymous' 'PASS x' HELP QUIT |
 		ftp-raw -w 10 127.0.0.1 "$LABD_PORT" >"$T/ctl"
 	# serving went on: the session was whole
@@ -309,6 +316,27 @@ active_retr() {
 	cmp "$LABD_ROOT/bytes.bin" "$T/followed"
 	run ts_warnings
 	[ -z "$output" ]
+}
+
+@test "labd --wire and --pcap: a STAT listing on the control connection is shown whole" {
+	require tshark
+	for ((i = 0; i < 40; i++)); do
+		: >"$LABD_ROOT/file-number-$i.txt"
+	done
+	labd_start --wire --pcap "$PCAP"
+	TS_FTP_PORT=$LABD_PORT
+	# the bytes as the client received them, CR LF and all
+	printf '%s\r\n' 'USER anonymous' 'PASS x' 'STAT /' QUIT |
+		ftp-dataconn -w 10 127.0.0.1 "$LABD_PORT" >"$T/received"
+	grep -q 'file-number-39\.txt' "$T/received"
+	wait_until 50 grep -q '\[1\] closed' "$LABD_LOG"
+	received=$(wc -c <"$T/received")
+	# --wire counts every byte the server sent
+	grep -q "\\[1\\] tcp: control: .*(client sent [0-9]* bytes, server $received)" "$LABD_LOG"
+	labd_stop
+	# and the capture holds them, in order
+	ts_follow 0 1 >"$T/followed"
+	cmp "$T/received" "$T/followed"
 }
 
 # ---- --show-passwords ----

@@ -2,15 +2,20 @@
  * many threads on one file.  (tests/pcap.bats has tshark judge them;
  * tests/fuzz/fuzz_pcap.c checks every checksum.)  And common/wireview,
  * which narrates and captures a connection from the same calls. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "pcap.h"
 #include "unit.h"
@@ -282,4 +287,147 @@ TEST(wireview_narrates_and_captures)
 	narrate_start(-1, 0);
 	close(fds[0]);
 	close(fds[1]);
+}
+
+/* ---- an attached view: only what the kernel sent ---- */
+
+/* A TCP connection on loopback: *srv the accepted end, *cli the
+ * client's, with a small receive buffer (set before connecting, so its
+ * window stays small).  0, or -1. */
+static int
+tcp_pair(int *srv, int *cli, struct hostport *c, struct hostport *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof a;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+
+	*srv = *cli = -1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&a, &len) < 0 ||
+	    (*cli = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    setsockopt(*cli, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) < 0 ||
+	    connect(*cli, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    (*srv = accept(lfd, NULL, NULL)) < 0) {
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
+	close(lfd);
+	endpoints(c, s, "127.0.0.1", "127.0.0.1", 0);
+	len = sizeof a;
+	getsockname(*cli, (struct sockaddr *)&a, &len);
+	c->port = ntohs(a.sin_port);
+	len = sizeof a;
+	getsockname(*srv, (struct sockaddr *)&a, &len);
+	s->port = ntohs(a.sin_port);
+	return 0;
+}
+
+/* The acknowledgement number of packet i, and its sequence number. */
+static uint32_t
+field32(const struct packet *p, size_t at)
+{
+	const unsigned char *tcp = p->payload - 20;
+
+	return (uint32_t)tcp[at] << 24 | (uint32_t)tcp[at + 1] << 16 |
+	    (uint32_t)tcp[at + 2] << 8 | tcp[at + 3];
+}
+
+/* The server writes far more than a small window takes, then the client
+ * resets: the capture holds only the bytes the kernel sent, no FIN, and
+ * a RST that acknowledges exactly those. */
+TEST(wireview_attached_shows_only_what_was_sent)
+{
+	static struct packet p[4096];
+	static char chunk[65536];
+	struct pcap_file pf;
+	struct wireview w;
+	struct hostport c, s;
+	struct linger rst = { 1, 0 };
+	struct pollfd pfd;
+	size_t written = 0, shown = 0;
+	ssize_t k;
+	uint32_t server_isn;
+	int srv, cli, unsent = -1, n, i, fins = 0;
+
+	CHECK(tcp_pair(&srv, &cli, &c, &s) == 0);
+	if (srv < 0)
+		return;
+	CHECK(pcap_open(&pf, scratch()) == 0);
+	wireview_open(&w, &pf, 1, 1, NARRATE_CLIENT, &c, &s);
+	wireview_attach(&w, srv, NARRATE_SERVER);
+	fcntl(srv, F_SETFL, O_NONBLOCK);
+	memset(chunk, 'x', sizeof chunk);
+	while (written < (8u << 20) &&
+	    (k = write(srv, chunk, sizeof chunk)) > 0) {
+		wireview_bytes(&w, NARRATE_SERVER, chunk, (size_t)k);
+		written += (size_t)k;
+	}
+	CHECK(written < (8u << 20));	/* the window stopped the writes */
+	setsockopt(cli, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+	close(cli);
+	pfd.fd = srv;
+	pfd.events = POLLIN;
+	CHECK(poll(&pfd, 1, 5000) == 1);	/* the RST came */
+	ioctl(srv, SIOCOUTQNSD, &unsent);
+	wireview_rst(&w, NARRATE_CLIENT);
+	CHECK(pcap_close(&pf) == 0);
+	close(srv);
+	n = read_packets(p, 4096);
+	CHECK(n > 4);
+	if (n <= 4)
+		return;
+	server_isn = field32(&p[1], 4);
+	for (i = 0; i < n; i++) {
+		if (p[i].flags & 0x01)
+			fins++;
+		if ((p[i].flags & 0x04) == 0 && p[i].payload_len > 0)
+			shown += p[i].payload_len;
+	}
+	CHECK(unsent > 0);
+	CHECK(shown == written - (size_t)unsent);
+	CHECK(fins == 0);
+	CHECK(p[n - 1].flags & 0x04);
+	CHECK(field32(&p[n - 1], 8) == server_isn + 1 + (uint32_t)shown);
+}
+
+/* The server resets with the client's bytes unread: they are read and
+ * shown, and the RST acknowledges them. */
+TEST(wireview_resetting_shows_the_unread_bytes_it_acknowledges)
+{
+	static struct packet p[64];
+	struct pcap_file pf;
+	struct wireview w;
+	struct hostport c, s;
+	struct pollfd pfd;
+	size_t shown = 0;
+	uint32_t client_isn;
+	int srv, cli, n, i;
+
+	CHECK(tcp_pair(&srv, &cli, &c, &s) == 0);
+	if (srv < 0)
+		return;
+	CHECK(pcap_open(&pf, scratch()) == 0);
+	wireview_open(&w, &pf, 1, 1, NARRATE_CLIENT, &c, &s);
+	wireview_attach(&w, srv, NARRATE_SERVER);
+	CHECK(write(cli, "0123456789", 10) == 10);
+	pfd.fd = srv;
+	pfd.events = POLLIN;
+	CHECK(poll(&pfd, 1, 5000) == 1);
+	wireview_resetting(&w, srv, NARRATE_SERVER);
+	close(srv);
+	close(cli);
+	CHECK(pcap_close(&pf) == 0);
+	n = read_packets(p, 64);
+	CHECK(n > 4);
+	if (n <= 4)
+		return;
+	client_isn = field32(&p[0], 4);
+	for (i = 0; i < n; i++)
+		shown += p[i].payload_len;
+	CHECK(shown == 10);
+	CHECK(p[n - 1].flags & 0x04);
+	CHECK(field32(&p[n - 1], 8) == client_isn + 1 + 10);
 }

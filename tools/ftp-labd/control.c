@@ -23,6 +23,17 @@
 
 /* ---- replies ---- */
 
+int
+control_send(struct session *s, const void *wire, size_t len)
+{
+	if (net_write_all(s->ctrl, wire, len, cfg.idle_timeout * 1000) < 0) {
+		s->quit = 1;
+		return -1;
+	}
+	wire_ctrl_sent(s, wire, len);
+	return 0;
+}
+
 /* Sends text (one or more CRLF lines), 0xFF doubled, and narrates it.
  * Text of any length goes out in pieces of REPLY_MAX bytes, each of which
  * fits the wire buffer even if every byte is 0xFF: a reply is never
@@ -38,14 +49,9 @@ reply_raw(struct session *s, const char *text, size_t len)
 		size_t piece = (size_t)(end - p) < REPLY_MAX ?
 		    (size_t)(end - p) : REPLY_MAX;
 		size_t n = telnet_escape(p, piece, wire, sizeof wire);
-		failed = net_write_all(s->ctrl, wire, n,
-		    cfg.idle_timeout * 1000) < 0;
-		if (!failed)
-			wire_ctrl_sent(s, wire, n);
+		failed = control_send(s, wire, n) < 0;
 		p += piece;
 	}
-	if (failed)
-		s->quit = 1;
 	narrate_reply(s->id, text, len);
 }
 
@@ -98,9 +104,7 @@ send_telnet_refusals(struct session *s)
 {
 	if (s->tn.reply_len == 0)
 		return;
-	if (net_write_all(s->ctrl, s->tn.reply, s->tn.reply_len,
-	    cfg.idle_timeout * 1000) == 0)
-		wire_ctrl_sent(s, s->tn.reply, s->tn.reply_len);
+	(void)control_send(s, s->tn.reply, s->tn.reply_len);
 	s->tn.reply_len = 0;
 }
 

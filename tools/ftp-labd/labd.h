@@ -205,6 +205,10 @@ void log_out(struct session *s);
 void reply(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_raw(struct session *s, const char *text, size_t len);
+/* Bytes exactly as they go on the control connection (0xFF already
+ * doubled), shown to --wire and --pcap: every byte the server sends on
+ * it goes through here.  -1 when the client is gone (the session ends). */
+int control_send(struct session *s, const void *wire, size_t len);
 /* 501 with the text, then the running command's syntax. */
 void reply_syntax(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -31,7 +31,8 @@ enum style { LS_LONG, LS_NAMES, LS_FACTS };
 /* A buffered writer to the data (or control) connection. */
 struct out {
 	int fd;
-	int on_control;		/* STAT: 0xFF doubled, CR and LF in names as ? */
+	struct session *on_control;	/* STAT: sent with control_send,
+					 * 0xFF doubled, CR and LF in names as ? */
 	int failed;
 	size_t len;
 	uint64_t total;
@@ -41,9 +42,11 @@ struct out {
 static void
 out_flush(struct out *o)
 {
-	if (o->len > 0 && !o->failed &&
-	    net_write_all(o->fd, o->buf, o->len, cfg.idle_timeout * 1000) < 0)
-		o->failed = 1;
+	if (o->len > 0 && !o->failed)
+		o->failed = o->on_control != NULL ?
+		    control_send(o->on_control, o->buf, o->len) < 0 :
+		    net_write_all(o->fd, o->buf, o->len,
+		    cfg.idle_timeout * 1000) < 0;
 	o->total += o->len;
 	o->len = 0;
 }
@@ -389,7 +392,7 @@ void
 cmd_stat_path(struct session *s, const char *arg)
 {
 	struct target t;
-	struct out o = { .fd = s->ctrl, .on_control = 1 };
+	struct out o = { .fd = s->ctrl, .on_control = s };
 	char head[VPATH_MAX + 32];
 	int n;
 

@@ -27,9 +27,11 @@ watching(void)
 void
 wire_ctrl_open(struct session *s)
 {
-	if (watching())
-		wireview_open(&s->ctrl_wire, cfg.pcap, s->id, 0,
-		    NARRATE_CLIENT, &s->peer, &s->local);
+	if (!watching())
+		return;
+	wireview_open(&s->ctrl_wire, cfg.pcap, s->id, 0, NARRATE_CLIENT,
+	    &s->peer, &s->local);
+	wireview_attach(&s->ctrl_wire, s->ctrl, NARRATE_SERVER);
 }
 
 /* The linebuf filter of the control connection: the bytes as they came,
@@ -82,6 +84,7 @@ wire_data_open(struct session *s, int fd, enum narrate_side connector,
 		return;
 	wireview_open(&s->data_wire, cfg.pcap, s->id, 1, connector, client,
 	    &server);
+	wireview_attach(&s->data_wire, fd, NARRATE_SERVER);
 }
 
 /* A connection to the passive port lfd that was turned away (theft): it
@@ -103,17 +106,15 @@ wire_data_refused(struct session *s, int lfd, const struct hostport *thief)
 void
 wire_data_moved(struct session *s, int sending, uint64_t n)
 {
-	if (cfg.pcap == NULL && s->data_wire.open)
-		narrate_tcp_sent(&s->data_wire.tcp, sending ? NARRATE_SERVER :
-		    NARRATE_CLIENT, (size_t)n);
+	if (cfg.pcap == NULL)
+		wireview_bytes(&s->data_wire, sending ? NARRATE_SERVER :
+		    NARRATE_CLIENT, NULL, (size_t)n);
 }
 
 /* Before the transfer closes the data connection fd. */
 void
 wire_data_end(struct session *s, int fd, enum wire_end how)
 {
-	struct linger now = { 1, 0 };
-
 	if (!watching())
 		return;
 	switch (how) {
@@ -127,8 +128,7 @@ wire_data_end(struct session *s, int fd, enum wire_end how)
 		wireview_rst(&s->data_wire, NARRATE_CLIENT);
 		break;
 	case WIRE_ABORTED:	/* a RST, as the narration says */
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
-		wireview_rst(&s->data_wire, NARRATE_SERVER);
+		wireview_resetting(&s->data_wire, fd, NARRATE_SERVER);
 		break;
 	}
 }
