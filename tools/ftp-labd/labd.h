@@ -57,6 +57,7 @@ struct config {
 	int max_fails;			/* wrong passwords before 421 */
 	int max_sessions;
 	int max_per_ip;			/* 0: no limit */
+	int max_per_user;		/* sessions of one named account; 0: any */
 	int read_only;
 	int anonymous;			/* anonymous logins allowed */
 	struct user guest;		/* what anonymous may do, and where */
@@ -174,7 +175,6 @@ int fs_open_parent(const char *vpath, const char **name);
 void fs_set_home(int home, int pub);
 int fs_home(void);
 void fs_writing(int on);
-uint64_t fs_usage(int dir);
 
 /* users.c */
 int users_read(FILE *f, const char *path, struct user **users, size_t *n,
@@ -189,8 +189,30 @@ unsigned perm_needed(const char *verb);
 const char *perm_word(unsigned perm);
 
 /* class.c */
+/* Sessions one student may have at once with --class: a client such as
+ * FileZilla uses two or three, a terminal or two more. */
+#define CLASS_MAX_PER_USER 8
 void class_setup(unsigned n, const char *path, uint64_t quota, uid_t owner,
     gid_t group);
+
+/* quota.c: an account's sessions, and its quota across them */
+int account_enter(const struct user *u);	/* -1: --max-per-user */
+void account_leave(const struct user *u);
+struct quota_charge {		/* one upload, for quota_add and quota_end */
+	const struct user *account;	/* NULL: no quota */
+	uint64_t freed;		/* bytes of the files the upload replaces */
+	uint64_t used;		/* what the account held when it began */
+	uint64_t received;	/* bytes added by quota_add */
+};
+/* Starts counting an upload of u (whose root is dir) that will free
+ * freed bytes; nothing to count without a quota.  -1 with errno when
+ * the files below dir cannot be measured. */
+int quota_begin(struct quota_charge *q, const struct user *u, int dir,
+    uint64_t freed);
+/* n more bytes arrived: -1 when the account is now over its quota. */
+int quota_add(struct quota_charge *q, uint64_t n);
+/* The upload ended: its bytes were kept, or taken back. */
+void quota_end(struct quota_charge *q, int kept);
 
 /* privs.c */
 struct run_as {

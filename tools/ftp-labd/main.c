@@ -36,6 +36,7 @@ usage(FILE *f)
 "                [--users FILE] [--no-anonymous] [--pasv-ports LO-HI]\n"
 "                [--pasv-address IP] [--idle-timeout SECS]\n"
 "                [--data-timeout SECS] [--max-sessions N] [--max-per-ip N]\n"
+"                [--max-per-user N]\n"
 "                [--fail-delay MSECS] [--log FILE] [--wire]\n"
 "                [--show-passwords] [--pcap FILE] [--ladder]\n"
 "                [--unsafe-allow-bounce] [--unsafe-allow-pasv-theft]\n"
@@ -73,6 +74,8 @@ usage(FILE *f)
 "                       the longest stall of a transfer (default 60)\n"
 "  --max-sessions N     421 to clients over N sessions (default 2000)\n"
 "  --max-per-ip N       421 to an address with N sessions (default: none)\n"
+"  --max-per-user N     530 to a login of an account with N sessions\n"
+"                       (default: 8 with --class, else none)\n"
 "  --fail-delay MSECS   pause before 530 on a wrong password (1000)\n"
 "  --wire               narrate lines as they crossed the wire (\\r\\n)\n"
 "                       and the TCP events: connects, FIN, RST\n"
@@ -125,7 +128,7 @@ enum {
 	OPT_NO_ANON, OPT_LOG, OPT_FAIL_DELAY, OPT_WIRE, OPT_SHOW_PASSWORDS,
 	OPT_PCAP, OPT_LADDER, OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT,
 	OPT_CLASS, OPT_CLASS_FILE, OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS,
-	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT
+	OPT_LOG_DIR, OPT_CLOCK, OPT_USER, OPT_STAY_ROOT, OPT_MAX_PER_USER
 };
 
 static const struct option longopts[] = {
@@ -135,6 +138,7 @@ static const struct option longopts[] = {
 	{ "data-timeout", required_argument, NULL, OPT_DATA },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "max-per-user", required_argument, NULL, OPT_MAX_PER_USER },
 	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 	{ "users", required_argument, NULL, OPT_USERS },
 	{ "no-anonymous", no_argument, NULL, OPT_NO_ANON },
@@ -210,6 +214,7 @@ static struct {
 	const char *anon_perms;		/* --anonymous-perms, or NULL */
 	const char *run_as;		/* --user NAME, or NULL */
 	int stay_root;
+	int max_per_user;		/* --max-per-user N; 0: the default */
 } want = { .class_file = "class-accounts.txt" };
 
 static uint64_t
@@ -268,6 +273,10 @@ parse_options(int argc, char **argv)
 			cfg.max_per_ip = (int)opt_number("--max-per-ip",
 			    optarg, 1, 100000);
 			break;
+		case OPT_MAX_PER_USER:
+			want.max_per_user = (int)opt_number("--max-per-user",
+			    optarg, 1, 100000);
+			break;
 		case OPT_READ_ONLY: cfg.read_only = 1; break;
 		case OPT_USERS: load_users(optarg); break;
 		case OPT_NO_ANON: cfg.anonymous = 0; break;
@@ -315,6 +324,9 @@ parse_options(int argc, char **argv)
 	if (want.quota > 0 && want.class_size == 0)
 		die_usage("--quota is for --class; in a --users file a quota "
 		    "is the fifth field");
+	cfg.max_per_user = want.max_per_user;
+	if (want.class_size > 0 && want.max_per_user == 0)
+		cfg.max_per_user = CLASS_MAX_PER_USER;
 	if (want.class_size > 0) {	/* anonymous reads pub/, no more */
 		cfg.guest.perms = PERM_READ;
 		snprintf(cfg.guest.home, sizeof cfg.guest.home, SHARED_DIR);
