@@ -1,7 +1,9 @@
 /* narrate.c - the narration lines; see narrate.h. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,10 +43,31 @@ narrate_log_fd(const char *path, int quiet)
 
 	if (path == NULL)
 		return quiet ? -1 : 2;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = narrate_open_private(AT_FDCWD, path, O_APPEND);
 	if (fd < 0)
 		die_errno(EXIT_CANTCREAT, "--log %s", path);
 	return fd;
+}
+
+int
+narrate_open_private(int dir, const char *path, int flags)
+{
+	struct stat st;
+	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_CLOEXEC | flags,
+	    0600), e;
+
+	if (fd < 0)
+		return -1;
+	/* a device or a pipe (/dev/null, /dev/stdout) is not ours to change */
+	if (fstat(fd, &st) == 0 && (!S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) == 0))
+		return fd;
+	if (fchmod(fd, 0600) == 0)	/* a file from before: made private */
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 /* ---- for a classroom: who is speaking, and when by the clock ---- */
