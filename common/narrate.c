@@ -115,11 +115,38 @@ also_to_user_log(const char *line, size_t len)
 		(void)!write(thread_fd, line, len);
 }
 
+/* The text of every line and ladder cell passes through here: a byte
+ * outside printable ASCII becomes \xNN, whoever put it in (a user name, a
+ * path, a reply), so no peer's ESC or CR reaches a terminal or a log.
+ * Printable text comes out as it went in, so text made printable before
+ * (narrate_wire's) is not changed again.  Returns the length of out;
+ * *cut is set when the text did not fit. */
+static size_t
+printable(const char *text, size_t len, char *out, size_t outlen, int *cut)
+{
+	char all[4 * NARRATE_MAX + 8];	/* \xNN: four bytes for one */
+	size_t n;
+
+	if (len > NARRATE_MAX) {
+		len = NARRATE_MAX;
+		*cut = 1;
+	}
+	n = trace_printable(text, len, all, sizeof all);
+	if (n >= outlen) {
+		n = outlen - 1;
+		*cut = 1;
+	}
+	memcpy(out, all, n);
+	out[n] = '\0';
+	return n;
+}
+
 void
 narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 {
-	char line[NARRATE_MAX];
-	int n, m;
+	char line[NARRATE_MAX], text[NARRATE_MAX];
+	size_t n;
+	int m, cut = 0;
 
 	if (narrate_fd < 0)
 		return;
@@ -128,21 +155,21 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 		return;
 	}
 	stamp(line, 32);
-	n = (int)strlen(line);
-	m = label(id, line + n, sizeof line - (size_t)n);
-	n += m > 0 ? m : 0;
-	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
-	if ((size_t)n > sizeof line - 5) {	/* cut, and say so */
-		n = (int)sizeof line - 5;
+	n = strlen(line);
+	m = label(id, text, sizeof text);
+	m = m < 0 ? 0 : m > (int)sizeof text - 1 ? (int)sizeof text - 1 : m;
+	if (vsnprintf(text + m, sizeof text - (size_t)m, fmt, ap) >=
+	    (int)(sizeof text - (size_t)m))
+		cut = 1;
+	n += printable(text, strlen(text), line + n, sizeof line - 4 - n,
+	    &cut);
+	if (cut) {	/* and say so */
 		memcpy(line + n, "...", 3);
 		n += 3;
 	}
 	line[n++] = '\n';
-	(void)!write(narrate_fd, line, (size_t)n);
-	also_to_user_log(line, (size_t)n);
+	(void)!write(narrate_fd, line, n);
+	also_to_user_log(line, n);
 }
 
 void
@@ -323,10 +350,12 @@ start_modes(void)
 static void
 note_in_ladder(unsigned id, const char *fmt, va_list ap)
 {
-	char text[NARRATE_MAX];
+	char text[NARRATE_MAX], shown[NARRATE_MAX];
+	int cut = 0;
 
 	vsnprintf(text, sizeof text, fmt, ap);
-	ladder_note(id, text);
+	printable(text, strlen(text), shown, sizeof shown, &cut);
+	ladder_note(id, shown);
 }
 
 /* A line that ends in LF with no CR before it. */
@@ -342,9 +371,9 @@ bare_lf(const char *line, size_t len)
 static void
 wire_line(unsigned id, const char *dir, const char *line, size_t len)
 {
-	char shown[NARRATE_MAX - 128], text[NARRATE_MAX];
+	char shown[NARRATE_MAX - 128], raw[NARRATE_MAX], text[NARRATE_MAX];
 	const char *flag = "";
-	int mask = narrate_flags & NARRATE_MASK;
+	int mask = narrate_flags & NARRATE_MASK, cut = 0;
 
 	if (narrate_flags & NARRATE_WIRE) {
 		trace_wire(line, len, shown, sizeof shown, mask);
@@ -360,7 +389,8 @@ wire_line(unsigned id, const char *dir, const char *line, size_t len)
 		narrate_printf(id, "%s %s%s", dir, shown, flag);
 		return;
 	}
-	snprintf(text, sizeof text, "%s%s", shown, flag);
+	snprintf(raw, sizeof raw, "%s%s", shown, flag);
+	printable(raw, strlen(raw), text, sizeof text, &cut);
 	if (dir[0] == '>')
 		ladder_arrow(id, LADDER_CLIENT, LADDER_SERVER, LADDER_COMMAND,
 		    text);

@@ -77,3 +77,61 @@ mode() { stat -c %a "$1"; }
 	[ "$status" -eq 73 ]
 	[[ $output == *"others can write this folder (mode 0775)"* ]]
 }
+
+# Bytes a terminal acts on (ESC, BEL, DEL) or a log should not hold (any
+# byte outside printable ASCII): none may be in a narration file, but the
+# newline that ends each line.
+no_control_bytes() {
+	refute env LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f-\xff]' "$1"
+}
+
+# A client that types escape sequences where a name or a path goes: in
+# USER (before any login), a path that meets a link (confine:), an
+# upload over the quota (the 552 and the file: line).
+hostile_client() {
+	# (ftpchat reads its script as UTF-8 and sends Latin-1: the two
+	# bytes of e acute go out as the one byte 0xe9)
+	local e=$'\e' bel=$'\a' del=$'\x7f' hi=$'\xc3\xa9'
+	chat <<-S
+		USER ${e}[1A${e}[2Kfake${bel}
+		PASS wrong
+		USER ann
+		PASS pw
+		CWD x${e}[2Ky
+		!pasv
+		!put $T/big STOR ${e}]0;title${bel}${del}${hi}.bin
+	S
+}
+
+@test "labd narration: no byte a client sent reaches a log, a user log or the ladder unescaped" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 drives the control channel"
+	load lib/chat
+	printf 'ann:pw:ann:rwdm:10K\n' >"$T/users"
+	mkdir -p "$T/root/ann"
+	ln -s /etc "$T/root/ann/x"$'\e'"[2Ky"
+	head -c 20000 /dev/zero >"$T/big"
+	LABD_ROOT=$T/root labd_start --users "$T/users" --log-dir "$T/logs" \
+		--fail-delay 0
+	run hostile_client
+	[ "$status" -eq 0 ]
+	[[ $output == *"552 Exceeded storage allocation"* ]]
+	labd_stop
+	grep -q 'login: wrong password for \\x1b\[1A\\x1b\[2Kfake\\x07 (1 of 3)$' "$T/logs/class.log"
+	grep -q 'confine: /x\\x1b\[2Ky refused (a symbolic link)$' "$T/logs/ann.log" ||
+		grep -q 'confine: /x\\x1b\[2Ky refused (it resolves outside the root)$' "$T/logs/ann.log"
+	grep -q 'file: upload of /\\x1b\]0;title\\x07\\x7f\\xe9.bin not completed$' "$T/logs/ann.log"
+	grep -q '< 552 Exceeded storage allocation (the quota of ann' "$T/logs/ann.log"
+	no_control_bytes "$T/logs/class.log"
+	no_control_bytes "$T/logs/ann.log"
+	# the same client drawn as a ladder, and in the wire view
+	LABD_ROOT=$T/root labd_start --users "$T/users" --fail-delay 0 --ladder
+	run hostile_client
+	labd_stop
+	grep -q 'wrong password for \\x1b\[1A' "$LABD_LOG"
+	no_control_bytes "$LABD_LOG"
+	LABD_ROOT=$T/root labd_start --users "$T/users" --fail-delay 0 --wire
+	run hostile_client
+	labd_stop
+	grep -q 'confine: /x\\x1b\[2Ky refused' "$LABD_LOG"
+	no_control_bytes "$LABD_LOG"
+}
