@@ -135,3 +135,37 @@ hostile_client() {
 	grep -q 'confine: /x\\x1b\[2Ky refused' "$LABD_LOG"
 	no_control_bytes "$LABD_LOG"
 }
+
+@test "labd privileges: a folder the serving user cannot read or write is refused at start, with the fixes" {
+	[ "$(id -u)" -eq 0 ] || skip "not root: dropping root needs root (CI runs as root)"
+	id nobody >/dev/null 2>&1 || skip "this system has no user nobody"
+	# as mktemp -d makes it: only root may enter
+	mkdir -m 700 "$T/private"
+	echo hello >"$T/private/hello.txt"
+	run timeout 10 ftp-labd -p 0 -r "$T/private"
+	[ "$status" -eq 77 ]
+	[ "$output" = "ftp-labd: $T/private (the served folder, anonymous's /) cannot be read by nobody, who serves it: chmod a+rx $T/private, or --user a user who can read it, or --stay-root" ]
+	# readable, but anonymous may upload (rwdm) and nobody cannot write
+	chmod 755 "$T/private"
+	run timeout 10 ftp-labd -p 0 -r "$T/private"
+	[ "$status" -eq 77 ]
+	[ "$output" = "ftp-labd: $T/private (the served folder, anonymous's /) cannot be written by nobody, who serves it, though uploads are allowed there: chown nobody $T/private, or --user a user who can write it, or --stay-root, or --read-only" ]
+	# either fix: it starts and serves
+	LABD_ROOT=$T/private labd_start --user nobody --read-only
+	curl -sS -o "$T/got" "ftp://anonymous:a@$LABD_HOST:$LABD_PORT/hello.txt"
+	[ "$(cat "$T/got")" = hello ]
+	labd_stop
+	chown nobody "$T/private"
+	LABD_ROOT=$T/private labd_start --user nobody
+	labd_stop
+	# a class whose folder only root may enter: the folder that stops
+	# nobody is named, not the home behind it
+	mkdir -m 700 "$T/class"
+	run timeout 10 ftp-labd -q -p 0 -r "$T/class" --class 2 \
+		--class-file "$T/accounts.txt" --no-anonymous
+	[ "$status" -eq 77 ]
+	[ "$output" = "ftp-labd: $T/class (on the way to student01's home) cannot be read by nobody, who serves it: chmod a+rx $T/class, or --user a user who can read it, or --stay-root" ]
+	chmod 755 "$T/class"
+	LABD_ROOT=$T/class labd_start --class 2 --class-file "$T/accounts.txt" --user nobody
+	grep -q 'privileges: started as root; now serving as nobody' "$LABD_LOG"
+}

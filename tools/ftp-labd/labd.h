@@ -222,6 +222,10 @@ struct run_as {
 };
 void privs_lookup(const char *name, struct run_as *who);
 void privs_drop(const struct run_as *who);
+/* After privs_drop: dies 77, naming the folder, the user and the fixes,
+ * when who cannot read a folder an account is served from (or write one
+ * it may change). */
+void privs_check(const struct run_as *who);
 
 /* session.c */
 void *session_main(void *arg);

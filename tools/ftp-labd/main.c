@@ -435,6 +435,7 @@ leave_root(const struct run_as *who)
 		return;
 	}
 	privs_drop(who);
+	privs_check(who);
 	narrate_printf(0, "privileges: started as root; now serving as %s "
 	    "(uid %u, gid %u)", who->name, (unsigned)who->uid,
 	    (unsigned)who->gid);
