@@ -265,9 +265,10 @@ send_data(struct session *s, int fd, int ascii, const char *opening,
 		reply(s, 226, "%s", done);
 }
 
-/* REST past the end of a file would leave a hole in it (a sparse file
- * of any size, from a few bytes sent): 554, as RFC 3659 5.4 says for an
- * offset the server cannot restart at.  st: the file, or NULL. */
+/* REST past the end of a file: a STOR would leave a hole in it (a
+ * sparse file of any size, from a few bytes sent), a RETR has nothing to
+ * send.  554, as RFC 3659 5.4 says for an offset the server cannot
+ * restart at.  st: the file, or NULL when there is none. */
 static int
 rest_past_end(struct session *s, uint64_t rest, const struct stat *st,
     const char *path)
