@@ -1,7 +1,9 @@
 /* narrate.c - the narration lines; see narrate.h. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,10 +43,31 @@ narrate_log_fd(const char *path, int quiet)
 
 	if (path == NULL)
 		return quiet ? -1 : 2;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = narrate_open_private(AT_FDCWD, path, O_APPEND);
 	if (fd < 0)
 		die_errno(EXIT_CANTCREAT, "--log %s", path);
 	return fd;
+}
+
+int
+narrate_open_private(int dir, const char *path, int flags)
+{
+	struct stat st;
+	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_CLOEXEC | flags,
+	    0600), e;
+
+	if (fd < 0)
+		return -1;
+	/* a device or a pipe (/dev/null, /dev/stdout) is not ours to change */
+	if (fstat(fd, &st) == 0 && (!S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) == 0))
+		return fd;
+	if (fchmod(fd, 0600) == 0)	/* a file from before: made private */
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 /* ---- for a classroom: who is speaking, and when by the clock ---- */
@@ -92,6 +115,32 @@ also_to_user_log(const char *line, size_t len)
 		(void)!write(thread_fd, line, len);
 }
 
+/* The text of every line and ladder cell passes through here: a byte
+ * outside printable ASCII becomes \xNN, whoever put it in (a user name, a
+ * path, a reply), so no peer's ESC or CR reaches a terminal or a log.
+ * Printable text comes out as it went in, so text made printable before
+ * (narrate_wire's) is not changed again.  Returns the length of out;
+ * *cut is set when the text did not fit. */
+static size_t
+printable(const char *text, size_t len, char *out, size_t outlen, int *cut)
+{
+	char all[4 * NARRATE_MAX + 8];	/* \xNN: four bytes for one */
+	size_t n;
+
+	if (len > NARRATE_MAX) {
+		len = NARRATE_MAX;
+		*cut = 1;
+	}
+	n = trace_printable(text, len, all, sizeof all);
+	if (n >= outlen) {
+		n = outlen - 1;
+		*cut = 1;
+	}
+	memcpy(out, all, n);
+	out[n] = '\0';
+	return n;
+}
+
 /* ---- the observer (narrate_observe): the web view ---- */
 
 static narrate_observer_fn *observer;
@@ -123,13 +172,15 @@ static void
 observe(unsigned id, const char *fmt, va_list ap)
 {
 	char text[NARRATE_MAX], st[32], wire[NARRATE_MAX], clear[NARRATE_MAX];
-	char hex[NARRATE_MAX];
+	char hex[NARRATE_MAX], raw[NARRATE_MAX];
+	int cut = 0;
 	struct narrate_event e = { id, thread_user, st, text, NULL, NULL };
 	va_list copy;
 
 	va_copy(copy, ap);
-	vsnprintf(text, sizeof text, fmt, copy);
+	vsnprintf(raw, sizeof raw, fmt, copy);
 	va_end(copy);
+	printable(raw, strlen(raw), text, sizeof text, &cut);
 	stamp(st, sizeof st);
 	if (pending_line != NULL) {
 		trace_wire(pending_line, pending_len, wire, sizeof wire,
@@ -146,8 +197,9 @@ observe(unsigned id, const char *fmt, va_list ap)
 void
 narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 {
-	char line[NARRATE_MAX];
-	int n, m;
+	char line[NARRATE_MAX], text[NARRATE_MAX];
+	size_t n;
+	int m, cut = 0;
 
 	if (observer != NULL)
 		observe(id, fmt, ap);
@@ -158,21 +210,21 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 		return;
 	}
 	stamp(line, 32);
-	n = (int)strlen(line);
-	m = label(id, line + n, sizeof line - (size_t)n);
-	n += m > 0 ? m : 0;
-	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
-	if ((size_t)n > sizeof line - 5) {	/* cut, and say so */
-		n = (int)sizeof line - 5;
+	n = strlen(line);
+	m = label(id, text, sizeof text);
+	m = m < 0 ? 0 : m > (int)sizeof text - 1 ? (int)sizeof text - 1 : m;
+	if (vsnprintf(text + m, sizeof text - (size_t)m, fmt, ap) >=
+	    (int)(sizeof text - (size_t)m))
+		cut = 1;
+	n += printable(text, strlen(text), line + n, sizeof line - 4 - n,
+	    &cut);
+	if (cut) {	/* and say so */
 		memcpy(line + n, "...", 3);
 		n += 3;
 	}
 	line[n++] = '\n';
-	(void)!write(narrate_fd, line, (size_t)n);
-	also_to_user_log(line, (size_t)n);
+	(void)!write(narrate_fd, line, n);
+	also_to_user_log(line, n);
 }
 
 void
@@ -401,10 +453,12 @@ start_modes(void)
 static void
 note_in_ladder(unsigned id, const char *fmt, va_list ap)
 {
-	char text[NARRATE_MAX];
+	char text[NARRATE_MAX], shown[NARRATE_MAX];
+	int cut = 0;
 
 	vsnprintf(text, sizeof text, fmt, ap);
-	ladder_note(id, text);
+	printable(text, strlen(text), shown, sizeof shown, &cut);
+	ladder_note(id, shown);
 }
 
 /* A line that ends in LF with no CR before it. */
@@ -420,9 +474,9 @@ bare_lf(const char *line, size_t len)
 static void
 wire_line(unsigned id, const char *dir, const char *line, size_t len)
 {
-	char shown[NARRATE_MAX - 128], text[NARRATE_MAX];
+	char shown[NARRATE_MAX - 128], raw[NARRATE_MAX], text[NARRATE_MAX];
 	const char *flag = "";
-	int mask = narrate_flags & NARRATE_MASK;
+	int mask = narrate_flags & NARRATE_MASK, cut = 0;
 
 	if (narrate_flags & NARRATE_WIRE) {
 		trace_wire(line, len, shown, sizeof shown, mask);
@@ -438,7 +492,8 @@ wire_line(unsigned id, const char *dir, const char *line, size_t len)
 		narrate_printf(id, "%s %s%s", dir, shown, flag);
 		return;
 	}
-	snprintf(text, sizeof text, "%s%s", shown, flag);
+	snprintf(raw, sizeof raw, "%s%s", shown, flag);
+	printable(raw, strlen(raw), text, sizeof text, &cut);
 	if (dir[0] == '>')
 		ladder_arrow(id, LADDER_CLIENT, LADDER_SERVER, LADDER_COMMAND,
 		    text);

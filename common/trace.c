@@ -64,25 +64,36 @@ is_secret_verb(const char *cmd, size_t len)
 	    strncasecmp(cmd, "ACCT", 4) == 0) && (len == 4 || cmd[4] == ' ');
 }
 
-/* The shown form of cmd: printable, ending dropped, PASS masked if mask. */
-static void
-show(const char *cmd, size_t len, char *buf, size_t buflen, int mask)
+size_t
+trace_printable(const char *text, size_t len, char *buf, size_t buflen)
 {
 	size_t i, o = 0;
 
 	if (buflen == 0)
-		return;
-	len = line_chomp(cmd, len);
-	if (mask && is_secret_verb(cmd, len) && len > 5)
-		len = 5;	/* keep "PASS ", the mask follows */
+		return 0;
 	for (i = 0; i < len && o + 5 < buflen; i++) {
-		unsigned char c = (unsigned char)cmd[i];
+		unsigned char c = (unsigned char)text[i];
 		if (c >= 0x20 && c < 0x7f)
 			buf[o++] = (char)c;
 		else
 			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
 	}
 	buf[o] = '\0';
+	return o;
+}
+
+/* The shown form of cmd: printable, ending dropped, PASS masked if mask. */
+static void
+show(const char *cmd, size_t len, char *buf, size_t buflen, int mask)
+{
+	size_t o;
+
+	if (buflen == 0)
+		return;
+	len = line_chomp(cmd, len);
+	if (mask && is_secret_verb(cmd, len) && len > 5)
+		len = 5;	/* keep "PASS ", the mask follows */
+	o = trace_printable(cmd, len, buf, buflen);
 	if (mask && is_secret_verb(cmd, len) && len == 5)
 		snprintf(buf + o, buflen - o, "XXXX");
 }

@@ -16,6 +16,14 @@ void trace_stamp(char *buf, size_t len);
  * one: lets a reader of a transcript take stamped and plain lines alike. */
 size_t trace_stamp_length(const char *line, size_t len);
 
+/* Copies text[0..len) into buf with every byte outside printable ASCII
+ * (0x20-0x7e) shown as \xNN, NUL-terminated; cut at a whole byte when buf
+ * is short.  Returns the length written.  Every narration line passes
+ * through it (common/narrate), so no peer's control byte reaches a
+ * terminal or a log. */
+size_t trace_printable(const char *text, size_t len, char *buf,
+    size_t buflen);
+
 /* Copies the command in cmd[0..len) into buf, without its line ending,
  * with the argument of PASS or ACCT (any case) replaced by XXXX, as BSD
  * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN. */

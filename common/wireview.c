@@ -361,7 +361,7 @@ wireview_pcap_option(const char *path)
 
 	if (path == NULL)
 		return NULL;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = narrate_open_private(AT_FDCWD, path, O_TRUNC);
 	if (fd < 0 || pcap_open(&capture, fd) < 0)
 		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
 	return &capture;

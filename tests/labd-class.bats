@@ -307,7 +307,9 @@ data_sum() {
 @test "labd privileges: as root, the server serves as nobody after binding port 21" {
 	[ "$(id -u)" -eq 0 ] || skip "not root: dropping root needs root (CI runs as root)"
 	[ "$NOBODY_UID" != none ] || skip "this system has no user nobody"
-	ftp-labd -p 21 -l 127.0.0.1 -r "$CLASS" >"$T/out" 2>"$T/err" &
+	# nobody may read the teacher's files, and write nothing of theirs
+	chmod 755 "$CLASS" "$CLASS/pub"
+	ftp-labd -p 21 -l 127.0.0.1 -r "$CLASS" --anonymous-perms r >"$T/out" 2>"$T/err" &
 	LABD_PID=$!
 	if ! wait_until 50 grep -qs '^listening on ' "$T/out"; then
 		grep -q 'Address already in use' "$T/err" && skip "port 21 is in use here"
@@ -318,8 +320,7 @@ data_sum() {
 	grep -q "privileges: started as root; now serving as nobody (uid $NOBODY_UID, gid " "$T/err"
 	[ "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$LABD_PID/status")" = "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" ]
 	[ "$(awk '/^Groups:/ { print $2 }' "/proc/$LABD_PID/status")" = "" ]
-	# it still serves: nobody may read the teacher's files
-	chmod 755 "$T" "$CLASS" "$CLASS/pub"
+	# it still serves
 	curl -sS -o "$T/got" "ftp://anonymous:a@127.0.0.1:21/pub/01test.txt"
 	cmp "$T/got" "$CLASS/pub/01test.txt"
 	labd_stop

@@ -217,14 +217,19 @@ roundtrip() {
 		APPE new.txt
 		!read
 		PASV
-		REST 5
-		STOR new2.txt
+		REST 3
+		STOR kept
 		!read
 		PASV
 		APPE kept
 		!read
+		PASV
+		REST 5
+		STOR new2.txt
 	S
 	[ "$(grep -c '^425 Cannot open data connection.$' <<<"$output")" -eq 4 ]
+	# REST past the end (of no file at all) is refused before anything
+	[[ ${lines[-1]} == "554 REST 5 is past the end of /new2.txt (0 bytes); restart at most there." ]]
 	[ ! -e "$LABD_ROOT/up.1" ]
 	[ ! -e "$LABD_ROOT/new.txt" ]
 	[ ! -e "$LABD_ROOT/new2.txt" ]

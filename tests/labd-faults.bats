@@ -106,7 +106,9 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 serve_closed() {
 	local port
 	port=$(free_port)
-	eval "ftp-labd -p $port -r \"\$LABD_ROOT\" $1 &"
+	# as root, stay root as labd_start does (nobody could not write here)
+	eval "ftp-labd -p $port -r \"\$LABD_ROOT\" $([ "$(id -u)" -ne 0 ] ||
+		echo --stay-root) $1 &"
 	LABD_PID=$!
 	wait_until 50 curl -s -o "$T/got" "ftp://127.0.0.1:$port/f.txt"
 	cmp "$LABD_ROOT/f.txt" "$T/got"

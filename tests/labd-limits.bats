@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # ftp-labd: limits and the Telnet layer.  The 4096-byte line cap, the idle
-# timeout, --max-sessions and --max-per-ip, SIGTERM, Telnet option refusal
-# and 0xFF doubling in replies.
+# timeout, --max-sessions, --max-per-ip and --max-per-user, SIGTERM, Telnet
+# option refusal and 0xFF doubling in replies; the quota across sessions,
+# at any depth, and REST past the end of a file.
 
 load lib/common
 
@@ -175,4 +176,113 @@ print(s.recv(200).decode().strip())' "$LABD_PORT"
 	[[ ${lines[0]} == "b'\\xff\\xfe\\x01331 Guest login ok"* ]]
 	[[ ${lines[1]} == *"257 \"/d\\xff\\xffx\" created.\\r\\n'" ]]
 	[ -d "$LABD_ROOT/d"$'\xff'"x" ]
+}
+
+# ---- the quota: one account, every session, any depth ----
+
+# ann_with_quota QUOTA: ann's account with that quota, home $LABD_ROOT/ann
+ann_with_quota() {
+	printf 'ann:pw:ann:rwdm:%s\n' "$1" >"$T/users"
+	mkdir -p "$LABD_ROOT/ann"
+}
+
+# Bytes in the regular files below a folder, at any depth.
+bytes_below() {
+	find "$1" -type f -printf '%s\n' | awk '{ t += $1 } END { print t + 0 }'
+}
+
+@test "labd quota: 50 uploads of one account at once stay within the quota" {
+	ann_with_quota 1M
+	labd_start --users "$T/users" --max-sessions 200
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/many-stor.py" "$LABD_HOST" \
+		"$LABD_PORT" ann pw 50 102400
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 50 ]
+	# 50 x 100 KiB offered, 1 MiB allowed: some taken, the rest 552
+	local taken refused
+	taken=$(grep -c '^226$' <<<"$output")
+	refused=$(grep -c '^552$' <<<"$output")
+	[ $((taken + refused)) -eq 50 ]
+	[ "$taken" -ge 1 ] && [ "$refused" -ge 1 ]
+	# what stays is within the quota (the issue allows one buffer more;
+	# the server keeps none of it), and every kept file is whole
+	[ "$(bytes_below "$LABD_ROOT/ann")" -le 1048576 ]
+	[ "$(bytes_below "$LABD_ROOT/ann")" -eq $((taken * 102400)) ]
+	[ -z "$(find "$LABD_ROOT/ann" -name '.labd-upload.*')" ]
+	grep -q '< 552 Exceeded storage allocation (the quota of ann is 1048576 bytes, [0-9]* used); the upload is removed.$' "$LABD_LOG"
+}
+
+@test "labd quota: files at any depth count" {
+	ann_with_quota 1M
+	local deep=$LABD_ROOT/ann
+	deep+=$(printf '/d%.0s' {1..40})
+	mkdir -p "$deep"
+	head -c 1000000 /dev/zero >"$deep/deep.bin"
+	head -c 100000 /dev/zero >"$T/up.bin"
+	labd_start --users "$T/users"
+	run curl -sS -T "$T/up.bin" "ftp://ann:pw@$LABD_HOST:$LABD_PORT/up.bin"
+	[[ $output == *"curl: (70) Exceeded storage allocation"* ]]
+	[ ! -e "$LABD_ROOT/ann/up.bin" ]
+	grep -q '< 552 Exceeded storage allocation (the quota of ann is 1048576 bytes, 1000000 used); the upload is removed.$' "$LABD_LOG"
+}
+
+@test "labd quota: REST past the end of a file is refused (554); the quota counts what REST+STOR leaves" {
+	ann_with_quota 1M
+	head -c 1000000 /dev/zero >"$LABD_ROOT/ann/big.bin"
+	printf '0123456789' >"$LABD_ROOT/ann/ten"
+	printf 'abcdefghij' >"$T/ten"
+	head -c 100000 /dev/zero >"$T/more"
+	labd_start --users "$T/users"
+	run chat <<-S
+		USER ann
+		PASS pw
+		REST 17592186036224
+		!pasv
+		STOR sparse.bin
+		REST 11
+		!pasv
+		STOR ten
+		REST 11
+		!pasv
+		RETR ten
+		REST 10
+		!pasv
+		!put $T/ten STOR ten
+		REST 1000000
+		!pasv
+		!put $T/more STOR big.bin
+	S
+	[ "$status" -eq 0 ]
+	[[ $output == *"554 REST 17592186036224 is past the end of /sparse.bin (0 bytes); restart at most there."* ]]
+	[ "$(grep -c '^554 REST 11 is past the end of /ten (10 bytes); restart at most there.$' <<<"$output")" -eq 2 ]
+	[ ! -e "$LABD_ROOT/ann/sparse.bin" ]
+	# at the end it appends; past the quota it is cut back
+	[ "$(cat "$LABD_ROOT/ann/ten")" = 0123456789abcdefghij ]
+	[[ $output == *"552 Exceeded storage allocation (the quota of ann is 1048576 bytes, 1000020 used)"* ]]
+	[ "$(stat -c %s "$LABD_ROOT/ann/big.bin")" -eq 1000000 ]
+}
+
+@test "labd limits: --max-per-user: a login over the account's sessions gets 530" {
+	ann_with_quota 0
+	labd_start --users "$T/users" --max-per-user 2
+	local i
+	for i in 1 2; do
+		printf 'USER ann\nPASS pw\n!sleep 10\n' | chat >"$T/hold.$i" &
+		HOLD_PIDS="${HOLD_PIDS:-} $!"
+	done
+	wait_until 100 eval '[ "$(grep -c "login: user ann" "$LABD_LOG")" -eq 2 ]'
+	run chat <<-S
+		USER ann
+		PASS pw
+	S
+	[[ ${lines[2]} == "530 Login refused: ann has 2 sessions already (the limit); close one first." ]]
+	grep -q 'login: ann refused: 2 sessions already (--max-per-user)$' "$LABD_LOG"
+	# anonymous is not an account of one person: not counted
+	run chat <<-S
+		USER anonymous
+		PASS x
+	S
+	[[ ${lines[2]} == "230 "* ]]
+	run ftp-labd --max-per-user 0
+	[ "$status" -eq 64 ]
 }

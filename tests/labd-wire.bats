@@ -438,8 +438,9 @@ pane_has() {
 ladder_start() {
 	require tmux
 	TMUX_SOCK=$T/tmux.sock
+	# as root, stay root as labd_start does (nobody could not write here)
 	tmux -S "$TMUX_SOCK" new-session -d -s ladder -x 100 -y 60 \
-		"env $* '$RAWFTP_BIN/ftp-labd' -p 0 -r '$LABD_ROOT' --ladder >'$T/out'; sleep 600"
+		"env $* '$RAWFTP_BIN/ftp-labd' -p 0 -r '$LABD_ROOT' --ladder $([ "$(id -u)" -ne 0 ] || echo --stay-root) >'$T/out'; sleep 600"
 	tmux -S "$TMUX_SOCK" set-option -t ladder history-limit 5000 >/dev/null
 	wait_until 100 grep -qs '^listening on ' "$T/out"
 	read -r _ _ _ _ LABD_PORT <"$T/out"

@@ -9,6 +9,13 @@
  * formed (multi-line replies closed by "NNN "), and a blank line gets
  * nothing.  The served folder is a fresh temporary one.
  *
+ * Each line is narrated as the server narrates it, and the narration of
+ * everything it leads to is read back: no byte outside printable ASCII
+ * but the newline that ends a line may be in it, whatever the client
+ * sent (common/narrate escapes peer bytes, for every caller).  The view
+ * changes with the input's length: plain, --wire, --ladder, and
+ * --show-passwords with --wire.
+ *
  * The server may connect out for PORT and EPRT: every active target is
  * pointed at a listener of the fuzzer's own, so no other program's port
  * is ever touched.  --data-timeout is 0, so every wait for a data
@@ -32,6 +39,7 @@ static struct user alice = { .name = "alice", .password = "wonderland",
 static char root[] = "/tmp/labd-fuzz-XXXXXX";
 static int own_port_fd = -1;		/* where active connections go */
 static unsigned own_port;
+static int narration[2] = { -1, -1 };	/* a pipe: read end, write end */
 
 int
 server_stopping(void)
@@ -101,7 +109,15 @@ setup_once(void)
 	cfg.nusers = 1;
 	cfg.guest.perms = PERM_ALL;
 	cfg.guest.log_fd = -1;
-	cfg.log_fd = -1;
+	if (pipe(narration) < 0)
+		abort();
+	fcntl(narration[0], F_SETFL, O_NONBLOCK);
+	fcntl(narration[1], F_SETFL, O_NONBLOCK);
+#ifdef F_SETPIPE_SZ
+	fcntl(narration[1], F_SETPIPE_SZ, 1 << 20);	/* one command's lines */
+#endif
+	cfg.log_fd = narration[1];
+	alice.log_fd = narration[1];	/* her own log: the same lines */
 	signal(SIGPIPE, SIG_IGN);
 	own_port_fd = net_listen("127.0.0.1", "0", AF_INET, 64, &e);
 	if (own_port_fd < 0 || net_local(own_port_fd, &here) < 0)
@@ -192,6 +208,20 @@ count_final_replies(const char *buf, size_t len)
 	return finals;
 }
 
+/* Reads the narration so far; aborts on a byte that is not printable
+ * ASCII or a line's newline. */
+static void
+check_narration(void)
+{
+	static char said[1 << 16];
+	ssize_t n, i;
+
+	while ((n = read(narration[0], said, sizeof said)) > 0)
+		for (i = 0; i < n; i++)
+			if ((said[i] < 0x20 || said[i] > 0x7e) && said[i] != '\n')
+				abort();	/* a control byte narrated */
+}
+
 static void
 run_line(struct session *s, int peer, const char *line, size_t len)
 {
@@ -200,7 +230,9 @@ run_line(struct session *s, int peer, const char *line, size_t len)
 	size_t n;
 	int finals;
 
+	narrate_command(s->id, line, len);	/* as session_main does */
 	run_command(s, line, len);
+	check_narration();
 	if (s->port_set)
 		s->port_target.port = own_port;	/* see the comment on top */
 	n = read_replies(peer, sent, sizeof sent);
@@ -221,8 +253,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct session *s;
 	int sv[2];
 
+	static const int views[] = { NARRATE_MASK, NARRATE_MASK | NARRATE_WIRE,
+		NARRATE_MASK | NARRATE_LADDER,
+		NARRATE_SHOW_PASSWORDS | NARRATE_WIRE };
+
 	if (own_port_fd < 0)
 		setup_once();
+	narrate_start(narration[1], views[size % 4]);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 		abort();
 	s = calloc(1, sizeof *s);
@@ -249,6 +286,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	data_reset(s);
 	close(sv[1]);
+	log_out(s);
 	session_end(s);
+	check_narration();
 	return 0;
 }

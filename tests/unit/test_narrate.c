@@ -165,6 +165,37 @@ TEST(narrate_long_line_cut)
 	CHECK(n > 4 && memcmp(raw + n - 4, "...\n", 4) == 0);
 }
 
+/* Whatever a caller passes in, a line holds no byte outside printable
+ * ASCII but its newline: a peer's ESC, CR or 0xff shows as \xNN, in the
+ * text and in the user's name alike; printable text is left as it is. */
+TEST(narrate_escapes_every_caller)
+{
+	start(0);
+	narrate_printf(3, "login: wrong password for %s (1 of 3)",
+	    "\x1b[2K\rfake\xff");
+	CHECK_STR(lines(), "[3] login: wrong password for "
+	    "\\x1b[2K\\x0dfake\\xff (1 of 3)\n");
+	narrate_as_user("a\007b", -1);
+	narrate_printf(4, "confine: %s refused", "/p\\x41\x7f");
+	CHECK_STR(lines(), "[4 a\\x07b] confine: /p\\x41\\x7f refused\n");
+	narrate_as_user(NULL, -1);
+}
+
+/* A line of escapes is cut like any other, whole "...\n" at the end. */
+TEST(narrate_escaped_long_line_cut)
+{
+	char big[NARRATE_MAX], raw[2 * NARRATE_MAX];
+	ssize_t n;
+
+	memset(big, '\x1b', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	start(0);
+	narrate_printf(1, "%s", big);
+	n = read(pipe_r, raw, sizeof raw);
+	CHECK(n == NARRATE_MAX - 1);
+	CHECK(n > 4 && memcmp(raw + n - 4, "...\n", 4) == 0);
+}
+
 /* fd -1: nothing at all is written (ftp-labd -q). */
 TEST(narrate_silent)
 {

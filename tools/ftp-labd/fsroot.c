@@ -19,7 +19,6 @@
  * of the session, and one thread serves one session, so it is kept per
  * thread: fs_set_home() at login, fs_writing() around each command.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -272,45 +271,4 @@ fs_open_parent(const char *vpath, const char **name)
 	parent[n] = '\0';
 	*name = base;
 	return fs_open(parent, O_RDONLY | O_DIRECTORY, 0);
-}
-
-/* Bytes in the regular files below dir, for a quota.  Symbolic links are
- * not followed; the walk stops 32 folders deep. */
-static uint64_t
-usage_below(int dir, int depth)
-{
-	uint64_t total = 0;
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
-	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0
-		    || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISREG(st.st_mode)) {
-			total += (uint64_t)st.st_size;
-		} else if (S_ISDIR(st.st_mode) && depth < 32) {
-			int sub = openat(fd, e->d_name, O_RDONLY |
-			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0) {
-				total += usage_below(sub, depth + 1);
-				close(sub);
-			}
-		}
-	}
-	closedir(d);
-	return total;
-}
-
-uint64_t
-fs_usage(int dir)
-{
-	return usage_below(dir, 0);
 }

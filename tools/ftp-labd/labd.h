@@ -56,6 +56,7 @@ struct config {
 	int fail_delay_ms;		/* pause before 530 on a wrong password */
 	int max_fails;			/* wrong passwords before 421 */
 	int max_per_ip;			/* 0: no limit */
+	int max_per_user;		/* sessions of one named account; 0: any */
 	int read_only;
 	int anonymous;			/* anonymous logins allowed */
 	struct user guest;		/* what anonymous may do, and where */
@@ -151,7 +152,6 @@ int fs_open_parent(const char *vpath, const char **name);
 void fs_set_home(int home, int pub);
 int fs_home(void);
 void fs_writing(int on);
-uint64_t fs_usage(int dir);
 
 /* users.c */
 int users_read(FILE *f, const char *path, struct user **users, size_t *n,
@@ -166,8 +166,30 @@ unsigned perm_needed(const char *verb);
 const char *perm_word(unsigned perm);
 
 /* class.c */
+/* Sessions one student may have at once with --class: a client such as
+ * FileZilla uses two or three, a terminal or two more. */
+#define CLASS_MAX_PER_USER 8
 void class_setup(unsigned n, const char *path, uint64_t quota, uid_t owner,
     gid_t group);
+
+/* quota.c: an account's sessions, and its quota across them */
+int account_enter(const struct user *u);	/* -1: --max-per-user */
+void account_leave(const struct user *u);
+struct quota_charge {		/* one upload, for quota_add and quota_end */
+	const struct user *account;	/* NULL: no quota */
+	uint64_t freed;		/* bytes of the files the upload replaces */
+	uint64_t used;		/* what the account held when it began */
+	uint64_t received;	/* bytes added by quota_add */
+};
+/* Starts counting an upload of u (whose root is dir) that will free
+ * freed bytes; nothing to count without a quota.  -1 with errno when
+ * the files below dir cannot be measured. */
+int quota_begin(struct quota_charge *q, const struct user *u, int dir,
+    uint64_t freed);
+/* n more bytes arrived: -1 when the account is now over its quota. */
+int quota_add(struct quota_charge *q, uint64_t n);
+/* The upload ended: its bytes were kept, or taken back. */
+void quota_end(struct quota_charge *q, int kept);
 
 /* privs.c */
 struct run_as {
@@ -177,6 +199,10 @@ struct run_as {
 };
 void privs_lookup(const char *name, struct run_as *who);
 void privs_drop(const struct run_as *who);
+/* After privs_drop: dies 77, naming the folder, the user and the fixes,
+ * when who cannot read a folder an account is served from (or write one
+ * it may change). */
+void privs_check(const struct run_as *who);
 
 /* session.c */
 void *session_main(void *arg);

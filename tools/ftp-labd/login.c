@@ -69,12 +69,21 @@ enter_home(struct session *s, const struct user *u)
 
 /* Logged in as u: its home, its name on every narration line from the
  * login line on (guests stay "[ID]"), its own log.  -1 after a 530 when
- * the home cannot be opened. */
+ * the account has --max-per-user sessions already, or its home cannot be
+ * opened. */
 static int
 log_in(struct session *s, const struct user *u)
 {
+	if (account_enter(u) < 0) {
+		narrate_printf(s->id, "login: %s refused: %d sessions already "
+		    "(--max-per-user)", u->name, cfg.max_per_user);
+		reply(s, 530, "Login refused: %s has %d sessions already (the "
+		    "limit); close one first.", u->name, cfg.max_per_user);
+		return -1;
+	}
 	if (enter_home(s, u) < 0) {
 		int e = errno;
+		account_leave(u);
 		narrate_printf(s->id, "login: %s: home %s cannot be opened (%s)",
 		    u->name, u->home, strerror(e));
 		reply(s, 530, "Login refused: your home folder cannot be "
@@ -94,6 +103,8 @@ log_in(struct session *s, const struct user *u)
 void
 log_out(struct session *s)
 {
+	if (s->logged_in)
+		account_leave(s->account);
 	if (s->home_fd >= 0)
 		close(s->home_fd);
 	if (s->pub_fd >= 0)

@@ -35,6 +35,7 @@ usage(FILE *f)
 "                [--users FILE] [--no-anonymous] [--pasv-ports LO-HI]\n"
 "                [--pasv-address IP] [--idle-timeout SECS]\n"
 "                [--data-timeout SECS] [--max-sessions N] [--max-per-ip N]\n"
+"                [--max-per-user N]\n"
 "                [--fail-delay MSECS] [--log FILE] [--wire]\n"
 "                [--show-passwords] [--pcap FILE] [--ladder]\n"
 "                [--unsafe-allow-bounce] [--unsafe-allow-pasv-theft]\n"
@@ -73,6 +74,8 @@ usage(FILE *f)
 "                       the longest stall of a transfer (default 60)\n"
 "  --max-sessions N     421 to clients over N sessions (default 2000)\n"
 "  --max-per-ip N       421 to an address with N sessions (default: none)\n"
+"  --max-per-user N     530 to a login of an account with N sessions\n"
+"                       (default: 8 with --class, else none)\n"
 "  --fail-delay MSECS   pause before 530 on a wrong password (1000)\n"
 "  --wire               narrate lines as they crossed the wire (\\r\\n)\n"
 "                       and the TCP events: connects, FIN, RST\n"
@@ -125,7 +128,7 @@ enum {
 	OPT_READ_ONLY, OPT_USERS, OPT_NO_ANON, OPT_FAIL_DELAY,
 	OPT_UNSAFE_BOUNCE, OPT_UNSAFE_PASV_THEFT, OPT_CLASS, OPT_CLASS_FILE,
 	OPT_QUOTA, OPT_MAX_FILE, OPT_ANON_PERMS, OPT_LOG_DIR, OPT_CLOCK,
-	OPT_USER, OPT_STAY_ROOT
+	OPT_USER, OPT_STAY_ROOT, OPT_MAX_PER_USER
 };
 
 static const struct option longopts[] = {
@@ -133,6 +136,7 @@ static const struct option longopts[] = {
 	{ "pasv-ports", required_argument, NULL, OPT_PASV_PORTS },
 	{ "pasv-address", required_argument, NULL, OPT_PASV_ADDRESS },
 	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "max-per-user", required_argument, NULL, OPT_MAX_PER_USER },
 	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 	{ "users", required_argument, NULL, OPT_USERS },
 	{ "no-anonymous", no_argument, NULL, OPT_NO_ANON },
@@ -200,6 +204,7 @@ static struct {
 	const char *anon_perms;		/* --anonymous-perms, or NULL */
 	const char *run_as;		/* --user NAME, or NULL */
 	int stay_root;
+	int max_per_user;		/* --max-per-user N; 0: the default */
 } want = { .class_file = "class-accounts.txt" };
 
 static uint64_t
@@ -241,6 +246,10 @@ parse_options(int argc, char **argv)
 			cfg.max_per_ip = (int)opt_number("--max-per-ip",
 			    optarg, 1, 100000);
 			break;
+		case OPT_MAX_PER_USER:
+			want.max_per_user = (int)opt_number("--max-per-user",
+			    optarg, 1, 100000);
+			break;
 		case OPT_READ_ONLY: cfg.read_only = 1; break;
 		case OPT_USERS: load_users(optarg); break;
 		case OPT_NO_ANON: cfg.anonymous = 0; break;
@@ -278,6 +287,9 @@ parse_options(int argc, char **argv)
 	if (want.quota > 0 && want.class_size == 0)
 		die_usage("--quota is for --class; in a --users file a quota "
 		    "is the fifth field");
+	cfg.max_per_user = want.max_per_user;
+	if (want.class_size > 0 && want.max_per_user == 0)
+		cfg.max_per_user = CLASS_MAX_PER_USER;
 	if (want.class_size > 0) {	/* anonymous reads pub/, no more */
 		cfg.guest.perms = PERM_READ;
 		snprintf(cfg.guest.home, sizeof cfg.guest.home, SHARED_DIR);
@@ -289,19 +301,49 @@ parse_options(int argc, char **argv)
 
 /* ---- a classroom: accounts, logs, privileges ---- */
 
-/* DIR/NAME.log, appended to. */
+/* DIR/NAME.log, appended to, private (narrate_open_private); a link
+ * there, symbolic or hard, is refused. */
 static int
 open_in_dir(int dir, const char *dirname, const char *name)
 {
 	char file[USER_MAX + 8];
+	struct stat st;
 	int fd;
 
 	snprintf(file, sizeof file, "%s.log", name);
-	fd = openat(dir, file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
+	fd = narrate_open_private(dir, file, O_APPEND | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP)
+		die(EXIT_CANTCREAT, "--log-dir %s: %s is a symbolic link; "
+		    "logs are not written through links", dirname, file);
 	if (fd < 0)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s/%s", dirname, file);
+	if (fstat(fd, &st) == 0 && st.st_nlink > 1)
+		die(EXIT_CANTCREAT, "--log-dir %s: %s has other names (a hard "
+		    "link); logs are written to a file of their own only",
+		    dirname, file);
 	return fd;
+}
+
+/* A log folder someone else can write is refused: they could put a link
+ * or a file of theirs where a log goes, and read the passwords and the
+ * students' traffic. */
+static void
+check_log_dir(int dir, const char *path)
+{
+	struct stat st;
+
+	if (fstat(dir, &st) < 0)
+		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		die(EXIT_CANTCREAT, "--log-dir %s: others can write this "
+		    "folder (mode %04o), so they could plant a link or a file "
+		    "where a log goes; use a folder only its owner can write "
+		    "(chmod go-w %s)", path, (unsigned)(st.st_mode & 07777),
+		    path);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		die(EXIT_CANTCREAT, "--log-dir %s: the folder belongs to uid "
+		    "%u, who could plant a link or a file where a log goes; "
+		    "use a folder of your own", path, (unsigned)st.st_uid);
 }
 
 /* --log-dir: the whole class in class.log (unless --log says where),
@@ -316,6 +358,7 @@ open_log_dir(const char *path)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
+	check_log_dir(dir, path);
 	if (cfg.log == NULL)
 		cfg.log_fd = open_in_dir(dir, path, "class");
 	for (i = 0; i < cfg.nusers; i++)
@@ -353,6 +396,7 @@ leave_root(const struct run_as *who)
 		return;
 	}
 	privs_drop(who);
+	privs_check(who);
 	narrate_printf(0, "privileges: started as root; now serving as %s "
 	    "(uid %u, gid %u)", who->name, (unsigned)who->uid,
 	    (unsigned)who->gid);

@@ -47,6 +47,8 @@ struct xfer {
 	uint64_t bytes;		/* on the wire */
 	uint64_t limit;		/* an upload over this many bytes: X_FULL */
 	char why_limit[160];	/* which limit, for the 552 */
+	struct quota_charge quota;	/* the account's, across sessions */
+	int over_quota;		/* X_FULL came from the quota */
 	int eof;		/* the input ended: for an upload, a FIN */
 };
 
@@ -89,7 +91,7 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 	struct pump_chan c;
 	enum pump_step st;
 	int sending = wire == out;
-	uint64_t limit = x->limit;
+	uint64_t limit = x->limit, counted = 0;
 	/* --pcap needs the bytes themselves, one chunk at a time */
 	struct wireview_pump seen = { &s->data_wire, sending };
 
@@ -108,9 +110,15 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		if (st == PUMP_STEP_EOF || st == PUMP_STEP_ERROR)
 			break;
 		if (!sending && c.bytes_in > limit) {
-			x->end = X_FULL;	/* over the quota or size */
+			x->end = X_FULL;	/* over the maximum file size */
 			break;
 		}
+		if (!sending && quota_add(&x->quota, c.bytes_in - counted) < 0) {
+			x->end = X_FULL;
+			x->over_quota = 1;
+			break;
+		}
+		counted = c.bytes_in;
 		x->end = watch_control(s, &c, sending,
 		    st == PUMP_STEP_WAIT);
 		if (x->end != X_DONE)
@@ -189,8 +197,15 @@ finish(struct session *s, const struct xfer *x, const char *verb,
 		    strerror(x->err), kept);
 		break;
 	case X_FULL:
-		reply(s, 552, "Exceeded storage allocation (the %s); the "
-		    "upload is removed%s.", x->why_limit, kept);
+		if (x->over_quota)
+			reply(s, 552, "Exceeded storage allocation (the quota "
+			    "of %s is %llu bytes, %llu used); the upload is "
+			    "removed%s.", s->user,
+			    (unsigned long long)s->account->quota,
+			    (unsigned long long)x->quota.used, kept);
+		else
+			reply(s, 552, "Exceeded storage allocation (the %s); "
+			    "the upload is removed%s.", x->why_limit, kept);
 		break;
 	}
 	return -1;
@@ -237,7 +252,7 @@ void
 send_data(struct session *s, int fd, int ascii, const char *opening,
     const char *done)
 {
-	struct xfer x = { .limit = UINT64_MAX };
+	struct xfer x = { .limit = UINT64_MAX, .quota = { NULL, 0, 0, 0 } };
 	int dfd;
 
 	if ((dfd = open_data(s, opening)) < 0)
@@ -248,6 +263,25 @@ send_data(struct session *s, int fd, int ascii, const char *opening,
 	close(dfd);
 	if (finish(s, &x, "sent", "") == 0)
 		reply(s, 226, "%s", done);
+}
+
+/* REST past the end of a file: a STOR would leave a hole in it (a
+ * sparse file of any size, from a few bytes sent), a RETR has nothing to
+ * send.  554, as RFC 3659 5.4 says for an offset the server cannot
+ * restart at.  st: the file, or NULL when there is none. */
+static int
+rest_past_end(struct session *s, uint64_t rest, const struct stat *st,
+    const char *path)
+{
+	uint64_t size = st != NULL && S_ISREG(st->st_mode) ?
+	    (uint64_t)st->st_size : 0;
+
+	if (rest <= size)
+		return 0;
+	reply(s, 554, "REST %llu is past the end of %s (%llu bytes); "
+	    "restart at most there.", (unsigned long long)rest, path,
+	    (unsigned long long)size);
+	return -1;
 }
 
 void
@@ -268,6 +302,10 @@ cmd_retr(struct session *s, const char *arg)
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		reply(s, 550, "%s: not a regular file.", path);
+		return;
+	}
+	if (rest_past_end(s, rest, &st, path) < 0) {
+		close(fd);
 		return;
 	}
 	if (rest > 0 && lseek(fd, (off_t)rest, SEEK_SET) < 0) {
@@ -387,18 +425,19 @@ commit_upload(struct session *s, struct upload *up, const struct xfer *x,
 	return 0;
 }
 
-/* How many bytes this upload may bring: what is left of the account's
- * quota and of --max-file-size, for a file that holds base bytes already
- * (APPE, REST) or whose old bytes it replaces (STOR over a file).  The
- * quota counts the regular files below the account's root. */
-static void
-upload_limit(struct session *s, uint64_t base, uint64_t replaced,
+/* How many bytes this upload may bring: what --max-file-size leaves
+ * for a file that holds base bytes already (APPE, REST), and the
+ * account's quota (quota.c), for an upload that replaces freed bytes
+ * (STOR over a file, REST+STOR over the file's end).  -1 after a 451
+ * when the account's files cannot be measured. */
+static int
+upload_limit(struct session *s, uint64_t base, uint64_t freed,
     struct xfer *x)
 {
-	uint64_t quota = s->account != NULL ? s->account->quota : 0, used;
 	int home = fs_home();
 
 	x->limit = UINT64_MAX;
+	x->over_quota = 0;
 	if (cfg.max_file_size > 0) {
 		x->limit = cfg.max_file_size > base ?
 		    cfg.max_file_size - base : 0;
@@ -406,16 +445,12 @@ upload_limit(struct session *s, uint64_t base, uint64_t replaced,
 		    "size is %llu bytes",
 		    (unsigned long long)cfg.max_file_size);
 	}
-	if (quota == 0)
-		return;
-	used = fs_usage(home >= 0 ? home : cfg.root_fd);
-	used = used > replaced ? used - replaced : 0;
-	if (quota - (used < quota ? used : quota) < x->limit) {
-		x->limit = quota - (used < quota ? used : quota);
-		snprintf(x->why_limit, sizeof x->why_limit, "quota of %s is "
-		    "%llu bytes, %llu used", s->user,
-		    (unsigned long long)quota, (unsigned long long)used);
-	}
+	if (quota_begin(&x->quota, s->account, home >= 0 ? home : cfg.root_fd,
+	    freed) == 0)
+		return 0;
+	reply(s, 451, "Local error: the files of %s cannot be counted for "
+	    "the quota (%s).", s->user, strerror(errno));
+	return -1;
 }
 
 /* An upload over a limit leaves nothing behind: a file it made goes, a
@@ -456,7 +491,7 @@ store(struct session *s, const char *arg, enum store_how how)
 	uint64_t rest = s->rest;
 	struct stat st;
 	struct xfer x;
-	int dfd, existed;
+	int dfd, existed, done;
 
 	s->rest = 0;
 	if (need_data(s) < 0 ||
@@ -472,6 +507,11 @@ store(struct session *s, const char *arg, enum store_how how)
 		reply(s, 553, "%s is a directory.", path);
 		return;
 	}
+	if (how == ST_REPLACE &&
+	    rest_past_end(s, rest, existed ? &st : NULL, path) < 0) {
+		close(up.dir);
+		return;
+	}
 	if (open_upload(s, &up, how, rest, existed) < 0) {
 		reply_fs_error(s, 553, path);
 		close(up.dir);
@@ -480,20 +520,27 @@ store(struct session *s, const char *arg, enum store_how how)
 	opening_text(s, &up, how, path, text, sizeof text);
 	up.old_size = existed && S_ISREG(st.st_mode) ? (uint64_t)st.st_size :
 	    0;
-	upload_limit(s, how == ST_APPEND ? up.old_size : rest,
-	    how == ST_REPLACE && rest == 0 ? up.old_size : 0, &x);
-	if ((dfd = open_data(s, text)) >= 0) {
+	/* the quota frees what a STOR replaces; a REST+STOR's bytes all
+	 * count, though some may overwrite old ones */
+	if (upload_limit(s, how == ST_APPEND ? up.old_size : rest,
+	    up.temporary ? up.old_size : 0, &x) < 0) {
+		abandon_upload(&up);
+	} else if ((dfd = open_data(s, text)) >= 0) {
 		pump_transfer(s, dfd, up.fd, s->type_ascii ? PUMP_CRLF_TO_LF :
 		    PUMP_BINARY, dfd, &x);
 		wire_data_end(s, dfd, wire_end_of(&x, 0));
 		close(dfd);
 		if (x.end == X_FULL)
 			undo_upload(&up);
-		if (commit_upload(s, &up, &x, path) == 0) {
+		done = commit_upload(s, &up, &x, path) == 0;
+		/* what stays on disk: all but an undone or temporary file */
+		quota_end(&x.quota, x.end != X_FULL && (done || !up.temporary));
+		if (done) {
 			s->stored++;
 			reply(s, 226, "Transfer complete.");
 		}
 	} else {
+		quota_end(&x.quota, 0);
 		abandon_upload(&up);
 	}
 	close(up.fd);

@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# ftp-labd and what it must keep to itself: the files that can hold a
+# password or a student's traffic (logs, captures) are readable by their
+# owner only; --log-dir writes through no link and into no folder others
+# can write; started as root, it checks the serving user can reach the
+# folders it serves before it says "serving".
+
+load lib/common
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	mkdir -p "$T/root"
+}
+
+teardown() {
+	labd_stop
+}
+
+mode() { stat -c %a "$1"; }
+
+@test "labd secrets: logs, per-user logs, --log and --pcap are created 0600" {
+	require curl
+	printf 'ann:secret-pw\n' >"$T/users"
+	# one log from before, readable by all: made private too
+	mkdir -m 755 "$T/logs"
+	echo 'old line' >"$T/logs/ann.log"
+	chmod 644 "$T/logs/ann.log"
+	LABD_ROOT=$T/root labd_start --users "$T/users" --log-dir "$T/logs" \
+		--show-passwords --pcap "$T/cap.pcap"
+	curl -sS "ftp://ann:secret-pw@$LABD_HOST:$LABD_PORT/" >/dev/null
+	wait_until 100 grep -qs 'PASS secret-pw' "$T/logs/class.log"
+	labd_stop
+	grep -q 'login: user ann' "$T/logs/ann.log"
+	[ "$(mode "$T/logs/class.log")" = 600 ]
+	[ "$(mode "$T/logs/ann.log")" = 600 ]
+	[ "$(mode "$T/logs/anonymous.log")" = 600 ]
+	[ "$(head -n 1 "$T/logs/ann.log")" = 'old line' ]
+	[ "$(mode "$T/cap.pcap")" = 600 ]
+	grep -q 'secret-pw' "$T/cap.pcap"
+	# --log FILE the same
+	LABD_ROOT=$T/root labd_start --log "$T/narration.log"
+	labd_stop
+	[ "$(mode "$T/narration.log")" = 600 ]
+	# a device named as the log is left as it is
+	local before
+	before=$(mode /dev/null)
+	LABD_ROOT=$T/root labd_start --log /dev/null
+	labd_stop
+	[ "$(mode /dev/null)" = "$before" ]
+}
+
+@test "labd secrets: --log-dir follows no link and refuses a folder others can write" {
+	mkdir -m 755 "$T/logs"
+	echo 'not a log' >"$T/victim"
+	ln -s "$T/victim" "$T/logs/class.log"
+	# each server here must refuse to start: one that serves is stopped
+	# by timeout (and the test fails)
+	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/logs"
+	[ "$status" -eq 73 ]
+	[ "$output" = "ftp-labd: --log-dir $T/logs: class.log is a symbolic link; logs are not written through links" ]
+	[ "$(cat "$T/victim")" = 'not a log' ]
+	# a hard link is another name for someone's file: refused too
+	rm "$T/logs/class.log"
+	ln "$T/victim" "$T/logs/class.log"
+	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/logs"
+	[ "$status" -eq 73 ]
+	[ "$output" = "ftp-labd: --log-dir $T/logs: class.log has other names (a hard link); logs are written to a file of their own only" ]
+	[ "$(cat "$T/victim")" = 'not a log' ]
+	# a folder anyone can write (sticky or not): refused, nothing made
+	mkdir -m 1777 "$T/shared"
+	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/shared"
+	[ "$status" -eq 73 ]
+	[ "$output" = "ftp-labd: --log-dir $T/shared: others can write this folder (mode 1777), so they could plant a link or a file where a log goes; use a folder only its owner can write (chmod go-w $T/shared)" ]
+	[ -z "$(ls -A "$T/shared")" ]
+	chmod 775 "$T/shared"
+	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/shared"
+	[ "$status" -eq 73 ]
+	[[ $output == *"others can write this folder (mode 0775)"* ]]
+}
+
+# Bytes a terminal acts on (ESC, BEL, DEL) or a log should not hold (any
+# byte outside printable ASCII): none may be in a narration file, but the
+# newline that ends each line.
+no_control_bytes() {
+	refute env LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f-\xff]' "$1"
+}
+
+# A client that types escape sequences where a name or a path goes: in
+# USER (before any login), a path that meets a link (confine:), an
+# upload over the quota (the 552 and the file: line).
+hostile_client() {
+	# (ftpchat reads its script as UTF-8 and sends Latin-1: the two
+	# bytes of e acute go out as the one byte 0xe9)
+	local e=$'\e' bel=$'\a' del=$'\x7f' hi=$'\xc3\xa9'
+	chat <<-S
+		USER ${e}[1A${e}[2Kfake${bel}
+		PASS wrong
+		USER ann
+		PASS pw
+		CWD x${e}[2Ky
+		!pasv
+		!put $T/big STOR ${e}]0;title${bel}${del}${hi}.bin
+	S
+}
+
+@test "labd narration: no byte a client sent reaches a log, a user log or the ladder unescaped" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 drives the control channel"
+	load lib/chat
+	printf 'ann:pw:ann:rwdm:10K\n' >"$T/users"
+	mkdir -p "$T/root/ann"
+	ln -s /etc "$T/root/ann/x"$'\e'"[2Ky"
+	head -c 20000 /dev/zero >"$T/big"
+	LABD_ROOT=$T/root labd_start --users "$T/users" --log-dir "$T/logs" \
+		--fail-delay 0
+	run hostile_client
+	[ "$status" -eq 0 ]
+	[[ $output == *"552 Exceeded storage allocation"* ]]
+	labd_stop
+	grep -q 'login: wrong password for \\x1b\[1A\\x1b\[2Kfake\\x07 (1 of 3)$' "$T/logs/class.log"
+	grep -q 'confine: /x\\x1b\[2Ky refused (a symbolic link)$' "$T/logs/ann.log" ||
+		grep -q 'confine: /x\\x1b\[2Ky refused (it resolves outside the root)$' "$T/logs/ann.log"
+	grep -q 'file: upload of /\\x1b\]0;title\\x07\\x7f\\xe9.bin not completed$' "$T/logs/ann.log"
+	grep -q '< 552 Exceeded storage allocation (the quota of ann' "$T/logs/ann.log"
+	no_control_bytes "$T/logs/class.log"
+	no_control_bytes "$T/logs/ann.log"
+	# the same client drawn as a ladder, and in the wire view
+	LABD_ROOT=$T/root labd_start --users "$T/users" --fail-delay 0 --ladder
+	run hostile_client
+	labd_stop
+	grep -q 'wrong password for \\x1b\[1A' "$LABD_LOG"
+	no_control_bytes "$LABD_LOG"
+	LABD_ROOT=$T/root labd_start --users "$T/users" --fail-delay 0 --wire
+	run hostile_client
+	labd_stop
+	grep -q 'confine: /x\\x1b\[2Ky refused' "$LABD_LOG"
+	no_control_bytes "$LABD_LOG"
+}
+
+@test "labd privileges: a folder the serving user cannot read or write is refused at start, with the fixes" {
+	[ "$(id -u)" -eq 0 ] || skip "not root: dropping root needs root (CI runs as root)"
+	id nobody >/dev/null 2>&1 || skip "this system has no user nobody"
+	# as mktemp -d makes it: only root may enter
+	mkdir -m 700 "$T/private"
+	echo hello >"$T/private/hello.txt"
+	run timeout 10 ftp-labd -p 0 -r "$T/private"
+	[ "$status" -eq 77 ]
+	[ "$output" = "ftp-labd: $T/private (the served folder, anonymous's /) cannot be read by nobody, who serves it: chmod a+rx $T/private, or --user a user who can read it, or --stay-root" ]
+	# readable, but anonymous may upload (rwdm) and nobody cannot write
+	chmod 755 "$T/private"
+	run timeout 10 ftp-labd -p 0 -r "$T/private"
+	[ "$status" -eq 77 ]
+	[ "$output" = "ftp-labd: $T/private (the served folder, anonymous's /) cannot be written by nobody, who serves it, though uploads are allowed there: chown nobody $T/private, or --user a user who can write it, or --stay-root, or --read-only" ]
+	# either fix: it starts and serves
+	LABD_ROOT=$T/private labd_start --user nobody --read-only
+	curl -sS -o "$T/got" "ftp://anonymous:a@$LABD_HOST:$LABD_PORT/hello.txt"
+	[ "$(cat "$T/got")" = hello ]
+	labd_stop
+	chown nobody "$T/private"
+	LABD_ROOT=$T/private labd_start --user nobody
+	labd_stop
+	# a class whose folder only root may enter: the folder that stops
+	# nobody is named, not the home behind it
+	mkdir -m 700 "$T/class"
+	run timeout 10 ftp-labd -q -p 0 -r "$T/class" --class 2 \
+		--class-file "$T/accounts.txt" --no-anonymous
+	[ "$status" -eq 77 ]
+	[ "$output" = "ftp-labd: $T/class (on the way to student01's home) cannot be read by nobody, who serves it: chmod a+rx $T/class, or --user a user who can read it, or --stay-root" ]
+	chmod 755 "$T/class"
+	LABD_ROOT=$T/class labd_start --class 2 --class-file "$T/accounts.txt" --user nobody
+	grep -q 'privileges: started as root; now serving as nobody' "$LABD_LOG"
+}
