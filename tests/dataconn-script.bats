@@ -54,13 +54,16 @@ teardown() {
 }
 
 @test "dataconn-script: -s and the server closes first: exit 74, with the bytes sent" {
-	dc_listen -r -w 1 >"$T/got" </dev/null
+	dc_listen -r >"$T/got" </dev/null
 	mkfifo "$T/in"
+	exec 6<>"$T/in"		# stdin never ends; its 3000 bytes are in already
+	head -c 3000 /dev/zero >&6
 	ftp-dataconn -s 127.0.0.1 "$DC_PORT" <"$T/in" 2>"$T/err" &
 	pid=$!
 	dc_remember "$pid"
-	exec 6>"$T/in"
-	head -c 3000 /dev/zero >&6
+	# the server closes once it holds every byte
+	wait_until 300 size_at_least "$T/got" 3000
+	kill "$DC_PID"
 	dc_wait "$pid"
 	cat "$T/err"
 	[ "$DC_STATUS" -eq 74 ]
