@@ -103,23 +103,35 @@ FUZZ_TIME ?= 20
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
+FUZZ_CFLAGS = $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h)
+# common/ (and ftp-labd's parts) compiled once with the fuzz flags, into
+# build/fuzz/obj, and linked into every target.
+FUZZ_O = build/fuzz/obj
+FUZZ_LIB = $(FUZZ_O)/librawftp.a
+FUZZ_LABD_OBJ = $(LABD_PARTS:%.c=$(FUZZ_O)/%.o)
+$(FUZZ_O)/common/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) \
-		-o $@ $< $(COMMON_SRC)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_O)/tools/ftp-labd/%.o: tools/ftp-labd/%.c \
+	$(wildcard common/*.h tools/ftp-labd/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/ftp-labd -c $< -o $@
+$(FUZZ_LIB): $(COMMON_SRC:%.c=$(FUZZ_O)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard common/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB)
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
 
 # The target that drives a whole session links ftp-labd's parts too.
-build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
-	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-labd \
-		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
-		$(LABD_PARTS) $(COMMON_SRC) -pthread
+build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(FUZZ_LABD_OBJ) \
+	$(FUZZ_LIB) $(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/ftp-labd -o $@ $< \
+		$(FUZZ_LABD_OBJ) $(FUZZ_LIB) -pthread
 
 # The one-command tour (README): ftp-labd on a free loopback port, a
 # scripted session shown on screen, every file verified byte for byte.
