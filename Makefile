@@ -84,12 +84,13 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(O)/%.o) $(LIB)
 # The README's test command.  RAWFTP_BIN tells the bats tests which build
 # to run; TESTS narrows the bats files (make test TESTS=tests/pasv-calc.bats),
 # JOBS sets how many run at once (tests/run's --jobs), TEST_TIMES=1 ends
-# with the ten slowest.
+# with the ten slowest, FILTER=REGEX runs only the tests so named.
 TESTS ?= tests
 test: all $(UNIT_BIN) $(HELPERS)
 	RAWFTP_BIN=$(abspath $(BIN)) RAWFTP_UNIT=$(abspath $(UNIT_BIN)) \
 		RAWFTP_TESTBIN=$(abspath $(O)/tests) tests/run \
-		$(if $(JOBS),--jobs $(JOBS)) $(if $(TEST_TIMES),--times) $(TESTS)
+		$(if $(JOBS),--jobs $(JOBS)) $(if $(TEST_TIMES),--times) \
+		$(if $(FILTER),--filter '$(FILTER)') $(TESTS)
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
