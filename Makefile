@@ -109,11 +109,15 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(O)/%.o) $(LIB)
 		-pthread
 
 # The README's test command.  RAWFTP_BIN tells the bats tests which build
-# to run; TESTS narrows the bats files (make test TESTS=tests/pasv-calc.bats).
+# to run; TESTS narrows the bats files (make test TESTS=tests/pasv-calc.bats),
+# JOBS sets how many run at once (tests/run's --jobs), TEST_TIMES=1 ends
+# with the ten slowest, FILTER=REGEX runs only the tests so named.
 TESTS ?= tests
 test: all $(UNIT_BIN) $(HELPERS)
 	RAWFTP_BIN=$(abspath $(BIN)) RAWFTP_UNIT=$(abspath $(UNIT_BIN)) \
-		RAWFTP_TESTBIN=$(abspath $(O)/tests) tests/run $(TESTS)
+		RAWFTP_TESTBIN=$(abspath $(O)/tests) tests/run \
+		$(if $(JOBS),--jobs $(JOBS)) $(if $(TEST_TIMES),--times) \
+		$(if $(FILTER),--filter '$(FILTER)') $(TESTS)
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -127,32 +131,43 @@ FUZZ_TIME ?= 20
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
+FUZZ_CFLAGS = $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(wildcard common/*.h) \
-	$(WEB_GEN)
+# common/ (and ftp-labd's parts) compiled once with the fuzz flags, into
+# build/fuzz/obj, and linked into every target.
+FUZZ_O = build/fuzz/obj
+FUZZ_LIB = $(FUZZ_O)/librawftp.a
+FUZZ_LABD_OBJ = $(LABD_PARTS:%.c=$(FUZZ_O)/%.o)
+$(FUZZ_O)/common/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon -DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) \
-		-o $@ $< $(COMMON_SRC) $(WEB_GEN)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_O)/tools/ftp-labd/%.o: tools/ftp-labd/%.c \
+	$(wildcard common/*.h tools/ftp-labd/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/ftp-labd -c $< -o $@
+$(FUZZ_O)/gen/webfiles.o: $(WEB_GEN) common/web.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_LIB): $(COMMON_SRC:%.c=$(FUZZ_O)/%.o) $(FUZZ_O)/gen/webfiles.o
+	rm -f $@
+	$(AR) rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard common/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB)
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_BINS)
 
 # The target that drives a whole session links ftp-labd's parts too.
-build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(COMMON_SRC) \
-	$(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h) $(WEB_GEN)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-labd \
-		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
-		$(LABD_PARTS) $(COMMON_SRC) $(WEB_GEN) -pthread
+build/fuzz/fuzz_session: tests/fuzz/fuzz_session.c $(FUZZ_LABD_OBJ) \
+	$(FUZZ_LIB) $(wildcard common/*.h tools/ftp-labd/*.c tools/ftp-labd/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/ftp-labd -o $@ $< \
+		$(FUZZ_LABD_OBJ) $(FUZZ_LIB) -pthread
 
 # The target that drives ftp-tap's session logic includes session.c.
-build/fuzz/fuzz_tap_session: tests/fuzz/fuzz_tap_session.c $(COMMON_SRC) \
+build/fuzz/fuzz_tap_session: tests/fuzz/fuzz_tap_session.c $(FUZZ_LIB) \
 	$(wildcard common/*.h tools/ftp-tap/*.c tools/ftp-tap/*.h)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Icommon -Itools/ftp-tap \
-		-DRAWFTP_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) -o $@ $< \
-		$(COMMON_SRC) -pthread
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/ftp-tap -o $@ $< $(FUZZ_LIB) -pthread
 
 # The one-command tour (README): ftp-labd on a free loopback port, a
 # scripted session shown on screen, every file verified byte for byte.

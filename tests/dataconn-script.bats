@@ -22,14 +22,16 @@ teardown() {
 }
 
 @test "dataconn-script: the server closes while stdin still has bytes: exit 74, with the bytes sent" {
-	# the peer takes what comes, then gives up after 1 s of silence
-	dc_listen -r -w 1 >"$T/got" </dev/null
+	# the peer takes what comes, then closes
+	dc_listen -r >"$T/got" </dev/null
 	mkfifo "$T/in"
+	exec 6<>"$T/in"
+	head -c 5000 /dev/zero >&6	# stdin stays open: more is to come
 	ftp-dataconn 127.0.0.1 "$DC_PORT" <"$T/in" >/dev/null 2>"$T/err" &
 	pid=$!
 	dc_remember "$pid"
-	exec 6>"$T/in"
-	head -c 5000 /dev/zero >&6	# stdin stays open: more is to come
+	wait_until 300 size_at_least "$T/got" 5000
+	kill "$DC_PID"
 	dc_wait "$pid"
 	echo "status $DC_STATUS: $(cat "$T/err")"
 	[ "$DC_STATUS" -eq 74 ]
@@ -37,16 +39,21 @@ teardown() {
 }
 
 @test "dataconn-script: a writer that sent everything but closes its end a little late is not a cut upload" {
-	# the peer takes what comes and closes after 1 s of silence; stdin's
-	# writer has written everything and ends 0.2 s after that close, as
+	# the peer takes what comes and closes once it has it all; stdin's
+	# writer has written everything and ends right as the server closes
+	# (before or just after: ftp-dataconn waits half a second for it), as
 	# `printf ... | ftp-dataconn` does on a loaded machine
-	dc_listen -r -w 1 >"$T/got" </dev/null
+	dc_listen -r >"$T/got" </dev/null
 	mkfifo "$T/in"
-	ftp-dataconn 127.0.0.1 "$DC_PORT" <"$T/in" >/dev/null 2>"$T/err" &
+	exec 6<>"$T/in"
+	printf 'QUIT\n' >&6
+	# 6>&-: the test's end of the FIFO is the only writer
+	ftp-dataconn 127.0.0.1 "$DC_PORT" <"$T/in" >/dev/null 2>"$T/err" 6>&- &
 	pid=$!
 	dc_remember "$pid"
-	{ printf 'QUIT\n'; sleep 1.2; } >"$T/in" &
-	dc_remember $!
+	wait_until 300 size_at_least "$T/got" 5
+	kill "$DC_PID"
+	exec 6>&-
 	dc_wait "$pid"
 	cat "$T/err"
 	[ "$DC_STATUS" -eq 0 ]
@@ -54,13 +61,16 @@ teardown() {
 }
 
 @test "dataconn-script: -s and the server closes first: exit 74, with the bytes sent" {
-	dc_listen -r -w 1 >"$T/got" </dev/null
+	dc_listen -r >"$T/got" </dev/null
 	mkfifo "$T/in"
+	exec 6<>"$T/in"		# stdin never ends; its 3000 bytes are in already
+	head -c 3000 /dev/zero >&6
 	ftp-dataconn -s 127.0.0.1 "$DC_PORT" <"$T/in" 2>"$T/err" &
 	pid=$!
 	dc_remember "$pid"
-	exec 6>"$T/in"
-	head -c 3000 /dev/zero >&6
+	# the server closes once it holds every byte
+	wait_until 300 size_at_least "$T/got" 3000
+	kill "$DC_PID"
 	dc_wait "$pid"
 	cat "$T/err"
 	[ "$DC_STATUS" -eq 74 ]

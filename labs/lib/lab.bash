@@ -55,6 +55,7 @@ lab_all_bytes() {
 	local i o
 	for ((i = 0; i < 256; i++)); do
 		printf -v o '%03o' "$i"
+		# shellcheck disable=SC2059 # the octal escape is the point
 		printf "\\$o"
 	done
 }
@@ -66,6 +67,7 @@ lab_bytes_down_crlf() {
 	for ((i = 255; i >= 0; i--)); do
 		[ "$i" -eq 13 ] || [ "$i" -eq 10 ] && continue
 		printf -v o '%03o' "$i"
+		# shellcheck disable=SC2059 # the octal escape is the point
 		printf "\\$o"
 	done
 	printf '\r\n'
@@ -406,6 +408,7 @@ lab_class_dirs() {
 		"$LAB_FROM" | tail -n 1)
 	home=$(sed -n "s/^.* login: user $LAB_USER, home \\(.*\\)\$/\\1/p" "$LAB_LOG" | tail -n 1)
 	[ -n "$root" ] || return 0
+	# shellcheck disable=SC2034 # for the checks that source this
 	SAMPLES_DIR=$root/pub
 	SERVER_DIR=$root${home:+/$home}
 }

@@ -8,6 +8,7 @@
 # test helper programs (tests/helpers/*.c), built by `make test`
 : "${RAWFTP_TESTBIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build/tests}"
 export PATH="$RAWFTP_BIN:$PATH"
+# shellcheck disable=SC2034 # for the tests
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 bats_require_minimum_version 1.5.0	# run --separate-stderr
 
@@ -29,6 +30,16 @@ wait_until() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# pid_gone PID: succeeds once the process PID has ended.
+pid_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# size_at_least FILE BYTES: succeeds once FILE holds BYTES or more.
+size_at_least() {
+	[ -f "$1" ] && [ "$(wc -c <"$1")" -ge "$2" ]
 }
 
 # labd_start [ftp-labd options...]
@@ -65,7 +76,7 @@ labd_start() {
 labd_stop() {
 	[ -n "${LABD_PID:-}" ] || return 0
 	kill "$LABD_PID" 2>/dev/null
-	wait_until 50 eval '! kill -0 "$LABD_PID" 2>/dev/null' ||
+	wait_until 50 pid_gone "$LABD_PID" ||
 		kill -9 "$LABD_PID" 2>/dev/null
 	wait "$LABD_PID" 2>/dev/null
 	LABD_PID=

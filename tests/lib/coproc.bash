@@ -1,6 +1,7 @@
 # coproc.bash - reading replies from ftp-raw run as a bash coprocess:
 # `load lib/coproc`.  The test sets RAW_OUT (the coprocess's stdout) and
 # TRANSCRIPT (a file that collects every line read).
+# shellcheck disable=SC2034 # the variables set here are for the tests
 
 # One reply from the coprocess: all its lines into $TRANSCRIPT, the last in
 # REPLY_LAST.  Multi-line replies end at "NNN " with the opening code.

@@ -3,6 +3,7 @@
 #
 # Every process started here is remembered and killed by its PID in
 # dc_cleanup (call it from teardown); every wait is bounded.
+# shellcheck disable=SC2034 # the variables set here are for the tests
 
 DC_PIDS=()
 

@@ -35,15 +35,18 @@ so a test greps what a user would see on the wire.  Script lines:
   !sleep SECS
   !sh COMMAND          run a shell command between two FTP commands (to
                        change the server's folder behind its back)
-Every wait is bounded (10 s).  Exit status 0, or 3 when the server closed
-the connection before a reply was complete.
+Every wait is bounded (60 s, or RAWFTP_CHAT_TIMEOUT): a bound for a server
+that never answers, not a pause, so it is generous; a 30000-file listing
+under ASan on a loaded machine took more than 10 s.  Exit status 0, or 3
+when the server closed the connection before a reply was complete.
 """
+import os
 import socket
 import subprocess
 import sys
 import time
 
-TIMEOUT = 10
+TIMEOUT = float(os.environ.get("RAWFTP_CHAT_TIMEOUT", "60"))
 
 
 def receive_rest(conn, f):

@@ -4,6 +4,7 @@
 # allowed), on a port taken from a free-port probe, and sets PEER_PID,
 # PEER_PORT and PEER_ROOT; the test is skipped with a message when the peer
 # is not installed.  Each *_stop kills the server by its PID.
+# shellcheck disable=SC2034 # the variables set here are for the tests
 
 # A TCP port nobody listens on now (bounded number of tries), below the
 # kernel's ephemeral range (32768 and up on Linux) so an outgoing connection
@@ -180,7 +181,7 @@ pureftpd_start() {
 		skip "$bin does not run (its libraries are missing)"
 	[ "$(id -u)" = 0 ] || skip "pure-ftpd needs root to start"
 	home=$(getent passwd ftp | cut -d: -f6)
-	[ -n "$home" ] && [ -d "$home" ] ||
+	{ [ -n "$home" ] && [ -d "$home" ]; } ||
 		skip "pure-ftpd needs the system account 'ftp' and its home (.ci/run makes them)"
 	peer_dirs "$(mktemp -d "$home/rawftp-test.XXXXXX")"
 	PEER_DIR=${PEER_ROOT##*/}

@@ -56,7 +56,8 @@ usage(FILE *f)
 "  --class N            accounts student01..N, each with a home below\n"
 "                       ROOT/home and the shared, read-only ROOT/pub\n"
 "  --class-file FILE    where --class writes the accounts and passwords\n"
-"                       (default class-accounts.txt; kept if it exists)\n"
+"                       (default class-accounts.txt, not in a git\n"
+"                       checkout; kept if it exists)\n"
 "  --quota BYTES        what each --class home may hold (K, M, G)\n"
 "  --max-file-size BYTES  552 for an upload over BYTES (K, M, G)\n"
 "  --anonymous-perms LETTERS  what anonymous may do: r w d m (default\n"
@@ -205,7 +206,40 @@ static struct {
 	const char *run_as;		/* --user NAME, or NULL */
 	int stay_root;
 	int max_per_user;		/* --max-per-user N; 0: the default */
-} want = { .class_file = "class-accounts.txt" };
+} want;
+
+/* 1 when DIR (cut down in place) or a folder above it holds .git. */
+static int
+in_git_checkout(char *dir)
+{
+	char probe[4096 + 8];
+	char *slash;
+	struct stat st;
+
+	for (;;) {
+		snprintf(probe, sizeof probe, "%s/.git", dir);
+		if (lstat(probe, &st) == 0)
+			return 1;
+		slash = strrchr(dir, '/');
+		if (slash == NULL || slash == dir)
+			return 0;
+		*slash = '\0';
+	}
+}
+
+/* --class without --class-file: class-accounts.txt here, unless here is
+ * a git checkout, where the passwords would end up committed. */
+static const char *
+default_class_file(void)
+{
+	char here[4096];
+
+	if (getcwd(here, sizeof here) != NULL && in_git_checkout(here))
+		die_usage("--class: class-accounts.txt (the students' "
+		    "passwords) is not written inside the git checkout %s; "
+		    "name the file with --class-file", here);
+	return "class-accounts.txt";
+}
 
 static uint64_t
 opt_bytes(const char *opt, const char *text)
@@ -290,6 +324,8 @@ parse_options(int argc, char **argv)
 	cfg.max_per_user = want.max_per_user;
 	if (want.class_size > 0 && want.max_per_user == 0)
 		cfg.max_per_user = CLASS_MAX_PER_USER;
+	if (want.class_size > 0 && want.class_file == NULL)
+		want.class_file = default_class_file();
 	if (want.class_size > 0) {	/* anonymous reads pub/, no more */
 		cfg.guest.perms = PERM_READ;
 		snprintf(cfg.guest.home, sizeof cfg.guest.home, SHARED_DIR);
