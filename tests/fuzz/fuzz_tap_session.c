@@ -28,7 +28,6 @@ struct config cfg;
 
 /* ---- stubs of the rest of ftp-tap ---- */
 
-void session_end(struct session *s) { (void)s; }
 int watching(void) { return 0; }
 void watch_leg(struct session *s, struct wireview *w, int fd, int data,
     int server_leg, enum narrate_side connector)
@@ -52,6 +51,10 @@ int data_relaying(const struct session *s) { (void)s; return 0; }
 int data_busy(const struct session *s) { (void)s; return 0; }
 int data_timeout_ms(const struct session *s) { (void)s; return -1; }
 void data_close(struct session *s) { (void)s; }
+void data_command(struct session *s, const char *line, size_t len)
+{ (void)s; (void)line; (void)len; }
+int data_cut_reply(struct session *s, int code)
+{ (void)s; (void)code; return 0; }
 void relay_init(struct relay *r) { r->a = r->b = -1; }
 int relay_open(struct relay *r, int a, int b, struct wireview *wa,
     struct wireview *wb)
