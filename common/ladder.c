@@ -29,6 +29,9 @@ struct lanes {
 	int ndata;			/* data lanes alive */
 	char data_port[DATA_LANES][PORT_W];
 	char data_verb[DATA_LANES][8];	/* PASV, EPSV, PORT, EPRT */
+	int relay;			/* a relay's session (ladder_onward):
+					 * "server" is the relay, the real
+					 * server is beyond the lanes */
 };
 
 struct record {
@@ -368,8 +371,17 @@ ladder_onward(unsigned id, const struct hostport *from,
 	struct lanes *l;
 	size_t len;
 
+	size_t i;
+
 	pthread_mutex_lock(&lock);
 	l = enter(id);
+	l->relay = 1;
+	for (i = nrecords; i > 0 && i + LADDER_SUMMARY_ROWS > nrecords; i--)
+		if (records[(i - 1) % LADDER_SUMMARY_ROWS].id == id) {
+			/* the client's control connection ends at the relay */
+			records[(i - 1) % LADDER_SUMMARY_ROWS].to_whom = "tap";
+			break;
+		}
 	endpoint(from, f, sizeof f, port, sizeof port);
 	endpoint(server, t, sizeof t, port, sizeof port);
 	record(id, "control", "tap", f, "server", t);
@@ -447,6 +459,39 @@ ladder_note(unsigned id, const char *text)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A data connection of a relay's session (lock held): the newest lane
+ * is the relay's own data port.  In passive mode (PASV, EPSV) the client
+ * connects to it and the relay connects onward to the server; in active
+ * mode (PORT, EPRT) the server connects to it and the relay to the
+ * client.  The server is beyond the lanes: its legs get a row of text,
+ * not an arrow. */
+static void
+relay_data_connect(struct lanes *l, unsigned id, const char *what,
+    const char *from, const char *to, int outgoing, const char *text)
+{
+	const char *verb = l->ndata > 0 ? l->data_verb[l->ndata - 1] : "";
+	int passive = strcmp(verb, "PASV") == 0 || strcmp(verb, "EPSV") == 0;
+	int client_leg = passive != outgoing;
+	char row[LADDER_WIDTH];
+	size_t len;
+
+	if (!outgoing)
+		record(id, what, client_leg ? "client" : "server", from, "tap",
+		    to);
+	else
+		record(id, what, "tap", from, client_leg ? "client" : "server",
+		    to);
+	if (client_leg) {
+		arrow_row(l, outgoing ? lane_col(l, LADDER_DATA) : COL_CLIENT,
+		    outgoing ? COL_CLIENT : lane_col(l, LADDER_DATA),
+		    LADDER_CONNECT, text);
+		return;
+	}
+	len = blank_row(l, row, 1);
+	len = place(row, len, text_col(l), text);
+	put(row, trim(row, len), 0, NULL);
+}
+
 void
 ladder_data_connect(unsigned id, const struct hostport *from,
     const struct hostport *to, const char *text)
@@ -470,11 +515,34 @@ ladder_data_connect(unsigned id, const struct hostport *from,
 		    l->server[0] == '[' ? "]" : "",
 		    l->ndata > 0 ? l->data_port[l->ndata - 1] : ":?");
 	}
-	record(id, what, to == NULL ? "client" : "server", f,
-	    to == NULL ? "server" : "client", t);
-	arrow_row(l, to == NULL ? COL_CLIENT : lane_col(l, LADDER_DATA),
-	    to == NULL ? lane_col(l, LADDER_DATA) : COL_CLIENT, LADDER_CONNECT,
-	    text);
+	if (l->relay)
+		relay_data_connect(l, id, what, f, t, to != NULL, text);
+	else {
+		record(id, what, to == NULL ? "client" : "server", f,
+		    to == NULL ? "server" : "client", t);
+		arrow_row(l, to == NULL ? COL_CLIENT : lane_col(l, LADDER_DATA),
+		    to == NULL ? lane_col(l, LADDER_DATA) : COL_CLIENT,
+		    LADDER_CONNECT, text);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void
+ladder_data_end(unsigned id, const char *text)
+{
+	char row[LADDER_WIDTH];
+	struct lanes *l;
+	size_t len;
+
+	pthread_mutex_lock(&lock);
+	l = enter(id);
+	len = blank_row(l, row, 1);
+	if (l->ndata > 0)
+		row[data_col(l->ndata - 1)] = '-';
+	len = place(row, len, text_col(l), text);
+	put(row, trim(row, len), 0, NULL);
+	if (l->ndata > 0)
+		l->ndata--;
 	pthread_mutex_unlock(&lock);
 }
 

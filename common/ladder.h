@@ -66,12 +66,18 @@ void ladder_arrow(unsigned id, enum ladder_lane from, enum ladder_lane to,
 void ladder_data_open(unsigned id, const char *verb, unsigned port,
     const char *text);
 /* The data connection came: from the client (to NULL: from connected to
- * the lane's port) or from the server (from connected to to). */
+ * the lane's port) or from the server (from connected to to).  In a
+ * relay's session (ladder_onward): to NULL, a peer connected to the
+ * relay's port; else the relay connected from to to. */
 void ladder_data_connect(unsigned id, const struct hostport *from,
     const struct hostport *to, const char *text);
 /* The newest data lane ends, with an arrow from -> to and text. */
 void ladder_data_close(unsigned id, enum ladder_lane from,
     enum ladder_lane to, const char *text);
+
+/* The newest data lane ends, with text and no arrow (a relay's data
+ * port, whose legs' ends the relay narrates itself). */
+void ladder_data_end(unsigned id, const char *text);
 
 /* Text on a row of its own, lanes drawn (id 0: the program's own). */
 void ladder_note(unsigned id, const char *text);

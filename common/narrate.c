@@ -272,6 +272,21 @@ narrate_onward(unsigned id, const struct hostport *server,
 }
 
 void
+narrate_relay_lane(unsigned id, const char *verb,
+    const struct hostport *where)
+{
+	if (narrate_fd >= 0 && in_ladder())
+		ladder_data_open(id, verb, where->port, "the tap's data port");
+}
+
+void
+narrate_relay_lane_end(unsigned id)
+{
+	if (narrate_fd >= 0 && in_ladder())
+		ladder_data_end(id, "the tap's data port closed");
+}
+
+void
 narrate_quoting(unsigned id, const char *head, const char *text,
     size_t len, const char *tail)
 {

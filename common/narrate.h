@@ -92,6 +92,12 @@ void narrate_refuse(unsigned id, const struct hostport *peer,
  * connection onward to the server (the ladder's table lists it). */
 void narrate_onward(unsigned id, const struct hostport *server,
     const struct hostport *from);
+/* A relay's data port (VERB: the command it answers) opens and ends:
+ * with NARRATE_LADDER its data lane, else nothing (the relay narrates
+ * its data port in its own lines). */
+void narrate_relay_lane(unsigned id, const char *verb,
+    const struct hostport *where);
+void narrate_relay_lane_end(unsigned id);
 /* "closed": the control connection ended. */
 void narrate_close(unsigned id);
 

@@ -258,7 +258,8 @@ hostile() {
 
 # ---- the ladder's end table and Ctrl-C in lab 13's pipeline ----
 
-@test "tap-control: Ctrl-C in lab 13's own pipeline (ftp-tap --ladder | tee) keeps the end table in the log" {
+@test "tap-control: Ctrl-C in lab 13's own pipeline (ftp-tap --ladder | tee) keeps the end table, complete and the right way" {
+	require curl
 	# the pipe and tee exactly as lab 13 writes them for the ladder
 	pipe=$(grep -o -- '--ladder .* 2>&1 | tee[^~]*' "$REPO_ROOT/labs/13-watch-through-tap/README.md" |
 		sed 's/^.* 2>&1 |/|/')
@@ -271,17 +272,33 @@ hostile() {
 	group=$!
 	wait_until 100 grep -qs '^listening on ' "$T/ladder.log"
 	port=$(sed -n 's/^listening on .* port //p' "$T/ladder.log")
-	printf '%s\n' 'USER anonymous' 'PASS x' QUIT | ftp-raw -w 10 127.0.0.1 "$port" >"$T/ctl"
-	grep -q '^221 ' "$T/ctl"
-	wait_until 50 grep -q ' closed$' "$T/ladder.log"
+	# a passive and an active download, each a session
+	printf 'lane\n' >"$LABD_ROOT/f.txt"
+	curl -sS --max-time 20 -o "$T/pasv.txt" "ftp://127.0.0.1:$port/f.txt"
+	curl -sS --max-time 20 -P 127.0.0.1 --disable-eprt -o "$T/port.txt" "ftp://127.0.0.1:$port/f.txt"
+	cmp "$T/pasv.txt" "$LABD_ROOT/f.txt"
+	cmp "$T/port.txt" "$LABD_ROOT/f.txt"
+	wait_until 50 eval '[ "$(grep -c " closed$" "$T/ladder.log")" -ge 2 ]'
 	kill -INT -- "-$group"
 	wait_until 100 eval '! kill -0 -- "-$group" 2>/dev/null' ||
 		kill -KILL -- "-$group" 2>/dev/null
 	wait "$group" 2>/dev/null || true
 	cat "$T/ladder.log"
-	grep -q '^== 2 connections: who connected from where to where ==$' "$T/ladder.log"
+	grep -q '^== 8 connections: who connected from where to where ==$' "$T/ladder.log"
 	# both control legs: the client's to the tap, the tap's to the server
-	grep -Eq '^ \[1\] +control +client 127\.0\.0\.1:[0-9]+ +-> server 127\.0\.0\.1:'"$port"'$' "$T/ladder.log"
+	grep -Eq '^ \[1\] +control +client 127\.0\.0\.1:[0-9]+ +-> tap 127\.0\.0\.1:'"$port"'$' "$T/ladder.log"
 	grep -Eq '^ \[1\] +control +tap 127\.0\.0\.1:[0-9]+ +-> server 127\.0\.0\.1:'"$LABD_PORT"'$' "$T/ladder.log"
+	# both data legs, each the right way, with their ports: passive,
+	# the client to the tap's port and the tap onward to the server's;
+	# active, the server to the tap's port and the tap to the client's
+	grep -Eq '^ \[1\] +data EPSV +client 127\.0\.0\.1:[0-9]+ +-> tap 127\.0\.0\.1:[0-9]+$' "$T/ladder.log"
+	grep -Eq '^ \[1\] +data EPSV +tap 127\.0\.0\.1:[0-9]+ +-> server 127\.0\.0\.1:[0-9]+$' "$T/ladder.log"
+	grep -Eq '^ \[2\] +data PORT +server 127\.0\.0\.1:[0-9]+ +-> tap 127\.0\.0\.1:[0-9]+$' "$T/ladder.log"
+	grep -Eq '^ \[2\] +data PORT +tap 127\.0\.0\.1:[0-9]+ +-> client 127\.0\.0\.1:[0-9]+$' "$T/ladder.log"
+	refute grep -q 'data ?\|:?' "$T/ladder.log"
+	# the data lane: opened with the tap's port, the client's connect
+	# drawn from the client's lane to it
+	grep -Eq '\+:[0-9]+ the tap.s data port$' "$T/ladder.log"
+	grep -Eq '\|-+>\|  connect from 127\.0\.0\.1:[0-9]+$' "$T/ladder.log"
 	grep -q 'stopped$' "$T/ladder.log"
 }

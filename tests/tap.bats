@@ -685,7 +685,8 @@ labd_vanish() {
 	grep -Eq '^== \[1\] client 127\.0\.0\.1:[0-9]+, server 127\.0\.0\.1:'"$TAP_PORT"' ==$' "$TAP_LOG"
 	grep -qF '|-------->|         PASS secret@example.com' "$TAP_LOG"
 	grep -qF '|<--------|         200 NOOP ok.' "$TAP_LOG"
-	grep -q '^== 1 connection: who connected from where to where ==$' "$TAP_LOG"
+	# the client's control leg to the tap, and the tap's own to the server
+	grep -q '^== 2 connections: who connected from where to where ==$' "$TAP_LOG"
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$TAP_LOG")" -le 80 ]
 	refute grep -qF $'\033[' "$TAP_LOG"
 }

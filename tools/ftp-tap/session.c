@@ -183,6 +183,16 @@ send_line_to_server(struct session *s, const char *line, size_t len,
 	return send_server(s, out, n + 2);
 }
 
+/* --ladder: the data lane of the tap's data port ends once no data
+ * connection is expected or open. */
+static void
+end_lane(struct session *s)
+{
+	if (s->lane_open)
+		narrate_relay_lane_end(s->id);
+	s->lane_open = 0;
+}
+
 /* The ALG's step: listen for the data connection (passive: for the
  * client; active: for the server), and send on, in place of line, a
  * line of the same kind that names the tap's port. */
@@ -201,6 +211,10 @@ send_rewritten(struct session *s, int for_client, enum alg_kind kind,
 	}
 	if (kind == ALG_PORT && mine.family != AF_INET)
 		kind = ALG_EPRT;	/* PORT cannot carry IPv6 */
+	end_lane(s);
+	narrate_relay_lane(s->id, kind == ALG_227 ? "PASV" : kind == ALG_229 ?
+	    "EPSV" : kind == ALG_PORT ? "PORT" : "EPRT", &mine);
+	s->lane_open = 1;
 	n = alg_format(kind, &mine, out, sizeof out);
 	narrate_rewrite(s, dir, line, len, out, (size_t)n);
 	if (for_client)
@@ -851,6 +865,8 @@ relay_round(struct session *s)
 	if (idx[P_LISTEN] >= 0 && pfd[idx[P_LISTEN]].revents)
 		data_accept(s);
 	data_check(s);
+	if (s->lane_open && !data_busy(s))
+		end_lane(s);
 	if (s->holding && !data_busy(s) && server_lines(s) < 0)
 		return -1;
 	if (server_gone(s) < 0 || line_timed_out(s))

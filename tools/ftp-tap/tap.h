@@ -123,6 +123,7 @@ struct session {
 	unsigned char pending[TAP_PENDING];	/* enum cmd_watch */
 	unsigned pending_first, pending_count;
 	int greeted;			/* the server's greeting has come */
+	int lane_open;			/* --ladder: a data lane is drawn */
 };
 
 /* wire.c: --wire and --pcap */
