@@ -373,11 +373,14 @@ lab_vpath_of() {
 }
 
 # lab_transfer_of VERB PATH: the last transfer of VERB (any case) of the
-# server path PATH, as a lab_transfers line; nothing when never sent.
+# server path PATH, as a lab_transfers line, else of PATH in another case
+# (01TEST.TXT: its 550 says why); nothing when never sent.
 lab_transfer_of() {
 	lab_transfers | awk -F'\t' -v verb="$1" -v path="$2" '
-		$2 == toupper(verb) && $3 == path { last = $0 }
-		END { if (last != "") print last }'
+		$2 != toupper(verb) { next }
+		$3 == path { last = $0 }
+		tolower($3) == tolower(path) { near = $0 }
+		END { if (last != "") print last; else if (near != "") print near }'
 }
 
 # The session id of the last VERB FILE in the narration (FILE as
