@@ -1176,6 +1176,24 @@ class_samples() {
 	refute grep -q "does not exist yet" <<<"$output"
 }
 
+@test "check 15 and class-summary: a restarted server numbers its sessions again; each is its student's" {
+	class_start
+	session "${login[@]}" PWD QUIT		# session 1 of the first server
+	server_stop
+	class_start				# the same class, the log appended
+	login=("USER student02" "PASS $(grep '^student02:' "$BATS_TEST_TMPDIR/class-accounts.txt" | cut -d: -f2)")
+	store_hello				# session 1 again: student02's
+	[ "$(grep -c '\] serving ' "$CLASS_LOG")" -eq 2 ]
+	check15 student01
+	says "no file of yours is stored in your home yet"
+	refute grep -q "hello.txt was stored" <<<"$output"
+	check15 student02
+	[[ $output == *"OK: hello.txt is in your home: 22 bytes"* ]]
+	run "$LABS/class-summary" --log "$CLASS_LOG" 05 15
+	[ "${lines[0]}" = "student01    05 --  15 --" ]
+	[ "${lines[1]}" = "student02    05 --  15 --" ]
+}
+
 # check15_lab NN: lab NN's check, for student01 of the class log.
 check15_lab() {
 	run "$LABS"/"$1"-*/check --log "$CLASS_LOG" --user student01

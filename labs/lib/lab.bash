@@ -8,7 +8,11 @@
 #   env          ". ~/rawftp-lab/env" in a terminal: PATH, LABS, cd client/
 # Sourced by bash scripts only; defines functions and variables, and, in
 # a check, reads the options every check takes (lab_options, at the end).
+# Sourced again where it is already loaded (a check that labs/class-summary
+# runs in its own process), it does nothing: the caller set the scene.
 
+[ -z "${LAB_BASH_LOADED:-}" ] || return 0
+LAB_BASH_LOADED=1
 export LC_ALL=C	# byte-wise sed, tr and sort on binary files
 LABS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$LABS/.." && pwd)
@@ -255,6 +259,10 @@ lab_need_log() {
 # The narration with the wire view's line endings taken off (a server
 # started with --wire narrates "> HELP\r\n", and a bare LF with a flag).
 lab_narration() {
+	if [ -n "${LAB_NARRATION_CACHED:-}" ]; then
+		printf '%s\n' "$LAB_NARRATION_CACHED"
+		return
+	fi
 	sed -e 's/\\r\\n$//' \
 		-e 's/\\n   <- bare LF, no CR: accepted, but RFC 959 asks for CR LF$//' \
 		-e 's/\\n$//' "$LAB_LOG"
@@ -302,6 +310,10 @@ lab_reply_to() {
 # "closed" (the control connection ended first: the client quit or was
 # stopped mid-transfer) or "open" (still going).  "-" for what is unknown.
 lab_transfers() {
+	if [ -n "${LAB_TRANSFERS_CACHED:-}" ]; then
+		printf '%s\n' "$LAB_TRANSFERS_CACHED"
+		return
+	fi
 	lab_narration | awk -v OFS='\t' '
 		function norm(cwd, arg,   s, n, i, k, p, part, res) {
 			s = substr(arg, 1, 1) == "/" ? arg : cwd "/" arg
@@ -396,7 +408,7 @@ lab_last_session_of() {
 # too slow), a data connection that stalled (426), the control connection
 # closed mid-transfer, a wrong name, no login.
 lab_transfer_trouble() {
-	local verb=$1 file=$2 vpath=${3:-$(lab_vpath "$2")} rec id reply bytes how
+	local verb=$1 file=$2 vpath=${3:-$(lab_vpath "$2")} rec reply bytes how
 	rec=$(lab_transfer_of "$verb" "$vpath")
 	[ -n "$rec" ] || return 1
 	IFS=$'\t' read -r _ _ _ reply bytes _ _ _ _ _ how <<<"$rec"
@@ -459,7 +471,7 @@ lab_no_data_connection() {
 # for an upload), so "RETR pub/01test.txt" on a class server counts; FILE
 # is shown as the path from the session's "/" ("pub/01test.txt" there).
 lab_transfer_check() {
-	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n reply
+	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n
 	if [ -e "$got" ] && cmp -s "$got" "$want"; then
 		lab_same_file "$got" "$want" "$name"
 		return
@@ -470,9 +482,11 @@ lab_transfer_check() {
 	esac
 	file=${vpath#/}
 	rec=$(lab_transfer_of "$verb" "$vpath")
+	# unseen: any complete transfer counts, even with a failed one after it
 	if [ -n "${LAB_CLIENT_UNSEEN:-}" ] && [ ! -e "$got" ] && [ -n "$rec" ]; then
-		IFS=$'\t' read -r _ _ _ reply n _ <<<"$rec"
-		if [[ $reply == 226* ]] && [ "$n" = "$(lab_size "$want")" ]; then
+		n=$(lab_transfers | awk -F'\t' -v verb="$verb" -v path="$vpath" \
+			'$2 == verb && $3 == path && $4 ~ /^226 / { n = $5 } END { print n }')
+		if [ -n "$n" ] && [ "$n" = "$(lab_size "$want")" ]; then
 			lab_ok "$name: the server sent all $n bytes (226); the copy on the student's side is not looked at (--client DIR)"
 			return 0
 		fi
@@ -500,28 +514,64 @@ lab_transfer_check() {
 # line; the sample files are ROOT/pub's.  --client DIR is where the
 # student's downloads are, when the check can see them.
 
-# The lines of NAME's sessions from narration FILE, as "[ID]" lines.
-lab_user_lines() {
-	awk -v user="$1" '
-		function tag(line,   t) {
-			if (!match(line, /\[[0-9]+( [^]]*)?\]/)) return ""
-			return substr(line, RSTART + 1, RLENGTH - 2)
-		}
-		NR == FNR { t = tag($0); n = split(t, w, " ")
-			if (n == 2 && w[2] == user) mine[w[1]] = 1; next }
-		{ t = tag($0); split(t, w, " ")
-			if (w[1] in mine) { sub(/\[[0-9]+( [^]]*)?\]/, "[" w[1] "]"); print } }
-	' "$2" "$2"
+# lab_split_users DIR FILE: one pass over narration FILE; each session's
+# lines go to DIR/NAME, NAME the account that logged in on it, as "[ID]"
+# lines (the "[ID NAME]" lines and the "[ID]" lines before the login);
+# sessions nobody logged in to by name are dropped when they end.  A
+# "serving" line starts a new server, whose session numbers start again.
+lab_split_users() {
+	mkdir -p "$1" || return 1
+	awk -v dir="$1" '
+		/^ *[0-9.:]* \[0\] serving / { split("", who); split("", buf); next }
+		!match($0, /\[[0-9]+( [^]]*)?\]/) { next }
+		{	n = split(substr($0, RSTART + 1, RLENGTH - 2), w, " ")
+			id = w[1]
+			if (id == 0) next
+			line = $0
+			sub(/\[[0-9]+( [^]]*)?\]/, "[" id "]", line)
+			if (n == 2 && !(id in who) && w[2] !~ /\//) {
+				who[id] = dir "/" w[2]
+				if (id in buf) printf "%s", buf[id] > who[id]
+				delete buf[id]
+			}
+			if (id in who) print line > who[id]
+			else buf[id] = buf[id] line "\n"
+			if (line ~ /\] summary: /) { delete who[id]; delete buf[id] }
+		}' "$2"
 }
 
-lab_class_dirs() {
-	local root=$1 home
-	[ -n "$root" ] || root=$(sed -n 's/^ *[0-9.:]* \[0\] serving \(\/.*\) on .* port [0-9]* (.*$/\1/p' \
-		"$LAB_FROM" | tail -n 1)
+# The folder a class server served, from its last "serving" line in
+# narration FILE (when it is absolute).
+lab_served_root() {
+	sed -n 's/^ *[0-9.:]* \[0\] serving \(\/.*\) on .* port [0-9]* (.*$/\1/p' \
+		"$1" | tail -n 1
+}
+
+# lab_judge_user NAME NARRATION ROOT: the rest of a check reads NAME's
+# work: LAB_LOG is NARRATION (NAME's sessions, as lab_user_lines gives
+# them), the home is the one its login line names, below ROOT (when
+# known), and the sample files are ROOT/pub's.
+lab_judge_user() {
+	local home
+	LAB_USER=$1
+	LAB_LOG=$2
 	home=$(sed -n "s/^.* login: user $LAB_USER, home \\(.*\\)\$/\\1/p" "$LAB_LOG" | tail -n 1)
-	[ -n "$root" ] || return 0
-	SAMPLES_DIR=$root/pub
-	SERVER_DIR=$root${home:+/$home}
+	# what every check of this student reads, made once (class-summary)
+	LAB_NARRATION_CACHED= LAB_TRANSFERS_CACHED=
+	LAB_NARRATION_CACHED=$(lab_narration)
+	LAB_TRANSFERS_CACHED=$(lab_transfers)
+	[ -n "$3" ] || return 0
+	SAMPLES_DIR=$3/pub
+	SERVER_DIR=$3${home:+/$home}
+}
+
+# A folder for what the student's side would hold, which the check cannot
+# see: the sample every student uploads.  CLIENT_DIR is it.
+lab_unseen_client() {
+	CLIENT_DIR=$1
+	LAB_CLIENT_UNSEEN=1
+	mkdir -p "$CLIENT_DIR"
+	lab_repeat lab_bytes_down_crlf 40 "$CLIENT_DIR/upload.bin"
 }
 
 lab_usage() {
@@ -554,17 +604,14 @@ lab_options() {
 	fi
 	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lab-user.XXXXXX") || exit 73
 	trap 'rm -rf "$LAB_TMP"' EXIT
-	LAB_LOG=$LAB_TMP/narration
-	lab_user_lines "$LAB_USER" "$LAB_FROM" >"$LAB_LOG"
-	lab_class_dirs "$root"
+	lab_split_users "$LAB_TMP/users" "$LAB_FROM"
+	LAB_LOG=$LAB_TMP/users/$LAB_USER
+	case $LAB_USER in */*) LAB_LOG=$LAB_TMP/nobody ;; esac
+	touch "$LAB_LOG"
+	lab_judge_user "$LAB_USER" "$LAB_LOG" "${root:-$(lab_served_root "$LAB_FROM")}"
 	# Without the student's folder, the downloads are judged by what the
 	# server sent, and the upload by the sample every student has.
-	if [ -z "$client" ]; then
-		CLIENT_DIR=$LAB_TMP/client
-		LAB_CLIENT_UNSEEN=1
-		mkdir -p "$CLIENT_DIR"
-		lab_repeat lab_bytes_down_crlf 40 "$CLIENT_DIR/upload.bin"
-	fi
+	[ -n "$client" ] || lab_unseen_client "$LAB_TMP/client"
 }
 
 if [ "$(basename "$0")" = check ]; then
