@@ -452,8 +452,8 @@ lab_no_data_connection() {
 	local rec=$1 file=$2 verb reply port sum secs t0 t1
 	IFS=$'\t' read -r _ verb _ reply _ port sum secs t0 t1 _ <<<"$rec"
 	[ "$sum" = - ] && sum= || sum=" = $sum"
-	[ "$port" = - ] && port=?
-	[ "$secs" = - ] && secs=?
+	[ "$port" = - ] && port='?'
+	[ "$secs" = - ] && secs='?'
 	lab_wrong "$verb $file got \"$reply\": nobody connected to the data port" \
 		"The server listened on port $port$sum from the 150 (at $t0 s)" \
 		"and gave up $secs seconds later (at $t1 s, the server's clock), with the 425." \
@@ -557,7 +557,7 @@ lab_judge_user() {
 	LAB_LOG=$2
 	home=$(sed -n "s/^.* login: user $LAB_USER, home \\(.*\\)\$/\\1/p" "$LAB_LOG" | tail -n 1)
 	# what every check of this student reads, made once (class-summary)
-	LAB_NARRATION_CACHED= LAB_TRANSFERS_CACHED=
+	LAB_NARRATION_CACHED='' LAB_TRANSFERS_CACHED=''
 	LAB_NARRATION_CACHED=$(lab_narration)
 	LAB_TRANSFERS_CACHED=$(lab_transfers)
 	[ -n "$3" ] || return 0
