@@ -9,6 +9,11 @@ load lib/common
 setup() {
 	LABS=$REPO_ROOT/labs
 	export RUNLAB_DIR=$BATS_TEST_TMPDIR/run
+	SERVER_PID=
+}
+
+teardown() {	# a server a test started itself (labs/start, by its group)
+	[ -z "$SERVER_PID" ] || kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
 }
 
 # replay_fails MESSAGE: run-lab on the README in $BATS_TEST_TMPDIR/lab
@@ -99,6 +104,9 @@ run_lab() {
 	if command -v tshark >/dev/null 2>&1 && [ -x /usr/sbin/vsftpd ]; then
 		[[ $output != *"optional part skipped"* ]]
 		grep -q '^OK: through the tap, vsftpd sent ' "$RUNLAB_DIR/t/run.out"
+		# section 7's "these are the commands": requests, no reply
+		grep -q ' Request: RETR 01test.txt$' "$RUNLAB_DIR/t/run.out"
+		refute grep -q ' Response: ' "$RUNLAB_DIR/t/run.out"
 	else
 		[[ $output == *"optional part skipped"* ]]
 	fi
@@ -299,6 +307,31 @@ MD
 		done < <(grep -o '](\([^)]*\))' "$md" | sed 's/^](//; s/)$//')
 	done
 	[ "$bad" -eq 0 ]
+}
+
+# The README tour's "```sh run" steps, one a line-separated block (NUL
+# between blocks).
+tour_run_blocks() {
+	awk '/^```sh run$/ { on = 1; next } on && /^```$/ { on = 0; printf "%c", 0; next }
+		on { print }' "$REPO_ROOT/README.md"
+}
+
+@test "README tour: each step run alone works, in a fresh terminal with nothing done before" {
+	export HOME=$BATS_TEST_TMPDIR/home LAB_PORT=0
+	mkdir -p "$HOME"
+	setsid "$LABS/start" --fail-delay 0 >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	wait_until 100 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	local port block n=0
+	port=$(sed -n 's/^listening on .* port //p' "$BATS_TEST_TMPDIR/server.out")
+	while IFS= read -r -d '' block; do
+		n=$((n + 1))
+		# a fresh terminal: the system's PATH only, in the home folder
+		run env -i HOME="$HOME" PATH=/usr/bin:/bin bash -c "cd && ${block//2121/$port}"
+		echo "step $n: $output"
+		[ "$status" -eq 0 ]
+	done < <(tour_run_blocks)
+	[ "$n" -eq 2 ]
 }
 
 @test "labs: the passive ports the READMEs show are the ones a student sees" {
