@@ -14,6 +14,7 @@ setup() {
 
 teardown() {	# a server a test started itself (labs/start, by its group)
 	[ -z "$SERVER_PID" ] || kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
+	labd_stop
 }
 
 # replay_fails MESSAGE: run-lab on the README in $BATS_TEST_TMPDIR/lab
@@ -104,9 +105,14 @@ run_lab() {
 	if command -v tshark >/dev/null 2>&1 && [ -x /usr/sbin/vsftpd ]; then
 		[[ $output != *"optional part skipped"* ]]
 		grep -q '^OK: through the tap, vsftpd sent ' "$RUNLAB_DIR/t/run.out"
-		# section 7's "these are the commands": requests, no reply
-		grep -q ' Request: RETR 01test.txt$' "$RUNLAB_DIR/t/run.out"
-		refute grep -q ' Response: ' "$RUNLAB_DIR/t/run.out"
+		# section 7's "these are the commands": its tshark line, on the
+		# capture the replay made, lists requests and no reply
+		local cmd
+		cmd=$(grep '^tshark -r ~/rawftp-lab/tap.pcap .*ftp.request' \
+			"$LABS/13-watch-through-tap/README.md")
+		run env HOME="$RUNLAB_DIR/home" bash -c "$cmd"
+		[[ $output == *" Request: RETR 01test.txt"* ]]
+		refute grep -q ' Response: ' <<<"$output"
 	else
 		[[ $output == *"optional part skipped"* ]]
 	fi
@@ -307,6 +313,30 @@ MD
 		done < <(grep -o '](\([^)]*\))' "$md" | sed 's/^](//; s/)$//')
 	done
 	[ "$bad" -eq 0 ]
+}
+
+@test "lab 15: the student's ftp-raw pipeline gives the terminal back at QUIT, with the keyboard still open" {
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME/class/pub"
+	LABD_ROOT=$HOME/class labd_start --class 3 --class-file "$HOME/class-accounts.txt"
+	local block keys=$BATS_TEST_TMPDIR/keys pid
+	# the README's terminal 1 block, its port the server's
+	block=$(awk '/^```sh term1$/ { on = 1; next } on && /^```$/ { exit } on' \
+		"$LABS/15-class-server/README.md")
+	[[ $block == *"| ftp-raw 127.0.0.1 2121"* ]]
+	mkfifo "$keys"
+	(cd "$REPO_ROOT" && exec bash -c "${block//2121/$LABD_PORT}") <"$keys" \
+		>"$BATS_TEST_TMPDIR/term1.out" 2>&1 &
+	pid=$!
+	exec 7>"$keys"		# the keyboard: open until the test ends
+	printf 'PWD\nQUIT\n' >&7
+	wait_until 100 grep -q '^221 ' "$BATS_TEST_TMPDIR/term1.out"
+	# the command line ends by itself: no Enter after the 221
+	wait_until 50 eval '! kill -0 "$pid" 2>/dev/null' || {
+		kill "$pid"; exec 7>&-; cat "$BATS_TEST_TMPDIR/term1.out"; false; }
+	exec 7>&-
+	labd_stop
+	grep -q '^230 User student01 logged in.' "$BATS_TEST_TMPDIR/term1.out"
 }
 
 # The README tour's "```sh run" steps, one a line-separated block (NUL
