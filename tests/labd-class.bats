@@ -191,6 +191,33 @@ data_sum() {
 	[ "$output" = "03-mkd-listing/check: --user needs a value; usage: check [--log FILE] [--user NAME] [--root DIR] [--client DIR]" ]
 }
 
+@test "labd class: the teacher's view: a failed login in the student's log, a climb out of the home narrated, pub/ read-only in MLSD" {
+	require curl
+	start_class 3
+	local h=$LABD_HOST:$LABD_PORT pw
+	pw=$(password_of student02)
+	# someone tries student02's account with a wrong password
+	printf 'USER student02\nPASS guess\nQUIT\n' | ftp-raw -w 10 "$LABD_HOST" "$LABD_PORT" >/dev/null
+	# student02 probes the neighbour's folder, and lists pub/ with facts
+	printf 'USER student02\nPASS %s\nCWD ../student01\nQUIT\n' "$pw" |
+		ftp-raw -w 10 "$LABD_HOST" "$LABD_PORT" >"$T/probe.out"
+	grep -q '^550 /student01: No such file or directory.' "$T/probe.out"
+	curl -sS -o "$T/mlsd.txt" -X MLSD "$(url student02 /pub/)"
+	curl -sS -o "$T/mlsd-home.txt" -X MLSD "$(url student02 /)"
+	labd_stop
+	# the failed login is in student02's own log, not only in class.log
+	grep -q '^[0-9:.]* \[[0-9]*\] login: wrong password for student02 (1 of 3)$' "$T/logs/student02.log"
+	grep -q '\[[0-9]*\] login: wrong password for student02 (1 of 3)$' "$T/logs/class.log"
+	refute grep -q 'wrong password' "$T/logs/student01.log"
+	# the climb above the home's top is narrated where the teacher looks
+	grep -q '\[[0-9]* student02\] confine: ../student01 climbs above / (the top of this session.s tree): taken as /student01$' "$T/logs/student02.log"
+	# pub/ is read-only for a student: its files "r", nothing "adfrw"
+	grep -q '^type=file;size=[0-9]*;modify=[0-9]*;perm=r;unique=[0-9a-fU]*; 01test.txt$' "$T/mlsd.txt"
+	refute grep -q 'perm=adfrw' "$T/mlsd.txt"
+	# in the home: pub itself "el", the student's own folder writable
+	grep -q '^type=dir;.*;perm=el;.* pub$' "$T/mlsd-home.txt"
+}
+
 @test "labd class: quota and maximum file size get 552 and leave nothing behind" {
 	require curl
 	printf 'ann:pw:ann::20K\n' >"$T/users"

@@ -357,6 +357,35 @@ says() {
 	says 'RETR 01test.txt got "550'
 }
 
+@test "check 04: several transfers in one session: each judged by its own reply" {
+	server_start
+	# RETR 01test.txt before PASV (425), then a good RETR of bytes.bin
+	transfer -r /dev/null "$C/bytes.bin" "${login[@]}" "TYPE I" "RETR 01test.txt" \
+		PASV "RETR bytes.bin" QUIT
+	cmp "$C/bytes.bin" "$S/bytes.bin"
+	check 04
+	says 'RETR 01test.txt got "425 Use PORT, PASV, EPRT or EPSV first.": no PASV before it'
+	[[ $output == *"OK: bytes.bin: 16384 bytes, identical to"* ]]
+	refute grep -q "Did the data connection's output go to a file" <<<"$output"
+}
+
+@test "check 04: a connection after the 425 is told it was late, before any word of a wrong port" {
+	server_start --data-timeout 1
+	session "${login[@]}" "TYPE I" PASV "RETR 01test.txt" QUIT
+	grep -q '^425 ' "$BATS_TEST_TMPDIR/sessions"
+	# the student starts ftp-dataconn now, with the right port: refused
+	read -r h p < <(ftp-pasv-calc <"$BATS_TEST_TMPDIR/sessions")
+	run ftp-dataconn -w 5 "$h" "$p"
+	[[ $output == *"Connection refused"* ]]
+	check 04
+	says "nobody connected to the data port"
+	refute grep -q "said 'Connection refused' at once, the port was wrong" <<<"$output"
+	local late wrong
+	late=$(grep -n "started after that 425 was in terminal 1, it was too" <<<"$output" | cut -d: -f1 | head -n 1)
+	wrong=$(grep -n "wrong: it is p1\*256+p2" <<<"$output" | cut -d: -f1 | head -n 1)
+	[ -n "$late" ] && [ -n "$wrong" ] && [ "$late" -lt "$wrong" ]
+}
+
 # ---- lab 5 ----
 
 @test "check 05: passes after both uploads" {
@@ -406,6 +435,36 @@ says() {
 	check 05
 	says 'STOR upload.bin got "426'
 	says "no byte moved"
+	refute test -e "$S/upload.bin"
+}
+
+@test "check 05: ftp-raw stopped during an upload: told the control connection closed, not to PASV again" {
+	server_start
+	local cmds=$BATS_TEST_TMPDIR/cmds data=$BATS_TEST_TMPDIR/data out=$BATS_TEST_TMPDIR/raw.out h p raw dc
+	mkfifo "$cmds" "$data"
+	# terminal 1: ftp-raw, its keyboard held open
+	ftp-raw -w 10 "$HOST" "$PORT" <"$cmds" >"$out" 2>&1 &
+	raw=$!
+	exec 7>"$cmds"
+	printf '%s\n' "${login[@]}" "TYPE I" PASV "STOR upload.bin" >&7
+	wait_until 100 grep -q '^150 ' "$out"
+	read -r h p < <(ftp-pasv-calc <"$out")
+	# terminal 2: ftp-dataconn, half of the file typed in
+	ftp-dataconn -w 10 "$h" "$p" <"$data" >/dev/null 2>&1 &
+	dc=$!
+	exec 8>"$data"
+	head -c 5000 "$C/upload.bin" >&8
+	wait_until 100 grep -q '\] data: .* connected' "$LAB/server.log"
+	# Ctrl-C in terminal 1
+	kill -TERM "$raw"
+	wait "$raw" || true
+	wait_until 100 grep -q '\] closed$' "$LAB/server.log"
+	exec 8>&- 7>&-
+	wait "$dc" || true
+	check 05
+	says "STOR upload.bin was cut: the control connection closed during it"
+	says "keep ftp-raw running until then"
+	refute grep -q "PASV, then STOR upload.bin" <<<"$output"
 	refute test -e "$S/upload.bin"
 }
 
@@ -1070,6 +1129,75 @@ check15() {
 	# the teacher's table
 	run "$LABS/class-summary" --log "$CLASS_LOG" 15
 	[ "$output" = "student01    15 ok" ]
+}
+
+# The teacher's sample files in the class's pub/, as labs 4 and 6 use them.
+class_samples() {
+	cp "$S/01test.txt" "$S/bytes.bin" "$CLASS/pub/"
+}
+
+@test "check 04 on a class server: RETR pub/01test.txt is the file asked for" {
+	class_start
+	class_samples
+	get I pub/01test.txt "$BATS_TEST_TMPDIR/01test.txt"
+	session "${login[@]}" "CWD pub" "TYPE I" "RETR bytes.bin" QUIT	# 425: no PASV
+	run "$LABS"/04-passive-download/check --log "$CLASS_LOG" --user student01
+	echo "$output"
+	[[ $output == *"OK: 01test.txt: the server sent all 255 bytes (226)"* ]]
+	says 'RETR pub/bytes.bin got "425 Use PORT, PASV, EPRT or EPSV first.": no PASV before it'
+	get I pub/bytes.bin "$BATS_TEST_TMPDIR/bytes.bin"
+	run "$LABS/class-summary" --log "$CLASS_LOG" 04
+	[ "$output" = "student01    04 ok" ]
+}
+
+@test "check 04 on a class server: the hints name the student's folder, not the check's own temporary one" {
+	class_start
+	class_samples
+	session "${login[@]}" PWD QUIT
+	run "$LABS"/04-passive-download/check --log "$CLASS_LOG" --user student01
+	echo "$output"
+	says "01test.txt is missing: the server never got RETR pub/01test.txt"
+	[[ ${lines[0]} == "Lab 4 (passive download): looking at your folder" ]]
+	refute grep -q "lab-user\." <<<"$output"
+	# an upload in ASCII mode: the sample it is compared with is the student's
+	put A "$C/upload.bin" upload.bin
+	run "$LABS"/05-passive-upload/check --log "$CLASS_LOG" --user student01
+	echo "$output"
+	says "upload.bin lost its CR bytes"
+	refute grep -q "lab-user\." <<<"$output"
+}
+
+@test "check 03 on a class server: MKD pub/Jowa is told pub/ is read-only, not to pick another name" {
+	class_start
+	session "${login[@]}" "MKD pub/Jowa" QUIT
+	check15_lab 03
+	says 'MKD was refused: 550 /pub/Jowa: the shared folder pub/ is read-only.'
+	says "make yours"
+	refute grep -q "does not exist yet" <<<"$output"
+}
+
+@test "check 15 and class-summary: a restarted server numbers its sessions again; each is its student's" {
+	class_start
+	session "${login[@]}" PWD QUIT		# session 1 of the first server
+	server_stop
+	class_start				# the same class, the log appended
+	login=("USER student02" "PASS $(grep '^student02:' "$BATS_TEST_TMPDIR/class-accounts.txt" | cut -d: -f2)")
+	store_hello				# session 1 again: student02's
+	[ "$(grep -c '\] serving ' "$CLASS_LOG")" -eq 2 ]
+	check15 student01
+	says "no file of yours is stored in your home yet"
+	refute grep -q "hello.txt was stored" <<<"$output"
+	check15 student02
+	[[ $output == *"OK: hello.txt is in your home: 22 bytes"* ]]
+	run "$LABS/class-summary" --log "$CLASS_LOG" 05 15
+	[ "${lines[0]}" = "student01    05 --  15 --" ]
+	[ "${lines[1]}" = "student02    05 --  15 --" ]
+}
+
+# check15_lab NN: lab NN's check, for student01 of the class log.
+check15_lab() {
+	run "$LABS"/"$1"-*/check --log "$CLASS_LOG" --user student01
+	echo "$output"
 }
 
 @test "check 15: without --log and --user it says how to run it" {

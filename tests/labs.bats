@@ -9,6 +9,12 @@ load lib/common
 setup() {
 	LABS=$REPO_ROOT/labs
 	export RUNLAB_DIR=$BATS_TEST_TMPDIR/run
+	SERVER_PID=
+}
+
+teardown() {	# a server a test started itself (labs/start, by its group)
+	[ -z "$SERVER_PID" ] || kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
+	labd_stop
 }
 
 # replay_fails MESSAGE: run-lab on the README in $BATS_TEST_TMPDIR/lab
@@ -99,6 +105,17 @@ run_lab() {
 	if command -v tshark >/dev/null 2>&1 && [ -x /usr/sbin/vsftpd ]; then
 		[[ $output != *"optional part skipped"* ]]
 		grep -q '^OK: through the tap, vsftpd sent ' "$RUNLAB_DIR/t/run.out"
+		# section 7's "these are the commands": its tshark line, on the
+		# capture the replay made, lists requests and no reply
+		# (the replay's tap listened on a port of the kernel's, not 2100)
+		local cmd tap
+		cmd=$(grep '^tshark -r ~/rawftp-lab/tap.pcap .*ftp.request' \
+			"$LABS/13-watch-through-tap/README.md")
+		tap=$(tshark -r "$RUNLAB_DIR/home/rawftp-lab/tap.pcap" -T fields -e tcp.dstport -c 1 2>/dev/null)
+		run env HOME="$RUNLAB_DIR/home" bash -c "${cmd//2100/$tap}"
+		echo "$output"
+		[[ $output == *" Request: RETR 01test.txt"* ]]
+		refute grep -q ' Response: ' <<<"$output"
 	else
 		[[ $output == *"optional part skipped"* ]]
 	fi
@@ -299,6 +316,55 @@ MD
 		done < <(grep -o '](\([^)]*\))' "$md" | sed 's/^](//; s/)$//')
 	done
 	[ "$bad" -eq 0 ]
+}
+
+@test "lab 15: the student's ftp-raw pipeline gives the terminal back at QUIT, with the keyboard still open" {
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME/class/pub"
+	LABD_ROOT=$HOME/class labd_start --class 3 --class-file "$HOME/class-accounts.txt"
+	local block keys=$BATS_TEST_TMPDIR/keys pid
+	# the README's terminal 1 block, its port the server's
+	block=$(awk '/^```sh term1$/ { on = 1; next } on && /^```$/ { exit } on' \
+		"$LABS/15-class-server/README.md")
+	[[ $block == *"| ftp-raw 127.0.0.1 2121"* ]]
+	mkfifo "$keys"
+	(cd "$REPO_ROOT" && exec bash -c "${block//2121/$LABD_PORT}") <"$keys" \
+		>"$BATS_TEST_TMPDIR/term1.out" 2>&1 &
+	pid=$!
+	exec 7>"$keys"		# the keyboard: open until the test ends
+	printf 'PWD\nQUIT\n' >&7
+	wait_until 100 grep -q '^221 ' "$BATS_TEST_TMPDIR/term1.out"
+	# the command line ends by itself: no Enter after the 221
+	wait_until 50 eval '! kill -0 "$pid" 2>/dev/null' || {
+		kill "$pid"; exec 7>&-; cat "$BATS_TEST_TMPDIR/term1.out"; false; }
+	exec 7>&-
+	labd_stop
+	grep -q '^230 User student01 logged in.' "$BATS_TEST_TMPDIR/term1.out"
+}
+
+# The README tour's "```sh run" steps, one a line-separated block (NUL
+# between blocks).
+tour_run_blocks() {
+	awk '/^```sh run$/ { on = 1; next } on && /^```$/ { on = 0; printf "%c", 0; next }
+		on { print }' "$REPO_ROOT/README.md"
+}
+
+@test "README tour: each step run alone works, in a fresh terminal with nothing done before" {
+	export HOME=$BATS_TEST_TMPDIR/home LAB_PORT=0
+	mkdir -p "$HOME"
+	setsid "$LABS/start" --fail-delay 0 >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	wait_until 100 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	local port block n=0
+	port=$(sed -n 's/^listening on .* port //p' "$BATS_TEST_TMPDIR/server.out")
+	while IFS= read -r -d '' block; do
+		n=$((n + 1))
+		# a fresh terminal: the system's PATH only, in the home folder
+		run env -i HOME="$HOME" PATH=/usr/bin:/bin bash -c "cd && ${block//2121/$port}"
+		echo "step $n: $output"
+		[ "$status" -eq 0 ]
+	done < <(tour_run_blocks)
+	[ "$n" -eq 2 ]
 }
 
 @test "labs: the passive ports the READMEs show are the ones a student sees" {

@@ -8,7 +8,11 @@
 #   env          ". ~/rawftp-lab/env" in a terminal: PATH, LABS, cd client/
 # Sourced by bash scripts only; defines functions and variables, and, in
 # a check, reads the options every check takes (lab_options, at the end).
+# Sourced again where it is already loaded (a check that labs/class-summary
+# runs in its own process), it does nothing: the caller set the scene.
 
+[ -z "${LAB_BASH_LOADED:-}" ] || return 0
+LAB_BASH_LOADED=1
 export LC_ALL=C	# byte-wise sed, tr and sort on binary files
 LABS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$LABS/.." && pwd)
@@ -116,21 +120,33 @@ ENV
 
 LAB_FAILED=0
 
+# What a check says, with the folder it made for itself (a class check
+# without --client: LAB_TMP, removed when it exits) named as the student
+# knows it: their own folder.
+lab_say() {
+	local text=$1
+	if [ -n "${LAB_TMP:-}" ]; then
+		text=${text//"$LAB_TMP/client/"/"your folder's "}
+		text=${text//"$LAB_TMP/client"/"your folder"}
+	fi
+	printf '%s\n' "$text"
+}
+
 lab_title() {
-	printf '%s\n' "$*"
+	lab_say "$*"
 }
 
 lab_ok() {
-	printf 'OK: %s\n' "$*"
+	lab_say "OK: $*"
 }
 
 # lab_wrong "what is wrong" "hint" "hint"...
 lab_wrong() {
-	printf 'NOT YET: %s\n' "$1"
+	lab_say "NOT YET: $1"
 	shift
 	local h
 	for h in "$@"; do
-		printf '  %s\n' "$h"
+		lab_say "  $h"
 	done
 	LAB_FAILED=1
 }
@@ -163,9 +179,9 @@ lab_crs() {
 lab_same_file() {
 	local got=$1 want=$2 name=$3 gs ws
 	if [ ! -e "$got" ]; then
-		lab_wrong "$name is missing: there is no $got" \
+		lab_wrong "$name is missing: there is no $(basename "$got") in $(dirname "$got")" \
 			"Did the data connection's output go to a file?" \
-			"(ftp-dataconn ... > $(basename "$got"), in the folder $(dirname "$got"))"
+			"(ftp-dataconn ... > $(basename "$got"), run in $(dirname "$got"))"
 		return 1
 	fi
 	gs=$(lab_size "$got")
@@ -245,6 +261,10 @@ lab_need_log() {
 # The narration with the wire view's line endings taken off (a server
 # started with --wire narrates "> HELP\r\n", and a bare LF with a flag).
 lab_narration() {
+	if [ -n "${LAB_NARRATION_CACHED:-}" ]; then
+		printf '%s\n' "$LAB_NARRATION_CACHED"
+		return
+	fi
 	sed -e 's/\\r\\n$//' \
 		-e 's/\\n   <- bare LF, no CR: accepted, but RFC 959 asks for CR LF$//' \
 		-e 's/\\n$//' "$LAB_LOG"
@@ -277,97 +297,205 @@ lab_reply_to() {
 		END { if (r != "") print r }'
 }
 
-# The session id of the last VERB FILE in the narration (any case, with or
-# without a leading /); nothing when it was never sent.
+# ---- transfers: each with its own reply ----
+# lab_transfers prints one line a transfer command (RETR STOR APPE STOU
+# LIST NLST MLSD), in the order sent, tab-separated:
+#   ID VERB PATH REPLY BYTES PORT SUM SECS T150 TEND END
+# PATH is the file as the server resolved it: the argument joined to the
+# session's working directory (from "250 Directory changed to ..."), "."
+# and ".." taken out, so "RETR pub/01test.txt" and "CWD pub", "RETR
+# 01test.txt" are both /pub/01test.txt.  REPLY is the final reply to that
+# command (not to a later one); BYTES what its data connection carried;
+# PORT and SUM the passive port it was to use (and p1*256+p2); SECS, T150
+# and TEND how long the server waited for a data connection nobody made,
+# from when (the 150) to when, on the narration's clock; END "reply",
+# "closed" (the control connection ended first: the client quit or was
+# stopped mid-transfer) or "open" (still going).  "-" for what is unknown.
+lab_transfers() {
+	if [ -n "${LAB_TRANSFERS_CACHED:-}" ]; then
+		printf '%s\n' "$LAB_TRANSFERS_CACHED"
+		return
+	fi
+	lab_narration | awk -v OFS='\t' '
+		function norm(cwd, arg,   s, n, i, k, p, part, res) {
+			s = substr(arg, 1, 1) == "/" ? arg : cwd "/" arg
+			n = split(s, part, "/"); k = 0
+			for (i = 1; i <= n; i++) {
+				p = part[i]
+				if (p == "" || p == ".") continue
+				if (p == "..") { if (k > 0) k--; continue }
+				kept[++k] = p
+			}
+			res = ""
+			for (i = 1; i <= k; i++) res = res "/" kept[i]
+			return res == "" ? "/" : res
+		}
+		function v(x) { return x == "" ? "-" : x }
+		function put(id, how) {
+			print id, verb[id], path[id], v(reply[id]), v(bytes[id]),
+				v(port[id]), v(sum[id]), v(secs[id]), v(t150[id]),
+				v(tend[id]), how
+			delete open[id]; reply[id] = ""
+		}
+		!match($0, /^ *[0-9.:]+ \[[0-9]+\] /) { next }
+		{	split($0, f, " "); t = f[1]; id = f[2]; gsub(/[][]/, "", id)
+			rest = substr($0, RLENGTH + 1)
+			if (!(id in cwd)) cwd[id] = "/" }
+		rest ~ /^> / {
+			if (id in open) next	# ABOR, STAT... during a transfer
+			w = substr(rest, 3); vb = toupper(w); sub(/ .*/, "", vb)
+			if (vb !~ /^(RETR|STOR|APPE|STOU|LIST|NLST|MLSD)$/) next
+			arg = w; if (!sub(/^[^ ]* /, "", arg)) arg = ""
+			open[id] = 1; verb[id] = vb; path[id] = norm(cwd[id], arg)
+			bytes[id] = secs[id] = t150[id] = tend[id] = ""
+			next }
+		rest ~ /^data: (PASV|EPSV) listening on / {
+			n = split(rest, g, " "); port[id] = g[5]; sum[id] = ""
+			if (g[n - 1] == "=") sum[id] = g[n]
+			sub(/.*:/, "", port[id]); next }
+		rest ~ /^< 250 Directory changed to / {
+			d = rest; sub(/^< 250 Directory changed to /, "", d)
+			sub(/\.$/, "", d); cwd[id] = d; next }
+		!(id in open) { next }
+		rest ~ /^< 1[0-9][0-9] / { t150[id] = t; next }
+		rest ~ /^data: no connection within / {
+			secs[id] = f[7]; tend[id] = t; next }
+		rest ~ /^data: (sent|received) [0-9]+ bytes/ { bytes[id] = f[5]; next }
+		rest ~ /^< [2-5][0-9][0-9] / { reply[id] = substr(rest, 3); put(id, "reply"); next }
+		rest == "closed" { put(id, "closed") }
+		END { for (id in open) put(id, "open") }'
+}
+
+# The server's path for FILE as a check names it: "/FILE", or FILE when
+# it starts with "/".
+lab_vpath() {
+	case $1 in
+	/*) echo "$1" ;;
+	*) echo "/$1" ;;
+	esac
+}
+
+# The server's path of a file on its disk, as a student's session sees
+# it: below the student's folder (SERVER_DIR) from "/", or in a class
+# server's shared pub/ (SAMPLES_DIR) as "/pub/...".
+lab_vpath_of() {
+	case $1 in
+	"$SERVER_DIR"/*) echo "/${1#"$SERVER_DIR"/}" ;;
+	"$SAMPLES_DIR"/*) echo "/pub/${1#"$SAMPLES_DIR"/}" ;;
+	*) echo "/$(basename "$1")" ;;
+	esac
+}
+
+# lab_transfer_of VERB PATH: the last transfer of VERB (any case) of the
+# server path PATH, as a lab_transfers line, else of PATH in another case
+# (01TEST.TXT: its 550 says why); nothing when never sent.
+lab_transfer_of() {
+	lab_transfers | awk -F'\t' -v verb="$1" -v path="$2" '
+		$2 != toupper(verb) { next }
+		$3 == path { last = $0 }
+		tolower($3) == tolower(path) { near = $0 }
+		END { if (last != "") print last; else if (near != "") print near }'
+}
+
+# The session id of the last VERB FILE in the narration (FILE as
+# lab_vpath takes it); nothing when it was never sent.
 lab_last_session_of() {
-	lab_sent | grep -i "^[0-9]* $1 \(/\)\{0,1\}$2\$" | tail -n 1 | cut -d' ' -f1
+	lab_transfer_of "$1" "$(lab_vpath "$2")" | cut -f1
 }
 
-# lab_data_wait ID: "PORT SUM SECONDS START END" of session ID's last wait
-# for a passive data connection that nobody made: the port and its
-# p1*256+p2, how long the server waited, and the narration's times of the
-# 150 and of the give-up.
-lab_data_wait() {
-	awk -v id="[$1]" '
-		$2 != id { next }
-		/ data: (PASV|EPSV) listening on / {
-			port = $NF; sum = ""
-			if ($(NF - 1) == "=") { sum = $NF; port = $(NF - 2) }
-			sub(/.*:/, "", port) }
-		/ < 150 / { start = $1 }
-		/ data: no connection within / { secs = $7; end = $1 }
-		END { if (end != "") print port, (sum == "" ? "-" : sum), secs, start, end }
-	' "$LAB_LOG"
-}
-
-# lab_transfer_trouble VERB FILE: when the narration shows VERB FILE (RETR,
-# STOR...) failing, explains why from what the server saw: no PASV before
-# it, nobody connecting to the data port in time (wrong port, or too
-# slow), a data connection that stalled (426), a wrong name, no login.
+# lab_transfer_trouble VERB FILE [PATH]: when the narration shows VERB FILE
+# (RETR, STOR...; PATH its server path, default lab_vpath FILE) failing,
+# explains why from what the server saw of that very transfer: no PASV
+# before it, nobody connecting to the data port in time (wrong port, or
+# too slow), a data connection that stalled (426), the control connection
+# closed mid-transfer, a wrong name, no login.
 lab_transfer_trouble() {
-	local verb=$1 file=$2 id reply
-	id=$(lab_last_session_of "$verb" "$file")
-	[ -n "$id" ] || return 1
-	reply=$(lab_reply_to "$id" "$verb")
-	case $reply in
-	"425 Use "*)
+	local verb=$1 file=$2 vpath=${3:-$(lab_vpath "$2")} rec reply bytes how
+	rec=$(lab_transfer_of "$verb" "$vpath")
+	[ -n "$rec" ] || return 1
+	IFS=$'\t' read -r _ _ _ reply bytes _ _ _ _ _ how <<<"$rec"
+	[ "$reply" = - ] && reply=
+	[ "$bytes" = - ] && bytes=0
+	case $how:$reply in
+	closed:*)
+		lab_wrong "$verb $file was cut: the control connection closed during it" \
+			"The data connection had carried $bytes bytes when terminal 1's" \
+			"connection ended (ftp-raw stopped, by Ctrl-C or a closed window)." \
+			"$([ "$verb" = RETR ] && echo "A download" ||
+				echo "The server keeps no part of an upload cut so; one") is done at its 226" \
+			"(Transfer complete): keep ftp-raw running until then, then QUIT." ;;
+	*:"425 Use "*)
 		lab_wrong "$verb $file got \"$reply\": no PASV before it" \
 			"The server did not know where the data connection would come" \
 			"from.  Send PASV (or EPSV), read the port from its reply," \
 			"then $verb $file, then connect ftp-dataconn to that port." ;;
-	425*) lab_no_data_connection "$id" "$verb" "$file" "$reply" ;;
-	426*)
+	*:425*) lab_no_data_connection "$rec" "$file" ;;
+	*:426*)
 		lab_wrong "$verb $file got \"$reply\"" \
 			"The data connection was open, but no byte moved for as long" \
 			"as the server waits (a pause while typing into ftp-dataconn?)," \
 			"so it gave up.  An upload cut this way leaves any old file as it was." \
 			"Have the data ready before you connect, or type without long pauses." ;;
-	550*)
+	*:550*)
 		lab_wrong "$verb $file got \"$reply\"" \
 			"Check the file name (names are case-sensitive)." ;;
-	530*)
+	*:530*)
 		lab_wrong "$verb $file got \"$reply\": log in first (USER, PASS)" ;;
 	*) return 1 ;;
 	esac
 	return 0
 }
 
-# The 425 after a wait: nobody connected to the data port.  The narration
-# cannot see a connection that went to the wrong port, or came after the
-# port was closed, so the times tell the student which one it was.
+# The 425 after a wait: nobody connected to the data port (REC: the
+# transfer's lab_transfers line).  The narration cannot see a connection
+# that went to the wrong port, nor one that came after the port closed:
+# both are refused at once, so the time tells the student which it was.
 lab_no_data_connection() {
-	local id=$1 verb=$2 file=$3 reply=$4 port sum secs t0 t1
-	read -r port sum secs t0 t1 < <(lab_data_wait "$id")
-	[ "${sum:--}" = - ] && sum= || sum=" = $sum"
+	local rec=$1 file=$2 verb reply port sum secs t0 t1
+	IFS=$'\t' read -r _ verb _ reply _ port sum secs t0 t1 _ <<<"$rec"
+	[ "$sum" = - ] && sum= || sum=" = $sum"
+	[ "$port" = - ] && port='?'
+	[ "$secs" = - ] && secs='?'
 	lab_wrong "$verb $file got \"$reply\": nobody connected to the data port" \
-		"The server listened on port ${port:-?}$sum from the 150 (at ${t0:-?} s)" \
-		"and gave up ${secs:-?} seconds later (at ${t1:-?} s, the server's clock)." \
-		"If ftp-dataconn said 'Connection refused' at once, the port was wrong:" \
-		"it is p1*256+p2 (not p1+p2 or p1*p2).  If you started it more than" \
-		"${secs:-?} seconds after $verb, you were too slow.  PASV again, then retry."
+		"The server listened on port $port$sum from the 150 (at $t0 s)" \
+		"and gave up $secs seconds later (at $t1 s, the server's clock), with the 425." \
+		"If ftp-dataconn started after that 425 was in terminal 1, it was too" \
+		"late: the port was closed (so it said 'Connection refused')." \
+		"If it started before and was refused all the same, the port was" \
+		"wrong: it is p1*256+p2 (not p1+p2 or p1*p2).  PASV again, then retry."
 }
 
 # lab_transfer_check VERB FILE GOT WANT NAME: the narration first, then
 # the file.  OK when GOT is a copy of WANT; otherwise the reason the server
 # saw (lab_transfer_trouble), or that it never saw VERB FILE at all, or
-# what the file itself shows (lab_same_file).
+# what the file itself shows (lab_same_file).  The transfer is found by the
+# server's path of the file on the server's side (WANT for a download, GOT
+# for an upload), so "RETR pub/01test.txt" on a class server counts; FILE
+# is shown as the path from the session's "/" ("pub/01test.txt" there).
 lab_transfer_check() {
-	local verb=$1 file=$2 got=$3 want=$4 name=$5 id n
+	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n
 	if [ -e "$got" ] && cmp -s "$got" "$want"; then
 		lab_same_file "$got" "$want" "$name"
 		return
 	fi
-	if [ -n "${LAB_CLIENT_UNSEEN:-}" ] && [ ! -e "$got" ]; then
-		id=$(lab_last_session_of "$verb" "$file")
-		n=$([ -n "$id" ] && lab_bytes_of "$id" "$verb" "$file")
-		if [ -n "$n" ] && [ "$n" -eq "$(lab_size "$want")" ]; then
+	case $verb in
+	RETR) vpath=$(lab_vpath_of "$want") ;;
+	*) vpath=$(lab_vpath_of "$got") ;;
+	esac
+	file=${vpath#/}
+	rec=$(lab_transfer_of "$verb" "$vpath")
+	# unseen: any complete transfer counts, even with a failed one after it
+	if [ -n "${LAB_CLIENT_UNSEEN:-}" ] && [ ! -e "$got" ] && [ -n "$rec" ]; then
+		n=$(lab_transfers | awk -F'\t' -v verb="$verb" -v path="$vpath" \
+			'$2 == verb && $3 == path && $4 ~ /^226 / { n = $5 } END { print n }')
+		if [ -n "$n" ] && [ "$n" = "$(lab_size "$want")" ]; then
 			lab_ok "$name: the server sent all $n bytes (226); the copy on the student's side is not looked at (--client DIR)"
 			return 0
 		fi
 	fi
 	if [ -s "$LAB_LOG" ]; then
-		lab_transfer_trouble "$verb" "$file" && return 1
-		if [ ! -s "$got" ] && [ -z "$(lab_last_session_of "$verb" "$file")" ]; then
+		lab_transfer_trouble "$verb" "$file" "$vpath" && return 1
+		if [ ! -s "$got" ] && [ -z "$rec" ]; then
 			lab_wrong "$name is $([ -e "$got" ] && echo "empty (0 bytes)" || echo missing): the server never got $verb $file" \
 				"The narration has no $verb $file: the file was never asked for." \
 				"(A redirection like > $(basename "$got") makes an empty file before" \
@@ -388,29 +516,65 @@ lab_transfer_check() {
 # line; the sample files are ROOT/pub's.  --client DIR is where the
 # student's downloads are, when the check can see them.
 
-# The lines of NAME's sessions from narration FILE, as "[ID]" lines.
-lab_user_lines() {
-	awk -v user="$1" '
-		function tag(line,   t) {
-			if (!match(line, /\[[0-9]+( [^]]*)?\]/)) return ""
-			return substr(line, RSTART + 1, RLENGTH - 2)
-		}
-		NR == FNR { t = tag($0); n = split(t, w, " ")
-			if (n == 2 && w[2] == user) mine[w[1]] = 1; next }
-		{ t = tag($0); split(t, w, " ")
-			if (w[1] in mine) { sub(/\[[0-9]+( [^]]*)?\]/, "[" w[1] "]"); print } }
-	' "$2" "$2"
+# lab_split_users DIR FILE: one pass over narration FILE; each session's
+# lines go to DIR/NAME, NAME the account that logged in on it, as "[ID]"
+# lines (the "[ID NAME]" lines and the "[ID]" lines before the login);
+# sessions nobody logged in to by name are dropped when they end.  A
+# "serving" line starts a new server, whose session numbers start again.
+lab_split_users() {
+	mkdir -p "$1" || return 1
+	awk -v dir="$1" '
+		/^ *[0-9.:]* \[0\] serving / { split("", who); split("", buf); next }
+		!match($0, /\[[0-9]+( [^]]*)?\]/) { next }
+		{	n = split(substr($0, RSTART + 1, RLENGTH - 2), w, " ")
+			id = w[1]
+			if (id == 0) next
+			line = $0
+			sub(/\[[0-9]+( [^]]*)?\]/, "[" id "]", line)
+			if (n == 2 && !(id in who) && w[2] !~ /\//) {
+				who[id] = dir "/" w[2]
+				if (id in buf) printf "%s", buf[id] > who[id]
+				delete buf[id]
+			}
+			if (id in who) print line > who[id]
+			else buf[id] = buf[id] line "\n"
+			if (line ~ /\] summary: /) { delete who[id]; delete buf[id] }
+		}' "$2"
 }
 
-lab_class_dirs() {
-	local root=$1 home
-	[ -n "$root" ] || root=$(sed -n 's/^ *[0-9.:]* \[0\] serving \(\/.*\) on .* port [0-9]* (.*$/\1/p' \
-		"$LAB_FROM" | tail -n 1)
+# The folder a class server served, from its last "serving" line in
+# narration FILE (when it is absolute).
+lab_served_root() {
+	sed -n 's/^ *[0-9.:]* \[0\] serving \(\/.*\) on .* port [0-9]* (.*$/\1/p' \
+		"$1" | tail -n 1
+}
+
+# lab_judge_user NAME NARRATION ROOT: the rest of a check reads NAME's
+# work: LAB_LOG is NARRATION (NAME's sessions, as lab_user_lines gives
+# them), the home is the one its login line names, below ROOT (when
+# known), and the sample files are ROOT/pub's.
+lab_judge_user() {
+	local home
+	LAB_USER=$1
+	LAB_LOG=$2
 	home=$(sed -n "s/^.* login: user $LAB_USER, home \\(.*\\)\$/\\1/p" "$LAB_LOG" | tail -n 1)
-	[ -n "$root" ] || return 0
+	# what every check of this student reads, made once (class-summary)
+	LAB_NARRATION_CACHED='' LAB_TRANSFERS_CACHED=''
+	LAB_NARRATION_CACHED=$(lab_narration)
+	LAB_TRANSFERS_CACHED=$(lab_transfers)
+	[ -n "$3" ] || return 0
 	# shellcheck disable=SC2034 # for the checks that source this
-	SAMPLES_DIR=$root/pub
-	SERVER_DIR=$root${home:+/$home}
+	SAMPLES_DIR=$3/pub
+	SERVER_DIR=$3${home:+/$home}
+}
+
+# A folder for what the student's side would hold, which the check cannot
+# see: the sample every student uploads.  CLIENT_DIR is it.
+lab_unseen_client() {
+	CLIENT_DIR=$1
+	LAB_CLIENT_UNSEEN=1
+	mkdir -p "$CLIENT_DIR"
+	lab_repeat lab_bytes_down_crlf 40 "$CLIENT_DIR/upload.bin"
 }
 
 lab_usage() {
@@ -443,29 +607,14 @@ lab_options() {
 	fi
 	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lab-user.XXXXXX") || exit 73
 	trap 'rm -rf "$LAB_TMP"' EXIT
-	LAB_LOG=$LAB_TMP/narration
-	lab_user_lines "$LAB_USER" "$LAB_FROM" >"$LAB_LOG"
-	lab_class_dirs "$root"
+	lab_split_users "$LAB_TMP/users" "$LAB_FROM"
+	LAB_LOG=$LAB_TMP/users/$LAB_USER
+	case $LAB_USER in */*) LAB_LOG=$LAB_TMP/nobody ;; esac
+	touch "$LAB_LOG"
+	lab_judge_user "$LAB_USER" "$LAB_LOG" "${root:-$(lab_served_root "$LAB_FROM")}"
 	# Without the student's folder, the downloads are judged by what the
 	# server sent, and the upload by the sample every student has.
-	if [ -z "$client" ]; then
-		CLIENT_DIR=$LAB_TMP/client
-		LAB_CLIENT_UNSEEN=1
-		mkdir -p "$CLIENT_DIR"
-		lab_repeat lab_bytes_down_crlf 40 "$CLIENT_DIR/upload.bin"
-	fi
-}
-
-# The bytes the data connection carried for the last VERB FILE of
-# session ID ("data: sent N bytes"), if it got 226.
-lab_bytes_of() {
-	lab_session "$1" | awk -v verb="$2" -v file="$3" '
-		/^> / { split(substr($0, 3), w, " "); f = w[2]; sub(/^\//, "", f)
-			inside = (toupper(w[1]) == toupper(verb) && f == file)
-			if (inside) { n = ""; ok = 0 }; next }
-		inside && /^data: (sent|received) [0-9]+ bytes/ { n = $3 }
-		inside && /^< 226 / { ok = 1 }
-		END { if (ok && n != "") print n }'
+	[ -n "$client" ] || lab_unseen_client "$LAB_TMP/client"
 }
 
 if [ "$(basename "$0")" = check ]; then

@@ -14,12 +14,19 @@
 
 #include "labd.h"
 
-/* The virtual path for arg; on failure the 550 is already sent. */
+/* The virtual path for arg; on failure the 550 is already sent.  A ".."
+ * above "/" stays at "/" (the top of a home, or of ROOT): a probe for a
+ * neighbour's folder, narrated as the other escapes are. */
 int
 session_path(struct session *s, const char *arg, char *out)
 {
-	if (vpath_resolve(s->cwd, arg, out, VPATH_MAX) == 0)
+	if (vpath_resolve(s->cwd, arg, out, VPATH_MAX) == 0) {
+		if (vpath_climbs(s->cwd, arg))
+			narrate_printf(s->id, "confine: %s climbs above / "
+			    "(the top of this session's tree): taken as %s",
+			    arg, out);
 		return 0;
+	}
 	reply(s, 550, "Path too long (the limit is %d bytes).", VPATH_MAX - 1);
 	return -1;
 }

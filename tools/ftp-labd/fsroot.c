@@ -214,6 +214,16 @@ open_walk(int root, const char *rel, int flags, mode_t mode)
 	}
 }
 
+/* Is vpath the shared pub/ of a home, or in it: read-only for this
+ * session whatever its permissions (what MLSD's perm fact says). */
+int
+fs_shared(const char *vpath)
+{
+	const char *rel = relative(vpath);
+
+	return in_pub(&rel);
+}
+
 /* Opens vpath beneath ROOT; -1 with errno (EXDEV or ELOOP: it tried to
  * leave ROOT or met a symlink the walk refuses). */
 int

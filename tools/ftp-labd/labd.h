@@ -143,6 +143,7 @@ void wire_data_end(struct session *s, int fd, enum wire_end how);
 /* vpath.c */
 int vpath_resolve(const char *cwd, const char *arg, char *out, size_t len);
 const char *vpath_base(const char *vpath);
+int vpath_climbs(const char *cwd, const char *arg);
 
 /* fsroot.c */
 int fs_open_root(const char *dir);
@@ -151,6 +152,7 @@ int fs_open(const char *vpath, int flags, mode_t mode);
 int fs_open_parent(const char *vpath, const char **name);
 void fs_set_home(int home, int pub);
 int fs_home(void);
+int fs_shared(const char *vpath);
 void fs_writing(int on);
 
 /* users.c */
@@ -160,6 +162,7 @@ int parse_perms(const char *text, unsigned *perms, char *why, size_t whylen);
 int users_load(const char *path, struct user **users, size_t *n,
     char *why, size_t whylen);
 const struct user *users_check(const char *name, const char *password);
+const struct user *users_find(const char *name);
 int is_anonymous_name(const char *name);
 int parse_bytes(const char *text, uint64_t *bytes);
 unsigned perm_needed(const char *verb);

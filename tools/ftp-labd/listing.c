@@ -102,8 +102,10 @@ ls_time(time_t t, char *out, size_t len)
 		strftime(out, len, "%b %e  %Y", &tm);
 }
 
+/* The facts of one entry; read_only: it may not be changed, in it
+ * nothing may be made (RFC 3659 7.5.5: perm says what would be allowed). */
 static void
-facts(const struct stat *st, char *out, size_t len)
+facts(const struct stat *st, int read_only, char *out, size_t len)
 {
 	char when[20];
 	struct tm tm;
@@ -111,8 +113,7 @@ facts(const struct stat *st, char *out, size_t len)
 	    S_ISREG(st->st_mode) ? "file" : S_ISLNK(st->st_mode) ?
 	    "OS.unix=symlink" : "OS.unix=special";
 	const char *perm = S_ISDIR(st->st_mode) ?
-	    (cfg.read_only ? "el" : "cdeflmp") :
-	    (cfg.read_only ? "r" : "adfrw");
+	    (read_only ? "el" : "cdeflmp") : (read_only ? "r" : "adfrw");
 
 	gmtime_r(&st->st_mtime, &tm);
 	strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
@@ -121,10 +122,19 @@ facts(const struct stat *st, char *out, size_t len)
 	    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
 }
 
-/* Writes one entry; dir is the descriptor name is relative to. */
+/* May the entry at vpath not be changed?  So on a read-only server, and
+ * in (or as) the shared pub/ of a home. */
+static int
+read_only_at(const char *vpath)
+{
+	return cfg.read_only || fs_shared(vpath);
+}
+
+/* Writes one entry; dir is the descriptor name is relative to, vpath the
+ * entry's own virtual path (for its perm fact). */
 static void
 put_entry(struct out *o, enum style style, int dir,
-    const char *name, const char *shown)
+    const char *name, const char *shown, const char *vpath)
 {
 	char line[256], mode[11], when[32], target[VPATH_MAX];
 	struct stat st;
@@ -139,7 +149,7 @@ put_entry(struct out *o, enum style style, int dir,
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return;		/* removed while we listed: skip it */
 	if (style == LS_FACTS) {
-		facts(&st, line, sizeof line);
+		facts(&st, read_only_at(vpath), line, sizeof line);
 		out_put(o, line, strlen(line));
 		out_put(o, " ", 1);
 		out_name(o, shown, strlen(shown));
@@ -231,15 +241,21 @@ static void
 put_directory(struct out *o, enum style style,
     const struct target *t)
 {
-	char shown[2 * VPATH_MAX];
+	char shown[2 * VPATH_MAX], listed_dir[VPATH_MAX], vpath[VPATH_MAX];
 	size_t n, i;
 	int dir = dup(t->fd);
 	char **names = read_names(t->fd, t->all, t->pattern, &n);
 
+	/* with a pattern, t->path names the pattern in the folder listed */
+	if (vpath_resolve(t->path, t->pattern ? ".." : ".", listed_dir,
+	    sizeof listed_dir) < 0)
+		snprintf(listed_dir, sizeof listed_dir, "%s", t->path);
 	for (i = 0; i < n; i++) {
 		snprintf(shown, sizeof shown, "%s%s", t->prefix, names[i]);
+		if (vpath_resolve(listed_dir, names[i], vpath, sizeof vpath) < 0)
+			snprintf(vpath, sizeof vpath, "%s", listed_dir);
 		if (dir >= 0)
-			put_entry(o, style, dir, names[i], shown);
+			put_entry(o, style, dir, names[i], shown, vpath);
 		free(names[i]);
 	}
 	free(names);
@@ -296,7 +312,7 @@ put_target(struct out *o, enum style style,
 		put_directory(o, style, t);
 		t->fd = -1;	/* put_directory closed it */
 	} else {
-		put_entry(o, style, t->dir, t->name, t->name);
+		put_entry(o, style, t->dir, t->name, t->name, t->path);
 		close(t->dir);
 		t->dir = -1;
 	}
@@ -381,7 +397,7 @@ cmd_mlst(struct session *s, const char *arg)
 		return;
 	}
 	close(fd);
-	facts(&st, fact, sizeof fact);
+	facts(&st, read_only_at(path), fact, sizeof fact);
 	n = snprintf(text, sizeof text, "250-Listing %s\r\n %s %s\r\n"
 	    "250 End\r\n", path, fact, path);
 	reply_raw(s, text, (size_t)n);

@@ -114,6 +114,20 @@ log_out(struct session *s)
 	narrate_as_user(NULL, -1);
 }
 
+/* Narrated in the class log, and in the account's own log when the name
+ * is an account's: the teacher following one student sees the attempts
+ * on that student's account too (the line stays "[ID]": nobody is in). */
+static void
+wrong_password(const struct session *s)
+{
+	const struct user *u = users_find(s->user);
+
+	narrate_as_user(NULL, u != NULL ? u->log_fd : -1);
+	narrate_printf(s->id, "login: wrong password for %s (%d of %d)",
+	    s->user, s->fails, cfg.max_fails);
+	narrate_as_user(NULL, -1);
+}
+
 void
 cmd_pass(struct session *s, const char *arg)
 {
@@ -140,8 +154,7 @@ cmd_pass(struct session *s, const char *arg)
 		return;
 	}
 	s->fails++;
-	narrate_printf(s->id, "login: wrong password for %s (%d of %d)",
-	    s->user, s->fails, cfg.max_fails);
+	wrong_password(s);
 	pause_ms(cfg.fail_delay_ms);	/* slows down guessing */
 	if (s->fails >= cfg.max_fails) {
 		reply(s, 421, "Too many failed logins; closing control "

@@ -276,17 +276,25 @@ is_anonymous_name(const char *name)
 	    strcasecmp(name, "ftp") == 0;
 }
 
-/* The account name logs in to with password, or NULL. */
+/* The account called name, or NULL (a name given to USER, say). */
 const struct user *
-users_check(const char *name, const char *password)
+users_find(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < cfg.nusers; i++)
 		if (strcmp(cfg.users[i].name, name) == 0)
-			return same_secret(cfg.users[i].password, password) ?
-			    &cfg.users[i] : NULL;
+			return &cfg.users[i];
 	return NULL;
+}
+
+/* The account name logs in to with password, or NULL. */
+const struct user *
+users_check(const char *name, const char *password)
+{
+	const struct user *u = users_find(name);
+
+	return u != NULL && same_secret(u->password, password) ? u : NULL;
 }
 
 /* The permission a command needs beyond logging in: 0 for those that

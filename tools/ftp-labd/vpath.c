@@ -67,6 +67,42 @@ vpath_resolve(const char *cwd, const char *arg, char *out, size_t len)
 	return push_path(out, &olen, len, arg);
 }
 
+/* Does path, walked from depth (the components above it), take a ".."
+ * above "/"?  *depth is left at the depth reached. */
+static int
+climbs_from(const char *path, size_t *depth)
+{
+	int above = 0;
+
+	while (*path != '\0') {
+		size_t n = strcspn(path, "/");
+		if (n == 2 && path[0] == '.' && path[1] == '.') {
+			if (*depth == 0)
+				above = 1;
+			else
+				(*depth)--;
+		} else if (n > 0 && !(n == 1 && path[0] == '.')) {
+			(*depth)++;
+		}
+		path += n;
+		path += strspn(path, "/");
+	}
+	return above;
+}
+
+/* Does arg, seen from cwd, climb above "/" ("../student08" from "/")?
+ * vpath_resolve() stops such a ".." at "/"; this says that it did, so a
+ * probe out of a home can be narrated. */
+int
+vpath_climbs(const char *cwd, const char *arg)
+{
+	size_t depth = 0;
+
+	if (arg[0] != '/')
+		(void)climbs_from(cwd, &depth);
+	return climbs_from(arg, &depth);
+}
+
 /* The last component of a normalised path ("/" for the root). */
 const char *
 vpath_base(const char *vpath)
