@@ -102,6 +102,47 @@ pane_has() {
 	grep -q "connections: who connected from where to where ==" "$BATS_TEST_TMPDIR/last"
 }
 
+# The screen as it stands (no scrollback), wrapped lines joined: a line
+# longer than the pane's 80 columns is one that wrapped.
+screen() {
+	tmux -S "$TMUX_SOCK" capture-pane -p -J -t demo
+}
+screen_has() {
+	screen | grep -qF -- "$1"
+}
+
+@test "demo: DEMO_STEP=1 at 80x24: each section fits the screen it pauses on" {
+	require tmux
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -s demo -x 80 -y 24 \
+		"env DEMO_STEP=1 NO_COLOR=1 TMPDIR='$BATS_TEST_TMPDIR' \
+		RAWFTP_BIN='$RAWFTP_BIN' '$REPO_ROOT/labs/demo'; echo demo-exit=\$?"
+	# the demo waits for the first Enter: the pane outlives it from here
+	tmux -S "$TMUX_SOCK" set-option -t demo remain-on-exit on >/dev/null
+	# what each section that pauses must keep on its screen: its title,
+	# the command it runs, the port arithmetic of its data connection
+	local -a arith=("" "" "" "p1*256+p2 = " "p1*256+p2 = " "p1*256+p2 = " "and back: " "")
+	local section shot
+	for section in 1 2 3 4 5 6 7; do
+		wait_until 300 screen_has "-- press Enter for section $((section + 1)) --" ||
+			{ screen; echo "no pause after section $section"; return 1; }
+		shot=$BATS_TEST_TMPDIR/screen.$section
+		screen >"$shot"
+		echo "-- the screen after section $section:"
+		cat "$shot"
+		grep -q "^== $section\. .* ==\$" "$shot"
+		[ "$section" -ge 7 ] || grep -q '^  \$ ' "$shot"
+		[ -z "${arith[section]}" ] || grep -qF -- "${arith[section]}" "$shot"
+		# no line wrapped, so no number is cut in two
+		[ -z "$(awk 'length($0) > 80' "$shot")" ]
+		[ "$(wc -l <"$shot")" -le 24 ]
+		tmux -S "$TMUX_SOCK" send-keys -t demo Enter
+	done
+	wait_until 300 screen_has "demo-exit=" || { screen; return 1; }
+	screen_has "demo-exit=0"
+	screen_has "every byte matched."
+}
+
 @test "demo: DEMO_STEP=1 with no terminal does not pause, and says so" {
 	# setsid: no controlling terminal, so no /dev/tty either
 	run --separate-stderr setsid -w env DEMO_STEP=1 TMPDIR="$BATS_TEST_TMPDIR" \
