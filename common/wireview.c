@@ -227,6 +227,30 @@ wireview_rst(struct wireview *w, enum narrate_side who)
 }
 
 void
+wireview_shutdown(struct wireview *w, int fd, enum narrate_side me)
+{
+	shutdown(fd, SHUT_WR);
+	if (!showing(w) || w->tcp.fin[me])
+		return;
+	if (!w->attached || w->me != me) {
+		wireview_fin(w, me);
+		return;
+	}
+	w->fin_queued = 1;
+	(void)show_sent(w);
+}
+
+void
+wireview_drain(struct wireview *w, int wait_ms)
+{
+	long long deadline = net_now_ms() + wait_ms;
+	struct timespec step = { 0, 1000000 };	/* 1 ms */
+
+	while (showing(w) && show_sent(w) > 0 && net_ms_left(deadline) > 0)
+		nanosleep(&step, NULL);
+}
+
+void
 wireview_close(struct wireview *w, enum narrate_side first)
 {
 	end(w, first, 0);

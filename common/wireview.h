@@ -24,8 +24,8 @@
  * narration shows what never crossed the wire.  When that cannot be known
  * (the program let go with bytes still unsent, or the other side's FIN
  * did not come in time) the connection's capture stops there: no FIN or
- * RST is made up.  Without wireview_attach (ftp-tap so far), what was
- * written counts as sent, and a FIN not seen in time as sent too.
+ * RST is made up.  Without wireview_attach, what was written counts as
+ * sent, and a FIN not seen in time as sent too.
  */
 #ifndef RAWFTP_WIREVIEW_H
 #define RAWFTP_WIREVIEW_H
@@ -76,6 +76,16 @@ void wireview_fin(struct wireview *w, enum narrate_side who);
 
 /* who reset the connection (ECONNRESET read, or an abortive close). */
 void wireview_rst(struct wireview *w, enum narrate_side who);
+
+/* me shuts down its sending side of fd (shutdown(2) SHUT_WR) and goes
+ * on reading (a relay passing a FIN on): attached, its FIN is shown
+ * once the kernel sent it, after the bytes before it. */
+void wireview_shutdown(struct wireview *w, int fd, enum narrate_side me);
+
+/* Attached: what me wrote, and its FIN after a shutdown, awaited up to
+ * wait_ms until the kernel sent it, so a program about to close its end
+ * shows the tail its peer is still taking.  Not attached: nothing. */
+void wireview_drain(struct wireview *w, int wait_ms);
 
 /* me resets its end fd: SO_LINGER 0 is set, so the close(2) that follows
  * sends a RST.  That RST acknowledges all the other side's bytes that
