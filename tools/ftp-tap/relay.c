@@ -212,15 +212,17 @@ relay_close(struct relay *r)
 		relay_init(r);
 		return;
 	}
-	/* the tap closes both, in FIN order; waiting for a FIN here would
-	 * hold up the control channel, whose reply the client may await.
-	 * What the tap wrote is still going out: shown as it goes, for a
-	 * bounded time, as the receiver takes it */
+	/* the tap closes both, in FIN order.  Watched, what the tap wrote
+	 * and the peers' FINs are awaited (a bounded time: this holds up
+	 * the control channel), as a receiver takes the tail and closes:
+	 * the tap's end is attached, so what is not seen is not shown */
 	if (r->wa != NULL) {
 		wireview_drain(r->wa, WIREVIEW_CLOSE_MS);
 		wireview_drain(r->wb, WIREVIEW_CLOSE_MS);
-		wireview_closing(r->wa, r->a, NARRATE_SERVER, 0);
-		wireview_closing(r->wb, r->b, NARRATE_CLIENT, 0);
+		wireview_closing(r->wa, r->a, NARRATE_SERVER,
+		    WIREVIEW_CLOSE_MS);
+		wireview_closing(r->wb, r->b, NARRATE_CLIENT,
+		    WIREVIEW_CLOSE_MS);
 	}
 	close(r->a);
 	close(r->b);
