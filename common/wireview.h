@@ -93,6 +93,14 @@ void wireview_drain(struct wireview *w, int wait_ms);
  * so the view shows them before the RST.  The caller then closes fd. */
 void wireview_resetting(struct wireview *w, int fd, enum narrate_side me);
 
+/* The same, reading only what had arrived when it is called: a relay
+ * that cuts a leg must not let a fast sender's whole transfer in first
+ * (the sender would then see it all acknowledged, a success).  Bytes
+ * that arrive meanwhile are not known: the view of that connection
+ * stops there, with no RST made up. */
+void wireview_resetting_queued(struct wireview *w, int fd,
+    enum narrate_side me);
+
 /* The connection is gone: FINs from both sides, first from first, for
  * those not yet sent. */
 void wireview_close(struct wireview *w, enum narrate_side first);

@@ -195,7 +195,7 @@ static void
 reset_close(int fd, struct wireview *w, enum narrate_side me)
 {
 	if (w != NULL)
-		wireview_resetting(w, fd, me);
+		wireview_resetting_queued(w, fd, me);
 	relay_reset(fd);
 }
 
