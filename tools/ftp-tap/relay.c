@@ -88,14 +88,16 @@ relay_pollfds(const struct relay *r, struct pollfd *pfd)
 }
 
 /* A direction ended: its sender's FIN, then the tap's on the other
- * socket. */
+ * socket (shown once sent, after the bytes before it). */
 static void
-seen_end(const struct relay_seen *p)
+pass_fin(const struct relay_seen *p, int out)
 {
-	if (p->in == NULL)
+	if (p->in == NULL) {
+		shutdown(out, SHUT_WR);
 		return;
+	}
 	wireview_fin(p->in, p->from);
-	wireview_fin(p->out, p->from);
+	wireview_shutdown(p->out, out, p->from);
 }
 
 /* A direction failed: a reset read from its sender, or a write that
@@ -133,8 +135,7 @@ step_direction(struct relay *r, struct pump_chan *c, int *done)
 			 * carry bytes (a half-close is not the end) */
 			*done = 1;
 			r->last_move = net_now_ms();
-			shutdown(c->out, SHUT_WR);
-			seen_end(p);
+			pass_fin(p, c->out);
 			break;
 		case PUMP_STEP_ERROR:
 			seen_reset(p, c);
@@ -177,8 +178,7 @@ relay_cut(struct relay *r)
 }
 
 /* An abortive close: RST, not FIN, and the bytes still queued are
- * dropped.  The view shows the tap's RST unless that leg's peer reset
- * first (then nothing more crosses it). */
+ * dropped. */
 void
 relay_reset(int fd)
 {
@@ -188,11 +188,14 @@ relay_reset(int fd)
 	close(fd);
 }
 
+/* The view shows the peer's bytes that arrived (the RST acks them),
+ * then the tap's RST, unless that leg's peer reset first (then nothing
+ * more crosses it). */
 static void
 reset_close(int fd, struct wireview *w, enum narrate_side me)
 {
 	if (w != NULL)
-		wireview_rst(w, me);
+		wireview_resetting_queued(w, fd, me);
 	relay_reset(fd);
 }
 
@@ -209,11 +212,17 @@ relay_close(struct relay *r)
 		relay_init(r);
 		return;
 	}
-	/* the tap closes both, in FIN order; waiting for a FIN here would
-	 * hold up the control channel, whose reply the client may await */
+	/* the tap closes both, in FIN order.  Watched, what the tap wrote
+	 * and the peers' FINs are awaited (a bounded time: this holds up
+	 * the control channel), as a receiver takes the tail and closes:
+	 * the tap's end is attached, so what is not seen is not shown */
 	if (r->wa != NULL) {
-		wireview_closing(r->wa, r->a, NARRATE_SERVER, 0);
-		wireview_closing(r->wb, r->b, NARRATE_CLIENT, 0);
+		wireview_drain(r->wa, WIREVIEW_CLOSE_MS);
+		wireview_drain(r->wb, WIREVIEW_CLOSE_MS);
+		wireview_closing(r->wa, r->a, NARRATE_SERVER,
+		    WIREVIEW_CLOSE_MS);
+		wireview_closing(r->wb, r->b, NARRATE_CLIENT,
+		    WIREVIEW_CLOSE_MS);
 	}
 	close(r->a);
 	close(r->b);
