@@ -451,7 +451,7 @@ roundtrip() {
 }
 
 @test "labd data: STAT during a RETR tells the progress; the transfer goes on" {
-	head -c 64M /dev/urandom >"$T/big"
+	head -c 24M /dev/urandom >"$T/big"
 	for portable in 0 1; do
 		RAWFTP_PORTABLE=$portable labd_start
 		cp "$T/big" "$LABD_ROOT/big"
@@ -470,7 +470,7 @@ roundtrip() {
 		# some bytes have gone, not all: the file is far bigger than
 		# the socket buffers while the client reads nothing
 		[ "${BASH_REMATCH[1]}" -gt 0 ]
-		[ "${BASH_REMATCH[1]}" -lt 67108864 ]
+		[ "${BASH_REMATCH[1]}" -lt 25165824 ]
 		[ "${lines[8]}" = "226 Transfer complete." ]
 		[ "${lines[9]}" = "200 NOOP ok." ]
 		cmp "$T/got" "$T/big"
