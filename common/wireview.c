@@ -227,30 +227,6 @@ wireview_rst(struct wireview *w, enum narrate_side who)
 }
 
 void
-wireview_shutdown(struct wireview *w, int fd, enum narrate_side me)
-{
-	shutdown(fd, SHUT_WR);
-	if (!showing(w) || w->tcp.fin[me])
-		return;
-	if (!w->attached || w->me != me) {
-		wireview_fin(w, me);
-		return;
-	}
-	w->fin_queued = 1;
-	(void)show_sent(w);
-}
-
-void
-wireview_drain(struct wireview *w, int wait_ms)
-{
-	long long deadline = net_now_ms() + wait_ms;
-	struct timespec step = { 0, 1000000 };	/* 1 ms */
-
-	while (showing(w) && show_sent(w) > 0 && net_ms_left(deadline) > 0)
-		nanosleep(&step, NULL);
-}
-
-void
 wireview_close(struct wireview *w, enum narrate_side first)
 {
 	end(w, first, 0);
@@ -261,58 +237,30 @@ wireview_close(struct wireview *w, enum narrate_side first)
  * sending. */
 #define RESET_READ_MAX (16 << 20)
 
-/* Bytes that arrived on fd and are not read yet. */
-static size_t
-unread(int fd)
-{
-	int n = 0;
-
-	return ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? (size_t)n : 0;
-}
-
-/* wireview_resetting, reading at most max bytes. */
-static void
-resetting(struct wireview *w, int fd, enum narrate_side me, size_t max)
+void
+wireview_resetting(struct wireview *w, int fd, enum narrate_side me)
 {
 	enum narrate_side other = me == NARRATE_CLIENT ? NARRATE_SERVER :
 	    NARRATE_CLIENT;
 	struct linger now = { 1, 0 };
 	char buf[16384];
-	size_t total = 0, want;
+	size_t total = 0;
 	ssize_t n;
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
 	if (!showing(w))
 		return;
-	while (total < max) {
-		want = max - total < sizeof buf ? max - total : sizeof buf;
-		n = recv(fd, buf, want, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		wireview_bytes(w, other, buf, (size_t)n);
-		total += (size_t)n;
+	while (total < RESET_READ_MAX &&
+	    ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0 ||
+	    (n < 0 && errno == EINTR))) {
+		if (n > 0) {
+			wireview_bytes(w, other, buf, (size_t)n);
+			total += (size_t)n;
+		}
 	}
-	if (total >= max && unread(fd) > 0) {
+	if (total >= RESET_READ_MAX)
 		stop(w);	/* more came than was read: not known */
-		return;
-	}
 	wireview_rst(w, me);
-}
-
-void
-wireview_resetting(struct wireview *w, int fd, enum narrate_side me)
-{
-	resetting(w, fd, me, RESET_READ_MAX);
-}
-
-void
-wireview_resetting_queued(struct wireview *w, int fd, enum narrate_side me)
-{
-	size_t queued = unread(fd);
-
-	resetting(w, fd, me, queued < RESET_READ_MAX ? queued : RESET_READ_MAX);
 }
 
 /* The other side's end of file (or reset) on fd, awaited up to wait_ms,

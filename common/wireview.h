@@ -24,8 +24,8 @@
  * narration shows what never crossed the wire.  When that cannot be known
  * (the program let go with bytes still unsent, or the other side's FIN
  * did not come in time) the connection's capture stops there: no FIN or
- * RST is made up.  Without wireview_attach, what was written counts as
- * sent, and a FIN not seen in time as sent too.
+ * RST is made up.  Without wireview_attach (ftp-tap so far), what was
+ * written counts as sent, and a FIN not seen in time as sent too.
  */
 #ifndef RAWFTP_WIREVIEW_H
 #define RAWFTP_WIREVIEW_H
@@ -77,29 +77,11 @@ void wireview_fin(struct wireview *w, enum narrate_side who);
 /* who reset the connection (ECONNRESET read, or an abortive close). */
 void wireview_rst(struct wireview *w, enum narrate_side who);
 
-/* me shuts down its sending side of fd (shutdown(2) SHUT_WR) and goes
- * on reading (a relay passing a FIN on): attached, its FIN is shown
- * once the kernel sent it, after the bytes before it. */
-void wireview_shutdown(struct wireview *w, int fd, enum narrate_side me);
-
-/* Attached: what me wrote, and its FIN after a shutdown, awaited up to
- * wait_ms until the kernel sent it, so a program about to close its end
- * shows the tail its peer is still taking.  Not attached: nothing. */
-void wireview_drain(struct wireview *w, int wait_ms);
-
 /* me resets its end fd: SO_LINGER 0 is set, so the close(2) that follows
  * sends a RST.  That RST acknowledges all the other side's bytes that
  * arrived, read or not: those still unread are read now (and dropped),
  * so the view shows them before the RST.  The caller then closes fd. */
 void wireview_resetting(struct wireview *w, int fd, enum narrate_side me);
-
-/* The same, reading only what had arrived when it is called: a relay
- * that cuts a leg must not let a fast sender's whole transfer in first
- * (the sender would then see it all acknowledged, a success).  Bytes
- * that arrive meanwhile are not known: the view of that connection
- * stops there, with no RST made up. */
-void wireview_resetting_queued(struct wireview *w, int fd,
-    enum narrate_side me);
 
 /* The connection is gone: FINs from both sides, first from first, for
  * those not yet sent. */

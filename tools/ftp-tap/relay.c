@@ -88,16 +88,14 @@ relay_pollfds(const struct relay *r, struct pollfd *pfd)
 }
 
 /* A direction ended: its sender's FIN, then the tap's on the other
- * socket (shown once sent, after the bytes before it). */
+ * socket. */
 static void
-pass_fin(const struct relay_seen *p, int out)
+seen_end(const struct relay_seen *p)
 {
-	if (p->in == NULL) {
-		shutdown(out, SHUT_WR);
+	if (p->in == NULL)
 		return;
-	}
 	wireview_fin(p->in, p->from);
-	wireview_shutdown(p->out, out, p->from);
+	wireview_fin(p->out, p->from);
 }
 
 /* A direction failed: a reset read from its sender, or a write that
@@ -135,7 +133,8 @@ step_direction(struct relay *r, struct pump_chan *c, int *done)
 			 * carry bytes (a half-close is not the end) */
 			*done = 1;
 			r->last_move = net_now_ms();
-			pass_fin(p, c->out);
+			shutdown(c->out, SHUT_WR);
+			seen_end(p);
 			break;
 		case PUMP_STEP_ERROR:
 			seen_reset(p, c);
@@ -178,7 +177,8 @@ relay_cut(struct relay *r)
 }
 
 /* An abortive close: RST, not FIN, and the bytes still queued are
- * dropped. */
+ * dropped.  The view shows the tap's RST unless that leg's peer reset
+ * first (then nothing more crosses it). */
 void
 relay_reset(int fd)
 {
@@ -188,14 +188,11 @@ relay_reset(int fd)
 	close(fd);
 }
 
-/* The view shows the peer's bytes that arrived (the RST acks them),
- * then the tap's RST, unless that leg's peer reset first (then nothing
- * more crosses it). */
 static void
 reset_close(int fd, struct wireview *w, enum narrate_side me)
 {
 	if (w != NULL)
-		wireview_resetting_queued(w, fd, me);
+		wireview_rst(w, me);
 	relay_reset(fd);
 }
 
@@ -212,17 +209,11 @@ relay_close(struct relay *r)
 		relay_init(r);
 		return;
 	}
-	/* the tap closes both, in FIN order.  Watched, what the tap wrote
-	 * and the peers' FINs are awaited (a bounded time: this holds up
-	 * the control channel), as a receiver takes the tail and closes:
-	 * the tap's end is attached, so what is not seen is not shown */
+	/* the tap closes both, in FIN order; waiting for a FIN here would
+	 * hold up the control channel, whose reply the client may await */
 	if (r->wa != NULL) {
-		wireview_drain(r->wa, WIREVIEW_CLOSE_MS);
-		wireview_drain(r->wb, WIREVIEW_CLOSE_MS);
-		wireview_closing(r->wa, r->a, NARRATE_SERVER,
-		    WIREVIEW_CLOSE_MS);
-		wireview_closing(r->wb, r->b, NARRATE_CLIENT,
-		    WIREVIEW_CLOSE_MS);
+		wireview_closing(r->wa, r->a, NARRATE_SERVER, 0);
+		wireview_closing(r->wb, r->b, NARRATE_CLIENT, 0);
 	}
 	close(r->a);
 	close(r->b);

@@ -7,12 +7,7 @@
  * the narration and the capture show what each wire carried: the
  * control lines as read and written (the linebuf filters below, and
  * send_client and send_server), the data through the pump's observer
- * (relay.c).  The tap's end of each leg is attached (wireview_attach):
- * what it wrote, and its FIN, are shown once its kernel sent them, and
- * before it resets a leg the peer's unread bytes are read
- * (wireview_resetting), so a peer's reset never shows bytes or a FIN
- * that stayed in the tap's socket.  Without --wire and --pcap none of
- * this runs.
+ * (relay.c).  Without --wire and --pcap none of this runs.
  */
 #include "net.h"
 #include "tap.h"
@@ -37,8 +32,6 @@ watch_leg(struct session *s, struct wireview *w, int fd, int data,
 		return;
 	wireview_open(w, cfg.pcap, s->id, data, connector,
 	    server_leg ? &mine : &peer, server_leg ? &peer : &mine);
-	/* the tap's end: its bytes and FIN shown once the kernel sent them */
-	wireview_attach(w, fd, server_leg ? NARRATE_CLIENT : NARRATE_SERVER);
 }
 
 /* The linebuf filters of the control legs: the bytes as they came. */
