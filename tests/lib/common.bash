@@ -21,9 +21,12 @@ refute() {
 	fi
 }
 
-# Wait until a command succeeds, at most $1 tenths of a second.
+# Wait until a command succeeds, at most $1 tenths of a second, times
+# RAWFTP_WAIT_SCALE (default 3): a bound only says when to give up, so a
+# larger one costs a passing test nothing, and a loaded machine (six tests
+# at once on two cores, under ASan) needs it.
 wait_until() {
-	local tenths=$1 i
+	local tenths=$(($1 * ${RAWFTP_WAIT_SCALE:-3})) i
 	shift
 	for ((i = 0; i < tenths; i++)); do
 		"$@" && return 0
