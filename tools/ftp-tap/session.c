@@ -664,7 +664,6 @@ session_new(int fd, const struct hostport *peer, unsigned id)
 	s->cfd = fd;
 	s->sfd = -1;
 	s->client = *peer;
-	s->urgent_at = UINT64_MAX;
 	net_local(fd, &s->client_end);
 	/* Telnet's urgent DM (before ABOR) stays in the stream, relayed */
 	net_setup_control(fd, cfg.idle_timeout * 1000);

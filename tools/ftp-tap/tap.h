@@ -100,8 +100,6 @@ struct session {
 					 * server's (--wire, --pcap) */
 	struct linebuf clb, slb;
 	int client_overlong, server_overlong;	/* inside a capped line */
-	uint64_t urgent_at;		/* unused: Telnet's IP and Synch are
-					 * read by the filter (tn) */
 	struct reply_parser rp;
 	int goodbye;			/* the server said 221 */
 	int in_transfer;		/* a 1xx came, no final reply yet */
