@@ -199,7 +199,7 @@ read_names(int fd, int all, const char *pattern, size_t *count)
 	DIR *d = fdopendir(fd);
 	struct dirent *de;
 	char **names = NULL, **grown;
-	size_t n = 0;
+	size_t n = 0, room = 0;
 
 	*count = 0;
 	if (d == NULL) {
@@ -209,10 +209,14 @@ read_names(int fd, int all, const char *pattern, size_t *count)
 	while ((de = readdir(d)) != NULL) {
 		if (!listed(de->d_name, all, pattern))
 			continue;
-		grown = realloc(names, (n + 1) * sizeof *names);
-		if (grown == NULL)
-			break;
-		names = grown;
+		/* doubling: growing by one name was quadratic in a big folder */
+		if (n == room) {
+			room = room ? 2 * room : 64;
+			grown = realloc(names, room * sizeof *names);
+			if (grown == NULL)
+				break;
+			names = grown;
+		}
 		if ((names[n] = strdup(de->d_name)) == NULL)
 			break;
 		n++;
