@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # `make demo`: labs/demo, run as CI runs it (no input, no terminal).
+# bats file_tags=not-sanitized
 
 load lib/common
 

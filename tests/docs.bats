@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # The manual pages: one per program, complete, and clean under two linters.
+# bats file_tags=not-sanitized
 
 load lib/common
 

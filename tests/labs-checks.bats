@@ -3,6 +3,7 @@
 # it recognises.  The results are made for real: sessions with ftp-raw,
 # transfers with ftp-dataconn (or curl) against labs/start's server; only
 # damaged files (cut, emptied, altered) are made by hand.
+# bats file_tags=not-sanitized
 
 load lib/common
 

@@ -2,6 +2,7 @@
 # Lab 9's pipelines, exactly as its README writes them (labs/lib/steps
 # --id), run 50 times each in a row against one lab server: no failure,
 # no hang (each run bounded), every file byte for byte.
+# bats file_tags=not-sanitized
 
 load lib/common
 

@@ -3,6 +3,7 @@
 # README (labs/lib/steps) typed into its terminal by labs/lib/run-lab,
 # against labs/start's server, each expected screen waited for, and the
 # lab's own check run at the end.  The docs cannot drift from this.
+# bats file_tags=not-sanitized
 
 load lib/common
 

@@ -3,6 +3,7 @@
 # tests/lib/layer-check: no include circle among the modules of common/,
 # no call circle among the files of ftp-labd, ftp-tap or any program
 # made of a folder.  A change that makes one fails here.
+# bats file_tags=not-sanitized
 
 load lib/common
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # docs/reply-codes.md is generated from the reply-code table that
 # ftp-raw --explain reads; it must not drift from it.
+# bats file_tags=not-sanitized
 
 load lib/common
 bats_require_minimum_version 1.5.0

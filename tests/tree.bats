@@ -3,6 +3,7 @@
 # by a test run, no class passwords written into it.  (shellcheck over
 # every shell script is a step of .ci/run: on a loaded machine it can take
 # longer than one test may.)
+# bats file_tags=not-sanitized
 
 load lib/common
 
