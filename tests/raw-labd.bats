@@ -42,9 +42,11 @@ seed_session() {
 @test "raw-labd: the same session typed on a terminal, lines sent as typed" {
 	require script
 	labd_start
-	# script(1) gives ftp-raw a terminal: no lock-step, as in PuTTY
+	# script(1) gives ftp-raw a terminal: no lock-step, as in PuTTY; the
+	# input stays open until the 221 is shown (at its end script hangs up)
 	script -qec "ftp-raw 127.0.0.1 $LABD_PORT" /dev/null \
-		< <(seed_session; sleep 1) >"$BATS_TEST_TMPDIR/tty" || true
+		< <(seed_session; wait_until 100 grep -qs '221 ' "$BATS_TEST_TMPDIR/tty") \
+		>"$BATS_TEST_TMPDIR/tty"
 	grep -q '257 "/Jowa" created.' "$BATS_TEST_TMPDIR/tty"
 	grep -q '221 Goodbye.' "$BATS_TEST_TMPDIR/tty"
 	[ -d "$LABD_ROOT/Jowa" ]

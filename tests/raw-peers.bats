@@ -61,9 +61,12 @@ stable_session() {
 @test "raw-peers: vsftpd: the seed's session typed on a terminal" {
 	require script
 	vsftpd_start
-	# script(1) gives ftp-raw a terminal: lines go as typed, as in PuTTY
+	# script(1) gives ftp-raw a terminal: lines go as typed, as in PuTTY;
+	# the input stays open until the 221 is shown (at its end script hangs up)
 	script -qec "ftp-raw 127.0.0.1 $PEER_PORT" /dev/null \
-		< <(seed_session upload/Jowa; sleep 1) >"$BATS_TEST_TMPDIR/tty" || true
+		< <(seed_session upload/Jowa
+			wait_until 100 grep -qs '221 ' "$BATS_TEST_TMPDIR/tty") \
+		>"$BATS_TEST_TMPDIR/tty"
 	grep -q '257 "/upload/Jowa" created' "$BATS_TEST_TMPDIR/tty"
 	grep -q '221 Goodbye.' "$BATS_TEST_TMPDIR/tty"
 	[ -d "$PEER_ROOT/upload/Jowa" ]

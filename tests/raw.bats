@@ -557,8 +557,11 @@ closed_port() {
 			reply 221 bye
 			close
 		EOF
+		# the terminal's input stays open until the fake has ended: at
+		# its end, script would hang up on ftp-raw before the QUIT
 		NO_COLOR=$nc script -qec "ftp-raw 127.0.0.1 $FAKE_PORT" /dev/null \
-			< <(printf 'PWD\nQUIT\n'; sleep 1) >"$BATS_TEST_TMPDIR/tty$nc" || true
+			< <(printf 'PWD\nQUIT\n'; wait_until 100 pid_gone "$FAKE_PID") \
+			>"$BATS_TEST_TMPDIR/tty$nc"
 		fake_wait
 	done
 	grep -q $'\033\\[32m220 ready\033\\[0m' "$BATS_TEST_TMPDIR/tty"
