@@ -377,7 +377,7 @@ tour_run_blocks() {
 	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline \
 		labs/12-wire-view labs/13-watch-through-tap labs/14-why-passive-nat .; do
 		rm -rf "$RUNLAB_DIR"
-		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 RUNLAB_WAIT=5 \
+		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 \
 			run "$LABS/lib/run-lab" "$REPO_ROOT/$lab"
 		echo "$output"
 		[ "$status" -eq 0 ]
