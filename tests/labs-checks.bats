@@ -42,6 +42,7 @@ stop_group() {
 # server_start [ftp-labd options...]: labs/start, as a student starts it.
 server_start() {
 	server_stop
+	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
 	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
@@ -58,6 +59,7 @@ server_stop() {
 # (default ~/rawftp-lab/tap.log).  Sets TAP_PORT.
 tap_start() {
 	tap_stop
+	rm -f "$BATS_TEST_TMPDIR/tap.out"	# (see labd_start)
 	setsid ftp-tap -p 0 "$@" 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/tap.out" \
 		2>>"${TAP_LOG:-$LAB/tap.log}" &
 	TAP_PID=$!
@@ -966,6 +968,7 @@ lab13_all() {
 	lab13_all "$TAP_PORT"
 	# section 7: vsftpd in the server terminal, the tap again
 	server_stop
+	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
 	setsid "$LABS/vsftpd" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
@@ -1083,6 +1086,7 @@ class_start() {
 	CLASS_LOG=$BATS_TEST_TMPDIR/class-logs/class.log
 	mkdir -p "$CLASS/pub"
 	echo "The teacher's file." >"$CLASS/pub/welcome.txt"
+	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
 	setsid ftp-labd -p 0 -r "$CLASS" --class 3 --quota 16K --fail-delay 0 \
 		--class-file "$BATS_TEST_TMPDIR/class-accounts.txt" \
 		--log-dir "$BATS_TEST_TMPDIR/class-logs" --clock "$@" \

@@ -29,6 +29,7 @@ bats_require_minimum_version 1.5.0
 			[[ $c == 1* ]] && echo "reply 200 final"
 		done
 	} >"$script"
+	rm -f "$log"	# (see labd_start)
 	"$fake" -t 20 "$script" >"$log" 2>&1 &
 	FAKE_PID=$!
 	wait_until 50 grep -qs '^listening on ' "$log"

@@ -10,6 +10,7 @@ bats_require_minimum_version 1.5.0
 fake_start() {
 	cat >"$BATS_TEST_TMPDIR/script"
 	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
+	rm -f "$FAKE_LOG"	# (see labd_start)
 	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$BATS_TEST_TMPDIR/script" \
 		>"$FAKE_LOG" 2>&1 &
 	FAKE_PID=$!

@@ -28,6 +28,7 @@ tap_start() {
 	local port=$1
 	shift
 	TAP_LOG=$T/tap.log
+	rm -f "$T/tap.out"	# (see labd_start)
 	ftp-tap -p "${TAP_PORT:-0}" "$@" 127.0.0.1 "$port" >"$T/tap.out" \
 		2>"$TAP_LOG" &
 	TAP_PID=$!
@@ -52,6 +53,7 @@ tap_stop() {
 fake_start() {
 	cat >"$T/script"
 	FAKE_LOG=$T/fake.log
+	rm -f "$FAKE_LOG"	# (see labd_start)
 	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$T/script" >"$FAKE_LOG" 2>&1 &
 	FAKE_PID=$!
 	wait_until 50 grep -qs '^listening on ' "$FAKE_LOG" || return 1

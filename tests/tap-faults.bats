@@ -47,6 +47,7 @@ teardown() {
 tap_on() {
 	local dir=$1 port=$2
 	shift 2
+	rm -f "$dir/tap.out"	# (see labd_start)
 	# 3>&-: bats waits for its fd 3 to close
 	RAWFTP_PORTABLE=${PORTABLE:-0} ftp-tap -p 0 --data-timeout 1 "$@" \
 		127.0.0.1 "$port" \
@@ -72,6 +73,7 @@ fake_server() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
+	rm -f "$dir/fake.out"	# (see labd_start)
 	"$FP" server -t 20 "$@" >"$dir/fake.out" 3>&- &
 	TAPS+=($!)
 	wait_until 100 grep -qs '^listening on ' "$dir/fake.out" || return 1

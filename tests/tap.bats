@@ -31,6 +31,7 @@ tap_start() {
 	local port=$1
 	shift
 	TAP_LOG=$T/tap.log
+	rm -f "$T/tap.out"	# (see labd_start)
 	ftp-tap -p 0 "$@" "${TAP_SERVER:-127.0.0.1}" "$port" >"$T/tap.out" \
 		2>"$TAP_LOG" &
 	TAP_PID=$!

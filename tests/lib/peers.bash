@@ -21,10 +21,11 @@ free_port() {
 	return 1
 }
 
-# Wait (at most 5 s) until something accepts on 127.0.0.1:$1.
+# Wait (at most 5 s, times RAWFTP_WAIT_SCALE) until something accepts on
+# 127.0.0.1:$1.
 wait_for_port() {
 	local i
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 50 * ${RAWFTP_WAIT_SCALE:-3}; i++)); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
 		sleep 0.1
 	done
