@@ -43,9 +43,11 @@ seed_session() {
 	require script
 	labd_start
 	# script(1) gives ftp-raw a terminal: no lock-step, as in PuTTY; the
-	# input stays open until the 221 is shown (at its end script hangs up)
-	script -qec "ftp-raw 127.0.0.1 $LABD_PORT" /dev/null \
-		< <(seed_session; wait_until 100 grep -qs '221 ' "$BATS_TEST_TMPDIR/tty") \
+	# input stays open until ftp-raw has ended (at the input's end script
+	# hangs up on it; its own output shows only when it exits)
+	script -qec "ftp-raw 127.0.0.1 $LABD_PORT; s=\$?; : >'$BATS_TEST_TMPDIR/done'; exit \$s" \
+		/dev/null < <(seed_session
+			wait_until 100 test -e "$BATS_TEST_TMPDIR/done") \
 		>"$BATS_TEST_TMPDIR/tty"
 	grep -q '257 "/Jowa" created.' "$BATS_TEST_TMPDIR/tty"
 	grep -q '221 Goodbye.' "$BATS_TEST_TMPDIR/tty"

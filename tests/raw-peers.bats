@@ -62,10 +62,11 @@ stable_session() {
 	require script
 	vsftpd_start
 	# script(1) gives ftp-raw a terminal: lines go as typed, as in PuTTY;
-	# the input stays open until the 221 is shown (at its end script hangs up)
-	script -qec "ftp-raw 127.0.0.1 $PEER_PORT" /dev/null \
-		< <(seed_session upload/Jowa
-			wait_until 100 grep -qs '221 ' "$BATS_TEST_TMPDIR/tty") \
+	# the input stays open until ftp-raw has ended (at the input's end
+	# script hangs up on it; its own output shows only when it exits)
+	script -qec "ftp-raw 127.0.0.1 $PEER_PORT; s=\$?; : >'$BATS_TEST_TMPDIR/done'; exit \$s" \
+		/dev/null < <(seed_session upload/Jowa
+			wait_until 100 test -e "$BATS_TEST_TMPDIR/done") \
 		>"$BATS_TEST_TMPDIR/tty"
 	grep -q '257 "/upload/Jowa" created' "$BATS_TEST_TMPDIR/tty"
 	grep -q '221 Goodbye.' "$BATS_TEST_TMPDIR/tty"

@@ -558,10 +558,12 @@ closed_port() {
 			reply 221 bye
 			close
 		EOF
-		# the terminal's input stays open until the fake has ended: at
+		# the terminal's input stays open until ftp-raw has ended: at
 		# its end, script would hang up on ftp-raw before the QUIT
-		NO_COLOR=$nc script -qec "ftp-raw 127.0.0.1 $FAKE_PORT" /dev/null \
-			< <(printf 'PWD\nQUIT\n'; wait_until 100 pid_gone "$FAKE_PID") \
+		rm -f "$BATS_TEST_TMPDIR/done"
+		NO_COLOR=$nc script -qec "ftp-raw 127.0.0.1 $FAKE_PORT; s=\$?; : >'$BATS_TEST_TMPDIR/done'; exit \$s" \
+			/dev/null < <(printf 'PWD\nQUIT\n'
+				wait_until 100 test -e "$BATS_TEST_TMPDIR/done") \
 			>"$BATS_TEST_TMPDIR/tty$nc"
 		fake_wait
 	done
