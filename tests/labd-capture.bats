@@ -21,9 +21,10 @@ setup() {
 	printf 'the seed file\r\nline two\n' >"$LABD_ROOT/01test.txt"
 	head -c 300000 /dev/urandom >"$LABD_ROOT/bytes.bin"
 	head -c 1048576 /dev/urandom >"$LABD_ROOT/mib.bin"
-	# this test's data ports, below the kernel's ephemeral ports, so that
-	# no other test's connections fall into the capture
-	PASV_LO=$((10000 + RANDOM % 20000))
+	# this test's data ports, above the kernel's ephemeral ports (32768-
+	# 60999) and those the other tests pick at random (10000-40000), so
+	# that no other test's connections fall into the capture
+	PASV_LO=$((61000 + RANDOM % 4400))
 	PASV_HI=$((PASV_LO + 15))
 	ACTIVE_PORT=$((PASV_HI + 1))
 }
