@@ -76,7 +76,22 @@ compare() {
 	summary "$PCAP" >"$T/labd.txt"
 	echo "# the real capture, then what ftp-labd's differs in:"
 	cat "$T/real.txt"
-	diff -u "$T/real.txt" "$T/labd.txt"
+	# A client's FIN that came after ftp-labd had stopped waiting for it
+	# (WIREVIEW_CLOSE_MS, slow under ASan on a busy machine) is not
+	# known to ftp-labd, and rightly not shown: the only difference let
+	# through.
+	python3 - "$T/real.txt" "$T/labd.txt" >"$T/real-known.txt" <<-'PY'
+		import sys
+		labd = set(open(sys.argv[2]).read().split("\n"))
+		client = None
+		for line in open(sys.argv[1]).read().split("\n")[:-1]:
+		    if line.startswith("connection "):
+		        client = line.split(": ", 1)[1].split(" connected to ")[0]
+		    if line == "  FIN from " + str(client) and line not in labd:
+		        continue
+		    print(line)
+	PY
+	diff -u "$T/real-known.txt" "$T/labd.txt"
 	[ -s "$T/real.txt" ]
 	# dumpcap lost nothing (a lost packet is a gap in its stream)
 	refute grep -q ': a gap of' "$T/real.txt"
