@@ -213,12 +213,29 @@ data_seen(struct events_row *r, const char *what)
 		snprintf(r->state, sizeof r->state, "logged in");
 }
 
+/* The session's owner, for a student's sign-in to the web view: the
+ * account it logged in to.  A session that logged in to two accounts
+ * (USER again after a login) belongs to neither student. */
+static void
+account_seen(struct events_row *r, const char *name)
+{
+	if (r->accounts == 0 || (r->accounts == 1 &&
+	    strcmp(r->account, name) != 0))
+		r->accounts++;
+	if (r->accounts == 1)
+		snprintf(r->account, sizeof r->account, "%s", name);
+	else
+		r->account[0] = '\0';
+}
+
 static void
 summarize(struct events_row *r, enum events_kind kind,
     const struct narrate_event *e)
 {
-	if (e->user != NULL)
+	if (e->user != NULL) {
 		snprintf(r->user, sizeof r->user, "%s", e->user);
+		account_seen(r, e->user);
+	}
 	switch (kind) {
 	case EVENTS_CONNECT: client_of(r, e->text); break;
 	case EVENTS_COMMAND: command_seen(r, e->text + 2, e->user); break;

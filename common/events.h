@@ -52,6 +52,9 @@ struct events_row {
 	uint64_t changed;	/* events_version() at its last change */
 	uint64_t first, last;	/* numbers of the events kept */
 	char user[64];
+	char account[64];	/* the account logged in to, never anonymous;
+				   "" when none, or when two were */
+	int accounts;		/* how many different ones logged in */
 	char client[64];	/* "127.0.0.1:40000" */
 	char state[16];		/* connected, logged in, data, closed */
 	char command[EVENTS_FIELD], reply[EVENTS_FIELD];

@@ -154,6 +154,10 @@ header_line(struct span l, struct http_request *rq, int *hosts)
 	} else if (named(name, "Cookie")) {
 		if (rq->cookie[0] == '\0')
 			keep(rq->cookie, sizeof rq->cookie, v, 0);
+	} else if (named(name, "Authorization")) {
+		if (rq->authorization[0] == '\0' && v.len < sizeof
+		    rq->authorization)
+			keep(rq->authorization, sizeof rq->authorization, v, 0);
 	} else if (named(name, "Transfer-Encoding") ||
 	    (named(name, "Content-Length") && !(v.len == 1 && v.p[0] == '0'))) {
 		return 400;	/* a request with a body: not here */
@@ -204,7 +208,9 @@ http_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 303: return "See Other";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
@@ -294,4 +300,75 @@ http_cookie_value(const char *cookie, const char *name, char *out,
     size_t outlen)
 {
 	return find_value(cookie, name, ';', out, outlen, 0);
+}
+
+/* ---- a sign-in: Basic credentials ---- */
+
+static int
+base64_value(char c)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *at = c != '\0' ? strchr(digits, c) : NULL;
+
+	return at != NULL ? (int)(at - digits) : -1;
+}
+
+/* Base64 text (padded, as browsers send it) into out, NUL-terminated:
+ * the number of bytes, or -1. */
+static long
+base64_decode(const char *text, char *out, size_t outlen)
+{
+	size_t n = strlen(text), i, o = 0;
+
+	if (n == 0 || n % 4 != 0)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		int v[4], k, pads = 0;
+
+		for (k = 0; k < 4; k++) {
+			int last = i + 4 == n;
+
+			v[k] = base64_value(text[i + k]);
+			if (v[k] < 0 && text[i + k] == '=' && last && k >= 2 &&
+			    (k == 3 || text[i + 3] == '='))
+				v[k] = 0, pads++;
+			else if (v[k] < 0)
+				return -1;
+		}
+		if (o + 3 - (size_t)pads + 1 > outlen)
+			return -1;
+		out[o++] = (char)(v[0] << 2 | v[1] >> 4);
+		if (pads < 2)
+			out[o++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (pads < 1)
+			out[o++] = (char)((v[2] & 3) << 6 | v[3]);
+	}
+	out[o] = '\0';
+	return (long)o;
+}
+
+int
+http_basic_credentials(const char *authorization, char *name,
+    size_t namelen, char *password, size_t passlen)
+{
+	char plain[384];
+	const char *colon;
+	long n, i;
+
+	if (strncasecmp(authorization, "Basic ", 6) != 0)
+		return -1;
+	n = base64_decode(authorization + 6, plain, sizeof plain);
+	if (n < 0 || (colon = memchr(plain, ':', (size_t)n)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)plain[i] < 0x20 || plain[i] == 0x7f)
+			return -1;	/* a NUL or a line break too */
+	if ((size_t)(colon - plain) >= namelen ||
+	    strlen(colon + 1) >= passlen)
+		return -1;
+	memcpy(name, plain, (size_t)(colon - plain));
+	name[colon - plain] = '\0';
+	memcpy(password, colon + 1, strlen(colon + 1) + 1);
+	return 0;
 }

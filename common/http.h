@@ -32,6 +32,7 @@ struct http_request {
 	char host[256];			/* the Host header, or "" */
 	char last_event_id[24];		/* digits, or "" */
 	char cookie[512];		/* the Cookie header, or "" (cut) */
+	char authorization[512];	/* the Authorization header, or "" */
 };
 
 /* HTTP_MORE, HTTP_OK (rq filled), or the status to answer: 400, 405
@@ -49,5 +50,11 @@ int http_query_value(const char *query, const char *name, char *out,
 /* The value of cookie name in a Cookie header "a=1; b=2": as above. */
 int http_cookie_value(const char *cookie, const char *name, char *out,
     size_t outlen);
+
+/* A student's sign-in (RFC 7617): "Basic " then base64 of NAME:PASSWORD,
+ * decoded into name and password: 0, or -1 when it is not that form,
+ * does not fit, or holds a control byte. */
+int http_basic_credentials(const char *authorization, char *name,
+    size_t namelen, char *password, size_t passlen);
 
 #endif

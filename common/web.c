@@ -26,6 +26,7 @@
 #include "http.h"
 #include "narrate.h"
 #include "net.h"
+#include "secret.h"
 #include "web.h"
 
 #define TOKEN_HEX 32		/* 128 random bits */
@@ -38,8 +39,11 @@ static struct {
 	int need_token;
 	char token[TOKEN_HEX + 1];
 	char cookie_name[32];	/* rawftp_token_PORT: one per server */
+	char student_cookie[32];	/* rawftp_student_PORT: a sign-in */
 	int wake_r, wake_w;
 	atomic_int wake_pending;
+	web_account_fn *account_ok;	/* NULL: nobody signs in */
+	int fail_delay_ms;
 } web = { .lfd = -1, .wake_r = -1, .wake_w = -1 };
 
 enum state { FREE, READING, ANSWERING, ROWS, EVENTS };
@@ -57,6 +61,9 @@ struct viewer {
 	unsigned session;		/* EVENTS: which, and the cursor */
 	uint64_t cursor;
 	int ended;			/* the last bytes are queued */
+	char account[64];		/* a student's: only their sessions;
+					   "" the teacher's: every session */
+	long long hold_until;		/* a refused sign-in waits */
 };
 
 static struct viewer viewers[WEB_VIEWERS];
@@ -82,17 +89,19 @@ web_option(const char *arg)
 	web.wanted = 1;
 }
 
-/* TOKEN_HEX hex digits from the kernel's random numbers. */
-static void
-make_token(void)
+/* TOKEN_HEX hex digits from the kernel's random numbers, into out
+ * (TOKEN_HEX + 1 bytes): 0, or -1. */
+static int
+make_secret(char *out)
 {
 	unsigned char raw[TOKEN_HEX / 2];
 	size_t i;
 
 	if (getentropy(raw, sizeof raw) < 0)
-		die_errno(EXIT_OSERR, "--web: no random numbers for a token");
+		return -1;
 	for (i = 0; i < sizeof raw; i++)
-		snprintf(web.token + 2 * i, 3, "%02x", raw[i]);
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
 }
 
 void
@@ -110,22 +119,19 @@ web_listen(int narrate_flags)
 		die(e.exit_code, "--web: %s", e.msg);
 	net_local(web.lfd, &web.here);
 	web.need_token = !hp_is_loopback(web.here.host);
-	if (web.need_token)
-		make_token();
+	if (web.need_token && make_secret(web.token) < 0)
+		die_errno(EXIT_OSERR, "--web: no random numbers for a token");
 	snprintf(web.cookie_name, sizeof web.cookie_name, "rawftp_token_%u",
 	    web.here.port);
+	snprintf(web.student_cookie, sizeof web.student_cookie,
+	    "rawftp_student_%u", web.here.port);
 }
 
-/* Equal, in a time that does not depend on where they differ. */
-static int
-same_secret(const char *given, const char *secret)
+void
+web_accounts(web_account_fn *ok, int fail_delay_ms)
 {
-	size_t i, n = strlen(secret);
-	unsigned char diff = strlen(given) != n;
-
-	for (i = 0; i < n; i++)
-		diff |= (unsigned char)(given[i] ^ secret[i]);
-	return diff == 0;
+	web.account_ok = ok;
+	web.fail_delay_ms = fail_delay_ms;
 }
 
 /* ---- the queue of a viewer ---- */
@@ -241,6 +247,20 @@ refuse(struct viewer *v, int status, int head_only, const char *why)
 	    status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
 }
 
+/* 401 and its line, with the header that makes a browser ask for a
+ * name and a password. */
+static void
+challenge(struct viewer *v, int head_only, const char *why)
+{
+	char line[256];
+	int n = snprintf(line, sizeof line, "401 Unauthorized: %s\n", why);
+
+	answer(v, 401, "text/plain; charset=utf-8", line,
+	    n > 0 && (size_t)n < sizeof line ? (size_t)n : 0, head_only,
+	    "WWW-Authenticate: Basic realm=\"rawftp: your FTP account\", "
+	    "charset=\"UTF-8\"\r\n");
+}
+
 static const char *
 type_of(const char *name)
 {
@@ -266,6 +286,14 @@ file_named(const char *name)
 }
 
 /* ---- event streams ---- */
+
+/* Whether viewer v may see a session: the teacher sees every one; a
+ * student only those that logged in to their own account. */
+static int
+may_see(const struct viewer *v, const struct events_row *r)
+{
+	return v->account[0] == '\0' || strcmp(r->account, v->account) == 0;
+}
 
 static void
 start_stream(struct viewer *v, const char *extra)
@@ -325,12 +353,42 @@ queue_event(void *ctx, const struct events_event *ev)
 	return 0;
 }
 
+/* The last message of a session's stream; the connection then closes. */
+static void
+end_stream(struct viewer *v)
+{
+	char none[] = "{}";
+	struct text t = { none, 2, sizeof none, 0 };
+
+	if (!v->ended && queue_message(v, 0, "end", &t) == 0)
+		v->ended = 1;
+}
+
+/* Who the class page is for: a student ("account":"NAME") sees their
+ * own sessions, the teacher ("account":"") every one. */
+static void
+say_who(struct viewer *v)
+{
+	char buf[160];
+	struct text t = { buf, 0, sizeof buf, 0 };
+
+	add(&t, "{");
+	add_string(&t, "account", v->account);
+	add(&t, "}");
+	(void)queue_message(v, 0, "viewer", &t);
+}
+
 static void
 fill_events(struct viewer *v)
 {
 	struct events_row row;
-	long lost = events_read(v->session, v->cursor, queue_event, v);
+	long lost;
 
+	if (events_row(v->session, &row) == 0 && !may_see(v, &row)) {
+		end_stream(v);	/* it logged in to another account too */
+		return;
+	}
+	lost = events_read(v->session, v->cursor, queue_event, v);
 	if (lost > 0) {
 		char buf[64];
 		struct text t = { buf, 0, sizeof buf, 0 };
@@ -343,14 +401,9 @@ fill_events(struct viewer *v)
 		(void)queue_message(v, 0, "resync", &t);
 	}
 	/* finished and all sent, or pushed out of the sessions kept */
-	if ((lost < 0 || (events_row(v->session, &row) == 0 &&
-	    row.finished && v->cursor == row.last)) && !v->ended) {
-		char none[] = "{}";
-		struct text t = { none, 2, sizeof none, 0 };
-
-		if (queue_message(v, 0, "end", &t) == 0)
-			v->ended = 1;	/* closed once sent */
-	}
+	if (lost < 0 || (events_row(v->session, &row) == 0 &&
+	    row.finished && v->cursor == row.last))
+		end_stream(v);
 }
 
 static void
@@ -379,6 +432,7 @@ row_json(struct text *t, const struct events_row *r)
 /* The rows changed, all at once or none: a page never sees half. */
 struct rows {
 	struct text all;
+	const struct viewer *v;
 };
 
 static void
@@ -388,6 +442,8 @@ add_row(void *ctx, const struct events_row *r)
 	char buf[8 * 8 * EVENTS_FIELD];
 	struct text t = { buf, 0, sizeof buf, 0 };
 
+	if (!may_see(rs->v, r))
+		return;
 	row_json(&t, r);
 	add(&rs->all, "event: row\ndata: %.*s\n\n", (int)t.len, t.p);
 }
@@ -396,7 +452,7 @@ static void
 fill_rows(struct viewer *v)
 {
 	static char scratch[WEB_QUEUE];
-	struct rows rs = { { scratch, 0, WEB_QUEUE - v->outlen, 0 } };
+	struct rows rs = { { scratch, 0, WEB_QUEUE - v->outlen, 0 }, v };
 	uint64_t now = events_version();
 
 	if (now == v->cursor)
@@ -449,7 +505,7 @@ narration(struct viewer *v, unsigned id, int head_only)
 	char note[96];
 	int len;
 
-	if (events_row(id, &row) < 0) {
+	if (events_row(id, &row) < 0 || !may_see(v, &row)) {
 		refuse(v, 404, head_only, "no such session kept");
 		return;
 	}
@@ -504,14 +560,124 @@ token_allowed(const struct http_request *rq, char *extra, size_t len)
 	if (!web.need_token)
 		return 0;
 	if (http_query_value(rq->query, "token", given, sizeof given) == 0 &&
-	    same_secret(given, web.token)) {
+	    secret_equal(given, web.token)) {
 		snprintf(extra, len, "Set-Cookie: %s=%s; Path=/; HttpOnly; "
 		    "SameSite=Strict\r\n", web.cookie_name, web.token);
 		return 0;
 	}
 	if (http_cookie_value(rq->cookie, web.cookie_name, given,
-	    sizeof given) == 0 && same_secret(given, web.token))
+	    sizeof given) == 0 && secret_equal(given, web.token))
 		return 0;
+	return -1;
+}
+
+/* Students signed in: each sign-in a random ticket, kept by the browser
+ * in a cookie, so the password crosses once.  The oldest is forgotten
+ * when the table is full (that student signs in again). */
+#define SIGNINS 256
+static struct {
+	char ticket[TOKEN_HEX + 1];
+	char account[64];
+} signins[SIGNINS];
+static unsigned signins_made;
+
+/* The account's ticket (one per account, made at its first sign-in) as
+ * a Set-Cookie line in extra: 0, or -1. */
+static int
+ticket_of(const char *account, char *extra, size_t len)
+{
+	size_t slot;
+
+	for (slot = 0; slot < SIGNINS; slot++)
+		if (strcmp(signins[slot].account, account) == 0 &&
+		    signins[slot].ticket[0] != '\0')
+			break;
+	if (slot == SIGNINS) {
+		slot = signins_made++ % SIGNINS;
+		if (make_secret(signins[slot].ticket) < 0)
+			return -1;
+		snprintf(signins[slot].account, sizeof signins[slot].account,
+		    "%s", account);
+	}
+	snprintf(extra, len, "Set-Cookie: %s=%s; Path=/; HttpOnly; "
+	    "SameSite=Strict\r\n", web.student_cookie, signins[slot].ticket);
+	return 0;
+}
+
+/* The account of the ticket in the request's cookie: 0, or -1. */
+static int
+ticket_account(const struct http_request *rq, char *account, size_t len)
+{
+	char given[TOKEN_HEX + 2] = "";
+	size_t i;
+
+	if (http_cookie_value(rq->cookie, web.student_cookie, given,
+	    sizeof given) < 0)
+		return -1;
+	for (i = 0; i < SIGNINS; i++)
+		if (signins[i].ticket[0] != '\0' &&
+		    secret_equal(given, signins[i].ticket)) {
+			snprintf(account, len, "%s", signins[i].account);
+			return 0;
+		}
+	return -1;
+}
+
+/* A student's sign-in, HTTP Basic: 0 signed in (v->account set, the
+ * ticket's cookie in extra), -1 refused (the 401 queued, held back as
+ * FTP holds its 530). */
+static int
+sign_in(struct viewer *v, const struct http_request *rq, char *extra,
+    size_t len)
+{
+	char name[sizeof v->account], password[128];
+
+	if (http_basic_credentials(rq->authorization, name, sizeof name,
+	    password, sizeof password) == 0 && web.account_ok(name,
+	    password) && ticket_of(name, extra, len) == 0) {
+		snprintf(v->account, sizeof v->account, "%s", name);
+		return 0;
+	}
+	narrate_printf(0, "web: viewer %u: sign-in refused (a wrong name or "
+	    "password)", v->number);
+	v->hold_until = net_now_ms() + web.fail_delay_ms;
+	challenge(v, rq->head_only, "wrong name or password");
+	return -1;
+}
+
+/* Who asks: 0 the teacher (on loopback, or with the token) or a student
+ * signed in (v->account); -1 refused, the answer queued. */
+static int
+who_asks(struct viewer *v, const struct http_request *rq, char *extra,
+    size_t len)
+{
+	int signin = strcmp(rq->path, "/signin") == 0;
+
+	extra[0] = '\0';
+	if (web.account_ok != NULL && rq->authorization[0] != '\0')
+		return sign_in(v, rq, extra, len);
+	if (web.account_ok != NULL && ticket_account(rq, v->account,
+	    sizeof v->account) == 0)
+		return 0;
+	if (signin && web.account_ok != NULL) {
+		challenge(v, rq->head_only, "sign in with your FTP account's "
+		    "name and password");
+		return -1;
+	}
+	if (signin) {
+		refuse(v, 404, rq->head_only, "this server has no accounts "
+		    "to sign in with");
+		return -1;
+	}
+	if (token_allowed(rq, extra, len) == 0)
+		return 0;
+	if (web.account_ok != NULL)
+		challenge(v, rq->head_only, "sign in with your FTP account, or "
+		    "open the address with ?token= that the server printed "
+		    "at its start");
+	else
+		refuse(v, 403, rq->head_only, "open the address with ?token= "
+		    "that the server printed at its start");
 	return -1;
 }
 
@@ -524,7 +690,7 @@ static const struct { const char *path, *file; } pages[] = {
 static void
 route(struct viewer *v, const struct http_request *rq)
 {
-	char extra[128];
+	char extra[256];
 	size_t i;
 	int h = rq->head_only;
 
@@ -532,9 +698,13 @@ route(struct viewer *v, const struct http_request *rq)
 		refuse(v, 403, h, "the Host header names another server");
 		return;
 	}
-	if (token_allowed(rq, extra, sizeof extra) < 0) {
-		refuse(v, 403, h, "open the address with ?token= that the "
-		    "server printed at its start");
+	if (who_asks(v, rq, extra, sizeof extra) < 0)
+		return;		/* refused: the answer is queued */
+	if (strcmp(rq->path, "/signin") == 0) {	/* signed in: the class */
+		size_t n = strlen(extra);
+
+		snprintf(extra + n, sizeof extra - n, "Location: /\r\n");
+		answer(v, 303, "text/plain; charset=utf-8", "", 0, h, extra);
 		return;
 	}
 	for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
@@ -550,6 +720,7 @@ route(struct viewer *v, const struct http_request *rq)
 		narration(v, session_id(rq), h);
 	} else if (strcmp(rq->path, "/events/class") == 0 && !h) {
 		start_stream(v, extra);
+		say_who(v);
 		v->state = ROWS;
 		v->cursor = 0;
 		fill(v);
@@ -557,7 +728,7 @@ route(struct viewer *v, const struct http_request *rq)
 		struct events_row row;
 
 		if ((v->session = session_id(rq)) == 0 ||
-		    events_row(v->session, &row) < 0) {
+		    events_row(v->session, &row) < 0 || !may_see(v, &row)) {
 			refuse(v, 404, h, "no such session kept");
 			return;
 		}
@@ -775,7 +946,10 @@ web_main(void *arg)
 				continue;
 			at[n] = v;
 			pfd[n++] = (struct pollfd){ v->fd, (short)(POLLIN |
-			    (v->outlen > v->outoff ? POLLOUT : 0)), 0 };
+			    (v->outlen > v->outoff && now >= v->hold_until ?
+			    POLLOUT : 0)), 0 };
+			if (now < v->hold_until && v->hold_until - now < wait_ms)
+				wait_ms = (int)(v->hold_until - now);
 		}
 		if (poll(pfd, n, wait_ms) < 0)
 			continue;

@@ -13,11 +13,13 @@
  *	    GET /events/session?id=N  Server-Sent Events: that session's
  *	                           events; Last-Event-ID resumes
  *	    GET /narration.txt?id=N   the session's narration, as kept
+ *	    GET /signin            a student signs in (401 until they have)
  *
  * The pages are files of common/web/, built into the program by the
  * Makefile; the server never opens a file.  It listens on loopback
  * unless told otherwise; on any other address every request needs the
- * token printed at the start (?token=, then a cookie), else 403.  Each
+ * token printed at the start (?token=, then a cookie), else 403; on a
+ * server with accounts, a student may sign in instead (web_accounts).  Each
  * viewer has a bounded output queue; one that falls behind a session's
  * ring is resynchronised from the oldest event kept, and the narration
  * says so.  Requests are read by common/http, with a timeout.
@@ -47,6 +49,15 @@ void web_listen(int narrate_flags);
  * "web view: http://HOST:PORT/" (with ?token=... off loopback).  Call
  * after web_listen, before the sessions start.  Else nothing. */
 void web_start(void);
+
+/* A server with accounts (ftp-labd) lets a student sign in to the web
+ * view with their FTP name and password (HTTP Basic, GET /signin): they
+ * then see only the sessions that logged in to their account.  ok(name,
+ * password) is 1 for an account that may sign in (never anonymous); a
+ * wrong password is answered after fail_delay_ms, as FTP's 530 is.  Call
+ * before web_start; without it, nobody signs in. */
+typedef int web_account_fn(const char *name, const char *password);
+void web_accounts(web_account_fn *ok, int fail_delay_ms);
 
 /* The files of common/web/, made into C by the Makefile (webfiles.c). */
 struct web_file {

@@ -70,6 +70,12 @@ function classPage() {
 	var es = new EventSource('events/class');
 	es.onopen = function () { setStatus('live', true); };
 	es.onerror = function () { setStatus('reconnecting', false); };
+	es.addEventListener('viewer', function (m) {
+		var who = JSON.parse(m.data).account;
+		document.getElementById('who').textContent = who ?
+			'signed in as ' + who + ': your sessions only' :
+			'every session';
+	});
 	es.addEventListener('row', function (m) {
 		var r = JSON.parse(m.data);
 		var tr = rows[r.id];

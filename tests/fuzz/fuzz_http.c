@@ -2,19 +2,29 @@
  * bytes.  Whatever comes, the answer is one of the documented ones; a
  * head taken is well formed (a path from '/', visible bytes only, within
  * the bounds), every shorter prefix of it asks for more, and the query
- * and cookie readers never write past what they are given. */
+ * and cookie readers never write past what they are given; a sign-in's
+ * name and password hold no control byte. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
 
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static void
 check_taken(const char *buf, const struct http_request *rq)
 {
 	struct http_request again;
 	size_t i;
-	char out[64];
+	char out[64], name[16], pass[16];
 
 	if (rq->path[0] != '/' || strlen(rq->path) >= HTTP_LINE_MAX)
 		abort();
@@ -31,6 +41,9 @@ check_taken(const char *buf, const struct http_request *rq)
 	(void)http_query_value(rq->query, "token", out, sizeof out);
 	(void)http_query_value(rq->query, "id", out, 1);
 	(void)http_cookie_value(rq->cookie, "rawftp_token", out, sizeof out);
+	if (http_basic_credentials(rq->authorization, name, sizeof name, pass,
+	    sizeof pass) == 0 && (has_control(name) || has_control(pass)))
+		abort();
 }
 
 int

@@ -69,3 +69,36 @@ TEST(http_refusals)
 		n += (size_t)snprintf(big + n, sizeof big - n, "X-Y: 1234567\r\n");
 	CHECK(parse(big) == 431);
 }
+
+TEST(http_basic_credentials_of_a_sign_in)
+{
+	char name[64], pass[64];
+
+	CHECK(parse("GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic "
+	    "c3R1ZGVudDA0OnM6ZWNyZXQ=\r\n\r\n") == HTTP_OK);
+	CHECK_STR(rq.authorization, "Basic c3R1ZGVudDA0OnM6ZWNyZXQ=");
+	CHECK(http_basic_credentials(rq.authorization, name, sizeof name,
+	    pass, sizeof pass) == 0);
+	CHECK_STR(name, "student04");
+	CHECK_STR(pass, "s:ecret");	/* the first colon splits */
+	CHECK(http_basic_credentials("basic YTpi", name, sizeof name, pass,
+	    sizeof pass) == 0);
+	CHECK_STR(name, "a");
+	CHECK_STR(pass, "b");
+	CHECK(http_basic_credentials("Basic YTo=", name, sizeof name, pass,
+	    sizeof pass) == 0);
+	CHECK_STR(pass, "");
+	/* not Basic, bad base64, no colon, a control byte, too long */
+	CHECK(http_basic_credentials("Bearer YTpi", name, sizeof name, pass,
+	    sizeof pass) < 0);
+	CHECK(http_basic_credentials("Basic YTpi=", name, sizeof name, pass,
+	    sizeof pass) < 0);
+	CHECK(http_basic_credentials("Basic Y=pi", name, sizeof name, pass,
+	    sizeof pass) < 0);
+	CHECK(http_basic_credentials("Basic YWJj", name, sizeof name, pass,
+	    sizeof pass) < 0);
+	CHECK(http_basic_credentials("Basic YTpiCmM=", name, sizeof name,
+	    pass, sizeof pass) < 0);	/* "a:b\nc" */
+	CHECK(http_basic_credentials("Basic YWJjOmQ=", name, 3, pass,
+	    sizeof pass) < 0);	/* "abc:d" into 3 bytes */
+}

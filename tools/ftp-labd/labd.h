@@ -164,6 +164,7 @@ int users_load(const char *path, struct user **users, size_t *n,
 const struct user *users_check(const char *name, const char *password);
 const struct user *users_find(const char *name);
 int is_anonymous_name(const char *name);
+int users_web_signin(const char *name, const char *password);
 int parse_bytes(const char *text, uint64_t *bytes);
 unsigned perm_needed(const char *verb);
 const char *perm_word(unsigned perm);

@@ -23,6 +23,7 @@
 #include "optnum.h"
 #include "narrate.h"
 #include "serve.h"
+#include "web.h"
 
 /* Thread stacks: small, so 1000 idle sessions fit in little memory. */
 #define LABD_STACK SERVE_STACK(128 * 1024)
@@ -519,6 +520,8 @@ main(int argc, char **argv)
 	serve_setup_signals();
 	lfd = serve_listen(&cfg.serve, &here);
 	leave_root(&who);
+	if (cfg.nusers > 0)	/* a student sees their own sessions */
+		web_accounts(users_web_signin, cfg.fail_delay_ms);
 	serve_announce(&here);
 	narrate_printf(0, "serving %s on %s port %u (%s, %s confinement)",
 	    cfg.root, here.host, here.port, cfg.read_only ? "read-only" : "writable",

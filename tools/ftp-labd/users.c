@@ -23,6 +23,7 @@
 
 #include "labd.h"
 #include "optnum.h"
+#include "secret.h"
 
 /* A user name is also a log file's name (--log-dir): printable, no
  * space, no '/', not starting with '.'. */
@@ -255,19 +256,6 @@ users_load(const char *path, struct user **users, size_t *n, char *why,
 	return r;
 }
 
-/* Compares without stopping at the first difference, so the time taken
- * does not tell how much of a password was right. */
-static int
-same_secret(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char diff = la != lb;
-
-	for (i = 0; i < la; i++)
-		diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
-	return diff == 0;
-}
-
 /* USER anonymous and USER ftp, in any case, are the guest login. */
 int
 is_anonymous_name(const char *name)
@@ -294,7 +282,15 @@ users_check(const char *name, const char *password)
 {
 	const struct user *u = users_find(name);
 
-	return u != NULL && same_secret(u->password, password) ? u : NULL;
+	return u != NULL && secret_equal(password, u->password) ? u : NULL;
+}
+
+/* The web view's sign-in (common/web): an account and its password,
+ * never the guest, whose sessions only the teacher sees. */
+int
+users_web_signin(const char *name, const char *password)
+{
+	return !is_anonymous_name(name) && users_check(name, password) != NULL;
 }
 
 /* The permission a command needs beyond logging in: 0 for those that
