@@ -255,6 +255,104 @@ for l in sys.stdin:
 	[[ $output == *'"out":100000,"errors":0,"finished":1'* ]]
 }
 
+# ---- a student's sign-in (a class server) ----
+
+# class_web: a class of 2 with --web; PW1 and PW2 are the passwords of
+# student01 and student02, from the accounts file the server wrote.
+class_web() {
+	web_labd --class 2 --class-file "$T/accounts.txt"
+	PW1=$(awk -F: '$1 == "student01" { print $2 }' "$T/accounts.txt")
+	PW2=$(awk -F: '$1 == "student02" { print $2 }' "$T/accounts.txt")
+	[ -n "$PW1" ] && [ -n "$PW2" ]
+}
+
+# Three sessions, in this order: anonymous, student02, student01.  A
+# class stream sends its rows in order of session, so by the time
+# student01's row came, any other row it was going to send had come.
+three_sessions() {
+	curl -s -o /dev/null "ftp://127.0.0.1:$LABD_PORT/"
+	curl -s -u "student02:$PW2" -o /dev/null "ftp://127.0.0.1:$LABD_PORT/"
+	curl -s -u "student01:$PW1" -o /dev/null "ftp://127.0.0.1:$LABD_PORT/"
+	wait_until 100 narrated '\[3 student01\] closed'
+}
+
+# stream_until REGEX URL [CURL_OPTION...]: an event stream read into
+# $output until a line matches REGEX (at most 20 s, scaled); then left.
+stream_until() {
+	local regex=$1 url=$2 fd pid line
+	shift 2
+	exec {fd}< <(exec timeout $((7 * ${RAWFTP_WAIT_SCALE:-3})) curl -sN "$@" "$url")
+	pid=$!
+	output=
+	while IFS= read -r -u "$fd" line; do
+		output+=$line$'\n'
+		[[ $line =~ $regex ]] && break
+	done
+	kill "$pid" 2>/dev/null
+	exec {fd}<&-
+	[[ $line =~ $regex ]]
+}
+
+@test "web: a student signs in with their FTP account and sees only their own sessions; the teacher sees all, anonymous too" {
+	class_web
+	three_sessions
+	# the teacher (loopback): every session
+	stream_until '"id":3,' "${WEB}events/class"
+	[[ $output == *'event: viewer'$'\n''data: {"account":""}'* ]]
+	[[ $output == *'"id":1,"user":"anonymous"'* ]]
+	[[ $output == *'"id":2,"user":"student02"'* ]]
+	[[ $output == *'"id":3,"user":"student01"'* ]]
+	# student01 signs in: 303 to the class page, a ticket in a cookie
+	run curl -s -c "$T/jar" -u "student01:$PW1" -o /dev/null \
+		-w '%{http_code}' "${WEB}signin"
+	[ "$output" = 303 ]
+	grep -q "rawftp_student_$(web_port)" "$T/jar"
+	stream_until '"id":3,' "${WEB}events/class" -b "$T/jar"
+	[[ $output == *'event: viewer'$'\n''data: {"account":"student01"}'* ]]
+	[[ $output == *'"id":3,"user":"student01"'* ]]
+	[[ $output != *'"id":1,'* ]]
+	[[ $output != *'"id":2,'* ]]
+	run curl -s -b "$T/jar" "${WEB}narration.txt?id=3"
+	[[ $output == *'[3] > USER student01'* ]]
+	for id in 1 2; do
+		run curl -s -b "$T/jar" "${WEB}narration.txt?id=$id"
+		[ "$output" = "404 Not Found: no such session kept" ]
+		run curl -s -b "$T/jar" "${WEB}events/session?id=$id"
+		[ "$output" = "404 Not Found: no such session kept" ]
+	done
+	# the password itself, without the cookie, works as well
+	run curl -s -u "student02:$PW2" "${WEB}narration.txt?id=2"
+	[[ $output == *'[2] > USER student02'* ]]
+	run curl -s -u "student02:$PW2" "${WEB}narration.txt?id=3"
+	[ "$output" = "404 Not Found: no such session kept" ]
+}
+
+@test "web: a wrong password gets 401 with the browser's prompt and is narrated; anonymous cannot sign in; /signin asks" {
+	class_web
+	run curl -s -i -u "student01:wrong" "${WEB}"
+	[[ ${lines[0]} == "HTTP/1.1 401 Unauthorized"* ]]
+	[[ $output == *'WWW-Authenticate: Basic realm="rawftp: your FTP account"'* ]]
+	[[ $output == *'401 Unauthorized: wrong name or password' ]]
+	[[ $output != *Set-Cookie* ]]
+	wait_until 50 narrated 'web: viewer [0-9]*: sign-in refused (a wrong name or password)'
+	run curl -s -o /dev/null -w '%{http_code}' -u "anonymous:me@x" "${WEB}signin"
+	[ "$output" = 401 ]
+	run curl -s -i "${WEB}signin"
+	[[ ${lines[0]} == "HTTP/1.1 401 Unauthorized"* ]]
+	[[ $output == *'WWW-Authenticate: Basic'* ]]
+	[[ $output == *"401 Unauthorized: sign in with your FTP account's name and password" ]]
+	# a forged ticket is no ticket (on loopback: the teacher's view)
+	stream_until '^data: \{"account"' "${WEB}events/class" \
+		-b "rawftp_student_$(web_port)=$(printf '0%.0s' $(seq 32))"
+	[[ $output == *'data: {"account":""}'* ]]
+}
+
+@test "web: a server without accounts has no sign-in (404, one line)" {
+	web_labd
+	run curl -s "${WEB}signin"
+	[ "$output" = "404 Not Found: this server has no accounts to sign in with" ]
+}
+
 # ---- in a browser ----
 
 # dom_until PATTERN URL: the page's DOM, in $T/dom, read again while its
@@ -404,4 +502,14 @@ in_order() {
 	dom_until 'data 1: PORT \(active\).*class="label">221 ' "${WEB}projector?a=1&b=2"
 	[ "$(grep -o '<section class="pane">' "$T/dom" | wc -l)" -eq 2 ]
 	grep -q '<h2>Session 1</h2>.*class="lane">data 1: PASV (passive)</text>.*<h2>Session 2</h2>.*class="lane">data 1: PORT (active)</text>' "$T/dom"
+}
+
+@test "web in chromium: a student signs in at /signin; the class page lists only their session and says who they are" {
+	class_web
+	three_sessions
+	local where=${WEB#http://}
+	dom_until 'signed in as student01' "http://student01:$PW1@${where}signin"
+	grep -q '<td class=" user">student01</td>' "$T/dom"
+	refute grep -q 'student02</td>' "$T/dom"
+	refute grep -q 'anonymous</td>' "$T/dom"
 }
