@@ -135,6 +135,14 @@ run_lab() {
 	fi
 }
 
+@test "lab 16 (the projector: a passive and an active download in the web view, read through its event stream): README steps run as written" {
+	require curl
+	run_lab 16-projector
+	# the replay's server ran with its web view, on a port of the kernel's
+	grep -q '^web view: http://127.0.0.1:[0-9]*/$' "$RUNLAB_DIR/t/server.out"
+	refute grep -q '^web view: http://127.0.0.1:8080/$' "$RUNLAB_DIR/t/server.out"
+}
+
 @test "labs: every lab folder has README, TEACHER and an executable check" {
 	n=0
 	for d in "$LABS"/[0-9][0-9]-*/; do
@@ -146,7 +154,7 @@ run_lab() {
 			{ echo "$d: README does not run its own check"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 15 ]	# one per workflow of DESIGN.md
+	[ "$n" -eq 16 ]	# one per workflow of DESIGN.md
 }
 
 @test "labs: every lab has a test above (none forgotten)" {
@@ -385,7 +393,8 @@ tour_run_blocks() {
 		exec "$@"
 	EOF
 	for lab in labs/04-passive-download labs/08-type-ascii-binary labs/09-pipeline \
-		labs/12-wire-view labs/13-watch-through-tap labs/14-why-passive-nat .; do
+		labs/12-wire-view labs/13-watch-through-tap labs/14-why-passive-nat \
+		labs/16-projector .; do
 		rm -rf "$RUNLAB_DIR"
 		RUNLAB_LITERAL=1 LAB_PASV_PORTS=55573-55599 \
 			run unshare -n sh "$BATS_TEST_TMPDIR/inside" \
