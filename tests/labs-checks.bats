@@ -966,7 +966,7 @@ lab13_all() {
 	server_start
 	tap_start
 	lab13_all "$TAP_PORT"
-	# section 7: vsftpd in the server terminal, the tap again
+	# section 9: vsftpd in the server terminal, the tap again
 	server_stop
 	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
 	setsid "$LABS/vsftpd" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &

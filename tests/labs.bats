@@ -98,15 +98,17 @@ run_lab() {
 	fi
 }
 
-@test "lab 13 (curl and FileZilla through ftp-tap, the ladder, a pcap in tshark and vsftpd when installed): README steps run as written" {
+@test "lab 13 (curl and FileZilla through ftp-tap, its web view, the ladder, a pcap in tshark and vsftpd when installed): README steps run as written" {
 	require curl
 	run_lab 13-watch-through-tap
-	# section 7 reads the tap's capture with tshark, and section 8 is
+	# section 7's tap ran with its web view, which curl read
+	grep -q '^web view: http://127.0.0.1:[0-9]*/$' "$RUNLAB_DIR/home/rawftp-lab/tap-web.log"
+	# section 8 reads the tap's capture with tshark, and section 9 is
 	# replayed against vsftpd, wherever both are installed
 	if command -v tshark >/dev/null 2>&1 && [ -x /usr/sbin/vsftpd ]; then
 		[[ $output != *"optional part skipped"* ]]
 		grep -q '^OK: through the tap, vsftpd sent ' "$RUNLAB_DIR/t/run.out"
-		# section 7's "these are the commands": its tshark line, on the
+		# section 8's "these are the commands": its tshark line, on the
 		# capture the replay made, lists requests and no reply
 		# (the replay's tap listened on a port of the kernel's, not 2100)
 		local cmd tap
