@@ -966,7 +966,7 @@ lab13_all() {
 	server_start
 	tap_start
 	lab13_all "$TAP_PORT"
-	# section 7: vsftpd in the server terminal, the tap again
+	# section 9: vsftpd in the server terminal, the tap again
 	server_stop
 	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
 	setsid "$LABS/vsftpd" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
@@ -1276,6 +1276,67 @@ check15_lab() {
 		--root "$BATS_TEST_TMPDIR/elsewhere"
 	echo "$output"
 	says "cannot find student01's home on this machine (looked for $BATS_TEST_TMPDIR/elsewhere/home/student01)"
+}
+
+# ---- lab 16 ----
+
+@test "check 16: passes after a passive and an active download in two sessions, and names the projector's address" {
+	server_start --web 127.0.0.1:0
+	grep -q '^web view: http://127.0.0.1:[0-9]*/$' "$BATS_TEST_TMPDIR/server.out"
+	web=$(sed -n 's|^web view: http://\(.*\)/$|\1|p' "$BATS_TEST_TMPDIR/server.out")
+	get I 01test.txt "$C/passive.txt"
+	active "$C/active.txt" "RETR 01test.txt"
+	check 16
+	passes
+	[[ $output == *"OK: session 1 downloaded 01test.txt in passive mode (PASV: the client connected to the server's 127.0.0.1:"* ]]
+	[[ $output == *"OK: session 2 downloaded 01test.txt in active mode (PORT: the server connected to the client's 127.0.0.1:"* ]]
+	[[ $output == *"OK: side by side on the projector: http://$web/projector?a=1&b=2"* ]]
+}
+
+@test "check 16: passive only; the server without --web" {
+	server_start
+	get I 01test.txt "$C/passive.txt"
+	check 16
+	says "no active download of 01test.txt was completed (226)"
+	says "active.txt"
+	cp "$C/passive.txt" "$C/active.txt"
+	check 16
+	says "no active download of 01test.txt was completed (226)"
+	active "$BATS_TEST_TMPDIR/other.txt" "RETR 01test.txt"
+	check 16
+	says "the server ran without its web view: nothing was drawn"
+}
+
+@test "check 16: both downloads in one session" {
+	server_start --web 127.0.0.1:0
+	local line pid
+	rm -f "$BATS_TEST_TMPDIR/announce"
+	ftp-dataconn -l 127.0.0.1 0 -w 10 --announce "$BATS_TEST_TMPDIR/announce" \
+		>"$C/active.txt" 2>/dev/null &
+	pid=$!
+	wait_until 50 test -s "$BATS_TEST_TMPDIR/announce"
+	line=$(head -n 1 "$BATS_TEST_TMPDIR/announce")
+	transfer -r /dev/null "$C/passive.txt" "${login[@]}" "TYPE I" "$line" \
+		"RETR 01test.txt" PASV "RETR 01test.txt" QUIT
+	wait "$pid"
+	cmp "$C/active.txt" "$S/01test.txt"
+	cmp "$C/passive.txt" "$S/01test.txt"
+	check 16
+	says "both downloads were in session 1: the projector shows two sessions side by side"
+}
+
+@test "check 16 on a class server: the student's two sessions, the web view's address from the class log" {
+	class_start --web 127.0.0.1:0
+	class_samples
+	get I pub/01test.txt "$BATS_TEST_TMPDIR/passive.txt"
+	active "$BATS_TEST_TMPDIR/active.txt" "RETR pub/01test.txt"
+	run "$LABS"/16-projector/check --log "$CLASS_LOG" --user student01
+	echo "$output"
+	passes
+	[[ $output == *"OK: session 2 downloaded 01test.txt in active mode (PORT: "* ]]
+	[[ $output == *"/projector?a=1&b=2"* ]]
+	run "$LABS/class-summary" --log "$CLASS_LOG" 16
+	[ "$output" = "student01    16 ok" ]
 }
 
 @test "labs/vsftpd: --help, and an argument refused with 64, starting nothing" {

@@ -119,15 +119,17 @@ run_lab() {
 	fi
 }
 
-@test "lab 13 (curl and FileZilla through ftp-tap, the ladder, a pcap in tshark and vsftpd when installed): README steps run as written" {
+@test "lab 13 (curl and FileZilla through ftp-tap, its web view, the ladder, a pcap in tshark and vsftpd when installed): README steps run as written" {
 	require curl
 	run_lab 13-watch-through-tap
-	# section 7 reads the tap's capture with tshark, and section 8 is
+	# section 7's tap ran with its web view, which curl read
+	grep -q '^web view: http://127.0.0.1:[0-9]*/$' "$RUNLAB_DIR/home/rawftp-lab/tap-web.log"
+	# section 8 reads the tap's capture with tshark, and section 9 is
 	# replayed against vsftpd, wherever both are installed
 	if command -v tshark >/dev/null 2>&1 && [ -x /usr/sbin/vsftpd ]; then
 		[[ $output != *"optional part skipped"* ]]
 		grep -q '^OK: through the tap, vsftpd sent ' "$RUNLAB_DIR/t/run.out"
-		# section 7's "these are the commands": its tshark line, on the
+		# section 8's "these are the commands": its tshark line, on the
 		# capture the replay made, lists requests and no reply
 		# (the replay's tap listened on a port of the kernel's, not 2100)
 		local cmd tap
@@ -156,6 +158,14 @@ run_lab() {
 	fi
 }
 
+@test "lab 16 (the projector: a passive and an active download in the web view, read through its event stream): README steps run as written" {
+	require curl
+	run_lab 16-projector
+	# the replay's server ran with its web view, on a port of the kernel's
+	grep -q '^web view: http://127.0.0.1:[0-9]*/$' "$RUNLAB_DIR/t/server.out"
+	refute grep -q '^web view: http://127.0.0.1:8080/$' "$RUNLAB_DIR/t/server.out"
+}
+
 @test "labs: every lab folder has README, TEACHER and an executable check" {
 	n=0
 	for d in "$LABS"/[0-9][0-9]-*/; do
@@ -167,7 +177,7 @@ run_lab() {
 			{ echo "$d: README does not run its own check"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 15 ]	# one per workflow of DESIGN.md
+	[ "$n" -eq 16 ]	# one per workflow of DESIGN.md
 }
 
 @test "labs: every lab has a test above (none forgotten)" {
