@@ -355,15 +355,16 @@ stream_until() {
 
 # ---- in a browser ----
 
-# dom_until PATTERN URL: the page's DOM, in $T/dom, read again while its
+# dom_until [STEP...] PATTERN URL: the page's DOM, in $T/dom, read again while its
 # script runs until PATTERN (a regular expression) is in it, at most 60 s
 # times RAWFTP_WAIT_SCALE / 3 (lib/dom-until.py: one chromium, asked over
 # the DevTools pipe; --dump-dom would dump at the load event, before the
-# event stream brought anything on a busy machine).
+# event stream brought anything on a busy machine).  STEPs (--run CMD,
+# --key KEY, --until PATTERN) are then done in order in the same page.
 dom_until() {
 	command -v chromium >/dev/null ||
 		skip "chromium is not installed (.ci/run installs it)"
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/dom-until.py" "$1" "$2" "$T/dom" \
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/dom-until.py" "$@" "$T/dom" \
 		$((20 * ${RAWFTP_WAIT_SCALE:-3})) "$(mktemp -d "$T/chrome.XXXXXX")"
 }
 
@@ -502,6 +503,25 @@ in_order() {
 	dom_until 'data 1: PORT \(active\).*class="label">221 ' "${WEB}projector?a=1&b=2"
 	[ "$(grep -o '<section class="pane">' "$T/dom" | wc -l)" -eq 2 ]
 	grep -q '<h2>Session 1</h2>.*class="lane">data 1: PASV (passive)</text>.*<h2>Session 2</h2>.*class="lane">data 1: PORT (active)</text>' "$T/dom"
+}
+
+@test "web in chromium: the projector follows the newest session; s then the right arrow step through it event by event" {
+	web_labd
+	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
+	wait_until 100 narrated '\[1\] closed'
+	dom_until \
+		--run "curl -s -o /dev/null ftp://127.0.0.1:$LABD_PORT/notes.txt" \
+		--until '<h2>Session 2</h2>.*class="label">221 ' \
+		--key s --until '<h2>Session 2  \(step 0 of [0-9]+\)</h2>' \
+		--key ArrowRight --key ArrowRight \
+		--until '<h2>Session 2  \(step 2 of [0-9]+\)</h2>' \
+		'<h2>Session 1</h2>.*class="label">221 ' "${WEB}projector"
+	# one pane, the newest session, two events drawn: the connect and
+	# the 220 (the first arrow), nothing after it
+	[ "$(grep -o '<section class="pane">' "$T/dom" | wc -l)" -eq 1 ]
+	arrows
+	[ "$(arrows | wc -l)" -eq 1 ]
+	arrows | grep -q '^220 '
 }
 
 @test "web in chromium: a student signs in at /signin; the class page lists only their session and says who they are" {
