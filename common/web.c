@@ -779,6 +779,10 @@ accept_viewer(void)
 		return;
 	}
 	net_set_nonblocking(fd, 1);
+	/* the kernel's share of a viewer's queue bounded too: on loopback a
+	 * send buffer grows to megabytes, per stalled viewer */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ WEB_SOCKET_BUF },
+	    sizeof(int));
 	*v = (struct viewer){ .state = READING, .fd = fd, .out = v->out,
 	    .number = ++viewers_seen,
 	    .deadline = net_now_ms() + WEB_REQUEST_MS };

@@ -31,6 +31,7 @@
 
 #define WEB_VIEWERS 64		/* connections at once; more: 503 */
 #define WEB_QUEUE (256 * 1024)	/* a viewer's output queue, bytes */
+#define WEB_SOCKET_BUF (64 * 1024)	/* and its socket's send buffer */
 #define WEB_REQUEST_MS 10000	/* to send a whole request head */
 #define WEB_STALL_MS 30000	/* a viewer that takes nothing for so long */
 #define WEB_PING_MS 15000	/* a comment to an idle event stream */

@@ -245,6 +245,52 @@ for l in sys.stdin:
 	[[ ${lines[0]} == "(the "*" earlier lines are no longer kept)" ]]
 }
 
+@test "web: a viewer that stalls does not slow the session it watches; when it reads again it is resynchronised, and the narration says so" {
+	web_labd
+	local fd
+	exec {fd}<>"/dev/tcp/127.0.0.1/$LABD_PORT"
+	CLIENTS+=("$fd")
+	printf 'USER anonymous\r\nPASS x\r\n' >&"$fd"
+	wait_until 100 narrated '\[1\] < 230 '
+	# the viewer: a small receive buffer, its request sent, then it reads
+	# nothing until the file go exists
+	cat >"$T/viewer.py" <<-'EOF'
+		import os, socket, sys, time
+		port, ready, go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+		s = socket.socket()
+		s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+		s.connect(("127.0.0.1", port))
+		s.sendall(b"GET /events/session?id=1 HTTP/1.1\r\n"
+		          b"Host: 127.0.0.1:%d\r\n\r\n" % port)
+		open(ready, "w").close()
+		deadline = time.time() + 60
+		while not os.path.exists(go) and time.time() < deadline:
+		    time.sleep(0.05)
+		s.settimeout(max(1, deadline - time.time()))
+		got = b""
+		while b"event: resync" not in got and time.time() < deadline:
+		    chunk = s.recv(65536)
+		    if not chunk:
+		        break
+		    got += chunk
+		print("resync" if b"event: resync" in got else "no resync: %d bytes, %r" % (len(got), got[-300:]))
+	EOF
+	/usr/bin/python3 "$T/viewer.py" "$(web_port)" "$T/ready" "$T/go" >"$T/viewer.out" &
+	local viewer=$!
+	wait_until 100 test -e "$T/ready"
+	# 4000 commands, about 2 MB of events: far more than the viewer's
+	# queue and its socket hold; the session answers every one meanwhile
+	for _ in $(seq 4000); do printf 'NOOP\r\n'; done >&"$fd"
+	wait_until 300 eval '[ "$(grep -c "\[1\] < 200 NOOP" "$LABD_LOG")" -eq 4000 ]'
+	printf 'QUIT\r\n' >&"$fd"
+	wait_until 100 narrated '\[1\] closed'
+	touch "$T/go"
+	wait "$viewer"
+	cat "$T/viewer.out"
+	[ "$(cat "$T/viewer.out")" = resync ]
+	wait_until 50 narrated 'web: viewer [0-9]* fell behind session 1 by [0-9]* events: resynchronised'
+}
+
 @test "web: the class stream sends a row per session, kept after the session ends" {
 	web_labd
 	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
