@@ -78,6 +78,8 @@ write_record(struct pcap_file *pf, const unsigned char *buf, size_t len)
 	ssize_t n;
 	int err = 0;
 
+	if (pf->fd < 0)
+		return 0;	/* no file: a keeper's records only */
 	pthread_mutex_lock(&pf->lock);
 	if (pf->err == 0) {
 		do
@@ -97,16 +99,13 @@ write_record(struct pcap_file *pf, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-int
-pcap_open(struct pcap_file *pf, int fd)
+void
+pcap_file_header(unsigned char *h)
 {
-	unsigned char h[24];
 	uint32_t magic = 0xa1b2c3d4;	/* microseconds, in our byte order */
 	uint16_t major = 2, minor = 4;
 	uint32_t zero = 0, snaplen = 65535, linktype = PCAP_LINKTYPE_RAW;
 
-	pf->fd = fd;
-	pf->err = 0;
 	memcpy(h, &magic, 4);
 	memcpy(h + 4, &major, 2);
 	memcpy(h + 6, &minor, 2);
@@ -114,6 +113,17 @@ pcap_open(struct pcap_file *pf, int fd)
 	memcpy(h + 12, &zero, 4);	/* timestamp accuracy: unused */
 	memcpy(h + 16, &snaplen, 4);
 	memcpy(h + 20, &linktype, 4);
+}
+
+int
+pcap_open(struct pcap_file *pf, int fd)
+{
+	unsigned char h[PCAP_FILE_HEADER];
+
+	pf->fd = fd;
+	pf->err = 0;
+	pf->keep = NULL;
+	pcap_file_header(h);
 	if ((errno = pthread_mutex_init(&pf->lock, NULL)) != 0)
 		return -1;
 	if (write_record(pf, h, sizeof h) < 0) {
@@ -129,7 +139,7 @@ pcap_close(struct pcap_file *pf)
 	int err = pf->err;
 
 	pthread_mutex_destroy(&pf->lock);
-	if (close(pf->fd) < 0 && err == 0)
+	if (pf->fd >= 0 && close(pf->fd) < 0 && err == 0)
 		err = errno;
 	if (err) {
 		errno = err;
@@ -217,6 +227,11 @@ emit(struct pcap_flow *f, enum pcap_side from, unsigned flags,
 	memcpy(rec + 4, &usec, 4);
 	memcpy(rec + 8, &caplen, 4);	/* bytes in the file */
 	memcpy(rec + 12, &caplen, 4);	/* bytes on the wire: the same */
+	if (f->file->keep != NULL)
+		f->file->keep(&(struct pcap_record){ f, f->session, f->data,
+		    from, (flags & TCP_SYN) && !(flags & TCP_ACK), rec,
+		    RECORD_HEADER + total, RECORD_HEADER + ip_len +
+		    TCP_HEADER });
 	return write_record(f->file, rec, RECORD_HEADER + total);
 }
 
@@ -251,7 +266,12 @@ pcap_flow_open(struct pcap_flow *f, struct pcap_file *pf,
     const struct hostport *connector, const struct hostport *acceptor,
     const struct timespec *when)
 {
+	unsigned session = f->session;	/* the keeper's, set before */
+	int data = f->data;
+
 	memset(f, 0, sizeof *f);
+	f->session = session;
+	f->data = data;
 	f->file = pf;
 	f->family = connector->family;
 	if ((f->family != AF_INET && f->family != AF_INET6) ||

@@ -39,10 +39,26 @@
  * active mode (PORT) the FTP server does. */
 enum pcap_side { PCAP_CONNECTOR = 0, PCAP_ACCEPTOR = 1 };
 
+/* One record as written, handed to a keeper too (see pcap_file.keep):
+ * whose flow it is, who sent it, and where its TCP payload starts. */
+struct pcap_record {
+	const void *flow;		/* the struct pcap_flow */
+	unsigned session;		/* the flow's session and data flag */
+	int data;
+	enum pcap_side from;
+	int syn;			/* a SYN: the flow's first packet */
+	const unsigned char *bytes;	/* the record, its 16-byte header too */
+	size_t len, payload_at;
+};
+typedef void pcap_keep_fn(const struct pcap_record *r);
+
 struct pcap_file {
-	int fd;
+	int fd;			/* -1: no file, the records only kept */
 	int err;		/* errno of the first failed write, or 0 */
 	pthread_mutex_t lock;	/* one record at a time */
+	pcap_keep_fn *keep;	/* NULL, or each record handed to it as well,
+				   in the flow's thread (the web view keeps
+				   each session's packets: common/capture) */
 };
 
 struct pcap_flow {
@@ -54,12 +70,19 @@ struct pcap_flow {
 	uint16_t ip_id[2];	/* IPv4 identification, per sender */
 	int fin[2];		/* FIN sent */
 	int open;		/* handshake written; no RST, not both FINs */
+	unsigned session;	/* for the keeper: set before pcap_flow_open, */
+	int data;		/* which keeps them */
 };
 
 /* Writes the file header to fd (a file, a pipe to tshark -r -...).
  * 0, or -1 with errno (fd is then left open).  A pipe's reader that goes
- * away raises SIGPIPE: callers ignore it, and get EPIPE. */
+ * away raises SIGPIPE: callers ignore it, and get EPIPE.  fd -1: no
+ * file, for a keeper alone (set pf->keep after). */
 int pcap_open(struct pcap_file *pf, int fd);
+
+/* The 24 bytes a pcap file starts with, into h. */
+#define PCAP_FILE_HEADER 24
+void pcap_file_header(unsigned char *h);
 
 /* Closes fd.  0, or -1 with errno when a write or the close failed:
  * the file is then incomplete. */

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "err.h"
 #include "narrate.h"
 #include "net.h"
@@ -74,11 +75,23 @@ serve_option(struct serve_options *o, int c, const char *arg)
 	return 1;
 }
 
+/* With --web and no --pcap: a capture with no file, its records only
+ * kept by session for the web view's links. */
+static struct pcap_file kept_only;
+
 void
 serve_options_end(struct serve_options *o)
 {
 	o->log_fd = narrate_log_fd(o->log, o->quiet);
 	o->pcap = wireview_pcap_option(o->pcap_path);
+	if (!web_wanted())
+		return;
+	if (o->pcap == NULL) {
+		if (pcap_open(&kept_only, -1) < 0)
+			die_errno(EXIT_OSERR, "--web: a session's capture");
+		o->pcap = &kept_only;
+	}
+	capture_start(o->pcap, (o->narrate_flags & NARRATE_SHOW_PASSWORDS) != 0);
 }
 
 void

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "err.h"
 #include "events.h"
 #include "hostport.h"
@@ -125,6 +126,12 @@ web_listen(int narrate_flags)
 	    web.here.port);
 	snprintf(web.student_cookie, sizeof web.student_cookie,
 	    "rawftp_student_%u", web.here.port);
+}
+
+int
+web_wanted(void)
+{
+	return web.wanted;
 }
 
 void
@@ -520,6 +527,26 @@ narration(struct viewer *v, unsigned id, int head_only)
 	    head_only, NULL);
 }
 
+/* The session's packets as kept, a pcap file to open in Wireshark. */
+static void
+session_capture(struct viewer *v, unsigned id, int head_only)
+{
+	static unsigned char body[PCAP_FILE_HEADER + CAPTURE_MAX];
+	struct events_row row;
+	char extra[96];
+	long len;
+
+	if (events_row(id, &row) < 0 || !may_see(v, &row) ||
+	    (len = capture_copy(id, body, sizeof body)) < 0) {
+		refuse(v, 404, head_only, "no capture kept for this session");
+		return;
+	}
+	snprintf(extra, sizeof extra, "Content-Disposition: attachment; "
+	    "filename=\"rawftp-session-%u.pcap\"\r\n", id);
+	answer(v, 200, "application/vnd.tcpdump.pcap", body, (size_t)len,
+	    head_only, extra);
+}
+
 /* id=N in the query: N, or 0. */
 static unsigned
 session_id(const struct http_request *rq)
@@ -718,6 +745,8 @@ route(struct viewer *v, const struct http_request *rq)
 	}
 	if (strcmp(rq->path, "/narration.txt") == 0) {
 		narration(v, session_id(rq), h);
+	} else if (strcmp(rq->path, "/capture.pcap") == 0) {
+		session_capture(v, session_id(rq), h);
 	} else if (strcmp(rq->path, "/events/class") == 0 && !h) {
 		start_stream(v, extra);
 		say_who(v);

@@ -13,6 +13,7 @@
  *	    GET /events/session?id=N  Server-Sent Events: that session's
  *	                           events; Last-Event-ID resumes
  *	    GET /narration.txt?id=N   the session's narration, as kept
+ *	    GET /capture.pcap?id=N    its packets, as kept (common/capture)
  *	    GET /signin            a student signs in (401 until they have)
  *
  * The pages are files of common/web/, built into the program by the
@@ -40,6 +41,9 @@
 /* The option --web ADDR:PORT ("127.0.0.1:8080", "[::1]:0"): checked and
  * kept; dies 64 when it is not an address and a port. */
 void web_option(const char *arg);
+
+/* 1 when --web was given. */
+int web_wanted(void);
 
 /* With --web: the socket bound (before a server leaves root); dies 64
  * with --ladder (narrate_flags has NARRATE_LADDER: its events are drawn,

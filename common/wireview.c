@@ -45,6 +45,8 @@ wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
 	w->open = 1;
 	w->connector = connector;
 	narrate_tcp_open(&w->tcp, id, data, connector, client, server);
+	w->flow.session = id;	/* for a keeper of each session's packets */
+	w->flow.data = data;
 	if (pf != NULL && pcap_flow_open(&w->flow, pf,
 	    client_connected ? client : server,
 	    client_connected ? server : client, &t) == 0)

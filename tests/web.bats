@@ -6,6 +6,7 @@
 
 load lib/common
 load lib/peers
+load lib/tshark
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -301,6 +302,56 @@ for l in sys.stdin:
 	[[ $output == *'"out":100000,"errors":0,"finished":1'* ]]
 }
 
+# ---- a session's capture (.pcap) ----
+
+@test "web: a session's capture: tshark reads its commands and the file; the password is left out, and says so" {
+	require tshark
+	web_labd
+	run curl -s -u "ann:hunter22" -o /dev/null "ftp://127.0.0.1:$LABD_PORT/notes.txt"
+	[ "$status" -eq 67 ]	# login denied
+	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$LABD_PORT/notes.txt"
+	wait_until 100 narrated '\[2\] closed'
+	run curl -s -D "$T/head" -o "$T/s2.pcap" "${WEB}capture.pcap?id=2"
+	grep -q '^Content-Type: application/vnd.tcpdump.pcap' "$T/head"
+	grep -q '^Content-Disposition: attachment; filename="rawftp-session-2.pcap"' "$T/head"
+	PCAP=$T/s2.pcap TS_FTP_PORT=$LABD_PORT
+	run ts_commands
+	[ "${lines[0]}" = "USER anonymous" ]
+	[ "${lines[1]}" = "PASS" ]		# its argument not kept
+	[[ $output == *"PASV"*"RETR notes.txt"*"QUIT"* ]]
+	[ "$(ts_follow 1 1)" = "$(cat "$LABD_ROOT/notes.txt")" ]
+	run ts -Y 'ftp.request.command == "PASS"' -T fields -e frame.cap_len -e frame.len
+	read -r caplen wirelen <<<"$output"
+	[ "$caplen" -lt "$wirelen" ]	# cut, and the file says so
+	refute grep -aq 'ftp@example.com' "$T/s2.pcap"
+	[ -z "$(ts_warnings | grep -v 'Packet size limited')" ]
+	# the wrong password of session 1 is not kept either
+	curl -s -o "$T/s1.pcap" "${WEB}capture.pcap?id=1"
+	refute grep -aq hunter22 "$T/s1.pcap"
+	run curl -s "${WEB}capture.pcap?id=9"
+	[ "$output" = "404 Not Found: no capture kept for this session" ]
+}
+
+@test "web: with --show-passwords a session's capture keeps the password; through ftp-tap it holds all four connections" {
+	require tshark
+	web_labd --show-passwords
+	curl -s -u "anonymous:me@example.org" -o /dev/null "ftp://127.0.0.1:$LABD_PORT/notes.txt"
+	wait_until 100 narrated '\[1\] closed'
+	curl -s -o "$T/s1.pcap" "${WEB}capture.pcap?id=1"
+	grep -aq 'PASS me@example.org' "$T/s1.pcap"
+	local labd_web=$WEB
+	tap_start "127.0.0.1" "$LABD_PORT"
+	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/notes.txt"
+	cmp "$T/got" "$LABD_ROOT/notes.txt"
+	wait_until 100 grep -qs '\[1\] closed' "$T/tap.log"
+	curl -s -o "$T/tap.pcap" "${WEB}capture.pcap?id=1"
+	PCAP=$T/tap.pcap
+	# the client's and the server's control legs, and both data legs
+	[ "$(ts -q -z conv,tcp | grep -c '<->')" -eq 4 ]
+	refute grep -aq 'PASS me@example.org' "$T/tap.pcap"	# no --show-passwords here
+	[ "$labd_web" != "$WEB" ]
+}
+
 # ---- a student's sign-in (a class server) ----
 
 # class_web: a class of 2 with --web; PW1 and PW2 are the passwords of
@@ -365,7 +416,11 @@ stream_until() {
 		[ "$output" = "404 Not Found: no such session kept" ]
 		run curl -s -b "$T/jar" "${WEB}events/session?id=$id"
 		[ "$output" = "404 Not Found: no such session kept" ]
+		run curl -s -b "$T/jar" "${WEB}capture.pcap?id=$id"
+		[ "$output" = "404 Not Found: no capture kept for this session" ]
 	done
+	run curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "${WEB}capture.pcap?id=3"
+	[ "$output" = 200 ]
 	# the password itself, without the cookie, works as well
 	run curl -s -u "student02:$PW2" "${WEB}narration.txt?id=2"
 	[[ $output == *'[2] > USER student02'* ]]

@@ -333,6 +333,8 @@ function sessionPage() {
 	document.title = 'rawftp: session ' + id;
 	document.getElementById('narration').href =
 		'narration.txt?id=' + encodeURIComponent(id);
+	document.getElementById('capture').href =
+		'capture.pcap?id=' + encodeURIComponent(id);
 	var box = document.getElementById('diagram');
 	watchSession(id, function (s) {
 		drawDiagram(box, s.events, false, showDetail);
