@@ -22,118 +22,14 @@ Why not chromium --dump-dom: it dumps at the page's load event, before
 the stream has brought anything when the machine is busy; no waiting
 flag (--timeout, --virtual-time-budget) waits for a stream.
 """
-import json
 import os
-import re
-import select
 import subprocess
 import sys
 import time
 
-
-class Browser:
-    def __init__(self, profile):
-        to_chrome_r, self.to_chrome = os.pipe()
-        self.from_chrome, from_chrome_w = os.pipe()
-        os.set_inheritable(to_chrome_r, True)
-        os.set_inheritable(from_chrome_w, True)
-
-        def fds():  # chromium reads fd 3, writes fd 4
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
-            os.setsid()
-
-        self.proc = subprocess.Popen(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-             "--remote-debugging-pipe", "--user-data-dir=" + profile,
-             "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, preexec_fn=fds, close_fds=False)
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-        self.buf = b""
-        self.next_id = 0
-
-    def call(self, method, params=None, session=None, deadline=None):
-        self.next_id += 1
-        msg = {"id": self.next_id, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        os.write(self.to_chrome, json.dumps(msg).encode() + b"\0")
-        while True:
-            reply = self.message(deadline)
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise RuntimeError("%s: %s" % (method, reply["error"]))
-                return reply.get("result", {})
-
-    def message(self, deadline):
-        while b"\0" not in self.buf:
-            left = (deadline or time.time() + 30) - time.time()
-            if left <= 0:
-                raise TimeoutError("chromium did not answer")
-            ready, _, _ = select.select([self.from_chrome], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(self.from_chrome, 1 << 16)
-            if not chunk:
-                raise EOFError("chromium closed its pipe")
-            self.buf += chunk
-        raw, _, self.buf = self.buf.partition(b"\0")
-        return json.loads(raw)
-
-    def close(self):
-        try:
-            os.killpg(self.proc.pid, 9)
-        except OSError:
-            pass
-        self.proc.wait()
-
-
-# The keys the tests press: what a keydown event carries for each.
-KEYS = {"ArrowRight": {"key": "ArrowRight", "code": "ArrowRight",
-                       "windowsVirtualKeyCode": 39},
-        "ArrowLeft": {"key": "ArrowLeft", "code": "ArrowLeft",
-                      "windowsVirtualKeyCode": 37}}
-
-
-def key_event(name):
-    if name in KEYS:
-        return dict(KEYS[name], type="rawKeyDown")
-    return {"type": "keyDown", "key": name, "text": name}
-
-
-class Page:
-    def __init__(self, browser, url, deadline):
-        self.browser, self.deadline, self.dom = browser, deadline, ""
-        target = browser.call("Target.createTarget", {"url": url},
-                              deadline=deadline)["targetId"]
-        self.session = browser.call("Target.attachToTarget",
-                                    {"targetId": target, "flatten": True},
-                                    deadline=deadline)["sessionId"]
-
-    def until(self, pattern):
-        regex = re.compile(pattern)
-        while True:
-            result = self.browser.call(
-                "Runtime.evaluate",
-                {"expression": "document.documentElement.outerHTML",
-                 "returnByValue": True}, self.session, self.deadline)
-            self.dom = result.get("result", {}).get("value") or self.dom
-            if regex.search(self.dom):
-                return
-            if time.time() + 0.1 >= self.deadline:
-                raise TimeoutError("not in the page: " + pattern)
-            time.sleep(0.1)
-
-    def key(self, name):
-        self.browser.call("Input.dispatchKeyEvent", key_event(name),
-                          self.session, self.deadline)
-
-    def run(self, command):
-        left = max(1, self.deadline - time.time())
-        if subprocess.run(command, shell=True, timeout=left).returncode:
-            raise RuntimeError("this step failed: " + command)
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser, Page  # noqa: E402
 
 
 def parse(args):
