@@ -205,6 +205,36 @@ narrated() {
 	[ "${lines[5]}" = "stream 403" ]
 }
 
+@test "web: off loopback, a class server asks a student to sign in (401); their password opens their view, the token the teacher's" {
+	[ "$(id -u)" = 0 ] || skip "a network namespace needs root"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	cat >"$T/inside" <<-'EOF'
+		set -u
+		ip link set lo up
+		ip addr add 10.77.0.1/24 dev lo
+		ftp-labd -q -p 0 -r "$1" --stay-root --class 1 \
+			--class-file "$2/accounts.txt" --web 10.77.0.1:0 >"$2/out" &
+		pid=$!
+		for i in $(seq 100); do grep -qs '^web view' "$2/out" && break; sleep 0.1; done
+		url=$(sed -n 's/^web view: //p' "$2/out")
+		base=${url%%\?*}
+		pw=$(awk -F: '$1 == "student01" { print $2 }' "$2/accounts.txt")
+		echo "none $(curl -s -w ' %{http_code}' "$base" | tr -d '\n')"
+		echo "challenge $(curl -s -D - -o /dev/null "$base" | grep -c '^WWW-Authenticate: Basic')"
+		echo "student $(curl -s -c "$2/jar" -u "student01:$pw" -o /dev/null -w '%{http_code}' "${base}signin")"
+		echo "ticket $(curl -s -b "$2/jar" -o /dev/null -w '%{http_code}' "${base}app.js")"
+		echo "teacher $(curl -s -o /dev/null -w '%{http_code}' "$url")"
+		kill "$pid"
+		wait "$pid"
+	EOF
+	run unshare -n bash "$T/inside" "$LABD_ROOT" "$T"
+	[ "${lines[0]}" = "none 401 Unauthorized: sign in with your FTP account, or open the address with ?token= that the server printed at its start 401" ]
+	[ "${lines[1]}" = "challenge 1" ]
+	[ "${lines[2]}" = "student 303" ]
+	[ "${lines[3]}" = "ticket 200" ]
+	[ "${lines[4]}" = "teacher 200" ]
+}
+
 @test "web: a session's event stream: the narration's events in order, with ids; Last-Event-ID resumes; a finished session's stream ends" {
 	web_labd
 	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$LABD_PORT/big.bin"
