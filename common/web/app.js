@@ -247,7 +247,7 @@ function layout(events) {
 }
 
 /* Sizes: in a window, and on the projector (large type, no time). */
-var GEOMETRY = { lw: 320, rh: 30, left: 90, scale: 1 };
+var GEOMETRY = { lw: 260, rh: 30, left: 90, scale: 1 };
 var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6 };
 
 function drawDiagram(box, events, big, onpick) {
@@ -262,8 +262,9 @@ function drawDiagram(box, events, big, onpick) {
 		y += r.arith ? rh * 1.6 : rh;
 	});
 	var height = y + rh;
+	/* the viewBox lets the projector's panes scale a diagram to fit */
 	var svg = sv('svg', { width: width, height: height, role: 'img',
-		'class': 'sequence' });
+		viewBox: '0 0 ' + width + ' ' + height, 'class': 'sequence' });
 	var defs = sv('defs', {});
 	var mk = sv('marker', { id: 'head', viewBox: '0 0 10 10', refX: 10,
 		refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
@@ -300,10 +301,11 @@ function drawDiagram(box, events, big, onpick) {
 					y: y + 16 * scale, 'class': 'arith' }, r.arith));
 			g.addEventListener('click', function () { onpick(r, g); });
 		} else {
-			var on = r.at !== undefined && r.at > 1;	/* a data lane's */
-			g.appendChild(sv('text', { x: on ? x(r.at) - 8 : x(0) + 8, y: y,
-				'text-anchor': on ? 'end' : 'start', 'class': 'note' },
-				r.note));
+			/* a data lane's note starts right of the control port, and
+			 * runs toward its lane: never cut off at the left */
+			var on = r.at !== undefined && r.at > 1;
+			g.appendChild(sv('text', { x: on ? x(1) + 8 : x(0) + 8, y: y,
+				'class': 'note' }, r.note));
 		}
 		svg.appendChild(g);
 	});

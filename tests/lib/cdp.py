@@ -8,6 +8,7 @@ one tab: its DOM read, a key pressed, a script of ours evaluated in it
 (the DevTools protocol is not held by the page's Content-Security-Policy,
 which forbids inline script to the page itself).
 """
+import base64
 import json
 import os
 import re
@@ -121,6 +122,16 @@ class Page:
                                  "returnByValue": True},
             self.session, self.deadline)
         return result.get("result", {}).get("value")
+
+    def screenshot(self, path, width=1400, height=900):
+        self.browser.call("Emulation.setDeviceMetricsOverride",
+                          {"width": width, "height": height,
+                           "deviceScaleFactor": 1, "mobile": False},
+                          self.session, self.deadline)
+        shot = self.browser.call("Page.captureScreenshot", {"format": "png"},
+                                 self.session, self.deadline)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
 
     def run(self, command):
         left = max(1, self.deadline - time.time())

@@ -16,6 +16,7 @@ After PATTERN is found, the STEPs are done in order, in the same page:
   --run CMD        run a shell command (a new FTP session, say)
   --key KEY        press a key ("s", "ArrowRight"): a keydown to the page
   --until PATTERN  read the DOM again until PATTERN is in it
+  --screenshot PNG the page as it is now, 1400x900, into the file PNG
 all within the same SECONDS.
 
 Why not chromium --dump-dom: it dumps at the page's load event, before
@@ -34,7 +35,7 @@ from cdp import Browser, Page  # noqa: E402
 
 def parse(args):
     steps = []
-    while args and args[0] in ("--run", "--key", "--until"):
+    while args and args[0] in ("--run", "--key", "--until", "--screenshot"):
         if len(args) < 2:
             sys.exit("dom-until: %s needs a value" % args[0])
         steps.append((args[0][2:], args[1]))
