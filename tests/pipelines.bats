@@ -2,7 +2,10 @@
 # docs/pipelines.md: every script, exactly as written there (labs/lib/steps
 # --id), once per server.  Each must exit 0, and the bytes must be right:
 # the test compares them itself.  One test per server keeps CI time low.
-# busybox ftpd is not run: see the end of the doc.
+# busybox ftpd is not run: see the end of the doc.  Not in make sanitize:
+# ftp-raw and ftp-dataconn run under ASan in raw*.bats and dataconn*.bats;
+# here the shell pipelines and the peers take the time.
+# bats file_tags=not-sanitized
 
 load lib/common
 load lib/peers

@@ -3,6 +3,9 @@
 # streams, the token off loopback (in a network namespace the test
 # makes), and the pages as Debian's headless chromium draws them, after
 # their script ran.  Browser tests skip with a message without chromium.
+# They are left out of make sanitize (tagged not-sanitized): the C code
+# they drive is the same the curl tests above drive under ASan, and the
+# browser is most of their time.
 
 load lib/common
 load lib/peers
@@ -525,6 +528,7 @@ in_order() {
 	done
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: a passive RETR through ftp-labd, drawn: lanes, arrows in order, the arithmetic, the data lane's ports, the 226" {
 	web_labd
 	curl -s --disable-epsv -o "$T/got" "ftp://127.0.0.1:$LABD_PORT/big.bin"
@@ -548,6 +552,7 @@ in_order() {
 		'^sent 100000 bytes, closed$' '^226 ' '^QUIT$' '^221 '
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: an active LIST through ftp-labd: the PORT lane, the server's connect, the arithmetic beside 200" {
 	web_labd
 	curl -s --ftp-port 127.0.0.1 --disable-eprt -o "$T/list" \
@@ -568,6 +573,7 @@ in_order() {
 		'^sent [0-9]+ bytes, closed$' '^226 '
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: through ftp-tap in front of vsftpd, a passive RETR and an active LIST" {
 	vsftpd_start
 	cp "$LABD_ROOT/big.bin" "$PEER_ROOT/"
@@ -597,6 +603,7 @@ in_order() {
 	in_order '^LIST' '^150 ' '^226 '
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: a user name full of HTML and script runs nothing; the page shows it as text" {
 	web_labd
 	evil="<img src=x onerror=document.title='pwned'><script>document.title='pwned'</script>"
@@ -615,6 +622,7 @@ in_order() {
 	refute grep -q 'pwned</title>' "$T/dom"
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: the class page lists 40 simultaneous sessions" {
 	web_labd
 	local fd i
@@ -631,6 +639,7 @@ in_order() {
 	done
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: the projector shows a passive and an active download side by side" {
 	web_labd
 	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
@@ -644,6 +653,7 @@ in_order() {
 	grep -q '<h2>Session 1</h2>.*class="lane">data 1: PASV (passive)</text>.*<h2>Session 2</h2>.*class="lane">data 1: PORT (active)</text>' "$T/dom"
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: the projector follows the newest session; s then the right arrow step through it event by event" {
 	web_labd
 	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/big.bin"
@@ -663,6 +673,7 @@ in_order() {
 	arrows | grep -q '^220 '
 }
 
+# bats test_tags=not-sanitized
 @test "web in chromium: a student signs in at /signin; the class page lists only their session and says who they are" {
 	class_web
 	three_sessions
