@@ -178,28 +178,42 @@ narrated() {
 	[ "$status" -eq 64 ]
 }
 
-@test "web: off loopback, every request needs the printed token (403 without, a cookie after)" {
+# off_loopback [FTP-LABD OPTION...]: the commands on standard input run
+# in a network namespace of the test's own, where ftp-labd (with the
+# options) serves its web view on 10.77.0.1, off loopback; they find $url
+# (as printed, with its token), $base (without it) and $T.  Their output
+# is in $output, one answer a line.
+off_loopback() {
 	[ "$(id -u)" = 0 ] || skip "a network namespace needs root"
 	command -v unshare >/dev/null || skip "unshare is not installed"
-	cat >"$T/inside" <<-'EOF'
-		set -u
-		ip link set lo up
-		ip addr add 10.77.0.1/24 dev lo
-		ftp-labd -q -p 0 -r "$1" --stay-root --web 10.77.0.1:0 >"$2/out" &
-		pid=$!
-		for i in $(seq 100); do grep -qs '^web view' "$2/out" && break; sleep 0.1; done
-		url=$(sed -n 's/^web view: //p' "$2/out")
-		base=${url%%\?*}
+	{
+		cat <<-'EOF'
+			set -u
+			T=$1
+			shift
+			ip link set lo up
+			ip addr add 10.77.0.1/24 dev lo
+			ftp-labd -q -p 0 -r "$T/root" --stay-root --web 10.77.0.1:0 "$@" >"$T/out" &
+			pid=$!
+			for i in $(seq 100); do grep -qs '^web view' "$T/out" && break; sleep 0.1; done
+			url=$(sed -n 's/^web view: //p' "$T/out")
+			base=${url%%\?*}
+		EOF
+		cat
+		echo 'kill "$pid"; wait "$pid"'
+	} >"$T/inside"
+	run unshare -n bash "$T/inside" "$T" "$@"
+}
+
+@test "web: off loopback, every request needs the printed token (403 without, a cookie after)" {
+	off_loopback <<-'EOF'
 		echo "url $url"
 		echo "none $(curl -s -w ' %{http_code}' "$base" | tr -d '\n')"
 		echo "wrong $(curl -s -o /dev/null -w '%{http_code}' "${base}?token=0123")"
-		echo "token $(curl -s -c "$2/jar" -o /dev/null -w '%{http_code}' "$url")"
-		echo "cookie $(curl -s -b "$2/jar" -o /dev/null -w '%{http_code}' "${base}app.js")"
+		echo "token $(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' "$url")"
+		echo "cookie $(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "${base}app.js")"
 		echo "stream $(curl -s -o /dev/null -w '%{http_code}' "${base}events/session?id=1")"
-		kill "$pid"
-		wait "$pid"
 	EOF
-	run unshare -n bash "$T/inside" "$LABD_ROOT" "$T"
 	[[ ${lines[0]} =~ ^url\ http://10\.77\.0\.1:[0-9]+/\?token=[0-9a-f]{32}$ ]]
 	[ "${lines[1]}" = "none 403 Forbidden: open the address with ?token= that the server printed at its start 403" ]
 	[ "${lines[2]}" = "wrong 403" ]
@@ -209,28 +223,14 @@ narrated() {
 }
 
 @test "web: off loopback, a class server asks a student to sign in (401); their password opens their view, the token the teacher's" {
-	[ "$(id -u)" = 0 ] || skip "a network namespace needs root"
-	command -v unshare >/dev/null || skip "unshare is not installed"
-	cat >"$T/inside" <<-'EOF'
-		set -u
-		ip link set lo up
-		ip addr add 10.77.0.1/24 dev lo
-		ftp-labd -q -p 0 -r "$1" --stay-root --class 1 \
-			--class-file "$2/accounts.txt" --web 10.77.0.1:0 >"$2/out" &
-		pid=$!
-		for i in $(seq 100); do grep -qs '^web view' "$2/out" && break; sleep 0.1; done
-		url=$(sed -n 's/^web view: //p' "$2/out")
-		base=${url%%\?*}
-		pw=$(awk -F: '$1 == "student01" { print $2 }' "$2/accounts.txt")
+	off_loopback --class 1 --class-file "$T/accounts.txt" <<-'EOF'
+		pw=$(awk -F: '$1 == "student01" { print $2 }' "$T/accounts.txt")
 		echo "none $(curl -s -w ' %{http_code}' "$base" | tr -d '\n')"
 		echo "challenge $(curl -s -D - -o /dev/null "$base" | grep -c '^WWW-Authenticate: Basic')"
-		echo "student $(curl -s -c "$2/jar" -u "student01:$pw" -o /dev/null -w '%{http_code}' "${base}signin")"
-		echo "ticket $(curl -s -b "$2/jar" -o /dev/null -w '%{http_code}' "${base}app.js")"
+		echo "student $(curl -s -c "$T/jar" -u "student01:$pw" -o /dev/null -w '%{http_code}' "${base}signin")"
+		echo "ticket $(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "${base}app.js")"
 		echo "teacher $(curl -s -o /dev/null -w '%{http_code}' "$url")"
-		kill "$pid"
-		wait "$pid"
 	EOF
-	run unshare -n bash "$T/inside" "$LABD_ROOT" "$T"
 	[ "${lines[0]}" = "none 401 Unauthorized: sign in with your FTP account, or open the address with ?token= that the server printed at its start 401" ]
 	[ "${lines[1]}" = "challenge 1" ]
 	[ "${lines[2]}" = "student 303" ]
