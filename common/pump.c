@@ -423,6 +423,10 @@ fall_back(struct pump_chan *c)
 	ssize_t n;
 
 	c->method = PUMP_READ_WRITE;
+	/* the private pipe may hold more than a chunk (PUMP_PIPE_BIG, for
+	 * root) */
+	if (c->chunk < c->pend_len)
+		c->chunk = c->pend_len;
 	if (alloc_buffers(c) < 0)
 		return fail(c, ENOMEM, 0);
 	if (c->pend_len > 0) {
