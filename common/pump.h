@@ -3,12 +3,14 @@
  *
  * The data channel is a byte pump.  The fast paths need no copy through
  * user space: sendfile(2) from a regular file to a socket, splice(2) when
- * either side is a pipe, and from a socket to anything else (a file, a
- * device, another socket) splice(2) through a pipe of the pump's own, as
- * large as the kernel grants.  Everything else uses read/write with a
- * large buffer.  RAWFTP_PORTABLE=1 in the environment (portable.h)
- * forces the read/write path, so the tests can run the portable code as
- * well.  TYPE A conversion (LF <-> CRLF) always takes the read/write path.
+ * either side is a pipe, and from a socket to a file or a device splice(2)
+ * through a pipe of the pump's own, as large as the kernel grants.
+ * Everything else uses read/write with a large buffer; between two
+ * sockets (a relay) on purpose, with a larger one, each read no more than
+ * the receiving socket has room for (pump.c says why).
+ * RAWFTP_PORTABLE=1 in the environment (portable.h) forces the
+ * read/write path, so the tests can run the portable code as well.  TYPE
+ * A conversion (LF <-> CRLF) always takes the read/write path.
  *
  * A pump_chan is one direction; pump_chan_step() moves one chunk and says
  * what it would wait for, and the caller's own poll loop does the waiting
@@ -42,7 +44,7 @@ enum pump_method {
 	PUMP_READ_WRITE,	/* read(2) into a buffer, write(2) it out */
 	PUMP_SENDFILE,		/* regular file to anything but a pipe */
 	PUMP_SPLICE,		/* either side is a pipe */
-	PUMP_SPLICE_VIA_PIPE	/* a socket to anything else, through a
+	PUMP_SPLICE_VIA_PIPE	/* a socket to a file or device, through a
 				 * private pipe */
 };
 
@@ -74,6 +76,8 @@ struct pump_chan {
 	int cr_pending;		/* CRLF_TO_LF: a CR ended the last chunk */
 	int fast_moved;		/* the fast path has moved bytes before */
 	int in_is_socket;	/* errors of a kernel path: which side */
+	size_t chunk;		/* read/write: bytes per read */
+	int cap_to_room;	/* read/write: reads fit out's room */
 	char *buf, *obuf;	/* read/write buffers */
 	size_t pend_off, pend_len;	/* bytes read, not yet written */
 	int pipe_r, pipe_w;	/* PUMP_SPLICE_VIA_PIPE */
@@ -89,12 +93,19 @@ int pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv);
 int pump_chan_open_observed(struct pump_chan *c, int in, int out,
     enum pump_conv conv, pump_observer observe, void *ctx);
 
-/* Moves at most one chunk (about 1 MiB) from in to out. */
+/* Moves at most one chunk (about 1 MiB; 4 MiB between two sockets) from
+ * in to out. */
 enum pump_step pump_chan_step(struct pump_chan *c);
 
 /* The descriptor and events the next step needs: in for POLLIN, or out
  * for POLLOUT when written bytes are pending.  revents is cleared. */
 void pump_chan_pollfd(const struct pump_chan *c, struct pollfd *pfd);
+
+/* For a channel that has stopped moving: the memory of its read/write
+ * buffers that holds no pending bytes goes back to the system (the next
+ * chunk costs page faults).  A stalled relay then holds only what it
+ * could not write yet. */
+void pump_chan_trim(struct pump_chan *c);
 
 /* Frees the buffers and the private pipe (does not close in or out). */
 void pump_chan_close(struct pump_chan *c);

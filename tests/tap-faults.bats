@@ -10,7 +10,8 @@
 # ftp-labd, vsftpd, proftpd and pyftpdlib; server faults from fault-peer
 # in server mode, a hostile server that answers 226 whatever happened,
 # with curl and a no-fault fault-peer client as the clients (the tap
-# relays by splice for one, by its portable read/write for the other).  In every
+# copies between the sockets for both: its reads capped by the room in
+# the receiving socket for one, by its portable path for the other).  In every
 # cell: the side that did not break never sees a success for a cut
 # transfer, and every whole transfer is byte-identical.  Each cell has
 # its own tap (--data-timeout 1); cells run a few at a time.
@@ -330,8 +331,8 @@ server_cell() {
 	fake_server "$dir" -m "$([ "$verb" = LIST ] && echo $((LIST_SIZE / 2)) || echo "$MIDDLE")" \
 		-n "$BIG" "$verb" "$fault" "$where" "$src" ||
 		{ fail_cell "$dir" "no fake server"; return; }
-	# the tap relays with splice for curl, with read/write (its portable
-	# path) for fault-peer
+	# the tap's Linux relay (reads capped by the receiver's room) for
+	# curl, its portable path for fault-peer
 	PORTABLE=$([ "$client" = curl ] && echo 0 || echo 1) \
 		tap_on "$dir" "$FAKE_PORT" || { fail_cell "$dir" "no tap"; return; }
 	url=ftp://127.0.0.1:$TAP_PORT

@@ -212,7 +212,8 @@ data_busy(const struct session *s)
 	return s->d.listen_fd >= 0 || data_relaying(s);
 }
 
-/* Milliseconds until the nearer data deadline, or -1 for none. */
+/* Milliseconds until the nearer data deadline (a relay's stall trim
+ * among them), or -1 for none. */
 int
 data_timeout_ms(const struct session *s)
 {
@@ -224,8 +225,12 @@ data_timeout_ms(const struct session *s)
 	if (d->r.a >= 0) {
 		int stall = net_ms_left(d->r.last_move +
 		    cfg.data_timeout * 1000LL);
+		int trim = relay_trim_ms(&d->r);
+
 		if (left < 0 || stall < left)
 			left = stall;
+		if (trim >= 0 && trim < left)
+			left = trim;
 	}
 	return left;
 }

@@ -20,6 +20,13 @@
  * enough that the other direction and the control channel get a turn. */
 #define RELAY_BURST 16
 
+/* A relay that moved nothing for this long is taken for stalled, and the
+ * free pages of its copy buffers (4 MiB a direction, common/pump.c) go
+ * back to the system: a stalled relay then holds in the tap's memory
+ * only the bytes it could not write yet (bench/tap-stall).  Long enough
+ * that a flowing relay does not pay the page faults of refilling them. */
+#define RELAY_TRIM_MS 250
+
 void
 relay_init(struct relay *r)
 {
@@ -69,6 +76,7 @@ relay_open(struct relay *r, int a, int b, struct wireview *wa,
 	r->ab_done = r->ba_done = r->broken = 0;
 	r->until = RELAY_UNTIL_BOTH;
 	r->last_move = net_now_ms();
+	r->trimmed = 0;
 	return 0;
 }
 
@@ -125,6 +133,7 @@ step_direction(struct relay *r, struct pump_chan *c, int *done)
 		switch (pump_chan_step(c)) {
 		case PUMP_STEP_MOVED:
 			r->last_move = net_now_ms();
+			r->trimmed = 0;
 			break;
 		case PUMP_STEP_WAIT:
 			return 0;
@@ -166,7 +175,22 @@ relay_step(struct relay *r)
 	if (step_direction(r, &r->ab, &r->ab_done) < 0 ||
 	    step_direction(r, &r->ba, &r->ba_done) < 0)
 		return RELAY_FAILED;
+	if (!r->trimmed && relay_trim_ms(r) == 0) {
+		pump_chan_trim(&r->ab);
+		pump_chan_trim(&r->ba);
+		r->trimmed = 1;
+	}
 	return finished(r) ? RELAY_DONE : RELAY_GOING;
+}
+
+/* Milliseconds until relay_step takes the relay for stalled and trims
+ * it, or -1 (closed, or trimmed already): a poll timeout. */
+int
+relay_trim_ms(const struct relay *r)
+{
+	if (r->a < 0 || r->trimmed)
+		return -1;
+	return net_ms_left(r->last_move + RELAY_TRIM_MS);
 }
 
 /* The tap gives up on the relay: relay_close resets both sides. */

@@ -69,6 +69,7 @@ struct relay {
 	int broken;			/* a reset, an error or a cut: both
 					 * sockets are reset at the close */
 	long long last_move;		/* net_now_ms() of progress */
+	int trimmed;			/* still since: buffers given back */
 };
 
 enum relay_state { RELAY_GOING, RELAY_DONE, RELAY_FAILED };
@@ -157,6 +158,7 @@ int relay_open(struct relay *r, int a, int b, struct wireview *wa,
     struct wireview *wb);
 int relay_pollfds(const struct relay *r, struct pollfd *pfd);
 enum relay_state relay_step(struct relay *r);
+int relay_trim_ms(const struct relay *r);
 void relay_cut(struct relay *r);
 void relay_reset(int fd);
 void relay_close(struct relay *r);
