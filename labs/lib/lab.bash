@@ -636,7 +636,7 @@ lab_bytes_sent() {
 # for an upload), so "RETR pub/01test.txt" on a class server counts; FILE
 # is shown as the path from the session's "/" ("pub/01test.txt" there).
 lab_transfer_check() {
-	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n
+	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n what
 	if [ -e "$got" ] && cmp -s "$got" "$want"; then
 		lab_same_file "$got" "$want" "$name"
 		return
@@ -662,7 +662,9 @@ lab_transfer_check() {
 	if [ -s "$LAB_LOG" ]; then
 		lab_transfer_trouble "$verb" "$file" "$vpath" && return 1
 		if [ ! -s "$got" ] && [ -z "$rec" ]; then
-			lab_wrong "$name is $([ -e "$got" ] && echo "empty (0 bytes)" || echo missing): the server never got $verb $file" \
+			what=missing	# (a variable, not $(...): no process started)
+			[ ! -e "$got" ] || what="empty (0 bytes)"
+			lab_wrong "$name is $what: the server never got $verb $file" \
 				"The narration has no $verb $file: the file was never asked for." \
 				"(A redirection like > ${got##*/} makes an empty file before" \
 				"anything is transferred.)  Send $verb $file on the control connection."
