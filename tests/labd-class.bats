@@ -191,6 +191,59 @@ data_sum() {
 	[ "$output" = "03-mkd-listing/check: --user needs a value; usage: check [--log FILE] [--user NAME] [--root DIR] [--client DIR]" ]
 }
 
+@test "labd class: class-summary's verdicts are each lab's check, for students who pass and fail different labs" {
+	require curl
+	start_class 6 --quota 64K
+	local pw
+	# student01: labs 3 to 6
+	student student01 >"$T/s1.out" 2>&1 || { cat "$T/s1.out"; false; }
+	# student02: the same, then over the quota (lab 15 too)
+	student student02 >"$T/s2.out" 2>&1 || { cat "$T/s2.out"; false; }
+	head -c 70000 /dev/zero >"$T/big.bin"
+	refute curl -sS -T "$T/big.bin" "$(url student02 /big.bin)" 2>/dev/null
+	# student03: a folder and a listing, one of the two downloads
+	curl -sS -Q "MKD mine" -o /dev/null "$(url student03 /)"
+	curl -sS -o /dev/null "$(url student03 /pub/01test.txt)"
+	# student04: HELP (lab 1), a download with no PASV (425)
+	pw=$(password_of student04)
+	printf 'USER student04\nPASS %s\nHELP\nCWD pub\nRETR bytes.bin\nQUIT\n' "$pw" |
+		ftp-raw -w 10 "$LABD_HOST" "$LABD_PORT" >/dev/null
+	# student05: an upload in ASCII mode; HELLP, a typo (500)
+	curl -sS --use-ascii -T "$T/upload.bin" "$(url student05 /upload.bin)"
+	pw=$(password_of student05)
+	printf 'USER student05\nPASS %s\nHELLP\nQUIT\n' "$pw" |
+		ftp-raw -w 10 "$LABD_HOST" "$LABD_PORT" >/dev/null
+	labd_stop
+	local all=(01 02 03 04 05 06 07 08 09 10 11 12 13 14 15)
+	run "$REPO_ROOT/labs/class-summary" --log "$T/logs/class.log" --root "$CLASS" "${all[@]}"
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[ "${#lines[@]}" -eq 5 ]	# student06 never logged in
+	local line name n c want passed=0 failed=0
+	for line in "${lines[@]}"; do
+		name=${line%% *}
+		want=$(printf '%-12s' "$name")
+		for n in "${all[@]}"; do
+			c=$(ls -d "$REPO_ROOT/labs/$n"-*/check)
+			if "$c" --log "$T/logs/class.log" --user "$name" --root "$CLASS" >/dev/null 2>&1; then
+				want+=" $n ok "
+				passed=$((passed + 1))
+			else
+				want+=" $n -- "
+				failed=$((failed + 1))
+			fi
+		done
+		[ "$line" = "${want% }" ] || { echo "class-summary: $line"; echo "the checks:    ${want% }"; false; }
+	done
+	# the class shows both verdicts, and the ones these students earned
+	[ "$passed" -ge 10 ] && [ "$failed" -ge 10 ]
+	[[ ${lines[0]} == "student01    01 --  02 --  03 ok  04 ok  05 ok  06 ok "*" 15 --" ]]
+	[[ ${lines[1]} == "student02    01 --  02 --  03 ok  04 ok  05 ok  06 ok "*" 15 ok" ]]
+	[[ ${lines[2]} == "student03    01 --  02 --  03 ok  04 --"* ]]
+	[[ ${lines[3]} == "student04    01 ok  02 --"* ]]
+	[[ ${lines[4]} == "student05    01 --  02 --  03 --  04 --  05 --"* ]]
+}
+
 @test "labd class: the teacher's view: a failed login in the student's log, a climb out of the home narrated, pub/ read-only in MLSD" {
 	require curl
 	start_class 3

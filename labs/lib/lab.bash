@@ -142,14 +142,19 @@ lab_ok() {
 }
 
 # lab_wrong "what is wrong" "hint" "hint"...
+# With LAB_VERDICT_ONLY set (labs/class-summary, which keeps only the
+# verdict), the first thing wrong ends the check at once: nothing after it
+# can turn "NOT YET" into "OK", and what it would still look at and print
+# costs time that 600 checks of a class add up.
 lab_wrong() {
+	LAB_FAILED=1
+	[ -z "${LAB_VERDICT_ONLY:-}" ] || exit 1
 	lab_say "NOT YET: $1"
 	shift
 	local h
 	for h in "$@"; do
 		lab_say "  $h"
 	done
-	LAB_FAILED=1
 }
 
 lab_done() {
@@ -162,7 +167,29 @@ lab_done() {
 
 # Size in bytes of a file.
 lab_size() {
-	wc -c <"$1" | tr -d ' '
+	local n
+	n=$(wc -c <"$1")
+	echo "${n// /}"	# (BSD wc puts spaces before it)
+}
+
+# lab_size_of FILE: sets LAB_SIZE to FILE's size, remembered when
+# lab_know_sizes was told it: labs/class-summary tells it the sample files
+# every student is compared with, to ask wc once, not for each check.
+declare -A LAB_SIZES=()
+lab_size_of() {
+	if [ -n "${LAB_SIZES[$1]+set}" ]; then
+		LAB_SIZE=${LAB_SIZES[$1]}
+	else
+		LAB_SIZE=$(lab_size "$1")
+	fi
+}
+
+# lab_know_sizes FILE...: remembers the sizes of files that stay as they are.
+lab_know_sizes() {
+	local f
+	for f in "$@"; do
+		[ ! -f "$f" ] || LAB_SIZES[$f]=$(lab_size "$f")
+	done
 }
 
 # Number of LF bytes in a file.
@@ -179,18 +206,22 @@ lab_crs() {
 # not, says which mistake it looks like.  Returns 0 when identical.
 lab_same_file() {
 	local got=$1 want=$2 name=$3 gs ws
-	if [ ! -e "$got" ]; then
-		lab_wrong "$name is missing: there is no $(basename "$got") in $(dirname "$got")" \
+	if [ ! -e "$got" ]; then	# (GOT is FOLDER/FILE: no dirname started)
+		lab_wrong "$name is missing: there is no ${got##*/} in ${got%/*}" \
 			"Did the data connection's output go to a file?" \
-			"(ftp-dataconn ... > $(basename "$got"), run in $(dirname "$got"))"
+			"(ftp-dataconn ... > ${got##*/}, run in ${got%/*})"
 		return 1
 	fi
-	gs=$(lab_size "$got")
-	ws=$(lab_size "$want")
 	if cmp -s "$got" "$want"; then
-		lab_ok "$name: $gs bytes, identical to $want"
+		lab_size_of "$got"
+		lab_ok "$name: $LAB_SIZE bytes, identical to $want"
 		return 0
 	fi
+	# Not a copy: every way on says NOT YET, and finds out why with a dozen
+	# processes; labs/class-summary keeps the verdict only, so it stops here.
+	[ -z "${LAB_VERDICT_ONLY:-}" ] || lab_wrong "$name is not a copy of $want"
+	gs=$(lab_size "$got")
+	ws=$(lab_size "$want")
 	if [ "$gs" -eq 0 ]; then
 		lab_wrong "$name is empty (0 bytes); it should be $ws bytes" \
 			"The data connection carried nothing: was RETR/STOR sent," \
@@ -259,43 +290,144 @@ lab_need_log() {
 	fi
 }
 
-# The narration with the wire view's line endings taken off (a server
-# started with --wire narrates "> HELP\r\n", and a bare LF with a flag).
+# ---- the narration, read once ----
+# A class of 40 runs 600 checks (labs/class-summary): a process started
+# costs milliseconds, a bash loop over a student's hundred lines far less.
+# So lab_parse reads LAB_LOG once into arrays, with bash alone but for the
+# one awk of lab_transfers, and the helpers below look at those arrays;
+# those named "sets LAB_..." answer in a variable, not on stdout, because
+# $(...) would start a process too.
+#   LAB_LINES   the lines of LAB_LOG as they are (what grep reads)
+#   LAB_NARR    the same with the wire view's line endings taken off (a
+#               server started with --wire narrates "> HELP\r\n", and a
+#               bare LF with a flag)
+#   LAB_SAID    "ID TEXT": each line of a session, without time and id
+#   LAB_SENT    "ID COMMAND ARGS": the commands the clients sent
+#   LAB_XFERS   the transfers, as lab_transfers prints them
+# It reads again only when LAB_LOG names another file (lab 12 and 13 read
+# two logs).
+lab_parse() {
+	[ -z "${LAB_PARSED+set}" ] || [ "$LAB_PARSED" != "$LAB_LOG" ] || return 0
+	LAB_LINES=() LAB_NARR=() LAB_SAID=() LAB_SENT=() LAB_XFERS=()
+	[ -r "$LAB_LOG" ] && mapfile -t LAB_LINES <"$LAB_LOG"
+	local line re='^ *[0-9.:]* \[([0-9]*)\] (.*)$'
+	for line in "${LAB_LINES[@]}"; do
+		line=${line%'\r\n'}
+		line=${line%'\n   <- bare LF, no CR: accepted, but RFC 959 asks for CR LF'}
+		line=${line%'\n'}
+		LAB_NARR+=("$line")
+		[[ $line =~ $re ]] || continue
+		LAB_SAID+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
+		[[ ${BASH_REMATCH[2]} == '> '* ]] &&
+			LAB_SENT+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]#> }")
+	done
+	[ ${#LAB_NARR[@]} -eq 0 ] || mapfile -t LAB_XFERS < <(lab_transfers_awk)
+	LAB_PARSED=$LAB_LOG
+}
+
+# lab_grep ERE [FILE...]: does a line of FILE (default LAB_LOG) match the
+# extended regular expression, as grep -Eqs would say?  LAB_LOG's lines
+# are looked at in memory; another file is given to grep.
+lab_grep() {
+	local re=$1 f line
+	shift
+	for f in "${@:-$LAB_LOG}"; do
+		if [ "$f" = "$LAB_LOG" ]; then
+			lab_parse
+			for line in "${LAB_LINES[@]}"; do
+				[[ $line =~ $re ]] && return 0
+			done
+		elif [ -r "$f" ]; then
+			grep -Eqs -- "$re" "$f" && return 0
+		fi
+	done
+	return 1
+}
+
+# lab_count ERE: sets LAB_COUNT, how many lines of LAB_LOG match (grep -Ec).
+lab_count() {
+	local line
+	lab_parse
+	LAB_COUNT=0
+	for line in "${LAB_LINES[@]}"; do
+		[[ $line =~ $1 ]] && LAB_COUNT=$((LAB_COUNT + 1))
+	done
+}
+
+# lab_found_in ERE ARRAY-NAME: sets LAB_FOUND to the lines of the array
+# that match, in order (ERE without case when LAB_ANYCASE is set); true
+# when it found one.
+lab_found_in() {
+	local -n from=$2
+	local line
+	LAB_FOUND=()
+	[ -z "${LAB_ANYCASE:-}" ] || shopt -s nocasematch
+	for line in "${from[@]}"; do
+		[[ $line =~ $1 ]] && LAB_FOUND+=("$line")
+	done
+	shopt -u nocasematch
+	[ ${#LAB_FOUND[@]} -gt 0 ]
+}
+
+# lab_sent_lines ERE: sets LAB_FOUND to the commands sent, "ID COMMAND
+# ARGS" as lab_sent prints them, that match ERE in any case (grep -Ei);
+# true when one does.
+lab_sent_lines() {
+	lab_parse
+	LAB_ANYCASE=1 lab_found_in "$1" LAB_SENT
+}
+
+# lab_said_lines ERE: sets LAB_FOUND to the session lines, "ID TEXT",
+# that match ERE ("^7 < 425 ": session 7's 425 replies); true when one does.
+lab_said_lines() {
+	lab_parse
+	lab_found_in "$1" LAB_SAID
+}
+
+# The narration, with the line endings of the wire view taken off.
 lab_narration() {
-	if [ -n "${LAB_NARRATION_CACHED:-}" ]; then
-		printf '%s\n' "$LAB_NARRATION_CACHED"
-		return
-	fi
-	sed -e 's/\\r\\n$//' \
-		-e 's/\\n   <- bare LF, no CR: accepted, but RFC 959 asks for CR LF$//' \
-		-e 's/\\n$//' "$LAB_LOG"
+	lab_parse
+	[ ${#LAB_NARR[@]} -eq 0 ] || printf '%s\n' "${LAB_NARR[@]}"
 }
 
 # Commands the clients sent, one per line, as "ID COMMAND ARGS".
 lab_sent() {
-	lab_narration | sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] > \(.*\)$/\1 \2/p'
-}
-
-# Replies the server sent, "ID CODE TEXT" (only each reply's last line).
-lab_replies() {
-	lab_narration |
-		sed -n 's/^ *[0-9.:]* \[\([0-9]*\)\] < \([0-9][0-9][0-9]\) \(.*\)$/\1 \2 \3/p'
+	lab_parse
+	[ ${#LAB_SENT[@]} -eq 0 ] || printf '%s\n' "${LAB_SENT[@]}"
 }
 
 # Every narration line of one session, without time and id.
 lab_session() {
-	lab_narration | sed -n "s/^ *[0-9.:]* \\[$1\\] //p"
+	local line
+	lab_said_lines "^$1 "
+	for line in "${LAB_FOUND[@]}"; do
+		printf '%s\n' "${line#"$1" }"
+	done
+}
+
+# lab_reply ID VERB: sets LAB_REPLY to "CODE TEXT", the last final reply
+# after the last VERB (any case) of session ID; empty when none.
+lab_reply() {
+	local line text word inside= final='^< [0-9]{3} '
+	lab_said_lines "^$1 "
+	LAB_REPLY=
+	for line in "${LAB_FOUND[@]}"; do
+		text=${line#"$1" }
+		if [[ $text == '> '* ]]; then
+			read -r word _ <<<"${text#> }"
+			inside=
+			[ "${word^^}" != "${2^^}" ] || { inside=1; LAB_REPLY=; }
+		elif [ -n "$inside" ] && [[ $text =~ $final ]]; then
+			LAB_REPLY=${text#< }
+		fi
+	done
 }
 
 # The reply that followed a command: lab_reply_to ID VERB (case-insensitive)
 # prints "CODE TEXT" of the last final reply after the last such command.
 lab_reply_to() {
-	lab_session "$1" | awk -v verb="$2" '
-		/^> / { split(substr($0, 3), w, " ")
-			inside = (toupper(w[1]) == toupper(verb)); if (inside) r = ""
-			next }
-		inside && /^< [0-9][0-9][0-9] / { r = substr($0, 3) }
-		END { if (r != "") print r }'
+	lab_reply "$@"
+	[ -z "$LAB_REPLY" ] || printf '%s\n' "$LAB_REPLY"
 }
 
 # ---- transfers: each with its own reply ----
@@ -313,11 +445,13 @@ lab_reply_to() {
 # "closed" (the control connection ended first: the client quit or was
 # stopped mid-transfer) or "open" (still going).  "-" for what is unknown.
 lab_transfers() {
-	if [ -n "${LAB_TRANSFERS_CACHED:-}" ]; then
-		printf '%s\n' "$LAB_TRANSFERS_CACHED"
-		return
-	fi
-	lab_narration | awk -v OFS='\t' '
+	lab_parse
+	[ ${#LAB_XFERS[@]} -eq 0 ] || printf '%s\n' "${LAB_XFERS[@]}"
+}
+
+# The awk that finds them, run once a narration (lab_parse).
+lab_transfers_awk() {
+	printf '%s\n' "${LAB_NARR[@]}" | awk -v OFS='\t' '
 		function norm(cwd, arg,   s, n, i, k, p, part, res) {
 			s = substr(arg, 1, 1) == "/" ? arg : cwd "/" arg
 			n = split(s, part, "/"); k = 0
@@ -367,41 +501,55 @@ lab_transfers() {
 		END { for (id in open) put(id, "open") }'
 }
 
-# The server's path for FILE as a check names it: "/FILE", or FILE when
-# it starts with "/".
+# lab_vpath FILE: sets LAB_VPATH to the server's path for FILE as a check
+# names it: "/FILE", or FILE when it starts with "/".
 lab_vpath() {
 	case $1 in
-	/*) echo "$1" ;;
-	*) echo "/$1" ;;
+	/*) LAB_VPATH=$1 ;;
+	*) LAB_VPATH=/$1 ;;
 	esac
 }
 
-# The server's path of a file on its disk, as a student's session sees
-# it: below the student's folder (SERVER_DIR) from "/", or in a class
-# server's shared pub/ (SAMPLES_DIR) as "/pub/...".
+# lab_vpath_of FILE: sets LAB_VPATH to the server's path of a file on its
+# disk, as a student's session sees it: below the student's folder
+# (SERVER_DIR) from "/", or in a class server's shared pub/ (SAMPLES_DIR)
+# as "/pub/...".
 lab_vpath_of() {
 	case $1 in
-	"$SERVER_DIR"/*) echo "/${1#"$SERVER_DIR"/}" ;;
-	"$SAMPLES_DIR"/*) echo "/pub/${1#"$SAMPLES_DIR"/}" ;;
-	*) echo "/$(basename "$1")" ;;
+	"$SERVER_DIR"/*) LAB_VPATH=/${1#"$SERVER_DIR"/} ;;
+	"$SAMPLES_DIR"/*) LAB_VPATH=/pub/${1#"$SAMPLES_DIR"/} ;;
+	*) LAB_VPATH=/${1##*/} ;;
 	esac
 }
 
-# lab_transfer_of VERB PATH: the last transfer of VERB (any case) of the
-# server path PATH, as a lab_transfers line, else of PATH in another case
-# (01TEST.TXT: its 550 says why); nothing when never sent.
+# lab_transfer_rec VERB PATH: sets LAB_REC to the last transfer of VERB
+# (any case) of the server path PATH, as a lab_transfers line, else of PATH
+# in another case (01TEST.TXT: its 550 says why); empty when never sent.
+lab_transfer_rec() {
+	local rec f=() near=
+	lab_parse
+	LAB_REC=
+	for rec in "${LAB_XFERS[@]}"; do
+		IFS=$'\t' read -r -a f <<<"$rec"
+		[ "${f[1]}" = "${1^^}" ] || continue
+		[ "${f[2]}" = "$2" ] && LAB_REC=$rec
+		[ "${f[2],,}" = "${2,,}" ] && near=$rec
+	done
+	[ -n "$LAB_REC" ] || LAB_REC=$near
+}
+
+# lab_transfer_of VERB PATH: prints what lab_transfer_rec finds.
 lab_transfer_of() {
-	lab_transfers | awk -F'\t' -v verb="$1" -v path="$2" '
-		$2 != toupper(verb) { next }
-		$3 == path { last = $0 }
-		tolower($3) == tolower(path) { near = $0 }
-		END { if (last != "") print last; else if (near != "") print near }'
+	lab_transfer_rec "$@"
+	[ -z "$LAB_REC" ] || printf '%s\n' "$LAB_REC"
 }
 
 # The session id of the last VERB FILE in the narration (FILE as
 # lab_vpath takes it); nothing when it was never sent.
 lab_last_session_of() {
-	lab_transfer_of "$1" "$(lab_vpath "$2")" | cut -f1
+	lab_vpath "$2"
+	lab_transfer_rec "$1" "$LAB_VPATH"
+	[ -z "$LAB_REC" ] || printf '%s\n' "${LAB_REC%%$'\t'*}"
 }
 
 # lab_transfer_trouble VERB FILE [PATH]: when the narration shows VERB FILE
@@ -411,8 +559,10 @@ lab_last_session_of() {
 # too slow), a data connection that stalled (426), the control connection
 # closed mid-transfer, a wrong name, no login.
 lab_transfer_trouble() {
-	local verb=$1 file=$2 vpath=${3:-$(lab_vpath "$2")} rec reply bytes how
-	rec=$(lab_transfer_of "$verb" "$vpath")
+	local verb=$1 file=$2 vpath=${3:-} rec reply bytes how
+	[ -n "$vpath" ] || { lab_vpath "$file"; vpath=$LAB_VPATH; }
+	lab_transfer_rec "$verb" "$vpath"
+	rec=$LAB_REC
 	[ -n "$rec" ] || return 1
 	IFS=$'\t' read -r _ _ _ reply bytes _ _ _ _ _ how <<<"$rec"
 	[ "$reply" = - ] && reply=
@@ -466,6 +616,18 @@ lab_no_data_connection() {
 		"wrong: it is p1*256+p2 (not p1+p2 or p1*p2).  PASV again, then retry."
 }
 
+# lab_bytes_sent VERB PATH: sets LAB_BYTES to the bytes the last VERB of
+# server path PATH that got 226 carried; empty when none did.
+lab_bytes_sent() {
+	local rec f=()
+	LAB_BYTES=
+	for rec in "${LAB_XFERS[@]}"; do
+		IFS=$'\t' read -r -a f <<<"$rec"
+		[ "${f[1]}" = "$1" ] && [ "${f[2]}" = "$2" ] && [[ ${f[3]} == '226 '* ]] &&
+			LAB_BYTES=${f[4]}
+	done
+}
+
 # lab_transfer_check VERB FILE GOT WANT NAME: the narration first, then
 # the file.  OK when GOT is a copy of WANT; otherwise the reason the server
 # saw (lab_transfer_trouble), or that it never saw VERB FILE at all, or
@@ -474,22 +636,25 @@ lab_no_data_connection() {
 # for an upload), so "RETR pub/01test.txt" on a class server counts; FILE
 # is shown as the path from the session's "/" ("pub/01test.txt" there).
 lab_transfer_check() {
-	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n
+	local verb=$1 file=$2 got=$3 want=$4 name=$5 vpath rec n what
 	if [ -e "$got" ] && cmp -s "$got" "$want"; then
 		lab_same_file "$got" "$want" "$name"
 		return
 	fi
 	case $verb in
-	RETR) vpath=$(lab_vpath_of "$want") ;;
-	*) vpath=$(lab_vpath_of "$got") ;;
+	RETR) lab_vpath_of "$want" ;;
+	*) lab_vpath_of "$got" ;;
 	esac
+	vpath=$LAB_VPATH
 	file=${vpath#/}
-	rec=$(lab_transfer_of "$verb" "$vpath")
+	lab_transfer_rec "$verb" "$vpath"
+	rec=$LAB_REC
 	# unseen: any complete transfer counts, even with a failed one after it
 	if [ -n "${LAB_CLIENT_UNSEEN:-}" ] && [ ! -e "$got" ] && [ -n "$rec" ]; then
-		n=$(lab_transfers | awk -F'\t' -v verb="$verb" -v path="$vpath" \
-			'$2 == verb && $3 == path && $4 ~ /^226 / { n = $5 } END { print n }')
-		if [ -n "$n" ] && [ "$n" = "$(lab_size "$want")" ]; then
+		lab_bytes_sent "$verb" "$vpath"
+		n=$LAB_BYTES
+		lab_size_of "$want"
+		if [ -n "$n" ] && [ "$n" = "$LAB_SIZE" ]; then
 			lab_ok "$name: the server sent all $n bytes (226); the copy on the student's side is not looked at (--client DIR)"
 			return 0
 		fi
@@ -497,9 +662,11 @@ lab_transfer_check() {
 	if [ -s "$LAB_LOG" ]; then
 		lab_transfer_trouble "$verb" "$file" "$vpath" && return 1
 		if [ ! -s "$got" ] && [ -z "$rec" ]; then
-			lab_wrong "$name is $([ -e "$got" ] && echo "empty (0 bytes)" || echo missing): the server never got $verb $file" \
+			what=missing	# (a variable, not $(...): no process started)
+			[ ! -e "$got" ] || what="empty (0 bytes)"
+			lab_wrong "$name is $what: the server never got $verb $file" \
 				"The narration has no $verb $file: the file was never asked for." \
-				"(A redirection like > $(basename "$got") makes an empty file before" \
+				"(A redirection like > ${got##*/} makes an empty file before" \
 				"anything is transferred.)  Send $verb $file on the control connection."
 			return 1
 		fi
@@ -555,14 +722,14 @@ lab_served_root() {
 # them), the home is the one its login line names, below ROOT (when
 # known), and the sample files are ROOT/pub's.
 lab_judge_user() {
-	local home
+	local line home= login
 	LAB_USER=$1
 	LAB_LOG=$2
-	home=$(sed -n "s/^.* login: user $LAB_USER, home \\(.*\\)\$/\\1/p" "$LAB_LOG" | tail -n 1)
-	# what every check of this student reads, made once (class-summary)
-	LAB_NARRATION_CACHED='' LAB_TRANSFERS_CACHED=''
-	LAB_NARRATION_CACHED=$(lab_narration)
-	LAB_TRANSFERS_CACHED=$(lab_transfers)
+	lab_parse	# what every check of this student reads, read once
+	login=" login: user $LAB_USER, home "	# the home: from the last such line
+	for line in "${LAB_LINES[@]}"; do
+		[[ $line == *"$login"* ]] && home=${line##*"$login"}
+	done
 	[ -n "$3" ] || return 0
 	# shellcheck disable=SC2034 # for the checks that source this
 	SAMPLES_DIR=$3/pub
@@ -618,6 +785,7 @@ lab_options() {
 	[ -n "$client" ] || lab_unseen_client "$LAB_TMP/client"
 }
 
-if [ "$(basename "$0")" = check ]; then
+if [ "${0##*/}" = check ]; then
 	lab_options "$@"
+	lab_parse	# here, not in the $(...) of a first helper: once
 fi
