@@ -191,6 +191,9 @@ data_sum() {
 	[ "$output" = "03-mkd-listing/check: --user needs a value; usage: check [--log FILE] [--user NAME] [--root DIR] [--client DIR]" ]
 }
 
+# 75 runs of the labs' checks (bash): not again under the sanitizers,
+# where the server's part is what the other class tests drive
+# bats test_tags=not-sanitized
 @test "labd class: class-summary's verdicts are each lab's check, for students who pass and fail different labs" {
 	require curl
 	start_class 6 --quota 64K
