@@ -394,7 +394,7 @@ data_sum() {
 	chmod 755 "$CLASS" "$CLASS/pub"
 	ftp-labd -p 21 -l 127.0.0.1 -r "$CLASS" --anonymous-perms r >"$T/out" 2>"$T/err" &
 	LABD_PID=$!
-	if ! wait_until 50 grep -qs '^listening on ' "$T/out"; then
+	if ! wait_until 50 has_line "$T/out" 'listening on '; then
 		grep -q 'Address already in use' "$T/err" && skip "port 21 is in use here"
 		cat "$T/err"
 		false

@@ -442,7 +442,7 @@ ladder_start() {
 	tmux -S "$TMUX_SOCK" new-session -d -s ladder -x 100 -y 60 \
 		"env $* '$RAWFTP_BIN/ftp-labd' -p 0 -r '$LABD_ROOT' --ladder $([ "$(id -u)" -ne 0 ] || echo --stay-root) >'$T/out'; sleep 600"
 	tmux -S "$TMUX_SOCK" set-option -t ladder history-limit 5000 >/dev/null
-	wait_until 100 grep -qs '^listening on ' "$T/out"
+	wait_until 100 has_line "$T/out" 'listening on '
 	read -r _ _ _ _ LABD_PORT <"$T/out"
 	LABD_PID=$(pgrep -f "ftp-labd -p 0 -r $LABD_ROOT --ladder" | head -n 1)
 	[ -n "$LABD_PID" ]

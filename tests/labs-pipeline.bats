@@ -14,7 +14,7 @@ setup() {
 	README=$REPO_ROOT/labs/09-pipeline/README.md
 	setsid "$REPO_ROOT/labs/start" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	wait_until 100 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	wait_until 100 has_line "$BATS_TEST_TMPDIR/server.out" 'listening on '
 	PORT=$(sed -n 's/^listening on .* port //p' "$BATS_TEST_TMPDIR/server.out")
 	[ -n "$PORT" ]
 	LAB=$HOME/rawftp-lab

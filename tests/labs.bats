@@ -386,7 +386,7 @@ tour_run_blocks() {
 	mkdir -p "$HOME"
 	setsid "$LABS/start" --fail-delay 0 >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
 	SERVER_PID=$!
-	wait_until 100 grep -qs '^listening on ' "$BATS_TEST_TMPDIR/server.out"
+	wait_until 100 has_line "$BATS_TEST_TMPDIR/server.out" 'listening on '
 	local port block n=0
 	port=$(sed -n 's/^listening on .* port //p' "$BATS_TEST_TMPDIR/server.out")
 	while IFS= read -r -d '' block; do

@@ -32,7 +32,7 @@ bats_require_minimum_version 1.5.0
 	rm -f "$log"	# (see labd_start)
 	"$fake" -t 20 "$script" >"$log" 2>&1 &
 	FAKE_PID=$!
-	wait_until 50 grep -qs '^listening on ' "$log"
+	wait_until 50 has_line "$log" 'listening on '
 	port=$(awk 'NR == 1 { print $5 }' "$log")
 	run --separate-stderr ftp-raw -e 127.0.0.1 "$port" < <(for c in $codes; do echo NOOP; done)
 	kill "$FAKE_PID" 2>/dev/null || true

@@ -14,7 +14,7 @@ fake_start() {
 	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$BATS_TEST_TMPDIR/script" \
 		>"$FAKE_LOG" 2>&1 &
 	FAKE_PID=$!
-	wait_until 50 grep -qs '^listening on ' "$FAKE_LOG" || return 1
+	wait_until 50 has_line "$FAKE_LOG" 'listening on ' || return 1
 	FAKE_PORT=$(awk 'NR == 1 { print $5 }' "$FAKE_LOG")
 }
 

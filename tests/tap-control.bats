@@ -32,7 +32,7 @@ tap_start() {
 	ftp-tap -p "${TAP_PORT:-0}" "$@" 127.0.0.1 "$port" >"$T/tap.out" \
 		2>"$TAP_LOG" &
 	TAP_PID=$!
-	if ! wait_until 100 grep -qs '^listening on ' "$T/tap.out"; then
+	if ! wait_until 100 has_line "$T/tap.out" 'listening on '; then
 		cat "$TAP_LOG" >&2
 		return 1
 	fi
@@ -56,7 +56,7 @@ fake_start() {
 	rm -f "$FAKE_LOG"	# (see labd_start)
 	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$T/script" >"$FAKE_LOG" 2>&1 &
 	FAKE_PID=$!
-	wait_until 50 grep -qs '^listening on ' "$FAKE_LOG" || return 1
+	wait_until 50 has_line "$FAKE_LOG" 'listening on ' || return 1
 	FAKE_PORT=$(awk 'NR == 1 { print $5 }' "$FAKE_LOG")
 }
 
@@ -272,7 +272,7 @@ hostile() {
 	# to every process of the group
 	setsid bash -c "ftp-tap -p 0 --ladder 127.0.0.1 $LABD_PORT 2>&1 $pipe '$T/ladder.log'" &
 	group=$!
-	wait_until 100 grep -qs '^listening on ' "$T/ladder.log"
+	wait_until 100 has_line "$T/ladder.log" 'listening on '
 	port=$(sed -n 's/^listening on .* port //p' "$T/ladder.log")
 	# a passive and an active download, each a session
 	printf 'lane\n' >"$LABD_ROOT/f.txt"

@@ -55,7 +55,7 @@ tap_on() {
 		>"$dir/tap.out" 2>"$dir/tap.log" 3>&- &
 	TAP_PID=$!
 	TAPS+=("$TAP_PID")
-	wait_until 100 grep -qs '^listening on ' "$dir/tap.out" || return 1
+	wait_until 100 has_line "$dir/tap.out" 'listening on ' || return 1
 	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$dir/tap.out")
 }
 
@@ -77,7 +77,7 @@ fake_server() {
 	rm -f "$dir/fake.out"	# (see labd_start)
 	"$FP" server -t 20 "$@" >"$dir/fake.out" 3>&- &
 	TAPS+=($!)
-	wait_until 100 grep -qs '^listening on ' "$dir/fake.out" || return 1
+	wait_until 100 has_line "$dir/fake.out" 'listening on ' || return 1
 	FAKE_PORT=$(awk '{print $5; exit}' "$dir/fake.out")
 }
 

@@ -35,7 +35,7 @@ tap_start() {
 	ftp-tap -p 0 "$@" "${TAP_SERVER:-127.0.0.1}" "$port" >"$T/tap.out" \
 		2>"$TAP_LOG" &
 	TAP_PID=$!
-	if ! wait_until 100 grep -qs '^listening on ' "$T/tap.out"; then
+	if ! wait_until 100 has_line "$T/tap.out" 'listening on '; then
 		cat "$TAP_LOG" >&2
 		return 1
 	fi

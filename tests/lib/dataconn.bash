@@ -36,7 +36,7 @@ dc_wait() {
 	local i
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
+		nap 0.1
 	done
 	DC_STATUS=0
 	wait "$1" || DC_STATUS=$?
@@ -84,7 +84,7 @@ peer_listen() {
 	"$RAWFTP_TESTBIN/stream-peer" -t 20 "$@" >"$SP_OUT" &
 	SP_PID=$!
 	dc_remember "$SP_PID"
-	wait_until 100 grep -qs '^listening on ' "$SP_OUT" || return 1
+	wait_until 100 has_line "$SP_OUT" 'listening on ' || return 1
 	SP_PORT=$(head -n 1 "$SP_OUT" | awk '{print $5}')
 }
 

@@ -27,7 +27,7 @@ wait_for_port() {
 	local i
 	for ((i = 0; i < 50 * ${RAWFTP_WAIT_SCALE:-3}; i++)); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -210,7 +210,7 @@ peer_stop() {
 	kill "$PEER_PID" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$PEER_PID" 2>/dev/null || break
-		sleep 0.1
+		nap 0.1
 	done
 	kill -9 "$PEER_PID" 2>/dev/null
 	wait "$PEER_PID" 2>/dev/null
