@@ -26,7 +26,7 @@ teardown() {
 # listening_in FILE: "HOST PORT" from the "listening on HOST port PORT"
 # line that a server just started writes to FILE (waits at most 5 s).
 listening_in() {
-	quick_wait 250 grep -qs '^listening on ' "$1"
+	quick_wait 250 has_line "$1" 'listening on '
 	sed -n 's/^listening on \(.*\) port \([0-9]*\)$/\1 \2/p' "$1" | head -n 1
 }
 
@@ -72,13 +72,13 @@ tap_stop() {
 	TAP_PID=
 }
 
-# wait_until in steps of 20 ms: at most $1 steps.
+# wait_until in steps of 20 ms: at most $1 steps (nap: lib/common).
 quick_wait() {
 	local n=$1 i
 	shift
 	for ((i = 0; i < n; i++)); do
 		"$@" && return 0
-		sleep 0.02
+		nap 0.02
 	done
 	return 1
 }

@@ -23,6 +23,14 @@ LAB_LOG=$LAB_DIR/server.log
 SAMPLES_DIR=$SERVER_DIR	# the server's copies of the sample files
 LAB_USER=		# check --user NAME: one account of a class server
 
+# lab_nap SECONDS: a pause that starts no process (read times out on a
+# pipe that nothing writes to): the waits below poll every 25 ms, and a
+# sleep(1) for each poll was a process on a busy machine.
+lab_nap() {
+	[ -n "${LAB_NAP_FD:-}" ] || exec {LAB_NAP_FD}<> <(:)
+	read -r -t "$1" -u "$LAB_NAP_FD" _ || true
+}
+
 # The programs: those on PATH first (an installed copy, or the build the
 # tests point at), else this repository's bin/.
 lab_bindir() {
