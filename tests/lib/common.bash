@@ -31,8 +31,8 @@ nap() {
 
 # Wait until a command succeeds, at most $1 tenths of a second, times
 # RAWFTP_WAIT_SCALE (default 3): a bound only says when to give up, so a
-# larger one costs a passing test nothing, and a loaded machine (six tests
-# at once on two cores, under ASan) needs it.  The first polls come
+# larger one costs a passing test nothing, and a loaded machine (several
+# tests at once on two cores, under ASan) needs it.  The first polls come
 # quickly (10 ms, then 20, 50, then every 100 ms): most conditions hold
 # within a few milliseconds.
 wait_until() {
