@@ -26,8 +26,14 @@ teardown() {
 # listening_in FILE: "HOST PORT" from the "listening on HOST port PORT"
 # line that a server just started writes to FILE (waits at most 5 s).
 listening_in() {
+	local line
 	quick_wait 250 has_line "$1" 'listening on '
-	sed -n 's/^listening on \(.*\) port \([0-9]*\)$/\1 \2/p' "$1" | head -n 1
+	while IFS= read -r line; do
+		if [[ $line =~ ^listening\ on\ (.*)\ port\ ([0-9]+)$ ]]; then
+			echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+			return
+		fi
+	done <"$1"
 }
 
 # stop_group PID: stops the process group a setsid started, by its id.
@@ -47,6 +53,9 @@ server_start() {
 	SERVER_PID=$!
 	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
 	[ -n "$PORT" ] || { cat "$BATS_TEST_TMPDIR/server.out"; return 1; }
+	# with --web, labs/start shows the web view's address on the next line
+	[[ " $* " != *" --web "* ]] ||
+		quick_wait 250 has_line "$BATS_TEST_TMPDIR/server.out" 'web view: '
 }
 
 server_stop() {

@@ -14,8 +14,15 @@
 [ -z "${LAB_BASH_LOADED:-}" ] || return 0
 LAB_BASH_LOADED=1
 export LC_ALL=C	# byte-wise sed, tr and sort on binary files
-LABS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REPO=$(cd "$LABS/.." && pwd)
+# The labs folder, as an absolute path: this file is labs/lib/lab.bash.
+# (${var%/*} is dirname without starting it: the checks source this file
+# once each, and labs-checks runs hundreds of them.)
+case ${BASH_SOURCE[0]} in
+*/*) LABS=${BASH_SOURCE[0]%/*}/.. ;;
+*) LABS=.. ;;
+esac
+LABS=$(cd "$LABS" && pwd)
+REPO=${LABS%/*}
 LAB_DIR=${RAWFTP_LAB:-$HOME/rawftp-lab}
 SERVER_DIR=$LAB_DIR/server
 CLIENT_DIR=$LAB_DIR/client
@@ -34,9 +41,13 @@ lab_nap() {
 # The programs: those on PATH first (an installed copy, or the build the
 # tests point at), else this repository's bin/.
 lab_bindir() {
-	local p
-	p=$(command -v ftp-labd 2>/dev/null) && { dirname "$p"; return; }
-	echo "$REPO/bin"
+	# hash finds a program on PATH as running it would, and keeps its path
+	# in BASH_CMDS: no process started.
+	if hash ftp-labd 2>/dev/null && [ -n "${BASH_CMDS[ftp-labd]:-}" ]; then
+		echo "${BASH_CMDS[ftp-labd]%/*}"
+	else
+		echo "$REPO/bin"
+	fi
 }
 
 # Run as root, ftp-labd drops to nobody after binding, and nobody may not
@@ -44,7 +55,7 @@ lab_bindir() {
 # with the explicit flag, and says so (a lab is meant for an ordinary
 # user; a classroom server drops root: docs/classroom.md).
 lab_root_flag() {
-	[ "$(id -u)" -eq 0 ] || return 0
+	[ "$EUID" -eq 0 ] || return 0
 	echo "note: you are root; the lab server keeps root (--stay-root)" >&2
 	echo --stay-root
 }
@@ -62,13 +73,17 @@ lab_text() {
 		"Five lines; the last one is this one."
 }
 
+# The binary samples are written with printf: a shell variable cannot
+# hold a NUL byte, but a printf format can name one as \000.  Each
+# function below sets LAB_BYTES to the format of one copy.
+
 # Every byte value 0..255 once, in order (so it holds CR, LF, NUL, 0xFF).
 lab_all_bytes() {
 	local i o
+	LAB_BYTES=
 	for ((i = 0; i < 256; i++)); do
-		printf -v o '%03o' "$i"
-		# shellcheck disable=SC2059 # the octal escape is the point
-		printf "\\$o"
+		printf -v o '\\%03o' "$i"
+		LAB_BYTES+=$o
 	done
 }
 
@@ -76,26 +91,26 @@ lab_all_bytes() {
 # and LF are one CR LF pair, which a TYPE A upload turns into LF.
 lab_bytes_down_crlf() {
 	local i o
+	LAB_BYTES=
 	for ((i = 255; i >= 0; i--)); do
 		[ "$i" -eq 13 ] || [ "$i" -eq 10 ] && continue
-		printf -v o '%03o' "$i"
-		# shellcheck disable=SC2059 # the octal escape is the point
-		printf "\\$o"
+		printf -v o '\\%03o' "$i"
+		LAB_BYTES+=$o
 	done
-	printf '\r\n'
+	LAB_BYTES+='\r\n'
 }
 
-# Writes $2 copies of the output of function $1 to file $3 (one cat of
-# the chunk named $2 times: a cat for each copy made every lab start slow).
+# Writes $2 copies of the bytes function $1 names to file $3, with one
+# printf that starts no process (printf repeats its format while
+# arguments are left: "%.0s" takes one and prints nothing).
 lab_repeat() {
-	local fn=$1 n=$2 out=$3 chunk i copies=()
-	chunk=$(mktemp) || return 1
-	"$fn" >"$chunk"
+	local n=$2 out=$3 i args=()
+	"$1"
 	for ((i = 0; i < n; i++)); do
-		copies+=("$chunk")
+		args+=(x)
 	done
-	cat "${copies[@]}" >"$out"
-	rm -f "$chunk"
+	# shellcheck disable=SC2059 # the format is the point
+	printf "$LAB_BYTES%.0s" "${args[@]}" >"$out"
 }
 
 # Puts the sample files in place, overwriting earlier copies of them only:
@@ -113,13 +128,14 @@ lab_seed() {
 # The file a terminal sources: the programs on PATH, LABS for the check
 # scripts, and the client folder as the working directory.
 lab_write_env() {
-	cat >"$LAB_DIR/env" <<ENV
-# . $LAB_DIR/env   (written by labs/start)
-export PATH="$(lab_bindir):\$PATH"
-export LABS="$LABS"
-export RAWFTP_LAB="$LAB_DIR"
-cd "$CLIENT_DIR"
-ENV
+	local bindir
+	bindir=$(lab_bindir)
+	printf '%s\n' \
+		"# . $LAB_DIR/env   (written by labs/start)" \
+		"export PATH=\"$bindir:\$PATH\"" \
+		"export LABS=\"$LABS\"" \
+		"export RAWFTP_LAB=\"$LAB_DIR\"" \
+		"cd \"$CLIENT_DIR\"" >"$LAB_DIR/env"
 }
 
 # ---- how a check speaks ----

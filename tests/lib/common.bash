@@ -4,12 +4,14 @@
 # and starts and stops ftp-labd for a test.  Every server a test starts is
 # stopped by its PID in teardown; every wait here is bounded.
 
-: "${RAWFTP_BIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/bin}"
-# test helper programs (tests/helpers/*.c), built by `make test`
-: "${RAWFTP_TESTBIN:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build/tests}"
-export PATH="$RAWFTP_BIN:$PATH"
+# (bats gives the test file's folder as an absolute path, and runs this
+# once per test: the parent is taken by bash, not by a process.)
 # shellcheck disable=SC2034 # for the tests
-REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+REPO_ROOT=${BATS_TEST_DIRNAME%/*}
+: "${RAWFTP_BIN:=$REPO_ROOT/bin}"
+# test helper programs (tests/helpers/*.c), built by `make test`
+: "${RAWFTP_TESTBIN:=$REPO_ROOT/build/tests}"
+export PATH="$RAWFTP_BIN:$PATH"
 bats_require_minimum_version 1.5.0	# run --separate-stderr
 
 # refute CMD...: fails when CMD succeeds.  A bare "! cmd" line cannot fail
@@ -85,15 +87,15 @@ size_at_least() {
 # (--stay-root, the explicit flag); tests/labd-class.bats tests the drop.
 labd_start() {
 	: "${LABD_ROOT:=$BATS_TEST_TMPDIR/root}"
-	mkdir -p "$LABD_ROOT"
+	[ -d "$LABD_ROOT" ] || mkdir -p "$LABD_ROOT"
 	LABD_LOG=$BATS_TEST_TMPDIR/labd.log
 	LABD_OUT=$BATS_TEST_TMPDIR/labd.out
 	local as_root=()
-	[ "$(id -u)" -ne 0 ] || [[ " $* " == *" --user "* ]] ||
+	[ "$EUID" -ne 0 ] || [[ " $* " == *" --user "* ]] ||
 		as_root=(--stay-root)
 	# the shell truncates LABD_OUT in the child, maybe after the wait
-	# below has read a previous server's line: start from no file
-	rm -f "$LABD_OUT"
+	# below has read a previous server's line: start from an empty file
+	: >"$LABD_OUT"
 	ftp-labd -p 0 -r "$LABD_ROOT" "${as_root[@]}" "$@" >"$LABD_OUT" 2>"$LABD_LOG" &
 	LABD_PID=$!
 	if ! wait_until 100 has_line "$LABD_OUT" 'listening on '; then
@@ -101,7 +103,7 @@ labd_start() {
 		cat "$LABD_LOG" >&2
 		return 1
 	fi
-	read -r _ _ LABD_HOST _ LABD_PORT < <(head -n 1 "$LABD_OUT")
+	read -r _ _ LABD_HOST _ LABD_PORT <"$LABD_OUT"
 	export LABD_PID LABD_PORT LABD_HOST LABD_LOG LABD_OUT LABD_ROOT
 }
 

@@ -57,7 +57,7 @@ vsftpd_start() {
 	local conf
 	[ -x /usr/sbin/vsftpd ] ||
 		skip "vsftpd is not installed (.ci/run installs it)"
-	[ "$(id -u)" = 0 ] || skip "vsftpd needs root to start"
+	[ "$EUID" -eq 0 ] || skip "vsftpd needs root to start"
 	peer_dirs
 	PEER_PORT=$(free_port) || skip "no free port"
 	mkdir -p /var/run/vsftpd/empty
@@ -105,7 +105,7 @@ proftpd_start() {
 		skip "proftpd is not unpacked in build/peers/proftpd (.ci/run does it)"
 	"$bin" --version >/dev/null 2>&1 ||
 		skip "$bin does not run (its libraries are missing)"
-	[ "$(id -u)" = 0 ] || skip "proftpd needs root to start"
+	[ "$EUID" -eq 0 ] || skip "proftpd needs root to start"
 	peer_dirs
 	# proftpd enters the root as user nobody: the folders above it must
 	# let others through (search permission only, not listing)
@@ -180,7 +180,7 @@ pureftpd_start() {
 		skip "pure-ftpd is not unpacked in build/peers/pure-ftpd (.ci/run does it)"
 	"$bin" --help >/dev/null 2>&1 ||
 		skip "$bin does not run (its libraries are missing)"
-	[ "$(id -u)" = 0 ] || skip "pure-ftpd needs root to start"
+	[ "$EUID" -eq 0 ] || skip "pure-ftpd needs root to start"
 	home=$(getent passwd ftp | cut -d: -f6)
 	{ [ -n "$home" ] && [ -d "$home" ]; } ||
 		skip "pure-ftpd needs the system account 'ftp' and its home (.ci/run makes them)"
