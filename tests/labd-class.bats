@@ -25,13 +25,17 @@ teardown() {
 start_class() {
 	local n=$1 as=()
 	shift
-	[ "$(id -u)" -ne 0 ] || as=(--user nobody)
+	[ "$EUID" -ne 0 ] || as=(--user nobody)
 	LABD_ROOT=$CLASS labd_start --class "$n" --class-file "$T/accounts.txt" \
 		--log-dir "$T/logs" --clock "${as[@]}" "$@"
 }
 
-password_of() {
-	grep "^$1:" "$T/accounts.txt" | cut -d: -f2
+password_of() {	# read by bash: 40 students ask for it again and again
+	local name pw
+	while IFS=: read -r name pw _; do
+		[ "$name" != "$1" ] || { echo "$pw"; return 0; }
+	done <"$T/accounts.txt"
+	return 1
 }
 
 url() {	# url USER PATH
