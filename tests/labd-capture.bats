@@ -63,6 +63,27 @@ probed() {
 		grep -q "$(printf 'probe %s' "$1" | od -An -tx1 | tr -d ' \n')"
 }
 
+# ended PID: true once the process is gone, or a zombie (ended, not yet
+# waited for: kill -0 still finds it).
+ended() {
+	local stat
+	kill -0 "$1" 2>/dev/null || return 0
+	read -r stat <"/proc/$1/stat" 2>/dev/null || return 0
+	[[ $stat == *") Z "* ]]
+}
+
+# stop_capture: dumpcap ends on INT or TERM, writing out what it holds.
+# Once in a CI run an INT did not end it within 30 s: TERM then.
+stop_capture() {
+	kill -INT "$CAP_PID"
+	if ! wait_until 35 ended "$CAP_PID"; then
+		echo "# dumpcap still running 10 s after an INT: TERM"
+		kill -TERM "$CAP_PID"
+		wait_until 35 ended "$CAP_PID"
+	fi
+	wait "$CAP_PID" || true
+}
+
 # After the sessions ($1 of them) closed: both captures complete, then
 # compared.  Every packet that matters was captured when a process sent
 # it (a FIN or RST from close(2), data before its reader read it), so
@@ -71,9 +92,7 @@ compare() {
 	local n=$1
 	wait_until 100 grep -q "\\[$n\\] closed" "$LABD_LOG"
 	wait_until 100 probed 2
-	kill -INT "$CAP_PID"
-	wait_until 100 eval '! kill -0 "$CAP_PID" 2>/dev/null'
-	wait "$CAP_PID" || true
+	stop_capture
 	CAP_PID=
 	labd_stop
 	summary "$REAL" >"$T/real.txt"

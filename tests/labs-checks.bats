@@ -97,6 +97,18 @@ session() {
 	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" >>"$BATS_TEST_TMPDIR/sessions" 2>&1 || true
 }
 
+# idle_session [LINE...]: ftp-raw sends the lines, then its input stays
+# open, as a person who stops typing, until the server ends the session
+# (its 421 once --idle-timeout has passed, or the 221 to a QUIT).  The
+# input is a pipe ftp-raw also holds for writing: it never sees its end.
+idle_session() {
+	local in
+	exec {in}<> <(:)
+	[ $# -eq 0 ] || printf '%s\n' "$@" >&"$in"
+	ftp-raw -w 10 "$HOST" "$PORT" <&"$in" || true
+	exec {in}<&-
+}
+
 # transfer DIR-OPTIONS INPUT OUTPUT CMD...: a passive transfer, as lab 9's
 # pipeline: the commands, the 227 to ftp-pasv-calc, the data connection
 # (to DATA_HOST when set, instead of the 227's address).
@@ -707,8 +719,7 @@ stolen_get() {
 	cmp "$S/01test.txt" "$C/01test.txt"
 	[ ! -s "$C/01test.txt.thief" ]
 	server_start --idle-timeout 1
-	# stdin stays open: the session idles until the server says 421
-	{ printf '%s\n' "${login[@]}"; sleep 2; } | ftp-raw -w 10 "$HOST" "$PORT" || true
+	idle_session "${login[@]}"	# until the server says 421
 	check 11
 	passes
 }
@@ -761,8 +772,7 @@ wire_parts() {
 # in and idle until the 421 (or send LAST-COMMAND, e.g. QUIT).
 ladder_part() {
 	server_start --ladder --wire --idle-timeout 1
-	{ printf '%s\n' "${login[@]}" ${1:+"$1"}; sleep 2; } |
-		ftp-raw -w 10 "$HOST" "$PORT" >/dev/null 2>&1 || true
+	idle_session "${login[@]}" ${1:+"$1"} >/dev/null 2>&1
 }
 
 @test "check 12: passes after the wire view, a bare LF, the ladder's 421 and the capture" {
@@ -830,7 +840,7 @@ ladder_part() {
 	require tshark
 	wire_parts --wire --show-passwords --pcap "$LAB/wire.pcap"
 	server_start --ladder --wire --idle-timeout 1 --pcap "$LAB/wire.pcap"
-	{ sleep 2; } | ftp-raw -w 10 "$HOST" "$PORT" >/dev/null 2>&1 || true
+	idle_session >/dev/null 2>&1
 	check 12
 	says "$LAB/wire.pcap holds no PASS command"
 	says "It was emptied by a later labs/start --pcap with the same file."

@@ -516,6 +516,19 @@ labd_vanish() {
 	wait_until 50 test "$(fd_count)" -eq "$base"
 }
 
+# open_sessions: for each of the 20 sessions ftp-labd did not close,
+# what ftp-labd and the tap narrated of it (the same number in both).
+open_sessions() {
+	local i
+	for i in $(seq 1 20); do
+		grep -Eq "\[$i( [^]]*)?\] closed$" "$LABD_LOG" && continue
+		echo "session $i, ftp-labd:"
+		grep "\[$i[] ]" "$LABD_LOG"
+		echo "session $i, ftp-tap:"
+		grep "\[$i[] ]" "$TAP_LOG"
+	done
+}
+
 @test "tap: the client vanishing mid-transfer closes the server's side, 20 times over, and no descriptor leaks" {
 	require curl
 	LABD_ROOT=$T/labd-root
@@ -535,7 +548,7 @@ labd_vanish() {
 		wait "$c" 2>/dev/null || true
 	done
 	wait_until 300 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
-		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; return 1; }
+		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; open_sessions; return 1; }
 	wait_until 300 test "$(fd_count)" -eq "$base" ||
 		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either
