@@ -73,7 +73,7 @@ ended() {
 }
 
 # stop_capture: dumpcap ends on INT or TERM, writing out what it holds.
-# Once in a CI run an INT did not end it within 30 s: TERM then.
+# Once (a quiet local run) an INT did not end it within 30 s: TERM then.
 stop_capture() {
 	kill -INT "$CAP_PID"
 	if ! wait_until 35 ended "$CAP_PID"; then
