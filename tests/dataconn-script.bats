@@ -231,5 +231,5 @@ teardown() {
 	dc_wait "$dpid"
 	cat "$T/err"
 	[ "$DC_STATUS" -eq 1 ]
-	grep -q '^ftp-dataconn: the server refused the transfer, so nothing was sent: 550 ' "$T/err"
+	grep -q '^ftp-dataconn: the server refused the transfer, so nothing was received: 550 ' "$T/err"
 }

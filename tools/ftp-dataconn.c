@@ -331,7 +331,7 @@ go_judge(int code)
 		go.started = 1;
 	} else if (reply_class(code) >= 4) {
 		warn_msg("the server refused the transfer, so nothing was "
-		    "sent: %s", go.line);
+		    "%s: %s", opt.recv_only ? "received" : "sent", go.line);
 		go_drain();
 		exit(EXIT_FAILURE_REPLY);
 	}
