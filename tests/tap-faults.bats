@@ -24,12 +24,16 @@ HUGE=67108864		# a RETR: more than the buffers on the way (a
 			# stalled reader must hold up the server)
 MIDDLE=262144		# where "middle" is, for RETR and STOR
 
+# The files sent, made once for all the tests (each read only).
+setup_file() {
+	head -c "$BIG" /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	head -c "$HUGE" /dev/urandom >"$BATS_FILE_TMPDIR/huge"
+}
+
 setup() {
 	T=$BATS_TEST_TMPDIR
+	BIG_FILE=$BATS_FILE_TMPDIR/big HUGE_FILE=$BATS_FILE_TMPDIR/huge
 	FP=$RAWFTP_TESTBIN/fault-peer
-	head -c "$BIG" /dev/urandom >"$T/big"
-	[[ $BATS_TEST_DESCRIPTION != *matrix* ]] ||
-		head -c "$HUGE" /dev/urandom >"$T/huge"
 	TAPS=()
 }
 
@@ -56,7 +60,7 @@ tap_on() {
 	TAP_PID=$!
 	TAPS+=("$TAP_PID")
 	wait_until 100 has_line "$dir/tap.out" 'listening on ' || return 1
-	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$dir/tap.out")
+	read -r _ _ _ _ TAP_PORT _ <"$dir/tap.out"
 }
 
 # tap_off: stops the tap of tap_on, by PID, within 5 s.
@@ -78,27 +82,40 @@ fake_server() {
 	"$FP" server -t 20 "$@" >"$dir/fake.out" 3>&- &
 	TAPS+=($!)
 	wait_until 100 has_line "$dir/fake.out" 'listening on ' || return 1
-	FAKE_PORT=$(awk '{print $5; exit}' "$dir/fake.out")
+	read -r _ _ _ _ FAKE_PORT _ <"$dir/fake.out"
 }
 
-# The server's own final reply to the transfer, as the tap narrated it
-# (the reply after the 150; not one of the tap's own).
+# server_reply LOG: REPLY is the server's own final reply to the
+# transfer, as the tap narrated it (the reply after the 150; not one of
+# the tap's own).  The matrix's helpers answer in REPLY, read by bash: a
+# cell ran a dozen processes (sed, awk, grep, subshells) to judge itself.
 server_reply() {
-	awk '/\] < 1[0-9][0-9] /{ f = 1; next }
-	    f && /\] < [2-5][0-9][0-9] / && !/\(from the tap\)$/ {
-		sub(/.*\] < /, ""); print; exit }' "$1"
+	local line after_150= mark='] < '
+	REPLY=
+	while IFS= read -r line; do
+		if [[ $line == *"$mark"1[0-9][0-9]" "* ]]; then
+			after_150=1
+		elif [ -n "$after_150" ] &&
+			[[ $line == *"$mark"[2-5][0-9][0-9]" "* ]] &&
+			[[ $line != *"(from the tap)" ]]; then
+			REPLY=${line##*"$mark"}
+			return 0
+		fi
+	done <"$1"
 }
 
-# The data connection's end as the tap narrated it: closed or cut.
+# tap_end LOG: REPLY is the data connection's end as the tap narrated
+# it: closed, cut or none.
 tap_end() {
-	if grep -q 'data: .* bytes to the server, closed' "$1"; then
-		echo closed
-	elif grep -q 'data: .* bytes to the server, .*cut' "$1" ||
-		grep -q "data connection is reset: the transfer cannot go on" "$1"; then
-		echo cut
-	else
-		echo none
-	fi
+	local line
+	REPLY=none
+	while IFS= read -r line; do
+		case $line in
+		*"data: "*" bytes to the server, closed"*) REPLY=closed; return ;;
+		*"data: "*" bytes to the server, "*cut* | \
+		*"data connection is reset: the transfer cannot go on"*) REPLY=cut ;;
+		esac
+	done <"$1"
 }
 
 # ---- one test per defect (they fail on the tap before issue 17) ----
@@ -107,7 +124,7 @@ tap_end() {
 	labd_start
 	echo old >"$LABD_ROOT/up"
 	tap_on "$T" "$LABD_PORT"
-	run "$FP" client -t 20 "$TAP_PORT" STOR up rst middle "$T/big"
+	run "$FP" client -t 20 "$TAP_PORT" STOR up rst middle "$BIG_FILE"
 	tap_off
 	cat "$T/tap.log"
 	[ "$status" = 1 ]
@@ -120,7 +137,7 @@ tap_end() {
 	labd_start
 	echo old >"$LABD_ROOT/up"
 	tap_on "$T" "$LABD_PORT"
-	run "$FP" client -t 20 "$TAP_PORT" STOR up stall middle "$T/big"
+	run "$FP" client -t 20 "$TAP_PORT" STOR up stall middle "$BIG_FILE"
 	tap_off
 	cat "$T/tap.log"
 	[ "$status" = 1 ]
@@ -132,7 +149,7 @@ tap_end() {
 
 @test "tap faults: a server's reset of a RETR reaches the client as a reset; its 226 does not (curl fails)" {
 	require curl
-	fake_server "$T/1" RETR rst middle "$T/big"
+	fake_server "$T/1" RETR rst middle "$BIG_FILE"
 	tap_on "$T/1" "$FAKE_PORT"
 	run curl -sS --max-time 20 -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/f"
 	tap_off
@@ -140,7 +157,7 @@ tap_end() {
 	[ "$status" = 56 ]	# curl: "Recv failure: Connection reset"
 	grep -q 'cut off by the server (Connection reset by peer)' "$T/1/tap.log"
 	# a client that waits for the final reply gets the tap's 426
-	fake_server "$T/2" RETR rst middle "$T/big"
+	fake_server "$T/2" RETR rst middle "$BIG_FILE"
 	tap_on "$T/2" "$FAKE_PORT"
 	run "$FP" client -t 20 "$TAP_PORT" RETR f none before "$T/got"
 	tap_off
@@ -152,7 +169,7 @@ tap_end() {
 
 @test "tap faults: ftp-dataconn </dev/null half-closes at once; the RETR through the tap still brings the whole file" {
 	labd_start
-	cp "$T/big" "$LABD_ROOT/f"
+	cp "$BIG_FILE" "$LABD_ROOT/f"
 	tap_on "$T" "$LABD_PORT"
 	exec 7<>"/dev/tcp/127.0.0.1/$TAP_PORT"
 	read -r -t 10 line <&7
@@ -174,28 +191,28 @@ tap_end() {
 	cat "$T/tap.log" "$T/dc.err"
 	[[ $final == 226* ]]
 	[ "$dc_status" = 0 ]
-	cmp "$T/got" "$T/big"
+	cmp "$T/got" "$BIG_FILE"
 }
 
 @test "tap faults: a server that half-closes before reading a STOR gets every byte" {
 	fake_server "$T" STOR half before "$T/stored"
 	tap_on "$T" "$FAKE_PORT"
-	run "$FP" client -t 20 "$TAP_PORT" STOR up none before "$T/big"
+	run "$FP" client -t 20 "$TAP_PORT" STOR up none before "$BIG_FILE"
 	tap_off
 	cat "$T/tap.log"
 	[ "$status" = 0 ]
 	grep -q '^reply: 226 ' <<<"$output"
-	cmp "$T/stored" "$T/big"
+	cmp "$T/stored" "$BIG_FILE"
 }
 
 @test "tap faults --wire: a reset is narrated as RST on both legs, the tap's cut as the tap's RST; a FIN as FIN" {
 	labd_start
 	echo old >"$LABD_ROOT/up"
-	cp "$T/big" "$LABD_ROOT/f"
+	cp "$BIG_FILE" "$LABD_ROOT/f"
 	tap_on "$T" "$LABD_PORT" --wire --pcap "$T/cap.pcap"
-	run "$FP" client -t 20 "$TAP_PORT" STOR up rst middle "$T/big"
+	run "$FP" client -t 20 "$TAP_PORT" STOR up rst middle "$BIG_FILE"
 	[ "$(grep -c '\[1\] tcp: data: RST from the client' "$T/tap.log")" = 2 ]
-	run "$FP" client -t 20 "$TAP_PORT" STOR up stall middle "$T/big"
+	run "$FP" client -t 20 "$TAP_PORT" STOR up stall middle "$BIG_FILE"
 	grep -q '^reply: 426 ' <<<"$output"
 	[ "$(grep -c '\[2\] tcp: data: RST from the server' "$T/tap.log")" = 1 ]
 	[ "$(grep -c '\[2\] tcp: data: RST from the client' "$T/tap.log")" = 1 ]
@@ -203,7 +220,7 @@ tap_end() {
 	[ "$status" = 0 ]
 	tap_off
 	cat "$T/tap.log"
-	cmp "$T/got" "$T/big"
+	cmp "$T/got" "$BIG_FILE"
 	refute grep -q '\[3\] tcp: data: RST' "$T/tap.log"
 	[ "$(grep -c '\[3\] tcp: data: FIN from the client first' "$T/tap.log")" = 2 ]
 	if command -v tshark >/dev/null; then
@@ -226,26 +243,26 @@ PLACES="before middle after"
 # the buffers on the way, so a stalled LIST reader holds up nobody.
 client_expect() {
 	case $1/$2/$3 in
-	*/half/*) echo whole ;;
-	STOR/fin/*) echo whole ;;
-	STOR/*) echo cut ;;
-	RETR/stall/after) echo whole ;;
-	RETR/*/after) echo either ;;
-	RETR/*) echo cut ;;
-	LIST/stall/*) echo whole ;;
-	LIST/*) echo either ;;
+	*/half/*) REPLY=whole ;;
+	STOR/fin/*) REPLY=whole ;;
+	STOR/*) REPLY=cut ;;
+	RETR/stall/after) REPLY=whole ;;
+	RETR/*/after) REPLY=either ;;
+	RETR/*) REPLY=cut ;;
+	LIST/stall/*) REPLY=whole ;;
+	LIST/*) REPLY=either ;;
 	esac
 }
 
 # What a hostile server's fault must give its client (see client_expect).
 server_expect() {
 	case $1/$2/$3 in
-	*/half/*) echo whole ;;
-	STOR/stall/after) echo whole ;;
-	STOR/*/after) echo either ;;
-	STOR/*) echo cut ;;
-	*/fin/*) echo whole ;;
-	*) echo cut ;;
+	*/half/*) REPLY=whole ;;
+	STOR/stall/after) REPLY=whole ;;
+	STOR/*/after) REPLY=either ;;
+	STOR/*) REPLY=cut ;;
+	*/fin/*) REPLY=whole ;;
+	*) REPLY=cut ;;
 	esac
 }
 
@@ -266,13 +283,14 @@ client_cell() {
 	local dir=$1 port=$2 root=$3 verb=$4 fault=$5 where=$6
 	local name=${dir##*/} expect path file opts sent reply sreply end raced
 	set +e	# a cell runs to its verdict
-	expect=$(client_expect "$verb" "$fault" "$where")
+	client_expect "$verb" "$fault" "$where"
+	expect=$REPLY
 	mkdir -p "$dir"
 	case $verb in
 	RETR) path=f file=$dir/got opts=(-m "$MIDDLE" -n "$HUGE") ;;
 	LIST) path=list file=$dir/got
 		opts=(-m "$((LIST_SIZE / 2))" -n "$LIST_SIZE") ;;
-	STOR) path=upload/$name file=$T/big opts=(-m "$MIDDLE")
+	STOR) path=upload/$name file=$BIG_FILE opts=(-m "$MIDDLE")
 		# an old file to keep (the peers' anonymous users may not
 		# overwrite, so only ftp-labd's)
 		[ "$SERVER" != ftp-labd ] || echo old >"$root/upload/$name" ;;
@@ -281,10 +299,14 @@ client_cell() {
 	"$FP" client -t 10 "${opts[@]}" "$TAP_PORT" "$verb" "$path" "$fault" \
 		"$where" "$file" >"$dir/out" 2>&1
 	tap_off
-	reply=$(sed -n 's/^reply: //p' "$dir/out")
-	sreply=$(server_reply "$dir/tap.log")
-	end=$(tap_end "$dir/tap.log")
-	sent=$(sed -n 's/^data: \([0-9]*\) bytes.*/\1/p' "$dir/out")
+	line_after "$dir/out" 'reply: '
+	reply=$REPLY
+	server_reply "$dir/tap.log"
+	sreply=$REPLY
+	tap_end "$dir/tap.log"
+	end=$REPLY
+	line_after "$dir/out" 'data: '
+	sent=${REPLY%% bytes*}
 	echo ok >"$dir/verdict"
 	# a raced cut: the server may have handed all its bytes to TCP and
 	# said 2xx before the fault reached it (so it would, direct)
@@ -296,9 +318,9 @@ client_cell() {
 		[[ $sreply == 2* ]] || fail_cell "$dir" "server said: $sreply"
 		[[ $reply == 2* ]] || fail_cell "$dir" "client got: $reply"
 		case $verb in
-		RETR) cmp -s "$file" "$T/huge" || fail_cell "$dir" "bytes differ" ;;
+		RETR) cmp -s "$file" "$HUGE_FILE" || fail_cell "$dir" "bytes differ" ;;
 		LIST) cmp -s "$file" "$LIST_REF" || fail_cell "$dir" "listing differs" ;;
-		STOR) wait_until 50 cmp -s "$root/upload/$name" <(head -c "$sent" "$T/big") ||
+		STOR) wait_until 50 cmp -s "$root/upload/$name" <(head -c "$sent" "$BIG_FILE") ||
 			fail_cell "$dir" "stored bytes differ from the $sent sent" ;;
 		esac ;;
 	cut)
@@ -319,34 +341,37 @@ client_cell() {
 # doing the fault, through a tap, to CLIENT (curl or fault-peer).
 server_cell() {
 	local dir=$1 client=$2 verb=$3 fault=$4 where=$5 expect src
-	local sent status=0 end url
+	local sent status=0 end url middle=$MIDDLE portable=1
 	set +e	# a cell runs to its verdict
-	expect=$(server_expect "$verb" "$fault" "$where")
+	server_expect "$verb" "$fault" "$where"
+	expect=$REPLY
 	mkdir -p "$dir"
 	case $verb in
-	RETR) src=$T/big ;;
+	RETR) src=$BIG_FILE ;;
 	LIST) src=$LIST_REF ;;
 	STOR) src=$dir/stored ;;
 	esac
-	fake_server "$dir" -m "$([ "$verb" = LIST ] && echo $((LIST_SIZE / 2)) || echo "$MIDDLE")" \
+	[ "$verb" != LIST ] || middle=$((LIST_SIZE / 2))
+	[ "$client" != curl ] || portable=0
+	fake_server "$dir" -m "$middle" \
 		-n "$BIG" "$verb" "$fault" "$where" "$src" ||
 		{ fail_cell "$dir" "no fake server"; return; }
 	# the tap's Linux relay (reads capped by the receiver's room) for
 	# curl, its portable path for fault-peer
-	PORTABLE=$([ "$client" = curl ] && echo 0 || echo 1) \
-		tap_on "$dir" "$FAKE_PORT" || { fail_cell "$dir" "no tap"; return; }
+	PORTABLE=$portable tap_on "$dir" "$FAKE_PORT" || { fail_cell "$dir" "no tap"; return; }
 	url=ftp://127.0.0.1:$TAP_PORT
 	case $client/$verb in
 	curl/RETR) curl -sS --max-time 20 -o "$dir/got" "$url/f" ;;
 	curl/LIST) curl -sS --max-time 20 -o "$dir/got" "$url/list/" ;;
-	curl/STOR) curl -sS --max-time 20 -T "$T/big" "$url/upload/x" ;;
-	*/STOR) "$FP" client -t 10 "$TAP_PORT" STOR x none before "$T/big" ;;
+	curl/STOR) curl -sS --max-time 20 -T "$BIG_FILE" "$url/upload/x" ;;
+	*/STOR) "$FP" client -t 10 "$TAP_PORT" STOR x none before "$BIG_FILE" ;;
 	*) "$FP" client -t 10 "$TAP_PORT" "$verb" f none before "$dir/got" ;;
 	esac >"$dir/out" 2>&1 || status=$?
 	tap_off
-	wait_until 100 grep -q '^data: ' "$dir/fake.out"
-	sent=$(sed -n 's/^data: \([0-9]*\) bytes.*/\1/p' "$dir/fake.out")
-	end=$(tap_end "$dir/tap.log")
+	wait_until 100 has_line "$dir/fake.out" 'data: '
+	sent=${REPLY%% bytes*}
+	tap_end "$dir/tap.log"
+	end=$REPLY
 	echo ok >"$dir/verdict"
 	[[ $expect == either && $end == cut ]] && expect='cut'
 	[[ $expect == either ]] && expect='whole'
@@ -354,7 +379,7 @@ server_cell() {
 	whole)
 		[ "$status" = 0 ] || fail_cell "$dir" "$client exited $status"
 		if [ "$verb" = STOR ]; then
-			cmp -s "$src" "$T/big" || fail_cell "$dir" "stored bytes differ"
+			cmp -s "$src" "$BIG_FILE" || fail_cell "$dir" "stored bytes differ"
 		else
 			cmp -s "$dir/got" <(head -c "$sent" "$src") ||
 				fail_cell "$dir" "bytes differ from the $sent sent"
@@ -389,7 +414,7 @@ run_cells() {
 # listing of list/ straight from the server.
 serve_matrix_root() {
 	local root=$1 port=$2 i
-	cp "$T/huge" "$root/f"
+	cp "$HUGE_FILE" "$root/f"
 	mkdir -p "$root/list"
 	for i in $(seq 1 20); do echo "$i" >"$root/list/file-$i.txt"; done
 	chmod -R a+rX "$root"

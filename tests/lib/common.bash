@@ -92,16 +92,23 @@ wait_until() {
 	done
 }
 
-# has_line FILE PREFIX: succeeds once a line of FILE starts with PREFIX.
-# Read by bash itself: a wait polls it, and a grep for each poll was a
-# process.  For short files (a server's "listening on" line).
-has_line() {
+# line_after FILE PREFIX: REPLY is the rest of the first line of FILE
+# that starts with PREFIX; fails when there is none.  Read by bash
+# itself, for short files: a sed for each value read was a process.
+line_after() {
 	local line
+	REPLY=
 	[ -r "$1" ] || return 1
 	while IFS= read -r line || [ -n "$line" ]; do
-		[[ $line == "$2"* ]] && return 0
+		[[ $line == "$2"* ]] && { REPLY=${line#"$2"}; return 0; }
 	done <"$1"
 	return 1
+}
+
+# has_line FILE PREFIX: succeeds once a line of FILE starts with PREFIX
+# (a wait polls it: a grep for each poll was a process).
+has_line() {
+	line_after "$@"
 }
 
 # pid_gone PID: succeeds once the process PID has ended.
