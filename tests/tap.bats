@@ -529,6 +529,20 @@ open_sessions() {
 	done
 }
 
+# last_closed: the narration of the session whose "closed" came last in
+# ftp-labd's log (a session that closed late, just as a wait gave up).
+last_closed() {
+	local line id
+	line=$(grep -E '\] closed$' "$LABD_LOG" | tail -n 1)
+	[[ $line =~ \[([0-9]+) ]] || return 0
+	id=${BASH_REMATCH[1]}
+	echo "the last session to close, $id; its close: $line"
+	echo "ftp-labd:"
+	grep "\[$id[] ]" "$LABD_LOG"
+	echo "ftp-tap:"
+	grep "\[$id[] ]" "$TAP_LOG"
+}
+
 @test "tap: the client vanishing mid-transfer closes the server's side, 20 times over, and no descriptor leaks" {
 	require curl
 	LABD_ROOT=$T/labd-root
@@ -548,7 +562,7 @@ open_sessions() {
 		wait "$c" 2>/dev/null || true
 	done
 	wait_until 300 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
-		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; open_sessions; return 1; }
+		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; open_sessions; last_closed; return 1; }
 	wait_until 300 test "$(fd_count)" -eq "$base" ||
 		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either

@@ -28,10 +28,11 @@ get_mills_since_epoch() {
 # about 100 times slower (0.2 ms a command: a wait_until poll, a line
 # read off a screen).  The ERR trap fires on the failed command itself,
 # so the stack is taken there instead, and the report names the same
-# line.  (A failing teardown, run in an || list, fires no ERR: its
-# report has no line, where the DEBUG trap gave its last command's.)
-# Where bats is not the version these functions come from, it is left
-# as it is.
+# line.  A test that ends with "return 1" fails as a whole, in bats's
+# own frame, and a failing teardown (run in an || list) fires no ERR:
+# their reports name no line (the DEBUG trap gave the last command's),
+# and say what went wrong in the test's own output.  Where bats is not
+# the version these functions come from, it is left as it is.
 if declare -F bats_setup_tracing bats_capture_stack_trace \
 	bats_error_trap >/dev/null &&
 	! declare -F rawftp_bats_setup_tracing >/dev/null; then
@@ -44,7 +45,11 @@ if declare -F bats_setup_tracing bats_capture_stack_trace \
 	}
 	rawftp_error_trap() {
 		local status=$?
-		bats_capture_stack_trace	# from the failed command's frame
+		if [ "${FUNCNAME[1]}" = bats_perform_test ]; then
+			BATS_DEBUG_LAST_STACK_TRACE=()	# the whole test: no line
+		else
+			bats_capture_stack_trace	# the failed command's frame
+		fi
 		[ -n "${BATS_TEST_COMPLETED:-}" ] ||
 			BATS_ERROR_STATUS=${BATS_ERROR_STATUS:-$status}
 		bats_error_trap
