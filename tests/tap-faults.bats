@@ -266,6 +266,13 @@ server_expect() {
 	esac
 }
 
+# stored_is FILE N: FILE holds the first N bytes of the file sent (a new
+# <(head) at each poll of a wait_until: one given as its argument is read
+# to its end by the first poll).
+stored_is() {
+	cmp -s "$1" <(head -c "$2" "$BIG_FILE")
+}
+
 # fail_cell DIR MESSAGE: the cell's verdict, with its evidence.
 fail_cell() {
 	{
@@ -320,7 +327,7 @@ client_cell() {
 		case $verb in
 		RETR) cmp -s "$file" "$HUGE_FILE" || fail_cell "$dir" "bytes differ" ;;
 		LIST) cmp -s "$file" "$LIST_REF" || fail_cell "$dir" "listing differs" ;;
-		STOR) wait_until 50 cmp -s "$root/upload/$name" <(head -c "$sent" "$BIG_FILE") ||
+		STOR) wait_until 50 stored_is "$root/upload/$name" "$sent" ||
 			fail_cell "$dir" "stored bytes differ from the $sent sent" ;;
 		esac ;;
 	cut)

@@ -55,6 +55,17 @@ fd_count() {
 	ls "/proc/$TAP_PID/fd" | wc -l
 }
 
+# fds_back_to N: the tap holds N descriptors again (read at each poll of a
+# wait_until: an argument "$(fd_count)" would be the count of one moment).
+fds_back_to() {
+	[ "$(fd_count)" -eq "$1" ]
+}
+
+# closed_in LOG N: LOG narrates N closed sessions.
+closed_in() {
+	[ "$(grep -c '\] closed$' "$1")" -eq "$2" ]
+}
+
 # The files every server serves: bin.dat and sub/ at the top of ROOT.
 serve_files() {
 	cp -r "$SRC/." "$1/"
@@ -480,7 +491,7 @@ labd_vanish() {
 	[ "$(sed -n 1p "$T/py.out")" = "421 Service not available: the server closed the control connection." ]
 	[ "$(sed -n 2p "$T/py.out")" = eof ]
 	grep -q '\[1\] server: closed the control connection; 421 to the client' "$TAP_LOG"
-	wait_until 50 test "$(fd_count)" -eq "$base"
+	wait_until 50 fds_back_to "$base"
 	# again while a transfer runs
 	labd_start
 	tap_stop
@@ -513,7 +524,7 @@ labd_vanish() {
 	# the data connection ends by FIN or by RST, as the kernel closes it
 	grep -q '\[1\] data: [0-9]* bytes to the client, 0 bytes to the server, c' "$TAP_LOG"
 	grep -q '\[1\] server: .*; 421 to the client' "$TAP_LOG"
-	wait_until 50 test "$(fd_count)" -eq "$base"
+	wait_until 50 fds_back_to "$base"
 }
 
 # open_sessions: for each of the 20 sessions ftp-labd did not close,
@@ -561,9 +572,9 @@ last_closed() {
 		kill -9 "$c"
 		wait "$c" 2>/dev/null || true
 	done
-	wait_until 300 test "$(grep -c '\] closed$' "$LABD_LOG")" -eq 20 ||
+	wait_until 300 closed_in "$LABD_LOG" 20 ||
 		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; open_sessions; last_closed; return 1; }
-	wait_until 300 test "$(fd_count)" -eq "$base" ||
+	wait_until 300 fds_back_to "$base" ||
 		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either
 	[ "$(grep -c '\] client: ' "$TAP_LOG")" -eq 20 ]

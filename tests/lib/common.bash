@@ -78,7 +78,10 @@ nap() {
 # larger one costs a passing test nothing, and a loaded machine (several
 # tests at once on two cores, under ASan) needs it.  The first polls come
 # quickly (10 ms, then 20, 50, then every 100 ms): most conditions hold
-# within a few milliseconds.
+# within a few milliseconds.  The command's words are expanded once, by
+# the caller: `wait_until 50 test "$(count)" -eq 20` tests the count of
+# the moment it was called, again and again.  What must be read at each
+# poll goes in a function (or `eval '...'`).
 wait_until() {
 	local bound=$(($1 * ${RAWFTP_WAIT_SCALE:-3} * 100000)) pause=0.01 t0
 	local t=${EPOCHREALTIME//[!0-9]/}
