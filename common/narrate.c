@@ -153,16 +153,23 @@ narrate_observe(narrate_observer_fn *fn)
 	observer = fn;
 }
 
-/* "55 53 45 52 ...": the first bytes of a line, "..." after them. */
+/* "55 53 45 52 ...": the first bytes of a line, "..." after them.  (By
+ * hand, not a snprintf a byte: every command and reply of every session
+ * passes here when the web view is on.) */
 static void
 hex_of(const char *line, size_t len, char *buf, size_t buflen)
 {
+	static const char digit[] = "0123456789abcdef";
 	size_t i, o = 0;
 
-	buf[0] = '\0';
-	for (i = 0; i < len && o + 8 < buflen; i++)
-		o += (size_t)snprintf(buf + o, buflen - o, "%s%02x",
-		    i ? " " : "", (unsigned char)line[i]);
+	for (i = 0; i < len && o + 8 < buflen; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (i > 0)
+			buf[o++] = ' ';
+		buf[o++] = digit[c >> 4];
+		buf[o++] = digit[c & 0x0f];
+	}
+	buf[o] = '\0';
 	if (i < len)
 		snprintf(buf + o, buflen - o, " ...");
 }

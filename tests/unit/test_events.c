@@ -89,6 +89,33 @@ TEST(events_shown_passwords_have_their_hex)
 	    "50 41 53 53 20 73 65 63 72 65 74 0a");
 }
 
+static char last_hex[NARRATE_MAX * 2];
+
+static int
+collect_hex(void *ctx, const struct events_event *ev)
+{
+	(void)ctx;
+	snprintf(last_hex, sizeof last_hex, "%s", ev->hex ? ev->hex : "-");
+	return 0;
+}
+
+TEST(events_hex_of_a_long_line_is_cut_with_dots)
+{
+	char line[400];
+	size_t n;
+
+	memset(line, 'A', sizeof line - 1);
+	line[sizeof line - 1] = '\n';
+	start(NARRATE_MASK);
+	narrate_command(104, line, sizeof line);
+	narrate_observe(NULL);
+	CHECK(events_read(104, 0, collect_hex, NULL) == 0);
+	n = strlen(last_hex);
+	CHECK(strncmp(last_hex, "41 41 41 ", 9) == 0);
+	CHECK(n < NARRATE_MAX && n > NARRATE_MAX - 16);
+	CHECK(n >= 6 && strcmp(last_hex + n - 6, "41 ...") == 0);
+}
+
 TEST(events_ring_is_bounded_and_says_what_was_lost)
 {
 	struct events_row row;
