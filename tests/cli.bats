@@ -76,6 +76,10 @@ one_line_naming() {
 	one_line_naming "option --explain takes no argument" ftp-pasv-calc --explain=1
 }
 
+@test "cli: ftp-tap refuses an empty SERVER by name (64), starting nothing" {
+	one_line_naming "SERVER is empty: give a host name or an address" ftp-tap -p 0 ""
+}
+
 @test "cli: the options both servers take get the same line for a bad value" {
 	local p
 	for p in ftp-labd ftp-tap; do

@@ -90,6 +90,8 @@ parse_options(int argc, char **argv)
 	if (optind >= argc)
 		die_usage("no SERVER given");
 	cfg.server = argv[optind++];
+	if (cfg.server[0] == '\0')
+		die_usage("SERVER is empty: give a host name or an address");
 	if (optind < argc) {
 		opt_number("SERVER_PORT", argv[optind], 1, 65535);
 		cfg.server_port = argv[optind++];
