@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "ladder.h"
+#include "line.h"
 #include "narrate.h"
 #include "trace.h"
 
@@ -441,13 +442,14 @@ narrate_data_bad_command(unsigned id, const char *verb, const char *why)
 }
 
 void
-narrate_data_bad_reply(unsigned id, const char *code, const char *why)
+narrate_data_bad_reply(unsigned id, const char *code, const char *why,
+    const char *outcome)
 {
 	char shown[NARRATE_MAX];
 
 	trace_escape(why, strlen(why), shown, sizeof shown);
-	narrate_printf(id, "data: cannot read the address of the %s (%s): "
-	    "relayed unchanged", code, shown);
+	narrate_printf(id, "data: cannot read the address of the %s (%s): %s",
+	    code, shown, outcome);
 }
 
 /* ---- the wire view, shown passwords, the ladder ---- */
@@ -522,6 +524,28 @@ wire_line(unsigned id, const char *dir, const char *line, size_t len)
 	else
 		ladder_arrow(id, LADDER_SERVER, LADDER_CLIENT, LADDER_REPLY,
 		    text);
+}
+
+void
+narrate_rewrite(unsigned id, const char *dir, const char *was,
+    size_t was_len, const char *now, size_t now_len)
+{
+	char head[4], tail[NARRATE_MAX];
+
+	if (in_ladder() && dir[0] == '>') {
+		wire_line(id, dir, was, was_len);
+		narrate_quoting(id, "sent on: ", now, now_len, "");
+		return;
+	}
+	if (in_ladder()) {
+		wire_line(id, dir, now, now_len);
+		narrate_quoting(id, "was: ", was, was_len, "");
+		return;
+	}
+	snprintf(head, sizeof head, "%s ", dir);
+	snprintf(tail, sizeof tail, " => %.*s", (int)line_chomp(now, now_len),
+	    now);
+	narrate_quoting(id, head, was, was_len, tail);
 }
 
 static void

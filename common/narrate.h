@@ -80,6 +80,14 @@ void narrate_wire(unsigned id, const char *dir, const char *line,
 void narrate_quoting(unsigned id, const char *head, const char *text,
     size_t len, const char *tail);
 
+/* A line a relay rewrote (ftp-tap's ALG): "DIR WAS => NOW", what came
+ * and what went on, side by side; NOW is the relay's own line.  In the
+ * ladder, whose lanes are the client's leg, the arrow is the line that
+ * crossed that leg (a PORT as the client sent it, a 227 as the relay
+ * rewrote it), and a row under it gives the other. */
+void narrate_rewrite(unsigned id, const char *dir, const char *was,
+    size_t was_len, const char *now, size_t now_len);
+
 /* ---- the events ---- */
 
 /* "connect from HOST port P to HOST port P" */
@@ -124,12 +132,13 @@ void narrate_data_close(unsigned id, const char *verb, uint64_t bytes);
 void narrate_data_refuse(unsigned id, const char *who, const char *why);
 /* "data: cannot read the VERB argument: WHY": a PORT or EPRT whose
  * address cannot be read; "data: cannot read the address of the CODE
- * (WHY): relayed unchanged": the same of a 227 or 229 that a relay
- * passes on as it came.  WHY, the parser's words, may quote the peer's
- * bytes: it is shown printable. */
+ * (WHY): OUTCOME": the same of a 227 or 229, and what a relay did with
+ * it ("refused", "relayed unchanged").  WHY, the parser's words, may
+ * quote the peer's bytes: it is shown printable. */
 void narrate_data_bad_command(unsigned id, const char *verb,
     const char *why);
-void narrate_data_bad_reply(unsigned id, const char *code, const char *why);
+void narrate_data_bad_reply(unsigned id, const char *code, const char *why,
+    const char *outcome);
 
 /* ---- the wire view (NARRATE_WIRE) ----
  *

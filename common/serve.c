@@ -16,6 +16,7 @@
 #include "narrate.h"
 #include "net.h"
 #include "optnum.h"
+#include "ownports.h"
 #include "serve.h"
 #include "web.h"
 #include "wireview.h"
@@ -115,9 +116,12 @@ serve_listen(const struct serve_options *o, struct hostport *here)
 	int lfd = net_listen(o->listen_addr, o->port, AF_UNSPEC, SOMAXCONN,
 	    &e);
 
+	static struct ownport control;
+
 	if (lfd < 0)
 		die(e.exit_code, "%s", e.msg);
 	net_local(lfd, here);
+	ownports_add(&control, here);	/* for the relay: never itself */
 	web_listen(o->narrate_flags);
 	return lfd;
 }

@@ -27,6 +27,7 @@
 #include "http.h"
 #include "narrate.h"
 #include "net.h"
+#include "ownports.h"
 #include "secret.h"
 #include "web.h"
 
@@ -37,6 +38,7 @@ static struct {
 	char host[HP_HOSTLEN], port[8];
 	int lfd;
 	struct hostport here;
+	struct ownport own;	/* here, for a relay's check */
 	int need_token;
 	char token[TOKEN_HEX + 1];
 	char cookie_name[32];	/* rawftp_token_PORT: one per server */
@@ -119,6 +121,7 @@ web_listen(int narrate_flags)
 	if (web.lfd < 0)
 		die(e.exit_code, "--web: %s", e.msg);
 	net_local(web.lfd, &web.here);
+	ownports_add(&web.own, &web.here);
 	web.need_token = !hp_is_loopback(web.here.host);
 	if (web.need_token && make_secret(web.token) < 0)
 		die_errno(EXIT_OSERR, "--web: no random numbers for a token");

@@ -192,6 +192,114 @@ hostile() {
 	refute grep -q '=>\|data: listening' "$TAP_LOG"
 }
 
+@test "tap-control: a 227 or 229 to the pending PASV or EPSV that the tap cannot rewrite is refused (425), never relayed for the client to follow" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	# several lines, the address on the first; an address curl and
+	# ftplib would find (six numbers in the line) that the tap cannot read
+	fake_start <<-'F'
+	reply 220 fake
+	read
+	reply 227-Entering Passive Mode (127,0,0,1,3,231).
+	reply 227 ok
+	read
+	reply 229-Entering Extended Passive Mode (|||999|)
+	reply 229 ok
+	read
+	reply 227 Entering Passive Mode v2 (127,0,0,1,200,10).
+	read
+	reply 221 bye
+	F
+	tap_start "$FAKE_PORT"
+	run hostile <<-'S'
+	send b'PASV\r\n'
+	send b'EPSV\r\n'
+	send b'PASV\r\n'
+	send b'QUIT\r\n'
+	S
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "^425 Refused by ftp-tap: the server's 227 came in several lines, which the tap cannot rewrite\.$" <<<"$output"
+	grep -q "^425 Refused by ftp-tap: the server's 229 came in several lines, which the tap cannot rewrite\.$" <<<"$output"
+	grep -q "^425 Refused by ftp-tap: the server's 227 cannot be read: " <<<"$output"
+	# not a line of the server's three replies reached the client
+	refute grep -q 'Entering\|ok$' <<<"$output"
+	grep -q '\] < 227-Entering Passive Mode (127,0,0,1,3,231)\.$' "$TAP_LOG"
+	grep -q '\] data: a 227 of several lines: the tap rewrites only a one-line 227; refused$' "$TAP_LOG"
+	grep -q '\] data: cannot read the address of the 227 (.*): refused$' "$TAP_LOG"
+	refute grep -q '=>\|data: listening' "$TAP_LOG"
+}
+
+@test "tap-control: a 227 on an IPv6 tap is refused (425), not relayed" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	TAP_LOG=$T/tap.log
+	ftp-tap -p 0 -l ::1 127.0.0.1 "$LABD_PORT" >"$T/tap.out" 2>"$TAP_LOG" &
+	TAP_PID=$!
+	wait_until 100 has_line "$T/tap.out" 'listening on '
+	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$T/tap.out")
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/hostile-client.py" ::1 \
+		"$TAP_PORT" <<-'S'
+	send b'USER anonymous\r\n'
+	send b'PASS x\r\n'
+	send b'PASV\r\n'
+	send b'QUIT\r\n'
+	S
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^425 Refused by ftp-tap: a 227 cannot name this IPv6 address (use EPSV)\.$' <<<"$output"
+	refute grep -q '^227 ' <<<"$output"
+	grep -q '\] data: a 227 cannot name this IPv6 tap: refused$' "$TAP_LOG"
+}
+
+@test "tap-control: a 227 naming another session's data port is refused (425): the tap never joins its own connection to a client" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/echo-port-server.py" 30 \
+		>"$T/echo.out" 2>&1 &
+	FAKE_PID=$!
+	wait_until 100 has_line "$T/echo.out" 'listening on '
+	read -r _ _ _ _ echo_port <"$T/echo.out"
+	tap_start "$echo_port"
+	# session 1, active: the tap listens for the server's data connection
+	# and names that port in the PORT it sends on
+	exec 7<>"/dev/tcp/127.0.0.1/$TAP_PORT"
+	read -r -t 10 line <&7
+	printf 'PORT 127,0,0,1,200,10\r\n' >&7
+	read -r -t 10 line <&7
+	[[ $line == 200* ]]
+	# session 2: the server's 227 names session 1's data port
+	run hostile <<-'S'
+	send b'PASV\r\n'
+	send b'QUIT\r\n'
+	S
+	echo "$output"
+	grep -q "^425 Refused by ftp-tap: the server's 227 names 127.0.0.1 port [0-9]*, a port of ftp-tap's own; the tap does not connect there\.$" <<<"$output"
+	grep -q "\] data: refused 127.0.0.1 port [0-9]*: a port of ftp-tap's own$" "$TAP_LOG"
+	refute grep -q '=> 227\|data: connecting' "$TAP_LOG"
+	exec 7>&-
+}
+
+@test "tap-control: a 229 naming the tap's own web view is refused (425)" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	web_port=$(free_port)
+	fake_start <<-F
+	reply 220 fake
+	read
+	reply 229 Entering Extended Passive Mode (|||$web_port|)
+	read
+	reply 221 bye
+	F
+	tap_start "$FAKE_PORT" --web "127.0.0.1:$web_port"
+	wait_until 100 has_line "$T/tap.out" 'web view: '
+	run hostile <<-'S'
+	send b'EPSV\r\n'
+	send b'QUIT\r\n'
+	S
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "^425 Refused by ftp-tap: the server's 229 names 127.0.0.1 port $web_port, a port of ftp-tap's own; the tap does not connect there\.$" <<<"$output"
+	refute grep -q 'data: connecting' "$TAP_LOG"
+}
+
 @test "tap-control: a 234 that answers no AUTH does not stop the tap reading (the bounce check stays on)" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	fake_start <<-'F'
@@ -236,6 +344,31 @@ hostile() {
 	[ "$status" -eq 0 ]
 	grep -q '^421 Timeout (2 seconds) reading a command line: closing control connection\.$' <<<"$output"
 	grep -q '\] the client began a command line and did not end it within 2 seconds; 421 to the client$' "$TAP_LOG"
+}
+
+@test "tap-control: Telnet commands alone, or a line over the cap in pieces, do not hold a session past --idle-timeout (421)" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	tap_start "$LABD_PORT" --idle-timeout 2
+	# IAC NOP twice a second: no line ever starts
+	run hostile <<-'S'
+	drip 0.5 1 b'\xff\xf1'
+	S
+	echo "$output"
+	grep -q '^421 Timeout (2 seconds) reading a command line: closing control connection\.$' <<<"$output"
+	# a subnegotiation that never ends
+	run hostile <<-'S'
+	drip 0.5 1 b'\xff\xfa\x18x'
+	S
+	echo "$output"
+	grep -q '^421 Timeout (2 seconds) reading a command line' <<<"$output"
+	# a line that never ends, in pieces of exactly the cap (4096 bytes)
+	run hostile <<-'S'
+	drip 0.5 4096 b'A'
+	S
+	echo "$output"
+	grep -q '^421 Timeout (2 seconds) reading a command line' <<<"$output"
+	[ "$(grep -c 'did not end it within 2 seconds; 421 to the client$' "$TAP_LOG")" -eq 3 ]
 }
 
 # ---- defect 6: the client's bytes in the tap's own words ----

@@ -167,6 +167,20 @@ tap_end() {
 	grep -q '^reply: 426 Transfer failed: the data connection was reset or cut (ftp-tap)' <<<"$output"
 }
 
+@test "tap faults: after a server's reset of a RETR, its 226 in two lines (Pure-FTPd's) does not reach the client either: 426" {
+	fake_server "$T" -M RETR rst middle "$BIG_FILE"
+	tap_on "$T" "$FAKE_PORT"
+	run "$FP" client -t 20 "$TAP_PORT" RETR f none before "$T/got"
+	tap_off
+	cat "$T/tap.log"
+	[ "$status" = 1 ]
+	grep -q '^reply: 426 Transfer failed: the data connection was reset or cut (ftp-tap)' <<<"$output"
+	# both lines narrated as the server sent them, neither sent on
+	grep -q '\] < 226-Transfer complete\.$' "$T/tap.log"
+	grep -q '\] < 226 0.001 seconds (measured here)$' "$T/tap.log"
+	grep -q "\] data: the data connection was reset or cut: the server's 226 does not go on$" "$T/tap.log"
+}
+
 @test "tap faults: ftp-dataconn </dev/null half-closes at once; the RETR through the tap still brings the whole file" {
 	labd_start
 	cp "$BIG_FILE" "$LABD_ROOT/f"

@@ -730,6 +730,27 @@ last_closed() {
 	refute grep -qF $'\033[' "$TAP_LOG"
 }
 
+@test "tap --ladder: a rewritten 229 and EPRT are arrows of what crossed the client's leg, the other line under each, whole" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	echo hello >"$LABD_ROOT/small.txt"
+	labd_start
+	tap_start "$LABD_PORT" --ladder
+	curl -sS -o /dev/null "ftp://127.0.0.1:$TAP_PORT/small.txt"
+	curl -sS -P - -o /dev/null "ftp://127.0.0.1:$TAP_PORT/small.txt"
+	wait_until 50 grep -q '^== \[2\]' "$TAP_LOG"
+	wait_until 50 grep -q 'sent on: EPRT' "$TAP_LOG"
+	cat "$TAP_LOG"
+	# the 229 curl got names the tap's data port, the lane's header
+	tap_data=$(sed -n 's/.*+:\([0-9]*\) the tap.s data port$/\1/p' "$TAP_LOG" | head -n 1)
+	grep -qE "\|<--------\|      \|  229 Entering Extended Passive Mode \(\|\|\|$tap_data\|\)$" "$TAP_LOG"
+	grep -qE '\|      \|  was: 229 Entering Extended Passive Mode \(\|\|\|[0-9]+\|\)$' "$TAP_LOG"
+	grep -qE '\|-------->\|      \|  EPRT \|1\|127\.0\.0\.1\|[0-9]+\|$' "$TAP_LOG"
+	grep -qE '\|      \|  sent on: EPRT \|1\|127\.0\.0\.1\|[0-9]+\|$' "$TAP_LOG"
+	refute grep -q ' => ' "$TAP_LOG"
+}
+
 # ---- --wire and --pcap: the four connections of a relayed session ----
 
 # wire_chat: ftp-labd serving a 5110-byte bytes.bin, the tap with --wire

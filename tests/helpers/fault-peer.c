@@ -3,8 +3,8 @@
  *
  *	fault-peer client [-t secs] [-m bytes] [-n size] PORT VERB PATH
  *	    FAULT WHERE FILE
- *	fault-peer server [-t secs] [-m bytes] [-n size] VERB FAULT WHERE
- *	    FILE
+ *	fault-peer server [-t secs] [-m bytes] [-n size] [-M] VERB FAULT
+ *	    WHERE FILE
  *
  * client: logs in anonymously to 127.0.0.1 PORT, TYPE I, PASV, connects,
  * sends VERB PATH (RETR, LIST or STOR) and, after the 1xx, moves the
@@ -14,7 +14,8 @@
  * it answers USER, PASS, TYPE, PWD, CWD, PASV, EPSV, QUIT, and the
  * transfer command VERB (RETR and LIST send FILE, STOR receives into
  * FILE) with 150, the data, then 226, whatever happened to the data: a
- * hostile server that always claims success.
+ * hostile server that always claims success.  -M: that 226 in two
+ * lines ("226-" then "226 "), as Pure-FTPd writes it.
  *
  * FAULT, done by this end at WHERE (before the first byte, in the middle
  * (after -m bytes, default 256 KiB), after the last byte (-n: the size a
@@ -63,6 +64,7 @@ static const char *where_names[] = { "before", "middle", "after", NULL };
 static int secs = 30;
 static long long middle = 256 * 1024;
 static long long expect_size = -1;	/* a receiver's "after" */
+static int multiline_226;		/* -M */
 
 static int
 lookup(const char **names, const char *s, const char *what)
@@ -426,7 +428,10 @@ serve_transfer(int ctl, int lfd, struct xfer *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
-	send_line(ctl, "226 Transfer complete.");
+	if (multiline_226)
+		send_line(ctl, "226-Transfer complete.");
+	send_line(ctl, multiline_226 ? "226 0.001 seconds (measured here)" :
+	    "226 Transfer complete.");
 }
 
 static int
@@ -498,8 +503,11 @@ main(int argc, char **argv)
 	is_client = strcmp(argv[1], "client") == 0;
 	argv++;
 	argc--;
-	while ((c = getopt(argc, argv, "t:m:n:")) != -1) {
+	while ((c = getopt(argc, argv, "t:m:n:M")) != -1) {
 		switch (c) {
+		case 'M':
+			multiline_226 = 1;
+			break;
 		case 't':
 			secs = atoi(optarg);
 			break;
@@ -522,5 +530,5 @@ main(int argc, char **argv)
 		return server(argv);
 	die_usage("usage: fault-peer client [-t secs] [-m bytes] [-n size] "
 	    "PORT VERB PATH FAULT WHERE FILE | server [-t secs] [-m bytes] "
-	    "[-n size] VERB FAULT WHERE FILE");
+	    "[-n size] [-M] VERB FAULT WHERE FILE");
 }

@@ -15,6 +15,10 @@ as \\xNN.  Script lines:
   trickle SECS TEXT   send TEXT one byte every SECS seconds, no line
                       end, until the server replies or closes; print
                       what came and "trickle: N bytes sent"
+  drip SECS N PYBYTES send N times the bytes of PYBYTES every SECS
+                      seconds (b'\xff\xf1': Telnet NOPs, never a line),
+                      until the server replies or closes; print what
+                      came and "drip: N bytes sent"
   eof                 print what the server still sends until it closes
 
 Every wait is bounded: 10 s for a reply, 60 s for a trickle.  Exit status
@@ -90,6 +94,27 @@ def trickle(ctl, secs, text):
     ctl.sock.settimeout(TIMEOUT)
 
 
+def drip(ctl, secs, piece):
+    sent = 0
+    deadline = time.monotonic() + 60
+    ctl.sock.settimeout(secs)
+    while time.monotonic() < deadline:
+        try:
+            ctl.sock.sendall(piece)
+            sent += len(piece)
+            data = ctl.sock.recv(4096)
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+        for line in data.split(b"\n"):
+            if line:
+                print(shown(line), flush=True)
+        break
+    print("drip: %d bytes sent" % sent, flush=True)
+    ctl.sock.settimeout(TIMEOUT)
+
+
 def main():
     args = sys.argv[1:]
     source = None
@@ -114,6 +139,9 @@ def main():
         elif word == "trickle":
             secs, _, text = rest.partition(" ")
             trickle(ctl, float(secs), text)
+        elif word == "drip":
+            secs, count, piece = rest.split(" ", 2)
+            drip(ctl, float(secs), ast.literal_eval(piece) * int(count))
         elif word == "eof":
             while True:
                 line = ctl.line()

@@ -142,12 +142,13 @@ TEST(narrate_data_unreadable_address)
 {
 	start(NARRATE_MASK);
 	narrate_data_bad_command(6, "EPRT", "unknown family '\033[2J'");
-	narrate_data_bad_reply(6, "227", "expected 6 numbers, found 5");
+	narrate_data_bad_reply(6, "227", "expected 6 numbers, found 5",
+	    "refused");
 	CHECK_STR(lines(),
 	    "[6] data: cannot read the EPRT argument: unknown family "
 	    "'\\x1b[2J'\n"
 	    "[6] data: cannot read the address of the 227 (expected 6 "
-	    "numbers, found 5): relayed unchanged\n");
+	    "numbers, found 5): refused\n");
 }
 
 /* A line never grows past NARRATE_MAX: it is cut, and ends in "...". */

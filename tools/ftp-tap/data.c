@@ -45,8 +45,10 @@ data_init(struct data *d)
 static void
 stop_listening(struct data *d)
 {
-	if (d->listen_fd >= 0)
+	if (d->listen_fd >= 0) {
+		ownports_remove(&d->own);
 		close(d->listen_fd);
+	}
 	d->listen_fd = -1;
 }
 
@@ -70,6 +72,7 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 		stop_listening(d);
 		return -1;
 	}
+	ownports_add(&d->own, where);
 	d->for_client = for_client;
 	d->until = RELAY_UNTIL_BOTH;	/* until the transfer command */
 	snprintf(d->expect, sizeof d->expect, "%s", for_client ?
@@ -82,11 +85,32 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 	return 0;
 }
 
-/* Connects to the other end for the connection just accepted. */
+/* A port of the tap's own: one it listens on, for any session (its
+ * control port, its web view, another session's data port), or its end
+ * of this session's connection to the server.  A server's 227 or 229
+ * must never send the tap there: it would join its own connection to a
+ * client, another session's client perhaps (ftp-tap(1), SECURITY). */
+int
+data_own_port(const struct session *s, const struct hostport *t)
+{
+	return ownports_has(t) || (t->port == s->server_end.port &&
+	    hp_same_host(t->host, s->server_end.host));
+}
+
+/* Connects to the other end for the connection just accepted.  The
+ * target was checked when its reply came; it is checked again here, as
+ * a port can have begun to listen since. */
 static int
 connect_target(struct session *s)
 {
 	const struct hostport *t = &s->d.target;
+	char who[HP_HOSTLEN + 16];
+
+	if (data_own_port(s, t)) {
+		snprintf(who, sizeof who, "%s port %u", t->host, t->port);
+		narrate_data_refuse(s->id, who, "a port of ftp-tap's own");
+		return -1;
+	}
 
 	if (s->d.refuse_target) {
 		narrate_printf(s->id, "data: refused to connect to %s port %u: "

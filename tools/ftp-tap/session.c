@@ -90,20 +90,6 @@ tap_reply(struct session *s, const char *fmt, ...)
 	return send_client(s, text, (size_t)n + 2);
 }
 
-/* "> PORT 127,0,0,1,200,10 => PORT 127,0,0,1,156,3": what came and what
- * went on, side by side; now is the tap's own line. */
-static void
-narrate_rewrite(struct session *s, const char *dir, const char *was,
-    size_t was_len, const char *now, size_t now_len)
-{
-	char tail[ALG_LINE_MAX + 8], head[4];
-
-	snprintf(head, sizeof head, "%s ", dir);
-	snprintf(tail, sizeof tail, " => %.*s", (int)line_chomp(now, now_len),
-	    now);
-	narrate_quoting(s->id, head, was, was_len, tail);
-}
-
 /* ---- the commands waiting for their replies ---- */
 
 static int
@@ -216,7 +202,7 @@ send_rewritten(struct session *s, int for_client, enum alg_kind kind,
 	    "EPSV" : kind == ALG_PORT ? "PORT" : "EPRT", &mine);
 	s->lane_open = 1;
 	n = alg_format(kind, &mine, out, sizeof out);
-	narrate_rewrite(s, dir, line, len, out, (size_t)n);
+	narrate_rewrite(s->id, dir, line, len, out, (size_t)n);
 	if (for_client)
 		return send_client(s, out, (size_t)n);
 	pending_push(s, kind == ALG_PORT ? CMD_WATCH_PORT : CMD_WATCH_EPRT);
@@ -332,21 +318,42 @@ client_filter(void *ctx, char *buf, size_t len)
 
 	if (watching())
 		seen_from_client(s, buf, len);
+	if (len > 0)
+		s->client_began = 1;
 	return telnet_filter(&s->tn, (unsigned char *)buf, len);
 }
 
 /* A line begun must end within --idle-timeout, however it trickles in
- * (as ftp-labd's lb_getline wait): the deadline runs from the line's
- * first byte until its end is read. */
+ * (as ftp-labd's lb_getline wait): the deadline runs from the first byte
+ * after the last whole line until the next line's end is read.  Bytes
+ * that start no line count too (Telnet commands, the pieces of a line
+ * over the cap): else a client sending IAC NOP once a second, or an
+ * endless line, would hold its session for ever.  A whole line that
+ * waits for the tap (for a reply first) stops the clock. */
 static void
 update_line_deadline(struct session *s)
 {
 	size_t n = lb_pending(&s->clb);
 
-	if (n == 0 || memchr(s->clb.buf + s->clb.start, '\n', n) != NULL)
+	if (n > 0 && memchr(s->clb.buf + s->clb.start, '\n', n) != NULL) {
+		s->line_deadline = 0;
+		return;
+	}
+	if (n > 0)
+		s->client_began = 1;
+	if (!s->client_began)
 		s->line_deadline = 0;
 	else if (s->line_deadline == 0)
 		s->line_deadline = net_now_ms() + cfg.idle_timeout * 1000LL;
+}
+
+/* A whole line has been taken: the clock of the next one starts with
+ * its first byte. */
+static void
+line_taken(struct session *s)
+{
+	s->client_began = 0;
+	s->line_deadline = 0;
 }
 
 /* Every whole line the client has sent, while it may send; -1 when the
@@ -363,6 +370,7 @@ client_lines(struct session *s)
 			s->client_overlong = 1;
 			continue;
 		}
+		line_taken(s);
 		if (s->client_overlong) {
 			s->client_overlong = 0;
 			narrate_printf(s->id, "> (a command line over %d "
@@ -381,22 +389,6 @@ client_lines(struct session *s)
 
 /* ---- the server's replies ---- */
 
-/* The tap's own ports: where a server's 227 or 229 must never send it
- * (its control port, its data port) when the server is on its host. */
-static int
-tap_own_port(const struct session *s, const struct hostport *t)
-{
-	struct hostport data;
-
-	if (!hp_same_host(t->host, s->client_end.host) &&
-	    !hp_same_host(t->host, s->server_end.host))
-		return 0;
-	if (t->port == s->client_end.port || t->port == s->server_end.port)
-		return 1;
-	return s->d.listen_fd >= 0 && net_local(s->d.listen_fd, &data) == 0 &&
-	    data.port == t->port;
-}
-
 /* A data address from the server must be a port of 1024 or more, not
  * one of the tap's own: else the tap would connect to a system service
  * (or to itself) and hand the client what answers there.  0 if it may
@@ -408,7 +400,7 @@ refused_data_address(struct session *s, enum alg_kind kind,
 	char who[HP_HOSTLEN + 16];
 	const char *why;
 
-	if (t->port >= 1024 && !tap_own_port(s, t))
+	if (t->port >= 1024 && !data_own_port(s, t))
 		return 0;
 	why = t->port < 1024 ? "a system port below 1024" : "a port of "
 	    "ftp-tap's own";
@@ -450,10 +442,12 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 	if ((r = refused_data_address(s, kind, &s->d.target, line, len)) != 0)
 		return r < 0 ? -1 : 0;
 	if (kind == ALG_227 && s->client_end.family != AF_INET) {
-		narrate_reply(s->id, line, len);
+		/* relayed, it would send the client past the tap */
+		narrate_wire(s->id, "<", line, len);
 		narrate_printf(s->id, "data: a 227 cannot name this IPv6 tap: "
-		    "relayed unchanged");
-		return send_client(s, line, len);
+		    "refused");
+		return tap_reply(s, "425 Refused by ftp-tap: a 227 cannot name "
+		    "this IPv6 address (use EPSV).");
 	}
 	return send_rewritten(s, 1, kind, line, len);
 }
@@ -552,35 +546,95 @@ final_reply(struct session *s, enum cmd_watch asked, const char *line,
 	if (r == 1 && cfg.alg)
 		return rewrite_passive(s, kind, &where, line, len);
 	narrate_wire(s->id, "<", line, len);
+	if (r < 0 && cfg.alg) {
+		/* a client may read an address in it all the same (curl
+		 * and ftplib search the line for six numbers) and connect
+		 * past the tap */
+		narrate_data_bad_reply(s->id, alg_kind_name(kind), why,
+		    "refused");
+		return tap_reply(s, "425 Refused by ftp-tap: the server's %s "
+		    "cannot be read: %s.", alg_kind_name(kind), why);
+	}
 	if (r == 1)
 		explain_no_alg_passive(s, kind, &where);
 	if (r < 0)
-		narrate_data_bad_reply(s->id, alg_kind_name(kind), why);
+		narrate_data_bad_reply(s->id, alg_kind_name(kind), why,
+		    "relayed unchanged");
 	if (s->rp.code == 234)
 		narrate_printf(s->id, "tls: this 234 answers no AUTH: the "
 		    "tap goes on reading the control channel");
 	return send_client(s, line, len);
 }
 
-static int
-server_line(struct session *s, const char *line, size_t len)
+/* The command the next final reply answers, without taking it. */
+static enum cmd_watch
+pending_next(const struct session *s)
 {
-	int starts = !s->rp.in_multiline;
-	enum cmd_watch asked;
+	if (!s->greeted || s->pending_count == 0)
+		return CMD_WATCH_NONE;
+	return (enum cmd_watch)s->pending[s->pending_first];
+}
 
-	if (reply_feed(&s->rp, line, len) != REPLY_DONE) {
-		narrate_wire(s->id, "<", line, len);
-		return send_client(s, line, len);
-	}
-	if (starts && s->in_transfer && reply_class(s->rp.code) != 1 &&
-	    data_cut_reply(s, s->rp.code)) {
-		s->in_transfer = 0;
-		pending_pop(s);
-		narrate_wire(s->id, "<", line, len);
+/* Decided at a reply's first line: the code the tap answers in its
+ * place, or 0 if its lines go on.  The server's 2xx after a cut transfer
+ * cannot be a success (426); a 227 or 229 of several lines to the
+ * pending PASV or EPSV cannot be rewritten, and its earlier lines would
+ * reach the client before the tap could read the address (425). */
+static int
+replacement_for(struct session *s, enum reply_step step)
+{
+	int code = s->rp.code;
+
+	if (s->in_transfer && reply_class(code) != 1 &&
+	    data_cut_reply(s, code))
+		return 426;
+	if (step == REPLY_MORE && cfg.alg &&
+	    ((code == 227 && pending_next(s) == CMD_WATCH_PASV) ||
+	    (code == 229 && pending_next(s) == CMD_WATCH_EPSV)))
+		return 425;
+	return 0;
+}
+
+/* A line of a reply the tap replaces: narrated, not sent on; at its
+ * last line, the tap's own reply. */
+static int
+replaced_line(struct session *s, enum reply_step step, const char *line,
+    size_t len)
+{
+	int code = s->replacing;
+
+	narrate_wire(s->id, "<", line, len);
+	if (step != REPLY_DONE)
+		return 0;
+	s->replacing = 0;
+	s->in_transfer = 0;
+	pending_pop(s);
+	if (code == 426) {
 		narrate_printf(s->id, "data: the data connection was reset or "
 		    "cut: the server's %d does not go on", s->rp.code);
 		return tap_reply(s, "426 Transfer failed: the data connection "
 		    "was reset or cut (ftp-tap).");
+	}
+	narrate_printf(s->id, "data: a %d of several lines: the tap rewrites "
+	    "only a one-line %d; refused", s->rp.code, s->rp.code);
+	return tap_reply(s, "425 Refused by ftp-tap: the server's %d came in "
+	    "several lines, which the tap cannot rewrite.", s->rp.code);
+}
+
+static int
+server_line(struct session *s, const char *line, size_t len)
+{
+	int starts = !s->rp.in_multiline;
+	enum reply_step step = reply_feed(&s->rp, line, len);
+	enum cmd_watch asked;
+
+	if (starts && step != REPLY_BAD)
+		s->replacing = replacement_for(s, step);
+	if (s->replacing)
+		return replaced_line(s, step, line, len);
+	if (step != REPLY_DONE) {
+		narrate_wire(s->id, "<", line, len);
+		return send_client(s, line, len);
 	}
 	s->in_transfer = reply_class(s->rp.code) == 1;
 	if (s->in_transfer) {		/* preliminary: the final one follows */

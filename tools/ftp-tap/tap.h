@@ -18,6 +18,7 @@
 #include "hostport.h"
 #include "linebuf.h"
 #include "narrate.h"
+#include "ownports.h"
 #include "pump.h"
 #include "reply.h"
 #include "serve.h"
@@ -78,6 +79,7 @@ enum relay_state { RELAY_GOING, RELAY_DONE, RELAY_FAILED };
  * then the pair of connections it joins. */
 struct data {
 	int listen_fd;			/* -1 when not listening */
+	struct ownport own;		/* its port, while it listens */
 	int for_client;			/* passive: the client comes */
 	char expect[HP_HOSTLEN];	/* the one address that may come */
 	struct hostport target;		/* where the tap connects then */
@@ -102,6 +104,8 @@ struct session {
 	struct linebuf clb, slb;
 	int client_overlong, server_overlong;	/* inside a capped line */
 	struct reply_parser rp;
+	int replacing;			/* the reply being read does not go
+					 * on: 0, or the tap's code for it */
 	int goodbye;			/* the server said 221 */
 	int in_transfer;		/* a 1xx came, no final reply yet */
 	int server_eof;			/* the server has left */
@@ -116,6 +120,7 @@ struct session {
 	/* the client's lines read as a server reads them (command.h) */
 	struct telnet tn;		/* Telnet commands removed, refused */
 	unsigned tn_marks;		/* IPs and Synchs seen at the last line */
+	int client_began;		/* bytes came since the last whole line */
 	long long line_deadline;	/* a line begun must end by then, or 0 */
 	/* each command sent on to the server, oldest first, so that a
 	 * reply is read as the answer to the command that asked for it */
@@ -143,6 +148,7 @@ int send_server(struct session *s, const char *text, size_t len);
 /* data.c */
 void data_init(struct data *d);
 int data_listen(struct session *s, int for_client, struct hostport *where);
+int data_own_port(const struct session *s, const struct hostport *t);
 void data_accept(struct session *s);
 void data_check(struct session *s);
 int data_relaying(const struct session *s);
