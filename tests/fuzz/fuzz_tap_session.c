@@ -45,6 +45,9 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 	*where = (struct hostport){ AF_INET, "127.0.0.1", 40000 };
 	return 0;
 }
+/* the stub's data port is the tap's own, as data.c's check says */
+int data_own_port(const struct session *s, const struct hostport *t)
+{ (void)s; return t->port == 40000; }
 void data_accept(struct session *s) { (void)s; }
 void data_check(struct session *s) { (void)s; }
 int data_relaying(const struct session *s) { (void)s; return 0; }
