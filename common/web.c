@@ -550,6 +550,19 @@ session_capture(struct viewer *v, unsigned id, int head_only)
 	    head_only, extra);
 }
 
+/* Where a session's stream starts: after the event Last-Event-ID names.
+ * A browser only sends back an id it was given, so a number past the
+ * session's last event (or too big to read) counts as the last: the
+ * stream of a finished session then ends at once, and no number wraps
+ * round to look like a viewer that fell behind. */
+static uint64_t
+resume_after(const char *last_event_id, const struct events_row *row)
+{
+	unsigned long long n = strtoull(last_event_id, NULL, 10);
+
+	return n < row->last ? n : row->last;
+}
+
 /* id=N in the query: N, or 0. */
 static unsigned
 session_id(const struct http_request *rq)
@@ -766,7 +779,7 @@ route(struct viewer *v, const struct http_request *rq)
 		}
 		start_stream(v, extra);
 		v->state = EVENTS;
-		v->cursor = strtoull(rq->last_event_id, NULL, 10);
+		v->cursor = resume_after(rq->last_event_id, &row);
 		fill(v);
 	} else {
 		refuse(v, 404, h, "no such page");

@@ -264,6 +264,20 @@ for l in sys.stdin:
 	[[ $output == *"[1] > RETR big.bin"* ]]
 }
 
+@test "web: a Last-Event-ID past the last event counts as the last: a finished session's stream ends, and no number wraps to a false resync" {
+	web_labd
+	printf 'USER anonymous\r\nPASS x\r\nQUIT\r\n' |
+		timeout 20 curl -s "telnet://127.0.0.1:$LABD_PORT" >"$T/replies"
+	wait_until 100 narrated '\[1\] closed'
+	for id in 999999 18446744073709551615 99999999999999999999999; do
+		run timeout 20 curl -s -H "Last-Event-ID: $id" \
+			"${WEB}events/session?id=1"
+		[ "$status" -eq 0 ]	# it ended by itself
+		[ "$output" = "retry: 2000"$'\n\n''event: end'$'\n''data: {}' ]
+	done
+	refute narrated 'fell behind'
+}
+
 @test "web: a viewer that asks for events no longer kept is resynchronised, and the narration says so" {
 	web_labd
 	{
