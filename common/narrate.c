@@ -175,21 +175,31 @@ hex_of(const char *line, size_t len, char *buf, size_t buflen)
 		snprintf(buf + o, buflen - o, " ...");
 }
 
-/* One line to the observer; a line of narrate_wire with its bytes. */
-static void
-observe(unsigned id, const char *fmt, va_list ap)
+/* printable(), then "..." when the text was cut, here or before (cut
+ * set by the caller): how every narration line says it is cut.  outlen
+ * counts the "..." and the NUL. */
+static size_t
+printable_marked(const char *text, size_t len, char *out, size_t outlen,
+    int cut)
 {
-	char text[NARRATE_MAX], st[32], wire[NARRATE_MAX], clear[NARRATE_MAX];
-	char hex[NARRATE_MAX], raw[NARRATE_MAX];
-	int cut = 0;
-	struct narrate_event e = { id, thread_user, st, text, NULL, NULL };
-	va_list copy;
+	size_t n = printable(text, len, out, outlen - 3, &cut);
 
-	va_copy(copy, ap);
-	vsnprintf(raw, sizeof raw, fmt, copy);
-	va_end(copy);
-	printable(raw, strlen(raw), text, sizeof text, &cut);
-	stamp(st, sizeof st);
+	if (cut) {
+		memcpy(out + n, "...", 4);
+		n += 3;
+	}
+	return n;
+}
+
+/* One line to the observer, with the stamp and the text the narration
+ * line has (the same cut, the same "..."); a line of narrate_wire with
+ * its bytes. */
+static void
+observe(unsigned id, const char *st, const char *text)
+{
+	char wire[NARRATE_MAX], clear[NARRATE_MAX], hex[NARRATE_MAX];
+	struct narrate_event e = { id, thread_user, st, text, NULL, NULL };
+
 	if (pending_line != NULL) {
 		trace_wire(pending_line, pending_len, wire, sizeof wire,
 		    narrate_flags & NARRATE_MASK);
@@ -202,34 +212,34 @@ observe(unsigned id, const char *fmt, va_list ap)
 	observer(&e);
 }
 
+/* The line is made once, "STAMP [ID] TEXT", and both the narration and
+ * the observer take it from here: they cannot disagree. */
 void
 narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 {
-	char line[NARRATE_MAX], text[NARRATE_MAX];
-	size_t n;
+	char line[NARRATE_MAX], who[NARRATE_MAX], text[NARRATE_MAX], st[32];
+	size_t n, at;
 	int m, cut = 0;
 
-	if (observer != NULL)
-		observe(id, fmt, ap);
-	if (narrate_fd < 0)
+	if (narrate_fd < 0 && observer == NULL)
 		return;
 	if (in_ladder()) {
 		note_in_ladder(id, fmt, ap);
 		return;
 	}
-	stamp(line, 32);
-	n = strlen(line);
-	m = label(id, text, sizeof text);
-	m = m < 0 ? 0 : m > (int)sizeof text - 1 ? (int)sizeof text - 1 : m;
-	if (vsnprintf(text + m, sizeof text - (size_t)m, fmt, ap) >=
-	    (int)(sizeof text - (size_t)m))
-		cut = 1;
-	n += printable(text, strlen(text), line + n, sizeof line - 4 - n,
-	    &cut);
-	if (cut) {	/* and say so */
-		memcpy(line + n, "...", 3);
-		n += 3;
-	}
+	stamp(st, sizeof st);
+	n = (size_t)snprintf(line, sizeof line, "%s", st);
+	m = label(id, who, sizeof who);
+	m = m < 0 ? 0 : m > (int)sizeof who - 1 ? (int)sizeof who - 1 : m;
+	n += printable(who, (size_t)m, line + n, sizeof line - n, &cut);
+	at = n;
+	cut = vsnprintf(text, sizeof text, fmt, ap) >= (int)sizeof text;
+	n += printable_marked(text, strlen(text), line + n,
+	    sizeof line - 1 - n, cut);
+	if (observer != NULL)
+		observe(id, st, line + at);
+	if (narrate_fd < 0)
+		return;
 	line[n++] = '\n';
 	(void)!write(narrate_fd, line, n);
 	also_to_user_log(line, n);

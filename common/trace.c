@@ -64,11 +64,14 @@ is_secret_verb(const char *cmd, size_t len)
 	    strncasecmp(cmd, "ACCT", 4) == 0) && (len == 4 || cmd[4] == ' ');
 }
 
-size_t
-trace_printable(const char *text, size_t len, char *buf, size_t buflen)
+/* trace_printable, and *used: how many bytes of text it took. */
+static size_t
+printable_part(const char *text, size_t len, char *buf, size_t buflen,
+    size_t *used)
 {
 	size_t i, o = 0;
 
+	*used = 0;
 	if (buflen == 0)
 		return 0;
 	for (i = 0; i < len && o + 5 < buflen; i++) {
@@ -79,23 +82,36 @@ trace_printable(const char *text, size_t len, char *buf, size_t buflen)
 			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
 	}
 	buf[o] = '\0';
+	*used = i;
 	return o;
+}
+
+size_t
+trace_printable(const char *text, size_t len, char *buf, size_t buflen)
+{
+	size_t used;
+
+	return printable_part(text, len, buf, buflen, &used);
 }
 
 /* The shown form of cmd: printable, ending dropped, PASS masked if mask. */
 static void
 show(const char *cmd, size_t len, char *buf, size_t buflen, int mask)
 {
-	size_t o;
+	size_t o, used;
 
 	if (buflen == 0)
 		return;
 	len = line_chomp(cmd, len);
 	if (mask && is_secret_verb(cmd, len) && len > 5)
 		len = 5;	/* keep "PASS ", the mask follows */
-	o = trace_printable(cmd, len, buf, buflen);
-	if (mask && is_secret_verb(cmd, len) && len == 5)
+	o = printable_part(cmd, len, buf, buflen, &used);
+	if (used < len && buflen > 3) {	/* cut: and say so */
+		o = printable_part(cmd, len, buf, buflen - 3, &used);
+		memcpy(buf + o, "...", 4);
+	} else if (mask && is_secret_verb(cmd, len) && len == 5) {
 		snprintf(buf + o, buflen - o, "XXXX");
+	}
 }
 
 void

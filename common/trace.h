@@ -26,7 +26,8 @@ size_t trace_printable(const char *text, size_t len, char *buf,
 
 /* Copies the command in cmd[0..len) into buf, without its line ending,
  * with the argument of PASS or ACCT (any case) replaced by XXXX, as BSD
- * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN. */
+ * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN.
+ * A line longer than buf is cut, and ends in "..." to say so. */
 void trace_mask(const char *cmd, size_t len, char *buf, size_t buflen);
 
 /* trace_mask without the mask: the line as it was, made printable. */
@@ -35,7 +36,7 @@ void trace_escape(const char *cmd, size_t len, char *buf, size_t buflen);
 /* The line as it crossed the wire: trace_mask (mask nonzero) or
  * trace_escape, then its ending made visible, CR as \r and LF as \n:
  * "PASS XXXX\r\n", "USER ann\n".  A line longer than buf is cut before
- * its ending, which is still shown. */
+ * its ending, which is still shown: "CWD AAAA...\r\n". */
 void trace_wire(const char *cmd, size_t len, char *buf, size_t buflen,
     int mask);
 

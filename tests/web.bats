@@ -278,6 +278,31 @@ for l in sys.stdin:
 	refute narrated 'fell behind'
 }
 
+@test "web: a line too long to show whole ends in '...' in the narration, the page's text and its wire view; the kept narration is the narration, stamps too" {
+	web_labd --wire
+	printf -v long '%*s' 1000 ''
+	printf 'USER anonymous\r\nPASS x\r\nCWD ../%s\r\nQUIT\r\n' \
+		"${long// /A}" |
+		timeout 20 curl -s "telnet://127.0.0.1:$LABD_PORT" >"$T/replies"
+	wait_until 100 narrated '\[1\] closed'
+	grep -q '\[1\] > CWD \.\./AAAA*\.\.\.\\r\\n$' "$LABD_LOG"
+	timeout 20 curl -s "${WEB}events/session?id=1" >"$T/stream"
+	run python3 -c 'import sys, json
+for l in open(sys.argv[1]):
+	if not l.startswith("data: {\"seq\""): continue
+	ev = json.loads(l[6:])
+	if ev["text"].startswith("> CWD"):
+		assert ev["text"].endswith("AAA...\\r\\n"), ev["text"]
+		assert ev["wire"].endswith("AAA...\\r\\n"), ev["wire"]
+		assert ev["hex"].endswith(" ..."), ev["hex"]
+		print("cwd")' "$T/stream"
+	[ "$output" = cwd ]
+	curl -s "${WEB}narration.txt?id=1" >"$T/kept"
+	grep -q '\.\.\.$' "$T/kept"	# the cut lines say so here too
+	grep ' \[1\] ' "$LABD_LOG" >"$T/narrated"
+	diff "$T/narrated" "$T/kept"
+}
+
 @test "web: a viewer that asks for events no longer kept is resynchronised, and the narration says so" {
 	web_labd
 	{

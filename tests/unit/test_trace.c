@@ -112,3 +112,20 @@ TEST(trace_wire_small_buffer_keeps_the_ending)
 	trace_wire("x\r\n", 3, small, 4, 1);	/* too small for more */
 	CHECK(strlen(small) < 4);
 }
+
+TEST(trace_a_cut_line_says_it_is_cut)
+{
+	char line[1000], shown[64];
+
+	memset(line, 'A', sizeof line);
+	memcpy(line, "CWD ", 4);
+	memcpy(line + sizeof line - 2, "\r\n", 2);
+	trace_escape(line, sizeof line, shown, sizeof shown);
+	CHECK(strlen(shown) < sizeof shown);
+	CHECK(strcmp(shown + strlen(shown) - 4, "A...") == 0);
+	trace_wire(line, sizeof line, shown, sizeof shown, 1);
+	CHECK(strlen(shown) < sizeof shown);
+	CHECK(strcmp(shown + strlen(shown) - 8, "A...\\r\\n") == 0);
+	trace_escape("CWD AAAA\r\n", 10, shown, sizeof shown);	/* whole */
+	CHECK_STR(shown, "CWD AAAA");
+}
