@@ -592,6 +592,24 @@ in_order() {
 }
 
 # bats test_tags=not-sanitized
+@test "web in chromium: a command with a Telnet command inside: the page says its bytes are the line after the Telnet layer, not all that crossed" {
+	web_labd
+	local fd
+	exec {fd}<>"/dev/tcp/127.0.0.1/$LABD_PORT"
+	printf 'USER anonymous\r\nPASS x\r\nNO\xff\xf1OP\r\nQUIT\r\n' >&"$fd"
+	timeout 20 cat <&"$fd" >"$T/replies"
+	exec {fd}>&-
+	wait_until 100 narrated '\[1\] closed'
+	# what the server read: the line without IAC NOP (the capture has it)
+	timeout 20 curl -s "${WEB}events/session?id=1" >"$T/stream"
+	grep -qF '"wire":"NOOP\\r\\n","hex":"4e 4f 4f 50 0d 0a"' "$T/stream"
+	dom_until 'class="label">221 ' "${WEB}session?id=1"
+	refute grep -q 'as they crossed the wire' "$T/dom"
+	grep -q 'under the Telnet layer: a Telnet command the client sent' "$T/dom"
+	grep -q 'The capture (.pcap) has every byte as it crossed' "$T/dom"
+}
+
+# bats test_tags=not-sanitized
 @test "web in chromium: an active LIST through ftp-labd: the PORT lane, the server's connect, the arithmetic beside 200" {
 	web_labd
 	curl -s --ftp-port 127.0.0.1 --disable-eprt -o "$T/list" \
