@@ -76,18 +76,20 @@ request_line(struct span l, struct http_request *rq, int *http11)
 	    (sp2[8] != '0' && sp2[8] != '1'))
 		return 400;
 	*http11 = sp2[8] == '1';
-	tlen = (size_t)(sp2 - sp1 - 1);
-	if (tlen == 0 || sp1[1] != '/')
-		return 400;
-	for (i = 0; i < tlen; i++)
-		if (!is_vchar((unsigned char)sp1[1 + i]))
-			return 400;
+	/* the method before the target: "OPTIONS *" is another method (405),
+	 * not a malformed request */
 	if (mlen == 3 && memcmp(l.p, "GET", 3) == 0)
 		rq->head_only = 0;
 	else if (mlen == 4 && memcmp(l.p, "HEAD", 4) == 0)
 		rq->head_only = 1;
 	else
 		return 405;
+	tlen = (size_t)(sp2 - sp1 - 1);
+	if (tlen == 0 || sp1[1] != '/')
+		return 400;
+	for (i = 0; i < tlen; i++)
+		if (!is_vchar((unsigned char)sp1[1 + i]))
+			return 400;
 	{
 		const char *q = memchr(sp1 + 1, '?', tlen);
 		size_t plen = q ? (size_t)(q - sp1 - 1) : tlen;

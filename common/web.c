@@ -232,6 +232,14 @@ head(struct viewer *v, int status, const char *type, long long length,
 	put(v, h, t.len);
 }
 
+/* What is queued is the whole answer: the connection closes after it. */
+static void
+answering(struct viewer *v)
+{
+	v->state = ANSWERING;
+	v->deadline = net_now_ms() + WEB_STALL_MS;
+}
+
 /* A whole answer, then the connection closes. */
 static void
 answer(struct viewer *v, int status, const char *type, const void *body,
@@ -240,8 +248,7 @@ answer(struct viewer *v, int status, const char *type, const void *body,
 	head(v, status, type, (long long)len, extra);
 	if (!head_only && room(v, len))
 		put(v, body, len);
-	v->state = ANSWERING;
-	v->deadline = net_now_ms() + WEB_STALL_MS;
+	answering(v);
 }
 
 /* A status and its one line of text: "404 Not Found: no page /x". */
@@ -305,12 +312,19 @@ may_see(const struct viewer *v, const struct events_row *r)
 	return v->account[0] == '\0' || strcmp(r->account, v->account) == 0;
 }
 
-static void
-start_stream(struct viewer *v, const char *extra)
+/* The head of an event stream; for HEAD that is the whole answer, as
+ * for a page.  0 when the stream goes on, -1 when it ends here. */
+static int
+start_stream(struct viewer *v, const char *extra, int head_only)
 {
 	head(v, 200, "text/event-stream", -1, extra);
+	if (head_only) {
+		answering(v);
+		return -1;
+	}
 	put(v, "retry: 2000\n\n", 13);
 	v->ping = net_now_ms() + WEB_PING_MS;
+	return 0;
 }
 
 /* One SSE message: "id: N\nevent: NAME\ndata: JSON\n\n". */
@@ -763,13 +777,14 @@ route(struct viewer *v, const struct http_request *rq)
 		narration(v, session_id(rq), h);
 	} else if (strcmp(rq->path, "/capture.pcap") == 0) {
 		session_capture(v, session_id(rq), h);
-	} else if (strcmp(rq->path, "/events/class") == 0 && !h) {
-		start_stream(v, extra);
+	} else if (strcmp(rq->path, "/events/class") == 0) {
+		if (start_stream(v, extra, h) < 0)
+			return;
 		say_who(v);
 		v->state = ROWS;
 		v->cursor = 0;
 		fill(v);
-	} else if (strcmp(rq->path, "/events/session") == 0 && !h) {
+	} else if (strcmp(rq->path, "/events/session") == 0) {
 		struct events_row row;
 
 		if ((v->session = session_id(rq)) == 0 ||
@@ -777,7 +792,8 @@ route(struct viewer *v, const struct http_request *rq)
 			refuse(v, 404, h, "no such session kept");
 			return;
 		}
-		start_stream(v, extra);
+		if (start_stream(v, extra, h) < 0)
+			return;
 		v->state = EVENTS;
 		v->cursor = resume_after(rq->last_event_id, &row);
 		fill(v);

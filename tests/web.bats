@@ -140,6 +140,25 @@ narrated() {
 	[[ ${lines[-1]} == "403 Forbidden: the Host header names another server" ]]
 }
 
+@test "web: HEAD on an event stream gets the head GET gets (200, or 404 for a session not kept); OPTIONS * gets 405 as any other method" {
+	web_labd
+	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/notes.txt"
+	wait_until 100 narrated '\[1\] closed'
+	for page in events/class 'events/session?id=1'; do
+		run timeout 20 curl -s -I "$WEB$page"
+		[ "$status" -eq 0 ]	# the head, then the connection closes
+		[[ ${lines[0]} == "HTTP/1.1 200 OK"* ]]
+		[[ $output == *"Content-Type: text/event-stream"* ]]
+	done
+	run timeout 20 curl -s -I -w '%{http_code}' "${WEB}events/session?id=99"
+	[[ $output == *404 ]]
+	run timeout 20 curl -s -D "$T/h" -w ' %{http_code}' -X OPTIONS \
+		--request-target '*' "$WEB"
+	[ "$output" = "405 Method Not Allowed: only GET and HEAD
+ 405" ]
+	grep -q '^Allow: GET, HEAD' "$T/h"
+}
+
 @test "web: a request that does not come whole in time gets 408 and the connection closes" {
 	web_labd
 	run raw_http "$(web_port)" 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n'

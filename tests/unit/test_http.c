@@ -50,6 +50,8 @@ TEST(http_refusals)
 
 	CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\n\r\n") == 405);
 	CHECK(parse("get / HTTP/1.1\r\nHost: a\r\n\r\n") == 405);
+	CHECK(parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n") == 405);
+	CHECK(parse("GET * HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
 	CHECK(parse("GET / HTTP/1.1\r\n\r\n") == 400);	/* no Host */
 	CHECK(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n") == 400);
 	CHECK(parse("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
