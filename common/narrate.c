@@ -558,6 +558,27 @@ narrate_rewrite(unsigned id, const char *dir, const char *was,
 	narrate_quoting(id, head, was, was_len, tail);
 }
 
+void
+narrate_own_reply(unsigned id, const char *text, size_t len,
+    const char *tail)
+{
+	char shown[NARRATE_MAX - 64], label[NARRATE_MAX];
+
+	if (!in_ladder()) {
+		narrate_quoting(id, "< ", text, len, tail);
+		return;
+	}
+	trace_escape(text, len, shown, sizeof shown);
+	snprintf(label, sizeof label, "%s%s", shown, tail);
+	ladder_arrow(id, LADDER_SERVER, LADDER_CLIENT, LADDER_REPLY, label);
+}
+
+void
+narrate_withheld(unsigned id, const char *line, size_t len)
+{
+	narrate_quoting(id, "server: ", line, len, " (not sent on)");
+}
+
 static void
 draw_listen(unsigned id, const char *verb, const struct hostport *where)
 {

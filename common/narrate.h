@@ -88,6 +88,18 @@ void narrate_quoting(unsigned id, const char *head, const char *text,
 void narrate_rewrite(unsigned id, const char *dir, const char *was,
     size_t was_len, const char *now, size_t now_len);
 
+/* "< TEXT TAIL": a reply a relay wrote itself and the client got (TAIL
+ * " (from the tap)"): in the ladder an arrow to the client.  TEXT may
+ * quote a peer's bytes (made printable); TAIL is the program's own. */
+void narrate_own_reply(unsigned id, const char *text, size_t len,
+    const char *tail);
+
+/* "server: LINE (not sent on)": a line the server sent that a relay
+ * kept from the client (a reply it refused or replaced).  A note, not a
+ * reply: the ladder and the web view draw no arrow to the client for a
+ * line the client never got. */
+void narrate_withheld(unsigned id, const char *line, size_t len);
+
 /* ---- the events ---- */
 
 /* "connect from HOST port P to HOST port P" */

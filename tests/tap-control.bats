@@ -192,6 +192,29 @@ hostile() {
 	refute grep -q '=>\|data: listening' "$TAP_LOG"
 }
 
+@test "tap-control: --ladder draws a reply the tap kept from the client as a note, never as an arrow to the client" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	fake_start <<-'F'
+	reply 220 fake
+	read
+	reply 227 Entering Passive Mode (127,0,0,1,3,231).
+	read
+	reply 221 bye
+	F
+	tap_start "$FAKE_PORT" --ladder
+	run hostile <<-'S'
+	send b'PASV\r\n'
+	send b'QUIT\r\n'
+	S
+	[ "$status" -eq 0 ]
+	wait_until 50 grep -q ' closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+	# (the row is cut at 80 columns)
+	grep -qF '|         |         server: 227 Entering Passive Mode (127,0,0,1,3,2' "$TAP_LOG"
+	grep -qF '|<--------|         425 Refused by ftp-tap' "$TAP_LOG"
+	refute grep -qF '|<--------|         227' "$TAP_LOG"
+}
+
 @test "tap-control: a 227 or 229 to the pending PASV or EPSV that the tap cannot rewrite is refused (425), never relayed for the client to follow" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	# several lines, the address on the first; an address curl and
@@ -223,7 +246,8 @@ hostile() {
 	grep -q "^425 Refused by ftp-tap: the server's 227 cannot be read: " <<<"$output"
 	# not a line of the server's three replies reached the client
 	refute grep -q 'Entering\|ok$' <<<"$output"
-	grep -q '\] < 227-Entering Passive Mode (127,0,0,1,3,231)\.$' "$TAP_LOG"
+	grep -q '\] server: 227-Entering Passive Mode (127,0,0,1,3,231)\. (not sent on)$' "$TAP_LOG"
+	refute grep -q '\] < 22[79]' "$TAP_LOG"
 	grep -q '\] data: a 227 of several lines: the tap rewrites only a one-line 227; refused$' "$TAP_LOG"
 	grep -q '\] data: cannot read the address of the 227 (.*): refused$' "$TAP_LOG"
 	refute grep -q '=>\|data: listening' "$TAP_LOG"

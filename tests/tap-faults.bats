@@ -87,10 +87,12 @@ fake_server() {
 
 # server_reply LOG: REPLY is the server's own final reply to the
 # transfer, as the tap narrated it (the reply after the 150; not one of
-# the tap's own).  The matrix's helpers answer in REPLY, read by bash: a
-# cell ran a dozen processes (sed, awk, grep, subshells) to judge itself.
+# the tap's own), whether it went on ("] < 226 ...") or the tap kept it
+# from the client ("] server: 226 ... (not sent on)").  The matrix's
+# helpers answer in REPLY, read by bash: a cell ran a dozen processes
+# (sed, awk, grep, subshells) to judge itself.
 server_reply() {
-	local line after_150= mark='] < '
+	local line after_150= mark='] < ' kept='] server: '
 	REPLY=
 	while IFS= read -r line; do
 		if [[ $line == *"$mark"1[0-9][0-9]" "* ]]; then
@@ -99,6 +101,11 @@ server_reply() {
 			[[ $line == *"$mark"[2-5][0-9][0-9]" "* ]] &&
 			[[ $line != *"(from the tap)" ]]; then
 			REPLY=${line##*"$mark"}
+			return 0
+		elif [ -n "$after_150" ] &&
+			[[ $line == *"$kept"[2-5][0-9][0-9]" "*" (not sent on)" ]]; then
+			REPLY=${line##*"$kept"}
+			REPLY=${REPLY% (not sent on)}
 			return 0
 		fi
 	done <"$1"
@@ -176,8 +183,9 @@ tap_end() {
 	[ "$status" = 1 ]
 	grep -q '^reply: 426 Transfer failed: the data connection was reset or cut (ftp-tap)' <<<"$output"
 	# both lines narrated as the server sent them, neither sent on
-	grep -q '\] < 226-Transfer complete\.$' "$T/tap.log"
-	grep -q '\] < 226 0.001 seconds (measured here)$' "$T/tap.log"
+	grep -q '\] server: 226-Transfer complete\. (not sent on)$' "$T/tap.log"
+	grep -q '\] server: 226 0.001 seconds (measured here) (not sent on)$' "$T/tap.log"
+	refute grep -q '\] < 226' "$T/tap.log"
 	grep -q "\] data: the data connection was reset or cut: the server's 226 does not go on$" "$T/tap.log"
 }
 

@@ -86,7 +86,7 @@ tap_reply(struct session *s, const char *fmt, ...)
 		if (text[i] == '\r' || text[i] == '\n')
 			text[i] = '?';
 	memcpy(text + n, "\r\n", 3);
-	narrate_quoting(s->id, "< ", text, (size_t)n, " (from the tap)");
+	narrate_own_reply(s->id, text, (size_t)n, " (from the tap)");
 	return send_client(s, text, (size_t)n + 2);
 }
 
@@ -404,7 +404,7 @@ refused_data_address(struct session *s, enum alg_kind kind,
 		return 0;
 	why = t->port < 1024 ? "a system port below 1024" : "a port of "
 	    "ftp-tap's own";
-	narrate_wire(s->id, "<", line, len);
+	narrate_withheld(s->id, line, len);
 	snprintf(who, sizeof who, "%s port %u", t->host, t->port);
 	narrate_data_refuse(s->id, who, why);
 	return tap_reply(s, "425 Refused by ftp-tap: the server's %s names "
@@ -443,7 +443,7 @@ rewrite_passive(struct session *s, enum alg_kind kind,
 		return r < 0 ? -1 : 0;
 	if (kind == ALG_227 && s->client_end.family != AF_INET) {
 		/* relayed, it would send the client past the tap */
-		narrate_wire(s->id, "<", line, len);
+		narrate_withheld(s->id, line, len);
 		narrate_printf(s->id, "data: a 227 cannot name this IPv6 tap: "
 		    "refused");
 		return tap_reply(s, "425 Refused by ftp-tap: a 227 cannot name "
@@ -545,16 +545,17 @@ final_reply(struct session *s, enum cmd_watch asked, const char *line,
 		check_227_address(s, &where);
 	if (r == 1 && cfg.alg)
 		return rewrite_passive(s, kind, &where, line, len);
-	narrate_wire(s->id, "<", line, len);
 	if (r < 0 && cfg.alg) {
 		/* a client may read an address in it all the same (curl
 		 * and ftplib search the line for six numbers) and connect
 		 * past the tap */
+		narrate_withheld(s->id, line, len);
 		narrate_data_bad_reply(s->id, alg_kind_name(kind), why,
 		    "refused");
 		return tap_reply(s, "425 Refused by ftp-tap: the server's %s "
 		    "cannot be read: %s.", alg_kind_name(kind), why);
 	}
+	narrate_wire(s->id, "<", line, len);
 	if (r == 1)
 		explain_no_alg_passive(s, kind, &where);
 	if (r < 0)
@@ -603,7 +604,7 @@ replaced_line(struct session *s, enum reply_step step, const char *line,
 {
 	int code = s->replacing;
 
-	narrate_wire(s->id, "<", line, len);
+	narrate_withheld(s->id, line, len);
 	if (step != REPLY_DONE)
 		return 0;
 	s->replacing = 0;
