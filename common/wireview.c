@@ -6,15 +6,12 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
-#ifdef __linux__
-#include <linux/sockios.h>	/* SIOCOUTQNSD */
-#endif
 
 #include "err.h"
 #include "net.h"
+#include "sockq.h"
 #include "wireview.h"
 
 /* The capture's side of a narration side. */
@@ -106,8 +103,8 @@ wireview_attach(struct wireview *w, int fd, enum narrate_side me)
 {
 	int lowat = WIREVIEW_UNSENT_MAX;
 
-#ifdef SIOCOUTQNSD
-	if (!w->open)
+	/* no way to ask the kernel what it sent: not attached */
+	if (!w->open || sockq_unsent(fd) < 0)
 		return;
 	w->attached = 1;
 	w->fd = fd;
@@ -115,10 +112,6 @@ wireview_attach(struct wireview *w, int fd, enum narrate_side me)
 	if (w->pf != NULL)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
 		    sizeof lowat);
-#else
-	/* no way to ask the kernel what it sent: not attached */
-	(void)w, (void)fd, (void)me, (void)lowat;
-#endif
 }
 
 /* What me wrote and the kernel has sent since the last look is shown,
@@ -133,12 +126,7 @@ show_sent(struct wireview *w)
 
 	if (!w->attached || w->stopped || (w->held == 0 && !w->fin_queued))
 		return 0;
-#ifdef SIOCOUTQNSD
-	if (ioctl(w->fd, SIOCOUTQNSD, &unsent) < 0)
-		unsent = -1;
-#else
-	unsent = -1;
-#endif
+	unsent = sockq_unsent(w->fd);
 	if (unsent < 0) {
 		stop(w);
 		return -1;
@@ -265,6 +253,15 @@ wireview_resetting(struct wireview *w, int fd, enum narrate_side me)
 	wireview_rst(w, me);
 }
 
+/* A read's end of file on fd is the other side's FIN, unless fd's own
+ * reading side was shut (ftp-labd wakes its sessions so when it stops):
+ * the kernel's TCP state says which, where it can. */
+static int
+eof_is_fin(int fd)
+{
+	return sockq_peer_fin(fd) != 0;
+}
+
 /* The other side's end of file (or reset) on fd, awaited up to wait_ms,
  * its bytes read and dropped.  One read is tried even with wait_ms 0:
  * a reset already there is seen.  Not seen in time: see wireview.h. */
@@ -288,7 +285,7 @@ await_fin(struct wireview *w, int fd, enum narrate_side who, int wait_ms)
 			break;
 		left = net_ms_left(deadline);
 	} while (left > 0 && (n > 0 || net_wait(fd, POLLIN, left) == 1));
-	if (n == 0 || !w->attached)
+	if ((n == 0 && eof_is_fin(fd)) || !w->attached)
 		wireview_fin(w, who);
 	else
 		(void)show_sent(w);
@@ -305,7 +302,7 @@ end_pending(int fd)
 
 	if (n < 0 && errno == ECONNRESET)
 		return -1;
-	return n == 0;
+	return n == 0 && eof_is_fin(fd);
 }
 
 void

@@ -301,6 +301,30 @@ active_retr() {
 	grep -q '\[2\] < 426 ' "$LABD_LOG"
 }
 
+@test "labd --wire and --pcap: a stop shows the server's FIN, not one the client never sent" {
+	require tshark
+	labd_start --wire --pcap "$PCAP"
+	# a client that stays connected, and keeps its socket open after
+	# the server's 421 and FIN: it never sends a FIN of its own
+	exec {ctl}<>"/dev/tcp/127.0.0.1/$LABD_PORT"
+	read -r -t 10 -u "$ctl" _
+	printf 'NOOP\r\n' >&"$ctl"
+	read -r -t 10 -u "$ctl" _
+	labd_stop
+	local line lines=()
+	while IFS= read -r -t 10 -u "$ctl" line; do lines+=("$line"); done
+	exec {ctl}>&-
+	[[ ${lines[0]} == "421 "* ]]
+	cat "$LABD_LOG"
+	grep -q '\[1\] < 421 Server shutting down' "$LABD_LOG"
+	grep -q '\[1\] tcp: control: FIN from the server first' "$LABD_LOG"
+	refute grep -q '\[1\] tcp: control: FIN from the client' "$LABD_LOG"
+	# the capture: the server's FIN, and none from the client's port
+	ts -Y 'tcp.flags.fin == 1' -T fields -e tcp.srcport >"$T/fins"
+	cat "$T/fins"
+	[ "$(cat "$T/fins")" = "$LABD_PORT" ]
+}
+
 @test "labd --wire and --pcap: an upload, the client's FIN first" {
 	require tshark
 	labd_start --wire --pcap "$PCAP"

@@ -7,7 +7,8 @@
  * a time when a capture needs them: transfer.c) and how it ended.
  *
  * Who sent the first FIN is known for sure only when it is seen: the
- * client's as end of file, the server's as its shutdown(2).  When the
+ * client's as end of file (but for the one sessions_stop() makes), the
+ * server's as its shutdown(2).  When the
  * server closes first, wireview_closing() waits a bounded time for the
  * client's FIN, so both are narrated in their order.
  * Without --wire and --pcap none of this runs.
@@ -17,6 +18,7 @@
 
 #include "labd.h"
 #include "net.h"
+#include "sockq.h"
 
 static int
 watching(void)
@@ -58,6 +60,15 @@ server_closes(int fd, struct wireview *w)
 	wireview_closing(w, fd, NARRATE_SERVER, WIREVIEW_CLOSE_MS);
 }
 
+/* The end of file the session read is the client's FIN, unless
+ * sessions_stop() shut the reading side to wake the session: the
+ * kernel's TCP state says which. */
+static int
+client_fin(const struct session *s)
+{
+	return s->lb.eof && sockq_peer_fin(s->ctrl) != 0;
+}
+
 /* Before the session closes its control connection. */
 void
 wire_ctrl_end(struct session *s)
@@ -66,7 +77,7 @@ wire_ctrl_end(struct session *s)
 		return;
 	if (s->ctrl_reset)
 		wireview_rst(&s->ctrl_wire, NARRATE_CLIENT);
-	else if (s->lb.eof)
+	else if (client_fin(s))
 		wireview_close(&s->ctrl_wire, NARRATE_CLIENT);
 	else
 		server_closes(s->ctrl, &s->ctrl_wire);
