@@ -325,6 +325,47 @@ active_retr() {
 	[ "$(cat "$T/fins")" = "$LABD_PORT" ]
 }
 
+@test "labd --wire: a download the client resets after the server wrote it all is not a 226" {
+	labd_start --wire
+	# small enough that the server writes all of it into its socket
+	# before the client, which reads 1000 bytes, resets
+	head -c 200000 /dev/zero >"$LABD_ROOT/small.bin"
+	python3 - "$LABD_PORT" >"$T/replies" <<-'PY'
+	import re, socket, struct, sys
+	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+	f = c.makefile("rb")
+	def reply():
+	    line = f.readline()
+	    while line[3:4] == b"-":
+	        line = f.readline()
+	    return line.decode().strip()
+	reply()
+	for cmd in (b"USER anonymous", b"PASS x", b"TYPE I"):
+	    c.sendall(cmd + b"\r\n"); reply()
+	c.sendall(b"PASV\r\n")
+	n = [int(x) for x in re.search(r"\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)", reply()).groups()]
+	d = socket.create_connection(("127.0.0.1", n[4] * 256 + n[5]), 10)
+	c.sendall(b"RETR small.bin\r\n")
+	print(reply())
+	d.recv(1000)
+	d.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	d.close()
+	print(reply())
+	c.sendall(b"QUIT\r\n"); print(reply())
+	PY
+	wait_until 50 grep -q '\[1\] closed' "$LABD_LOG"
+	cat "$T/replies" "$LABD_LOG"
+	grep -q '^426 ' "$T/replies"
+	refute grep -q '\[1\] < 226 ' "$LABD_LOG"
+	# the narration agrees with itself: the bytes sent before the RST
+	local rst sent
+	rst=$(sed -n 's/.*\[1\] tcp: data: RST from the client: reset (client sent 0 bytes, server \([0-9]*\))$/\1/p' "$LABD_LOG")
+	sent=$(sed -n 's/.*\[1\] data: sent \([0-9]*\) bytes, closed$/\1/p' "$LABD_LOG")
+	[ -n "$rst" ]
+	[ "$sent" = "$rst" ]
+	[ "$sent" -lt 200000 ]
+}
+
 @test "labd --wire and --pcap: an upload, the client's FIN first" {
 	require tshark
 	labd_start --wire --pcap "$PCAP"

@@ -6,6 +6,10 @@
  * and a bare STAT gets the bytes moved so far (RFC 959 4.1.3).  A stall
  * longer than --data-timeout ends the transfer too.
  *
+ * A download is done when the client has acknowledged its last byte
+ * (await_delivery): a client that resets with bytes still in the
+ * server's socket never got them, and gets 426, not 226.
+ *
  * STOR never destroys data: it writes a temporary file in the same
  * directory and renames it over the target only when the whole upload
  * arrived.  A failed or aborted upload removes the temporary file and
@@ -24,12 +28,14 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "labd.h"
 #include "net.h"
 #include "pump.h"
+#include "sockq.h"
 
 /* How long an upload's end waits to see the control connection close too.
  * A killed client's kernel closes its sockets one after the other, newest
@@ -37,6 +43,10 @@
  * microseconds before the control connection's; a finished client stays
  * connected for its 226, so only a dead one closes within this time. */
 #define UPLOAD_SETTLE_MS 50
+
+/* The longest pause between two looks at a download's acknowledgements
+ * (await_delivery); the first is 1 ms, and each doubles. */
+#define DELIVERY_PAUSE_MS 50
 
 enum xfer_end { X_DONE, X_ABORT, X_GONE, X_STALL, X_DATA_ERR, X_FILE_ERR,
 	X_FULL };
@@ -52,24 +62,20 @@ struct xfer {
 	int eof;		/* the input ended: for an upload, a FIN */
 };
 
-/* Looks at the control connection (wait 0) or waits until the pump can
- * go on, hearing the control connection meanwhile.  A bare STAT is
- * answered with the bytes moved so far, and the transfer goes on: X_DONE
- * means go on. */
+/* What a control connection event means to a running transfer: a bare
+ * STAT is answered with the bytes moved so far, and the transfer goes
+ * on.  X_DONE means go on; a timeout is a stall when stall says so. */
 static enum xfer_end
-watch_control(struct session *s, struct pump_chan *c, int sending, int wait)
+heard(struct session *s, const struct pump_chan *c, int sending,
+    enum ctl_event ev, int stall)
 {
-	struct pollfd pfd;
-
-	pump_chan_pollfd(c, &pfd);
-	switch (control_watch(s, wait ? &pfd : NULL,
-	    wait ? cfg.data_timeout * 1000 : 0)) {
+	switch (ev) {
 	case CTL_ABORT:
 		return X_ABORT;
 	case CTL_GONE:
 		return X_GONE;
 	case CTL_TIMEOUT:
-		return wait ? X_STALL : X_DONE;
+		return stall ? X_STALL : X_DONE;
 	case CTL_STAT:
 		reply(s, 213, "Status: %llu bytes %s so far.",
 		    (unsigned long long)(sending ? c->bytes_out : c->bytes_in),
@@ -80,6 +86,71 @@ watch_control(struct session *s, struct pump_chan *c, int sending, int wait)
 		break;
 	}
 	return X_DONE;
+}
+
+/* Looks at the control connection (wait 0) or waits until the pump can
+ * go on, hearing the control connection meanwhile (see heard). */
+static enum xfer_end
+watch_control(struct session *s, struct pump_chan *c, int sending, int wait)
+{
+	struct pollfd pfd;
+
+	pump_chan_pollfd(c, &pfd);
+	return heard(s, c, sending, control_watch(s, wait ? &pfd : NULL,
+	    wait ? cfg.data_timeout * 1000 : 0), wait);
+}
+
+/* Has the client reset the data connection fd?  A reset is reported
+ * once only: the caller must say so (X_DATA_ERR tells --wire). */
+static int
+client_reset(int fd)
+{
+	char byte;
+
+	return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    errno == ECONNRESET;
+}
+
+/* A download is done when the client has acknowledged its last byte,
+ * not when that byte went into the socket: a client that resets before
+ * then never got the rest, and a 226 would say it did (common/sockq.h).
+ * Waits for that, hearing ABOR and STAT, up to --data-timeout without
+ * progress; where the kernel cannot say (not Linux), it does not wait. */
+static enum xfer_end
+await_delivery(struct session *s, const struct pump_chan *c, int fd,
+    struct xfer *x)
+{
+	long long deadline = 0;
+	int unacked, last = -1, pause = 1;
+	enum xfer_end end = X_DONE;
+
+	while (end == X_DONE && (unacked = sockq_unacked(fd)) > 0) {
+		if (unacked != last)	/* progress: the stall clock restarts */
+			deadline = net_now_ms() + cfg.data_timeout * 1000LL;
+		last = unacked;
+		if (client_reset(fd)) {
+			x->err = ECONNRESET;
+			return X_DATA_ERR;
+		}
+		if (net_ms_left(deadline) == 0)
+			return X_STALL;
+		end = heard(s, c, 1, control_watch(s, NULL, pause), 0);
+		pause = 2 * pause < DELIVERY_PAUSE_MS ? 2 * pause :
+		    DELIVERY_PAUSE_MS;
+	}
+	return end;
+}
+
+/* The bytes of a download that went on the wire: all that was written
+ * but what the kernel had not sent yet when the transfer ended (a RST
+ * then discards it). */
+static uint64_t
+bytes_sent(const struct pump_chan *c, int fd)
+{
+	int unsent = sockq_unsent(fd);
+
+	return unsent > 0 && (uint64_t)unsent < c->bytes_out ?
+	    c->bytes_out - (uint64_t)unsent : c->bytes_out;
 }
 
 /* Moves in to out until the end, an ABOR, a stall or an error.  wire is
@@ -129,6 +200,8 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		x->end = (c.write_failed ? out : in) == wire ? X_DATA_ERR :
 		    X_FILE_ERR;
 	}
+	if (st == PUMP_STEP_EOF && sending && x->end == X_DONE)
+		x->end = await_delivery(s, &c, wire, x);
 	if (!sending && x->end == X_DONE && c.bytes_in > limit)
 		x->end = X_FULL;
 	/* an upload's end is only the data connection closing: a killed
@@ -140,13 +213,14 @@ pump_transfer(struct session *s, int in, int out, enum pump_conv conv,
 		    "the upload is not complete");
 		x->end = X_GONE;
 	}
-	x->bytes = sending ? c.bytes_out : c.bytes_in;
+	x->bytes = sending ? bytes_sent(&c, wire) : c.bytes_in;
 	if (sending)
 		s->bytes_down += x->bytes;
 	else
 		s->bytes_up += x->bytes;
 	x->eof = st == PUMP_STEP_EOF;
-	wire_data_moved(s, sending, x->bytes);
+	/* all that was written: the wire view shows what the kernel sent */
+	wire_data_moved(s, sending, sending ? c.bytes_out : c.bytes_in);
 	pump_chan_close(&c);
 }
 
