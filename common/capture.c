@@ -5,18 +5,17 @@
 #include <string.h>
 
 #include "capture.h"
+#include "trace.h"
 
 #define RECORD_HEADER 16	/* before each packet of a pcap file */
 #define CONTROL_FLOWS 4		/* a session's control connections whose
-				   commands are read for PASS (ftp-tap
+				   commands are read for a password (ftp-tap
 				   has two at once) */
 
 /* Where a client's command line stands, on one control connection. */
 struct line_state {
 	const void *flow;	/* whose: the struct pcap_flow */
-	size_t col;		/* bytes of the line so far */
-	char head[5];		/* its first five, in upper case */
-	int secret;		/* within a PASS argument: not kept */
+	struct trace_secret scan;	/* where a password starts */
 };
 
 struct kept_session {
@@ -105,6 +104,7 @@ line_of(struct kept_session *s, const void *flow, int syn)
 		if (ls == NULL)
 			ls = &s->lines[s->next_line++ % CONTROL_FLOWS];
 		*ls = (struct line_state){ .flow = flow };
+		trace_secret_init(&ls->scan);
 	}
 	return ls;
 }
@@ -112,27 +112,15 @@ line_of(struct kept_session *s, const void *flow, int syn)
 /* How many of the n bytes of a client's commands may be kept: all of
  * them, or those before the first byte of a password.  The line is
  * followed across packets, so a password typed one key a packet is
- * found too. */
+ * found too; trace_secret_byte decides, as it does for the narration. */
 static size_t
 keepable(struct line_state *ls, const unsigned char *p, size_t n)
 {
 	size_t i, keep = n;
 
-	for (i = 0; i < n; i++) {
-		if (ls->secret && i < keep)
+	for (i = 0; i < n; i++)	/* all of them: a later line may follow */
+		if (trace_secret_byte(&ls->scan, p[i]) && i < keep)
 			keep = i;
-		if (p[i] == '\n') {
-			ls->col = 0;
-			ls->secret = 0;
-			continue;
-		}
-		if (ls->col < sizeof ls->head)
-			ls->head[ls->col] = (char)(p[i] >= 'a' && p[i] <= 'z' ?
-			    p[i] - 'a' + 'A' : p[i]);
-		if (++ls->col == sizeof ls->head &&
-		    memcmp(ls->head, "PASS ", sizeof ls->head) == 0)
-			ls->secret = 1;
-	}
 	return keep;
 }
 

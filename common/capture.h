@@ -11,8 +11,10 @@
  *  - a packet whose bytes are not all kept is cut (its captured length
  *    less than its length on the wire): Wireshark marks it "Packet size
  *    limited during capture";
- *  - a password: a client's PASS line is cut after "PASS ", unless the
- *    server shows passwords (--show-passwords);
+ *  - a password: a client's PASS or ACCT line is cut where its argument
+ *    starts, as common/trace finds it for the narration (Telnet commands
+ *    in the verb, blanks before it, a tab after it), unless the server
+ *    shows passwords (--show-passwords);
  *  - data connections: the first CAPTURE_DATA_BYTES of payload a session
  *    moves are kept whole, later packets only up to their TCP header;
  *  - past CAPTURE_MAX bytes of records (data connections' past
@@ -33,7 +35,7 @@
 #define CAPTURE_DATA_BYTES (32 * 1024)	/* data payload kept whole */
 
 /* Keep the records of pf, from now on (before any session starts);
- * show_passwords: PASS lines kept whole. */
+ * show_passwords: PASS and ACCT lines kept whole. */
 void capture_start(struct pcap_file *pf, int show_passwords);
 
 /* The keeper (pcap_keep_fn), for the tests. */

@@ -57,11 +57,90 @@ trace_stamp_length(const char *line, size_t len)
 	return i + n + 1;
 }
 
-static int
-is_secret_verb(const char *cmd, size_t len)
+/* ---- where a password starts ---- */
+
+enum { BEFORE_VERB, IN_VERB, AFTER_VERB, SECRET, NO_SECRET };
+
+void
+trace_secret_init(struct trace_secret *ts)
 {
-	return len >= 4 && (strncasecmp(cmd, "PASS", 4) == 0 ||
-	    strncasecmp(cmd, "ACCT", 4) == 0) && (len == 4 || cmd[4] == ' ');
+	memset(ts, 0, sizeof *ts);
+	telnet_init(&ts->tn);
+}
+
+static int
+is_blank(unsigned char c)
+{
+	return c <= ' ' || c == 0x7f;
+}
+
+static int
+is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The verb's letters so far begin PASS or ACCT. */
+static int
+may_be_secret_verb(const struct trace_secret *ts)
+{
+	return strncasecmp(ts->verb, "PASS", ts->verb_len) == 0 ||
+	    strncasecmp(ts->verb, "ACCT", ts->verb_len) == 0;
+}
+
+/* c, a byte of the line's text (not Telnet), before the secret. */
+static int
+before_secret(struct trace_secret *ts, unsigned char c)
+{
+	if (ts->state == BEFORE_VERB && is_blank(c))
+		return 0;
+	if (ts->state == AFTER_VERB) {	/* PASSIVE, PASS secret, PASS:x */
+		ts->state = is_letter(c) ? NO_SECRET : SECRET;
+		return ts->state == SECRET && c != ' ' && c != '\t';
+	}
+	ts->state = IN_VERB;
+	ts->verb[ts->verb_len++] = (char)c;
+	if (!may_be_secret_verb(ts))
+		ts->state = NO_SECRET;
+	else if (ts->verb_len == sizeof ts->verb)
+		ts->state = AFTER_VERB;
+	return 0;
+}
+
+int
+trace_secret_byte(struct trace_secret *ts, unsigned char c)
+{
+	int secret = ts->state == SECRET;
+
+	/* Telnet first, as the server reads: an LF inside a command does
+	 * not end the line */
+	if (telnet_filter(&ts->tn, &c, 1) == 0)
+		return secret;	/* a Telnet command: not the line's text */
+	ts->tn.reply_len = 0;	/* its refusals are the server's to send */
+	if (c == '\n') {	/* a new line starts after it */
+		ts->state = BEFORE_VERB;
+		ts->verb_len = 0;
+		return secret;
+	}
+	if (ts->state == SECRET || ts->state == NO_SECRET)
+		return secret;
+	return before_secret(ts, c);
+}
+
+/* Where the secret of line[0..len) starts: *at, and 1; or 0 if none.
+ * "PASS " has one, empty. */
+static int
+find_secret(const char *line, size_t len, size_t *at)
+{
+	struct trace_secret ts;
+	size_t i;
+
+	trace_secret_init(&ts);
+	for (i = 0; i < len; i++)
+		if (trace_secret_byte(&ts, (unsigned char)line[i]))
+			break;
+	*at = i;
+	return ts.state == SECRET;
 }
 
 /* trace_printable, and *used: how many bytes of text it took. */
@@ -98,19 +177,20 @@ trace_printable(const char *text, size_t len, char *buf, size_t buflen)
 static void
 show(const char *cmd, size_t len, char *buf, size_t buflen, int mask)
 {
-	size_t o, used;
+	size_t o, used, at;
 
 	if (buflen == 0)
 		return;
 	len = line_chomp(cmd, len);
-	if (mask && is_secret_verb(cmd, len) && len > 5)
-		len = 5;	/* keep "PASS ", the mask follows */
+	if (mask && find_secret(cmd, len, &at)) {
+		o = trace_printable(cmd, at, buf, buflen);
+		snprintf(buf + o, buflen - o, "XXXX");
+		return;
+	}
 	o = printable_part(cmd, len, buf, buflen, &used);
 	if (used < len && buflen > 3) {	/* cut: and say so */
 		o = printable_part(cmd, len, buf, buflen - 3, &used);
 		memcpy(buf + o, "...", 4);
-	} else if (mask && is_secret_verb(cmd, len) && len == 5) {
-		snprintf(buf + o, buflen - o, "XXXX");
 	}
 }
 

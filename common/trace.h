@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "telnet.h"
+
 /* Marks time zero; later stamps are relative to it. */
 void trace_start(void);
 
@@ -24,10 +26,38 @@ size_t trace_stamp_length(const char *line, size_t len);
 size_t trace_printable(const char *text, size_t len, char *buf,
     size_t buflen);
 
+/* Where a secret starts in a client's command line: the one place that
+ * decides, for the narration (trace_mask) and the web view's capture
+ * (common/capture), which bytes are a password.  The line is fed one
+ * byte at a time, as it may arrive one key a packet:
+ *
+ *	" pa<IAC NOP>ss\tsecret\r\n"
+ *	 ^ blanks before the verb are skipped
+ *	   ^^^^^^^^^^^ Telnet commands inside the verb are skipped
+ *	              ^ one blank after the verb is kept
+ *	               ^^^^^^^^^^^^ the secret: every byte to the end of line
+ *
+ * The verb is PASS or ACCT, any case, followed by anything but a letter
+ * (PASSIVE is not a secret): the server may refuse the line (500 for
+ * " PASS x"), but what was typed is a password all the same. */
+struct trace_secret {
+	struct telnet tn;	/* the Telnet commands skipped */
+	int state;		/* before, in or after the verb */
+	size_t verb_len;	/* its letters so far */
+	char verb[4];
+};
+
+void trace_secret_init(struct trace_secret *ts);
+
+/* Feeds c, the next byte of the line (LF ends it): 1 if c is part of a
+ * secret, else 0. */
+int trace_secret_byte(struct trace_secret *ts, unsigned char c);
+
 /* Copies the command in cmd[0..len) into buf, without its line ending,
- * with the argument of PASS or ACCT (any case) replaced by XXXX, as BSD
- * ftp -d shows it.  Bytes outside printable ASCII are shown as \xNN.
- * A line longer than buf is cut, and ends in "..." to say so. */
+ * with the argument of PASS or ACCT (any case, as trace_secret_byte
+ * finds it) replaced by XXXX, as BSD ftp -d shows it.  Bytes outside
+ * printable ASCII are shown as \xNN.  A line longer than buf is cut,
+ * and ends in "..." to say so. */
 void trace_mask(const char *cmd, size_t len, char *buf, size_t buflen);
 
 /* trace_mask without the mask: the line as it was, made printable. */

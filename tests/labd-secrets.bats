@@ -169,3 +169,46 @@ hostile_client() {
 	LABD_ROOT=$T/class labd_start --class 2 --class-file "$T/accounts.txt" --user nobody
 	grep -q 'privileges: started as root; now serving as nobody' "$LABD_LOG"
 }
+
+# A password however the PASS line was typed: a Telnet command inside
+# the verb (the server logs in), a tab after it or a blank before it
+# (500, but a password all the same).  Not in the class log, the
+# student's log, the web view's narration and events, nor its capture.
+@test "labd secrets: a PASS line typed with a Telnet command, a tab or a leading blank shows its password nowhere" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 drives the control channel"
+	load lib/chat
+	labd_start --class 2 --class-file "$T/accounts.txt" --log-dir "$T/logs" \
+		--fail-delay 0 --web 127.0.0.1:0
+	wait_until 100 grep -qs '^web view: ' "$LABD_OUT"
+	local web pw
+	web=$(sed -n 's/^web view: //p' "$LABD_OUT")
+	pw=$(awk -F: '$1 == "student01" { print $2 }' "$T/accounts.txt")
+	[ -n "$pw" ]
+	run chat <<-S
+		USER student01
+		!raw b'PA\xff\xf1SS $pw\r\n'
+		!read
+		!raw b'PASS\t$pw\r\n'
+		!read
+		!raw b' PASS $pw\r\n'
+		!read
+		QUIT
+	S
+	[[ $output == *"230 User student01 logged in"* ]]
+	[[ $output == *"500 "*"500 "* ]]
+	wait_until 100 grep -qs '\[1 student01\] closed' "$T/logs/class.log"
+	grep -q '> PASS XXXX' "$T/logs/class.log"	# the Telnet NOP removed
+	grep -q '> PASS\\x09XXXX' "$T/logs/class.log"
+	grep -q '>  PASS XXXX' "$T/logs/class.log"
+	curl -s -o "$T/narration.txt" "${web}narration.txt?id=1"
+	grep -q 'PASS\\x09XXXX' "$T/narration.txt"
+	timeout 5 curl -s -o "$T/events" "${web}events/session?id=1" || true
+	grep -q 'PASS' "$T/events"
+	curl -s -o "$T/s1.pcap" "${web}capture.pcap?id=1"
+	grep -aq 'USER student01' "$T/s1.pcap"
+	local f
+	for f in "$T/logs/class.log" "$T/logs/student01.log" \
+	    "$T/narration.txt" "$T/events" "$T/s1.pcap"; do
+		refute grep -aqF -- "$pw" "$f"
+	done
+}

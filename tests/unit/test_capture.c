@@ -87,6 +87,41 @@ TEST(capture_leaves_out_a_password_typed_one_key_a_packet)
 	CHECK(capture_copy(902, kept, sizeof kept) == -1);	/* not kept */
 }
 
+/* However the PASS line was typed, as trace_secret_byte reads it: a
+ * Telnet command inside the verb (the server takes it and logs in),
+ * a tab after it or blanks before it (the server says 500, but it was
+ * a password), and ACCT. */
+TEST(capture_leaves_out_a_password_however_the_verb_is_typed)
+{
+	static const struct { const char *typed; size_t len; const char *kept; }
+	    lines[] = {
+		{ "PA\xff\xf1SS hunter2\r\n", 19, "PA\xff\xf1SS " },
+		{ "P\xff\xfb\x01" "ASS hunter2\r\n", 20, "P\xff\xfb\x01" "ASS " },
+		{ "PASS\thunter2\r\n", 15, "PASS\t" },
+		{ " \tpass hunter2\r\n", 17, " \tpass " },
+		{ "ACCT hunter2\r\n", 15, "ACCT " },
+		{ "PASS:hunter2\r\n", 15, "PASS" },
+		{ "PASSIVE\r\n", 9, "PASSIVE\r\n" },
+	};
+	static struct pcap_file pf;
+	struct pcap_flow f;
+	char got[64];
+	size_t i;
+	long n;
+
+	CHECK(pcap_open(&pf, -1) == 0);
+	capture_start(&pf, 0);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		flow(&f, &pf, 910 + (unsigned)i, 0);
+		pcap_flow_data(&f, PCAP_CONNECTOR, lines[i].typed,
+		    lines[i].len, &when);
+		n = capture_copy(910 + (unsigned)i, kept, sizeof kept);
+		CHECK(n > 0);
+		client_bytes(n, got, sizeof got);
+		CHECK_STR(got, lines[i].kept);
+	}
+}
+
 TEST(capture_keeps_data_payload_up_to_its_bound_then_headers)
 {
 	static struct pcap_file pf;

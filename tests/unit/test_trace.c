@@ -22,6 +22,35 @@ TEST(trace_mask_pass_and_acct)
 	CHECK_STR(mask("PASS"), "PASS");	/* no argument: nothing to hide */
 }
 
+/* However the verb was typed: the server logs in with a Telnet command
+ * inside it, and refuses the others with 500, a password all the same. */
+TEST(trace_mask_pass_however_typed)
+{
+	CHECK_STR(mask("PA\xff\xf1SS secret\r\n"), "PA\\xff\\xf1SS XXXX");
+	CHECK_STR(mask("PASS\tsecret\r\n"), "PASS\\x09XXXX");
+	CHECK_STR(mask(" PASS secret"), " PASS XXXX");
+	CHECK_STR(mask("\t pass secret"), "\\x09 pass XXXX");
+	CHECK_STR(mask("PASS:secret"), "PASSXXXX");
+	CHECK_STR(mask("PASS "), "PASS XXXX");
+}
+
+/* An LF inside a Telnet command does not end the line, for the server
+ * nor for the mask. */
+TEST(trace_secret_follows_telnet_across_bytes)
+{
+	const char *typed = "PASS se\xff\xfb\ncret\r\nNOOP\r\n";
+	struct trace_secret ts;
+	char secret[32];
+	size_t i, o = 0;
+
+	trace_secret_init(&ts);
+	for (i = 0; typed[i] != '\0'; i++)
+		if (trace_secret_byte(&ts, (unsigned char)typed[i]))
+			secret[o++] = typed[i];
+	secret[o] = '\0';
+	CHECK_STR(secret, "se\xff\xfb\ncret\r\n");
+}
+
 TEST(trace_mask_leaves_other_commands)
 {
 	CHECK_STR(mask("USER anonymous\r\n"), "USER anonymous");
