@@ -11,6 +11,7 @@
 #include "ladder.h"
 #include "line.h"
 #include "narrate.h"
+#include "privfile.h"
 #include "trace.h"
 
 static int narrate_fd = -1;	/* set once by narrate_start */
@@ -44,31 +45,9 @@ narrate_log_fd(const char *path, int quiet)
 
 	if (path == NULL)
 		return quiet ? -1 : 2;
-	fd = narrate_open_private(AT_FDCWD, path, O_APPEND);
-	if (fd < 0)
-		die_errno(EXIT_CANTCREAT, "--log %s", path);
+	fd = privfile_open("--log", path, O_APPEND);
+	privfile_seal(fd, "--log", path);
 	return fd;
-}
-
-int
-narrate_open_private(int dir, const char *path, int flags)
-{
-	struct stat st;
-	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_CLOEXEC | flags,
-	    0600), e;
-
-	if (fd < 0)
-		return -1;
-	/* a device or a pipe (/dev/null, /dev/stdout) is not ours to change */
-	if (fstat(fd, &st) == 0 && (!S_ISREG(st.st_mode) ||
-	    (st.st_mode & 077) == 0))
-		return fd;
-	if (fchmod(fd, 0600) == 0)	/* a file from before: made private */
-		return fd;
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
 }
 
 /* ---- for a classroom: who is speaking, and when by the clock ---- */

@@ -45,18 +45,10 @@ enum narrate_flags {
 void narrate_start(int fd, int flags);
 
 /* Where the options -q and --log FILE send the narration, as a descriptor
- * for narrate_start: FILE opened for appending (path not NULL; dies 73
- * when it cannot be), else -1 when quiet, else 2 (stderr).  The file is
- * private, as narrate_open_private makes it. */
+ * for narrate_start: FILE opened for appending (path not NULL), else -1
+ * when quiet, else 2 (stderr).  The file is guarded and made private by
+ * common/privfile (dies 73 when it is refused or cannot be opened). */
 int narrate_log_fd(const char *path, int quiet);
-
-/* Opens for writing (flags: O_APPEND or O_TRUNC, and O_NOFOLLOW where a
- * link may be someone's trap) a file that can hold passwords or someone's
- * traffic: a log, a capture.  path is relative to dir (AT_FDCWD: as
- * given).  Only its owner may read it: created 0600, and an existing
- * regular file made 0600 as well (a device or a pipe is left alone).  -1
- * with errno. */
-int narrate_open_private(int dir, const char *path, int flags);
 
 /* "STAMP [id] text": the one line every event below is made of. */
 void narrate_printf(unsigned id, const char *fmt, ...)

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "net.h"
+#include "privfile.h"
 #include "sockq.h"
 #include "wireview.h"
 
@@ -360,9 +361,10 @@ wireview_pcap_option(const char *path)
 
 	if (path == NULL)
 		return NULL;
-	fd = narrate_open_private(AT_FDCWD, path, O_TRUNC);
-	if (fd < 0 || pcap_open(&capture, fd) < 0)
+	fd = privfile_open("--pcap", path, O_TRUNC);
+	if (pcap_open(&capture, fd) < 0)
 		die_errno(EXIT_CANTCREAT, "--pcap %s", path);
+	privfile_seal(fd, "--pcap", path);	/* once written: see privfile.h */
 	return &capture;
 }
 

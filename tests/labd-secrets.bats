@@ -57,25 +57,81 @@ mode() { stat -c %a "$1"; }
 	# by timeout (and the test fails)
 	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/logs"
 	[ "$status" -eq 73 ]
-	[ "$output" = "ftp-labd: --log-dir $T/logs: class.log is a symbolic link; logs are not written through links" ]
+	[ "$output" = "ftp-labd: --log-dir $T/logs: class.log is a symbolic link; logs and captures are not written through links" ]
 	[ "$(cat "$T/victim")" = 'not a log' ]
 	# a hard link is another name for someone's file: refused too
 	rm "$T/logs/class.log"
 	ln "$T/victim" "$T/logs/class.log"
 	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/logs"
 	[ "$status" -eq 73 ]
-	[ "$output" = "ftp-labd: --log-dir $T/logs: class.log has other names (a hard link); logs are written to a file of their own only" ]
+	[ "$output" = "ftp-labd: --log-dir $T/logs: class.log has other names (a hard link); logs and captures are written to a file of their own only" ]
 	[ "$(cat "$T/victim")" = 'not a log' ]
 	# a folder anyone can write (sticky or not): refused, nothing made
 	mkdir -m 1777 "$T/shared"
 	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/shared"
 	[ "$status" -eq 73 ]
-	[ "$output" = "ftp-labd: --log-dir $T/shared: others can write this folder (mode 1777), so they could plant a link or a file where a log goes; use a folder only its owner can write (chmod go-w $T/shared)" ]
+	[ "$output" = "ftp-labd: --log-dir $T/shared: others can write the folder $T/shared (mode 1777), so they could plant a link or a file where a log or a capture goes; use a folder only its owner can write (chmod go-w $T/shared)" ]
 	[ -z "$(ls -A "$T/shared")" ]
 	chmod 775 "$T/shared"
 	run timeout 10 ftp-labd -p 0 -r "$T/root" --log-dir "$T/shared"
 	[ "$status" -eq 73 ]
-	[[ $output == *"others can write this folder (mode 0775)"* ]]
+	[[ $output == *"others can write the folder $T/shared (mode 0775)"* ]]
+}
+
+# --log FILE and --pcap FILE: the guard of --log-dir (common/privfile).
+# Each server here must refuse to start (one that serves is stopped by
+# timeout, and the test fails); what was there is left as it was.
+refused() {
+	run timeout 10 ftp-labd -p 0 -r "$T/root" --stay-root "$@"
+	[ "$status" -eq 73 ]
+}
+
+@test "labd secrets: --log and --pcap follow no link and refuse a file of someone else's or a folder others can write" {
+	mkdir -m 755 "$T/own"
+	echo 'not a log' >"$T/victim"
+	chmod 644 "$T/victim"
+	ln -s "$T/victim" "$T/own/cap.pcap"
+	refused --pcap "$T/own/cap.pcap"
+	[ "$output" = "ftp-labd: --pcap $T/own/cap.pcap: cap.pcap is a symbolic link; logs and captures are not written through links" ]
+	ln -s "$T/victim" "$T/own/lab.log"
+	refused --log "$T/own/lab.log"
+	[[ $output == *"lab.log is a symbolic link"* ]]
+	ln "$T/victim" "$T/own/hard.pcap"
+	refused --pcap "$T/own/hard.pcap"
+	[[ $output == *"hard.pcap has other names (a hard link)"* ]]
+	[ "$(cat "$T/victim")" = 'not a log' ]
+	[ "$(mode "$T/victim")" = 644 ]
+	# a shared folder (sticky or not): nothing made there
+	mkdir -m 1777 "$T/shared"
+	refused --pcap "$T/shared/lab.pcap"
+	[ "$output" = "ftp-labd: --pcap $T/shared/lab.pcap: others can write the folder $T/shared (mode 1777), so they could plant a link or a file where a log or a capture goes; use a folder only its owner can write (chmod go-w $T/shared)" ]
+	refused --log "$T/shared/lab.log"
+	[ -z "$(ls -A "$T/shared")" ]
+	# a file someone else planted, empty, for the passwords to come
+	[ "$(id -u)" -eq 0 ] || skip "not root: a file of another user's needs root to make"
+	for f in planted.pcap planted.log; do
+		echo planted >"$T/own/$f"
+		chown nobody "$T/own/$f"
+	done
+	refused --pcap "$T/own/planted.pcap"
+	[ "$output" = "ftp-labd: --pcap $T/own/planted.pcap: planted.pcap belongs to uid $(id -u nobody), who could read what is written to it; remove it or choose another name" ]
+	refused --log "$T/own/planted.log"
+	[[ $output == *"planted.log belongs to uid $(id -u nobody)"* ]]
+	[ "$(cat "$T/own/planted.pcap")" = planted ]
+	[ "$(stat -c %U:%a "$T/own/planted.pcap")" = nobody:644 ]
+}
+
+# A --pcap that cannot be written (here: no file may grow, as
+# /proc/version could not be written) fails with 73 and leaves the
+# file's mode as it was.
+@test "labd secrets: a --pcap that cannot be written leaves the file's mode" {
+	echo 'old' >"$T/old.pcap"
+	chmod 644 "$T/old.pcap"
+	run timeout 10 bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' _ \
+		ftp-labd -p 0 -r "$T/root" --stay-root --pcap "$T/old.pcap"
+	[ "$status" -eq 73 ]
+	[[ $output == "ftp-labd: --pcap $T/old.pcap: File too large" ]]
+	[ "$(mode "$T/old.pcap")" = 644 ]
 }
 
 # Bytes a terminal acts on (ESC, BEL, DEL) or a log should not hold (any

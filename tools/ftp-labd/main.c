@@ -21,6 +21,7 @@
 #include "labd.h"
 #include "net.h"
 #include "optnum.h"
+#include "privfile.h"
 #include "narrate.h"
 #include "serve.h"
 #include "web.h"
@@ -338,49 +339,18 @@ parse_options(int argc, char **argv)
 
 /* ---- a classroom: accounts, logs, privileges ---- */
 
-/* DIR/NAME.log, appended to, private (narrate_open_private); a link
- * there, symbolic or hard, is refused. */
+/* DIR/NAME.log, appended to, private: common/privfile refuses a link,
+ * a file of someone else's, and a folder others can write. */
 static int
 open_in_dir(int dir, const char *dirname, const char *name)
 {
 	char file[USER_MAX + 8];
-	struct stat st;
 	int fd;
 
 	snprintf(file, sizeof file, "%s.log", name);
-	fd = narrate_open_private(dir, file, O_APPEND | O_NOFOLLOW);
-	if (fd < 0 && errno == ELOOP)
-		die(EXIT_CANTCREAT, "--log-dir %s: %s is a symbolic link; "
-		    "logs are not written through links", dirname, file);
-	if (fd < 0)
-		die_errno(EXIT_CANTCREAT, "--log-dir %s/%s", dirname, file);
-	if (fstat(fd, &st) == 0 && st.st_nlink > 1)
-		die(EXIT_CANTCREAT, "--log-dir %s: %s has other names (a hard "
-		    "link); logs are written to a file of their own only",
-		    dirname, file);
+	fd = privfile_open_in("--log-dir", dirname, dir, file, O_APPEND);
+	privfile_seal(fd, "--log-dir", dirname);
 	return fd;
-}
-
-/* A log folder someone else can write is refused: they could put a link
- * or a file of theirs where a log goes, and read the passwords and the
- * students' traffic. */
-static void
-check_log_dir(int dir, const char *path)
-{
-	struct stat st;
-
-	if (fstat(dir, &st) < 0)
-		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		die(EXIT_CANTCREAT, "--log-dir %s: others can write this "
-		    "folder (mode %04o), so they could plant a link or a file "
-		    "where a log goes; use a folder only its owner can write "
-		    "(chmod go-w %s)", path, (unsigned)(st.st_mode & 07777),
-		    path);
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		die(EXIT_CANTCREAT, "--log-dir %s: the folder belongs to uid "
-		    "%u, who could plant a link or a file where a log goes; "
-		    "use a folder of your own", path, (unsigned)st.st_uid);
 }
 
 /* --log-dir: the whole class in class.log (unless --log says where),
@@ -395,7 +365,6 @@ open_log_dir(const char *path)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die_errno(EXIT_CANTCREAT, "--log-dir %s", path);
-	check_log_dir(dir, path);
 	if (cfg.log == NULL)
 		cfg.log_fd = open_in_dir(dir, path, "class");
 	for (i = 0; i < cfg.nusers; i++)

@@ -1,0 +1,137 @@
+/* privfile.c - a file that holds secrets, opened safely; see privfile.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "privfile.h"
+
+/* Someone other than you and root: they could read what goes there. */
+static int
+someone_else(uid_t uid)
+{
+	return uid != 0 && uid != geteuid();
+}
+
+/* The folder dir: nobody else may write it, so nobody can plant
+ * anything there, now or later. */
+static void
+check_folder(const char *option, const char *where, int dir,
+    const char *folder)
+{
+	struct stat st;
+
+	if (fstat(dir, &st) < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		die(EXIT_CANTCREAT, "%s %s: others can write the folder %s "
+		    "(mode %04o), so they could plant a link or a file where "
+		    "a log or a capture goes; use a folder only its owner can "
+		    "write (chmod go-w %s)", option, where, folder,
+		    (unsigned)(st.st_mode & 07777), folder);
+	if (someone_else(st.st_uid))
+		die(EXIT_CANTCREAT, "%s %s: the folder %s belongs to uid %u, "
+		    "who could plant a link or a file where a log or a capture "
+		    "goes; use a folder of your own", option, where, folder,
+		    (unsigned)st.st_uid);
+}
+
+/* The file now open as fd: yours, and known by this one name. */
+static void
+check_file(const char *option, const char *where, int fd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
+	if (someone_else(st.st_uid))
+		die(EXIT_CANTCREAT, "%s %s: %s belongs to uid %u, who could "
+		    "read what is written to it; remove it or choose another "
+		    "name", option, where, name, (unsigned)st.st_uid);
+	if (st.st_nlink > 1)
+		die(EXIT_CANTCREAT, "%s %s: %s has other names (a hard link); "
+		    "logs and captures are written to a file of their own "
+		    "only", option, where, name);
+}
+
+/* O_TRUNC's work, done only once the file is known to be ours: a file
+ * planted there, or another name of someone's file, is left whole. */
+static void
+empty(const char *option, const char *where, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    ftruncate(fd, 0) < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
+}
+
+/* name in the folder dir, which the user called folder; where is what
+ * they gave, for the messages. */
+static int
+open_in(const char *option, const char *where, const char *folder, int dir,
+    const char *name, int flags)
+{
+	int fd;
+
+	check_folder(option, where, dir, folder);
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (flags & ~O_TRUNC), 0600);
+	if (fd < 0 && errno == ELOOP)
+		die(EXIT_CANTCREAT, "%s %s: %s is a symbolic link; logs and "
+		    "captures are not written through links", option, where,
+		    name);
+	if (fd < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
+	check_file(option, where, fd, name);
+	if (flags & O_TRUNC)
+		empty(option, where, fd);
+	return fd;
+}
+
+int
+privfile_open_in(const char *option, const char *where, int dir,
+    const char *name, int flags)
+{
+	return open_in(option, where, where, dir, name, flags);
+}
+
+int
+privfile_open(const char *option, const char *path, int flags)
+{
+	char folder[4096];
+	const char *name = strrchr(path, '/');
+	int dir, fd;
+
+	/* the folder: what comes before the last '/' ("/" for "/x") */
+	if (name == NULL) {
+		snprintf(folder, sizeof folder, ".");
+		name = path;
+	} else {
+		snprintf(folder, sizeof folder, "%.*s",
+		    (int)(name == path ? 1 : name - path), path);
+		name++;
+	}
+	dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, path);
+	fd = open_in(option, path, folder, dir, name, flags);
+	close(dir);
+	return fd;
+}
+
+void
+privfile_seal(int fd, const char *option, const char *where)
+{
+	struct stat st;
+
+	/* a device or a pipe (/dev/null) is not ours to change */
+	if (fstat(fd, &st) == 0 && (!S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) == 0))
+		return;
+	if (fchmod(fd, 0600) < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
+}
