@@ -49,8 +49,8 @@ check_file(const char *option, const char *where, int fd, const char *name)
 		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
 	if (someone_else(st.st_uid))
 		die(EXIT_CANTCREAT, "%s %s: %s belongs to uid %u, who could "
-		    "read what is written to it; remove it or choose another "
-		    "name", option, where, name, (unsigned)st.st_uid);
+		    "read it or change it; remove it or choose another name",
+		    option, where, name, (unsigned)st.st_uid);
 	if (st.st_nlink > 1)
 		die(EXIT_CANTCREAT, "%s %s: %s has other names (a hard link); "
 		    "logs and captures are written to a file of their own "
@@ -70,16 +70,16 @@ empty(const char *option, const char *where, int fd)
 }
 
 /* name in the folder dir, which the user called folder; where is what
- * they gave, for the messages. */
+ * they gave, for the messages.  oflags: open(2)'s, O_TRUNC done here. */
 static int
 open_in(const char *option, const char *where, const char *folder, int dir,
-    const char *name, int flags)
+    const char *name, int oflags)
 {
 	int fd;
 
 	check_folder(option, where, dir, folder);
-	fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-	    (flags & ~O_TRUNC), 0600);
+	fd = openat(dir, name, (oflags & ~O_TRUNC) | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
 	if (fd < 0 && errno == ELOOP)
 		die(EXIT_CANTCREAT, "%s %s: %s is a symbolic link; logs and "
 		    "captures are not written through links", option, where,
@@ -87,7 +87,7 @@ open_in(const char *option, const char *where, const char *folder, int dir,
 	if (fd < 0)
 		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
 	check_file(option, where, fd, name);
-	if (flags & O_TRUNC)
+	if (oflags & O_TRUNC)
 		empty(option, where, fd);
 	return fd;
 }
@@ -96,31 +96,60 @@ int
 privfile_open_in(const char *option, const char *where, int dir,
     const char *name, int flags)
 {
-	return open_in(option, where, where, dir, name, flags);
+	return open_in(option, where, where, dir, name,
+	    O_WRONLY | O_CREAT | flags);
+}
+
+const char *
+privfile_folder(const char *path, char *folder, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		snprintf(folder, len, ".");
+		return path;
+	}
+	snprintf(folder, len, "%.*s", (int)(slash == path ? 1 : slash - path),
+	    path);	/* "/" for "/x" */
+	return slash + 1;
+}
+
+/* path opened with oflags, its folder and itself checked. */
+static int
+open_path(const char *option, const char *path, int oflags)
+{
+	char folder[4096];
+	const char *name = privfile_folder(path, folder, sizeof folder);
+	int dir, fd;
+
+	dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die_errno(EXIT_CANTCREAT, "%s %s", option, path);
+	fd = open_in(option, path, folder, dir, name, oflags);
+	close(dir);
+	return fd;
 }
 
 int
 privfile_open(const char *option, const char *path, int flags)
 {
-	char folder[4096];
-	const char *name = strrchr(path, '/');
-	int dir, fd;
+	return open_path(option, path, O_WRONLY | O_CREAT | flags);
+}
 
-	/* the folder: what comes before the last '/' ("/" for "/x") */
-	if (name == NULL) {
-		snprintf(folder, sizeof folder, ".");
-		name = path;
-	} else {
-		snprintf(folder, sizeof folder, "%.*s",
-		    (int)(name == path ? 1 : name - path), path);
-		name++;
-	}
-	dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
+void
+privfile_check(const char *option, const char *path)
+{
+	int fd = open_path(option, path, O_RDONLY);
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
 		die_errno(EXIT_CANTCREAT, "%s %s", option, path);
-	fd = open_in(option, path, folder, dir, name, flags);
-	close(dir);
-	return fd;
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+		die(EXIT_CANTCREAT, "%s %s: others can read or write it (mode "
+		    "%04o), so they may know or have chosen what it holds; "
+		    "make it your own (chmod 600 %s), or move it away",
+		    option, path, (unsigned)(st.st_mode & 07777), path);
+	close(fd);
 }
 
 void

@@ -375,6 +375,44 @@ data_sum() {
 	[ -d "$CLASS/home/student05/pub" ] && [ -z "$(ls -A "$CLASS/home/student05/pub")" ]
 }
 
+# A class file whose passwords someone else chose or can read, and one
+# the server would serve: refused at start, the file left as it was.
+# Each server here must refuse to start (timeout stops one that serves,
+# and the test fails).
+class_refused() {	# class_refused STATUS CLASS-FILE
+	local as_root=()
+	[ "$EUID" -ne 0 ] || as_root=(--stay-root)
+	run timeout 10 ftp-labd -p 0 -r "$CLASS" "${as_root[@]}" --class 2 \
+		--class-file "$2"
+	[ "$status" -eq "$1" ]
+}
+
+@test "labd class: a class file others can read or write, of another user's, or inside the served folder is refused" {
+	printf 'student0%s:attacker%s:home/student0%s:rwdm:0\n' 1 1 1 2 2 2 \
+		>"$T/planted.txt"
+	chmod 644 "$T/planted.txt"
+	class_refused 73 "$T/planted.txt"
+	[ "$output" = "ftp-labd: --class-file $T/planted.txt: others can read or write it (mode 0644), so they may know or have chosen what it holds; make it your own (chmod 600 $T/planted.txt), or move it away" ]
+	# a shared folder: whoever writes it could have put the file there
+	mkdir -m 1777 "$T/shared"
+	class_refused 73 "$T/shared/class.txt"
+	[[ $output == *"others can write the folder $T/shared (mode 1777)"* ]]
+	[ -z "$(ls -A "$T/shared")" ]
+	# inside the served folder (pub/ is anonymous's), new or there already
+	local inside
+	for inside in "$CLASS/pub/class.txt" "$CLASS/accounts.txt"; do
+		class_refused 64 "$inside"
+		[ "$output" = "ftp-labd: --class-file $inside is inside the served folder $CLASS, where it could be downloaded with every password; keep it outside" ]
+		[ ! -e "$inside" ]
+	done
+	[ "$EUID" -eq 0 ] || skip "not root: a file of another user's needs root to make"
+	chmod 600 "$T/planted.txt"
+	chown nobody "$T/planted.txt"
+	class_refused 73 "$T/planted.txt"
+	[ "$output" = "ftp-labd: --class-file $T/planted.txt: planted.txt belongs to uid $NOBODY_UID, who could read it or change it; remove it or choose another name" ]
+	[ "$(stat -c %U:%a "$T/planted.txt")" = nobody:600 ]
+}
+
 @test "labd class: bad --users fields are refused with their line" {
 	local bad
 	for bad in 'a:b:c:rwx' 'a:b:c:rw:lots' 'a:b:../x' 'a:b:/abs' 'a:b:c:r:1:extra' '.a:b' 'a b:c'; do

@@ -10,10 +10,13 @@
  * teacher to print and hand out.  A class file already there is read
  * again, not replaced: a server started twice in a lesson keeps the
  * passwords the students have.  One that holds other accounts (another
- * class size, a file edited) is refused, never overwritten.
+ * class size, a file edited) is refused, never overwritten; so is one
+ * that someone else could have written or read (common/privfile), and
+ * one inside ROOT, where a server that can read it would serve it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 
 #include "err.h"
 #include "labd.h"
+#include "privfile.h"
 
 #define CLASS_HOMES "home"	/* ROOT/home/studentNN */
 
@@ -87,8 +91,8 @@ write_class_file(const char *path, const struct user *u, size_t n)
 	time_t now = time(NULL);
 	struct tm tm;
 	size_t i;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int fd = privfile_open("--class-file", path, O_EXCL);
+	FILE *f = fdopen(fd, "w");
 
 	if (f == NULL)
 		die_errno(EXIT_CANTCREAT, "--class-file %s", path);
@@ -104,6 +108,26 @@ write_class_file(const char *path, const struct user *u, size_t n)
 		die_errno(EXIT_IOERR, "--class-file %s", path);
 }
 
+/* ROOT is served: pub/ to anonymous, the homes to the students.  A class
+ * file there would be downloaded by a server that can read it (one not
+ * started as root, or --stay-root). */
+static void
+refuse_inside_root(const char *path)
+{
+	char folder[PATH_MAX], real[PATH_MAX], root[PATH_MAX];
+	size_t n;
+
+	privfile_folder(path, folder, sizeof folder);
+	if (realpath(folder, real) == NULL || realpath(cfg.root, root) == NULL)
+		return;		/* the open that follows says what is wrong */
+	n = strlen(root);
+	if (strncmp(real, root, n) == 0 &&
+	    (real[n] == '\0' || real[n] == '/' || n == 1))
+		die_usage("--class-file %s is inside the served folder %s, "
+		    "where it could be downloaded with every password; keep it "
+		    "outside", path, cfg.root);
+}
+
 /* The accounts of the class file: read again, or made and written. */
 static struct user *
 class_accounts(const char *path, unsigned n, uint64_t quota)
@@ -114,7 +138,9 @@ class_accounts(const char *path, unsigned n, uint64_t quota)
 	unsigned i;
 	int rnd;
 
+	refuse_inside_root(path);
 	if (access(path, F_OK) == 0) {
+		privfile_check("--class-file", path);
 		if (users_load(path, &u, &got, why, sizeof why) < 0)
 			die(EXIT_DATAERR, "--class-file: %s", why);
 		if (!same_class(u, got, n, quota))
