@@ -262,6 +262,28 @@ bytes_below() {
 	[ "$(stat -c %s "$LABD_ROOT/ann/big.bin")" -eq 1000000 ]
 }
 
+# A STOR over a file frees the old file's bytes only if that file is still
+# there when the upload ends: here another session moved it away.
+@test "labd quota: a STOR over a file that another session renames away meanwhile cannot pass the quota" {
+	ann_with_quota 100K
+	head -c 95000 /dev/zero >"$LABD_ROOT/ann/a"
+	labd_start --users "$T/users"
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/rename-during-stor.py" \
+		"$LABD_HOST" "$LABD_PORT" ann pw a keep 95000
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == 350* ]]
+	[[ ${lines[1]} == 250* ]]
+	[[ ${lines[2]} == "552 Exceeded storage allocation (the quota of ann is 102400 bytes, 190000 used); the upload is removed." ]]
+	[ "$(bytes_below "$LABD_ROOT/ann")" -eq 95000 ]
+	[ "$(stat -c %s "$LABD_ROOT/ann/keep")" -eq 95000 ]
+	[ -z "$(find "$LABD_ROOT/ann" -name '.labd-upload.*')" ]
+	# the same STOR with the old file left in place replaces it
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/rename-during-stor.py" \
+		"$LABD_HOST" "$LABD_PORT" ann pw keep keep 95000
+	[[ ${lines[2]} == "226 Transfer complete." ]]
+	[ "$(bytes_below "$LABD_ROOT/ann")" -eq 95000 ]
+}
+
 @test "labd limits: --max-per-user: a login over the account's sessions gets 530" {
 	ann_with_quota 0
 	labd_start --users "$T/users" --max-per-user 2

@@ -237,7 +237,7 @@ cmd_rnto(struct session *s, const char *arg)
 		reply_fs_error(s, 550, s->rnfr);
 	else if ((to_dir = fs_open_parent(to, &to_name)) < 0)
 		reply_fs_error(s, 550, to);
-	else if (renameat(from_dir, from_name, to_dir, to_name) == 0)
+	else if (quota_rename(from_dir, from_name, to_dir, to_name) == 0)
 		reply(s, 250, "Renamed %s to %s.", s->rnfr, to);
 	else
 		rename_failed(s, from_dir, from_name, to);

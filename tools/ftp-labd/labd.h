@@ -192,6 +192,13 @@ int quota_begin(struct quota_charge *q, const struct user *u, int dir,
     uint64_t freed);
 /* n more bytes arrived: -1 when the account is now over its quota. */
 int quota_add(struct quota_charge *q, uint64_t n);
+/* A STOR's temporary file tmp becomes name (both in dir), freeing the
+ * file name holds now, when what stays fits the quota: 0, or -1 with
+ * errno (EDQUOT: it would not fit; nothing renamed). */
+int quota_commit(struct quota_charge *q, int dir, const char *tmp,
+    const char *name);
+/* renameat for RNTO, kept apart from quota_commit's measure. */
+int quota_rename(int from_dir, const char *from, int to_dir, const char *to);
 /* The upload ended: its bytes were kept, or taken back. */
 void quota_end(struct quota_charge *q, int kept);
 

@@ -10,8 +10,16 @@
  * measure, one that fails takes them back.  When the last upload ends the
  * measure is dropped, so the next upload measures the disk again.
  *
- * transfer.c calls quota_begin, quota_add after every chunk, quota_end;
- * login.c calls account_enter and account_leave.  One mutex guards the
+ * A STOR over a file frees the old file's bytes, but only if that file is
+ * still there when the new one takes its name: another session may have
+ * renamed it away meanwhile, and the home would hold both.  So the rename
+ * that ends a STOR (quota_commit) measures what it replaces at that
+ * moment, and every RNTO (quota_rename) takes the same lock, so nothing
+ * moves between the measure and the rename.
+ *
+ * transfer.c calls quota_begin, quota_add after every chunk,
+ * quota_commit, quota_end; files.c calls quota_rename; login.c calls
+ * account_enter and account_leave.  One mutex guards the
  * counts of every account: a chunk is far more work than the lock.
  */
 #include <dirent.h>
@@ -217,6 +225,50 @@ quota_add(struct quota_charge *q, uint64_t n)
 	over = used_now(a, q) > q->account->quota;
 	pthread_mutex_unlock(&lock);
 	return over ? -1 : 0;
+}
+
+/* The bytes of the regular file name in dir; 0 when there is none. */
+static uint64_t
+size_of(int dir, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+int
+quota_commit(struct quota_charge *q, int dir, const char *tmp,
+    const char *name)
+{
+	int r = -1;
+
+	pthread_mutex_lock(&lock);
+	if (q->account != NULL) {
+		struct account_state *a = state_of(q->account);
+
+		q->freed = size_of(dir, name);	/* what goes now, not then */
+		q->used = used_now(a, q);
+	}
+	if (q->account != NULL && q->used > q->account->quota)
+		errno = EDQUOT;
+	else
+		r = renameat(dir, tmp, dir, name);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int
+quota_rename(int from_dir, const char *from, int to_dir, const char *to)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = renameat(from_dir, from, to_dir, to);
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 void

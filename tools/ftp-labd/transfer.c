@@ -470,13 +470,31 @@ abandon_upload(struct upload *up)
 		unlinkat(up->dir, up->file, 0);
 }
 
-/* After the transfer: a temporary file becomes the target when the whole
- * upload came, and goes otherwise.  0 when a 226 is due; -1 after the
- * reply that says what went wrong. */
+/* A whole STOR's temporary file takes the target's name, if what stays
+ * fits the quota: an old file moved away meanwhile frees nothing
+ * (quota.c).  0, or -1 with errno (EDQUOT: x now ends X_FULL). */
 static int
-commit_upload(struct session *s, struct upload *up, const struct xfer *x,
+replace_target(struct upload *up, struct xfer *x)
+{
+	if (x->end != X_DONE || !up->temporary)
+		return 0;
+	if (quota_commit(&x->quota, up->dir, up->file, up->name) == 0)
+		return 0;
+	if (errno == EDQUOT) {
+		x->end = X_FULL;
+		x->over_quota = 1;
+	}
+	return -1;
+}
+
+/* After the transfer: a temporary file becomes the target when the whole
+ * upload came and fits the quota, and goes otherwise.  0 when a 226 is
+ * due; -1 after the reply that says what went wrong. */
+static int
+commit_upload(struct session *s, struct upload *up, struct xfer *x,
     const char *path)
 {
+	int renamed = replace_target(up, x), e = errno;
 	const char *kept = up->temporary && x->end != X_FULL ?
 	    "; the old file is kept" : "";
 
@@ -488,9 +506,7 @@ commit_upload(struct session *s, struct upload *up, const struct xfer *x,
 		return finish(s, x, "received", kept);
 	}
 	narrate_data_close(s->id, "received", x->bytes);
-	if (up->temporary &&
-	    renameat(up->dir, up->file, up->dir, up->name) < 0) {
-		int e = errno;
+	if (renamed < 0) {
 		unlinkat(up->dir, up->file, 0);
 		errno = e;
 		reply_fs_error(s, 553, path);
