@@ -136,11 +136,13 @@ find_secret(const char *line, size_t len, size_t *at)
 	size_t i;
 
 	trace_secret_init(&ts);
+	*at = len;
 	for (i = 0; i < len; i++)
-		if (trace_secret_byte(&ts, (unsigned char)line[i]))
-			break;
-	*at = i;
-	return ts.state == SECRET;
+		if (trace_secret_byte(&ts, (unsigned char)line[i])) {
+			*at = i;
+			return 1;
+		}
+	return ts.state == SECRET;	/* "PASS ": a secret, empty */
 }
 
 /* trace_printable, and *used: how many bytes of text it took. */

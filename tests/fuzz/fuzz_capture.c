@@ -3,7 +3,9 @@
  * at any points, go through a control connection's capture; the kept
  * capture is then read back.  Every byte it holds must be the byte the
  * client sent at that place in the stream, and none may be part of a
- * password: a byte after "PASS " (any case) at the start of a line, up
+ * password: in a line as the server reads it (Telnet commands removed),
+ * after blanks, PASS or ACCT (any case) then a byte that is not a
+ * letter; the password runs from after that byte (a blank) or from it,
  * to the line's LF.  A record cut short must say so (its captured
  * length below its length on the wire).
  *
@@ -16,6 +18,7 @@
 
 #include "capture.h"
 #include "hostport.h"
+#include "telnet.h"
 
 #define HEADERS (16 + 20 + 20)	/* record, IPv4, TCP */
 
@@ -23,21 +26,64 @@ static unsigned char stream[1 << 16];
 static unsigned char secret[1 << 16];	/* 1: a password's byte */
 static unsigned char kept[PCAP_FILE_HEADER + CAPTURE_MAX];
 
-/* The oracle, written another way than capture.c: line by line. */
+/* The server's view of stream: its bytes but Telnet commands, each with
+ * where it was in stream (the filter is the server's, not the code under
+ * test).  Returns how many. */
+static size_t
+server_view(size_t len, unsigned char *text, size_t *where)
+{
+	struct telnet t;
+	size_t i, n = 0;
+
+	telnet_init(&t);
+	for (i = 0; i < len; i++) {
+		unsigned char c = stream[i];
+
+		if (telnet_filter(&t, &c, 1) == 1) {
+			text[n] = c;
+			where[n++] = i;
+		}
+		t.reply_len = 0;
+	}
+	return n;
+}
+
+/* Where the password of text[start..end) starts (end: none). */
+static size_t
+password_at(const unsigned char *text, size_t start, size_t end)
+{
+	size_t v = start;
+	unsigned char after;
+
+	while (v < end && (text[v] <= ' ' || text[v] == 0x7f))
+		v++;
+	if (end - v < 5 || (strncasecmp((const char *)text + v, "PASS", 4)
+	    != 0 && strncasecmp((const char *)text + v, "ACCT", 4) != 0))
+		return end;
+	after = text[v + 4];
+	if ((after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z'))
+		return end;	/* PASSIVE */
+	return after == ' ' || after == '\t' ? v + 5 : v + 4;
+}
+
+/* The oracle, written another way than common/trace.c: line by line. */
 static void
 mark_passwords(size_t len)
 {
-	size_t start = 0, i;
+	static unsigned char text[sizeof stream];
+	static size_t where[sizeof stream];
+	size_t n = server_view(len, text, where), start = 0, at, i;
 
 	memset(secret, 0, len);
-	while (start < len) {
-		const unsigned char *lf = memchr(stream + start, '\n',
-		    len - start);
-		size_t end = lf ? (size_t)(lf - stream) : len;
+	while (start < n) {
+		const unsigned char *lf = memchr(text + start, '\n',
+		    n - start);
+		size_t end = lf ? (size_t)(lf - text) : n;
 
-		if (end - start >= 5 && strncasecmp((const char *)stream +
-		    start, "PASS ", 5) == 0)
-			for (i = start + 5; i < end; i++)
+		at = password_at(text, start, end);
+		/* its bytes, and Telnet commands among them, to the LF */
+		if (at < end)
+			for (i = where[at]; i < (end < n ? where[end] : len); i++)
 				secret[i] = 1;
 		start = end + 1;
 	}

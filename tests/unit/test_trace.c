@@ -32,6 +32,7 @@ TEST(trace_mask_pass_however_typed)
 	CHECK_STR(mask("\t pass secret"), "\\x09 pass XXXX");
 	CHECK_STR(mask("PASS:secret"), "PASSXXXX");
 	CHECK_STR(mask("PASS "), "PASS XXXX");
+	CHECK_STR(mask("PASS \n\x02"), "PASS XXXX");	/* an LF inside */
 }
 
 /* An LF inside a Telnet command does not end the line, for the server
