@@ -93,15 +93,14 @@ TEST(capture_leaves_out_a_password_typed_one_key_a_packet)
  * a password), and ACCT. */
 TEST(capture_leaves_out_a_password_however_the_verb_is_typed)
 {
-	static const struct { const char *typed; size_t len; const char *kept; }
-	    lines[] = {
-		{ "PA\xff\xf1SS hunter2\r\n", 19, "PA\xff\xf1SS " },
-		{ "P\xff\xfb\x01" "ASS hunter2\r\n", 20, "P\xff\xfb\x01" "ASS " },
-		{ "PASS\thunter2\r\n", 15, "PASS\t" },
-		{ " \tpass hunter2\r\n", 17, " \tpass " },
-		{ "ACCT hunter2\r\n", 15, "ACCT " },
-		{ "PASS:hunter2\r\n", 15, "PASS" },
-		{ "PASSIVE\r\n", 9, "PASSIVE\r\n" },
+	static const struct { const char *typed, *kept; } lines[] = {
+		{ "PA\xff\xf1SS hunter2\r\n", "PA\xff\xf1SS " },
+		{ "P\xff\xfb\x01" "ASS hunter2\r\n", "P\xff\xfb\x01" "ASS " },
+		{ "PASS\thunter2\r\n", "PASS\t" },
+		{ " \tpass hunter2\r\n", " \tpass " },
+		{ "ACCT hunter2\r\n", "ACCT " },
+		{ "PASS:hunter2\r\n", "PASS" },
+		{ "PASSIVE\r\n", "PASSIVE\r\n" },
 	};
 	static struct pcap_file pf;
 	struct pcap_flow f;
@@ -114,7 +113,7 @@ TEST(capture_leaves_out_a_password_however_the_verb_is_typed)
 	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
 		flow(&f, &pf, 910 + (unsigned)i, 0);
 		pcap_flow_data(&f, PCAP_CONNECTOR, lines[i].typed,
-		    lines[i].len, &when);
+		    strlen(lines[i].typed), &when);
 		n = capture_copy(910 + (unsigned)i, kept, sizeof kept);
 		CHECK(n > 0);
 		client_bytes(n, got, sizeof got);
