@@ -17,16 +17,21 @@ someone_else(uid_t uid)
 }
 
 /* The folder dir: nobody else may write it, so nobody can plant
- * anything there, now or later. */
+ * anything there, now or later.  sticky: a folder such as /tmp will do,
+ * whose sticky bit keeps others from removing or renaming a file that
+ * is not theirs: for one file opened now and checked (privfile_open),
+ * not for a folder whose files come later (--log-dir: a file planted
+ * first under a student's name would stop the server at that login). */
 static void
 check_folder(const char *option, const char *where, int dir,
-    const char *folder)
+    const char *folder, int sticky)
 {
 	struct stat st;
 
 	if (fstat(dir, &st) < 0)
 		die_errno(EXIT_CANTCREAT, "%s %s", option, where);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    !(sticky && (st.st_mode & S_ISVTX)))
 		die(EXIT_CANTCREAT, "%s %s: others can write the folder %s "
 		    "(mode %04o), so they could plant a link or a file where "
 		    "a log or a capture goes; use a folder only its owner can "
@@ -73,11 +78,11 @@ empty(const char *option, const char *where, int fd)
  * they gave, for the messages.  oflags: open(2)'s, O_TRUNC done here. */
 static int
 open_in(const char *option, const char *where, const char *folder, int dir,
-    const char *name, int oflags)
+    const char *name, int oflags, int sticky)
 {
 	int fd;
 
-	check_folder(option, where, dir, folder);
+	check_folder(option, where, dir, folder, sticky);
 	fd = openat(dir, name, (oflags & ~O_TRUNC) | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd < 0 && errno == ELOOP)
@@ -97,7 +102,7 @@ privfile_open_in(const char *option, const char *where, int dir,
     const char *name, int flags)
 {
 	return open_in(option, where, where, dir, name,
-	    O_WRONLY | O_CREAT | flags);
+	    O_WRONLY | O_CREAT | flags, 0);
 }
 
 const char *
@@ -125,7 +130,7 @@ open_path(const char *option, const char *path, int oflags)
 	dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		die_errno(EXIT_CANTCREAT, "%s %s", option, path);
-	fd = open_in(option, path, folder, dir, name, oflags);
+	fd = open_in(option, path, folder, dir, name, oflags, 1);
 	close(dir);
 	return fd;
 }

@@ -6,7 +6,9 @@
  * of their own (its owner can chmod it back), or any of these planted
  * later in a folder they can write.  So one guard, for every option:
  *
- *	the folder    written by its owner only, and that owner you or root
+ *	the folder    written by its owner only, and that owner you or root;
+ *	              for one file opened at start, a sticky folder such
+ *	              as /tmp too (others cannot remove or rename it)
  *	the file      new, or yours (or root's: /dev/null) with no other
  *	              name; never a symbolic link
  *

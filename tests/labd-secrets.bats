@@ -88,7 +88,7 @@ refused() {
 	[ "$status" -eq 73 ]
 }
 
-@test "labd secrets: --log and --pcap follow no link and refuse a file of someone else's or a folder others can write" {
+@test "labd secrets: --log and --pcap follow no link and refuse a file of someone else's or a folder others can write (a sticky one, as /tmp, will do)" {
 	mkdir -m 755 "$T/own"
 	echo 'not a log' >"$T/victim"
 	chmod 644 "$T/victim"
@@ -103,12 +103,20 @@ refused() {
 	[[ $output == *"hard.pcap has other names (a hard link)"* ]]
 	[ "$(cat "$T/victim")" = 'not a log' ]
 	[ "$(mode "$T/victim")" = 644 ]
-	# a shared folder (sticky or not): nothing made there
-	mkdir -m 1777 "$T/shared"
+	# a shared folder: nothing made there
+	mkdir -m 777 "$T/shared"
 	refused --pcap "$T/shared/lab.pcap"
-	[ "$output" = "ftp-labd: --pcap $T/shared/lab.pcap: others can write the folder $T/shared (mode 1777), so they could plant a link or a file where a log or a capture goes; use a folder only its owner can write (chmod go-w $T/shared)" ]
+	[ "$output" = "ftp-labd: --pcap $T/shared/lab.pcap: others can write the folder $T/shared (mode 0777), so they could plant a link or a file where a log or a capture goes; use a folder only its owner can write (chmod go-w $T/shared)" ]
 	refused --log "$T/shared/lab.log"
 	[ -z "$(ls -A "$T/shared")" ]
+	# a sticky one, as /tmp: others cannot remove or rename a file
+	# there, and one planted first is refused (below): a capture and a
+	# log of one's own are made, mode 0600
+	mkdir -m 1777 "$T/sticky"
+	labd_start --pcap "$T/sticky/lab.pcap" --log "$T/sticky/lab.log"
+	labd_stop
+	[ "$(mode "$T/sticky/lab.pcap")" = 600 ]
+	[ "$(mode "$T/sticky/lab.log")" = 600 ]
 	# a file someone else planted, empty, for the passwords to come
 	[ "$(id -u)" -eq 0 ] || skip "not root: a file of another user's needs root to make"
 	for f in planted.pcap planted.log; do
