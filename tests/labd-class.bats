@@ -393,10 +393,12 @@ class_refused() {	# class_refused STATUS CLASS-FILE
 	chmod 644 "$T/planted.txt"
 	class_refused 73 "$T/planted.txt"
 	[ "$output" = "ftp-labd: --class-file $T/planted.txt: others can read or write it (mode 0644), so they may know or have chosen what it holds; make it your own (chmod 600 $T/planted.txt), or move it away" ]
-	# a shared folder: whoever writes it could have put the file there
-	mkdir -m 1777 "$T/shared"
+	# a shared folder: whoever writes it could put a file there, or swap
+	# it (a sticky one, as /tmp, keeps others from that: a file planted
+	# there first is refused as another user's, below)
+	mkdir -m 777 "$T/shared"
 	class_refused 73 "$T/shared/class.txt"
-	[[ $output == *"others can write the folder $T/shared (mode 1777)"* ]]
+	[[ $output == *"others can write the folder $T/shared (mode 0777)"* ]]
 	[ -z "$(ls -A "$T/shared")" ]
 	# inside the served folder (pub/ is anonymous's), new or there already
 	local inside
