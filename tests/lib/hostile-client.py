@@ -25,6 +25,7 @@ Every wait is bounded: 10 s for a reply, 60 s for a trickle.  Exit status
 0, or 3 when the server closed before a reply was complete.
 """
 import ast
+import itertools
 import socket
 import sys
 import time
@@ -70,35 +71,15 @@ class Control:
                 return True
 
 
-def trickle(ctl, secs, text):
+def send_slowly(ctl, secs, pieces, name):
+    """Sends each piece, SECS seconds apart, until the server replies
+    or closes (60 s at most); prints what came and "NAME: N bytes sent"."""
     sent = 0
     deadline = time.monotonic() + 60
     ctl.sock.settimeout(secs)
-    for ch in text.encode() * 100:
+    for piece in pieces:
         if time.monotonic() > deadline:
             break
-        try:
-            ctl.sock.sendall(bytes([ch]))
-            sent += 1
-            data = ctl.sock.recv(4096)
-        except socket.timeout:
-            continue
-        except OSError:
-            break
-        if data:
-            for line in data.split(b"\n"):
-                if line:
-                    print(shown(line), flush=True)
-        break
-    print("trickle: %d bytes sent" % sent, flush=True)
-    ctl.sock.settimeout(TIMEOUT)
-
-
-def drip(ctl, secs, piece):
-    sent = 0
-    deadline = time.monotonic() + 60
-    ctl.sock.settimeout(secs)
-    while time.monotonic() < deadline:
         try:
             ctl.sock.sendall(piece)
             sent += len(piece)
@@ -111,8 +92,17 @@ def drip(ctl, secs, piece):
             if line:
                 print(shown(line), flush=True)
         break
-    print("drip: %d bytes sent" % sent, flush=True)
+    print("%s: %d bytes sent" % (name, sent), flush=True)
     ctl.sock.settimeout(TIMEOUT)
+
+
+def trickle(ctl, secs, text):
+    send_slowly(ctl, secs, (bytes([ch]) for ch in text.encode() * 100),
+                "trickle")
+
+
+def drip(ctl, secs, piece):
+    send_slowly(ctl, secs, itertools.repeat(piece), "drip")
 
 
 def main():
