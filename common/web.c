@@ -813,29 +813,60 @@ drop(struct viewer *v)
 	v->state = FREE;
 }
 
+/* A short answer written at once, on a connection that has no slot: a
+ * fresh socket's buffer takes it whole. */
+static void
+answer_now(int fd, int status, const char *why)
+{
+	char body[192], h[448];
+	int b = snprintf(body, sizeof body, "%d %s: %s\n", status,
+	    http_reason(status), why);
+	int n = snprintf(h, sizeof h, "HTTP/1.1 %d %s\r\nContent-Type: "
+	    "text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+	    "Connection: close\r\n\r\n%s", status, http_reason(status), b,
+	    body);
+
+	if (b > 0 && n > 0 && (size_t)n < sizeof h)
+		(void)!write(fd, h, (size_t)n);
+}
+
+/* The slot for a new connection: a free one; else the one of the oldest
+ * connection still sending its request (it has asked nothing yet: 408),
+ * so that connections which say nothing cannot keep every viewer out,
+ * the teacher's included; else none (all are viewers already). */
+static struct viewer *
+slot_for_new(void)
+{
+	struct viewer *oldest = NULL;
+	size_t i;
+
+	for (i = 0; i < WEB_VIEWERS; i++) {
+		if (viewers[i].state == FREE)
+			return &viewers[i];
+		if (viewers[i].state == READING && (oldest == NULL ||
+		    viewers[i].number < oldest->number))
+			oldest = &viewers[i];
+	}
+	if (oldest != NULL) {
+		answer_now(oldest->fd, 408, "the request did not come in "
+		    "time, and a newer connection needed its place");
+		drop(oldest);
+	}
+	return oldest;
+}
+
 static void
 accept_viewer(void)
 {
 	struct hostport peer;
-	struct viewer *v = NULL;
+	struct viewer *v;
 	int fd = net_accept(web.lfd, 0, &peer, NULL);
-	size_t i;
 
 	if (fd < 0)
 		return;
-	for (i = 0; i < WEB_VIEWERS && v == NULL; i++)
-		if (viewers[i].state == FREE)
-			v = &viewers[i];
-	if (v == NULL || (v->out = malloc(WEB_QUEUE)) == NULL) {
-		static const char busy[] = "503 Service Unavailable: too many "
-		    "viewers\n";
-		char h[160];
-		int n = snprintf(h, sizeof h, "HTTP/1.1 503 Service "
-		    "Unavailable\r\nContent-Type: text/plain; charset=utf-8"
-		    "\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-		    sizeof busy - 1, busy);
-
-		(void)!write(fd, h, (size_t)n);	/* fits a fresh socket */
+	if ((v = slot_for_new()) == NULL ||
+	    (v->out = malloc(WEB_QUEUE)) == NULL) {
+		answer_now(fd, 503, "too many viewers");
 		close(fd);
 		return;
 	}

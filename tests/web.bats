@@ -170,20 +170,44 @@ narrated() {
 	web_labd
 	local port fd i
 	port=$(web_port)
+	# 64 viewers, each following the class stream
+	for i in $(seq 64); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+		CLIENTS+=("$fd")
+		printf 'GET /events/class HTTP/1.1\r\nHost: 127.0.0.1:%s\r\n\r\n' "$port" >&"$fd"
+	done
+	# every one of them is served: the last one's stream has begun
+	read -r -t 20 line <&"${CLIENTS[63]}"
+	[[ $line == "HTTP/1.1 200 OK"* ]]
+	run curl -s -w ' %{http_code}' "$WEB"
+	[ "$output" = "503 Service Unavailable: too many viewers
+ 503" ]
+}
+
+@test "web: connections that send nothing cannot keep a viewer out: the oldest gives its place up (408)" {
+	web_labd
+	local port fd i
+	port=$(web_port)
 	for i in $(seq 64); do
 		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
 		CLIENTS+=("$fd")
 	done
-	# every one of the 64 was accepted (a viewer the server has not yet
-	# taken would not count): a request on the first answers
-	printf 'GET /nothing HTTP/1.0\r\n\r\n' >&"${CLIENTS[0]}"
-	run timeout 20 cat <&"${CLIENTS[0]}"
+	# every one of the 64 was accepted (a connection the server has not
+	# yet taken would not count): a request on the last answers
+	printf 'GET /nothing HTTP/1.0\r\n\r\n' >&"${CLIENTS[63]}"
+	run timeout 20 cat <&"${CLIENTS[63]}"
 	[[ $output == *"404 Not Found"* ]]
+	# its place taken again by one more that says nothing
 	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
 	CLIENTS+=("$fd")
-	run curl -s -w ' %{http_code}' "$WEB"
-	[ "$output" = "503 Service Unavailable: too many viewers
- 503" ]
+	# 64 say nothing; a viewer comes all the same
+	run curl -s -o /dev/null -w '%{http_code}' "$WEB"
+	[ "$output" = 200 ]
+	# the oldest silent one was told why it lost its place
+	run timeout 20 cat <&"${CLIENTS[0]}"
+	[[ $output == "HTTP/1.1 408 Request Timeout"* ]]
+	echo "$output"
+	[[ $output == *"408 Request Timeout: the request did not come in time, and a newer connection needed its place"* ]]
 }
 
 @test "web: --web refuses a bad address, and --ladder (exit 64, one line)" {
