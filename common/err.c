@@ -105,6 +105,7 @@ die_usage(const char *fmt, ...)
 void
 flush_stdout(void)
 {
-	if (fflush(stdout) != 0)
+	/* ferror too: a line-buffered stdout met the error at printf */
+	if (fflush(stdout) != 0 || ferror(stdout))
 		die_errno(EXIT_IOERR, "writing to stdout");
 }

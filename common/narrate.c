@@ -88,11 +88,30 @@ stamp(char *buf, size_t len)
 	    tm.tm_sec, now.tv_nsec / 1000);
 }
 
+/* A narration line to FD.  A log that cannot be written (a full disk, a
+ * pipe whose reader left) is said once on stderr, not at every line:
+ * the server goes on serving, but the teacher knows the log is cut. */
+static void
+write_line(int fd, const char *line, size_t len)
+{
+	static int warned;
+	ssize_t n = write(fd, line, len);
+
+	if (n == (ssize_t)len || __atomic_exchange_n(&warned, 1,
+	    __ATOMIC_RELAXED))
+		return;
+	if (n < 0)
+		warn_errno("narration lost from here on: writing the log");
+	else
+		warn_msg("narration lost from here on: writing the log: "
+		    "short write");
+}
+
 static void
 also_to_user_log(const char *line, size_t len)
 {
 	if (thread_fd >= 0)
-		(void)!write(thread_fd, line, len);
+		write_line(thread_fd, line, len);
 }
 
 /* The text of every line and ladder cell passes through here: a byte
@@ -220,7 +239,7 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 	if (narrate_fd < 0)
 		return;
 	line[n++] = '\n';
-	(void)!write(narrate_fd, line, n);
+	write_line(narrate_fd, line, n);
 	also_to_user_log(line, n);
 }
 

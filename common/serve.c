@@ -129,8 +129,10 @@ serve_listen(const struct serve_options *o, struct hostport *here)
 void
 serve_announce(const struct hostport *here)
 {
+	/* Scripts read the port off this line: a server nobody can find is
+	 * no use, so a failed write stops it (74). */
 	printf("listening on %s port %u\n", here->host, here->port);
-	fflush(stdout);
+	flush_stdout();
 	web_start();
 }
 

@@ -104,3 +104,18 @@ one_line_naming() {
 		[[ "$stderr" == "$p: "* ]]
 	done
 }
+
+@test "cli: a server whose 'listening on' line cannot be written stops: one line, exit 74" {
+	[ -w /dev/full ] || skip "no /dev/full here"
+	local err=$BATS_TEST_TMPDIR/err status
+	# bounded: a server that goes on serving unseen is the defect
+	status=0
+	timeout 20 ftp-labd -p 0 -q -r "$BATS_TEST_TMPDIR" --stay-root \
+		>/dev/full 2>"$err" || status=$?
+	[ "$status" -eq 74 ]
+	[ "$(cat "$err")" = "ftp-labd: writing to stdout: No space left on device" ]
+	status=0
+	timeout 20 ftp-tap -p 0 -q 127.0.0.1 >/dev/full 2>"$err" || status=$?
+	[ "$status" -eq 74 ]
+	[ "$(cat "$err")" = "ftp-tap: writing to stdout: No space left on device" ]
+}

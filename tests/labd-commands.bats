@@ -440,3 +440,20 @@ mfmt() {
 	[ "$status" -eq 73 ]
 	[[ $output == "ftp-labd: --log /nonexistent/dir/log: No such file or directory" ]]
 }
+
+@test "labd: a --log that cannot be written is said once on stderr; serving goes on" {
+	[ -w /dev/full ] && [ "$EUID" -eq 0 ] ||
+		skip "needs /dev/full and root (--log refuses another user's file)"
+	labd_start -q --log /dev/full
+	local i
+	for i in 1 2; do
+		run chat <<-'S'
+			USER anonymous
+		S
+		[[ ${lines[1]} == "331 "* ]]
+	done
+	labd_stop
+	run grep -c 'narration lost' "$LABD_LOG"
+	[ "$output" = 1 ]
+	grep -qx 'ftp-labd: narration lost from here on: writing the log: No space left on device' "$LABD_LOG"
+}
