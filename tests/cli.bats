@@ -80,6 +80,12 @@ one_line_naming() {
 	one_line_naming "SERVER is empty: give a host name or an address" ftp-tap -p 0 ""
 }
 
+@test "cli: --ladder with --log-dir is refused by name (the students' logs would stay empty)" {
+	one_line_naming "--log-dir and --ladder: choose one" \
+		ftp-labd -p 0 --ladder --log-dir "$BATS_TEST_TMPDIR/logs"
+	[ ! -e "$BATS_TEST_TMPDIR/logs" ]
+}
+
 @test "cli: the options both servers take get the same line for a bad value" {
 	local p
 	for p in ftp-labd ftp-tap; do

@@ -334,6 +334,12 @@ parse_options(int argc, char **argv)
 	}
 	if (want.anon_perms != NULL)
 		anonymous_perms(want.anon_perms);
+	/* the students' logs are narration lines, which the ladder draws
+	 * instead of writing: they would stay empty */
+	if (want.log_dir != NULL && (cfg.serve.narrate_flags & NARRATE_LADDER))
+		die_usage("--log-dir and --ladder: choose one (the ladder "
+		    "draws instead of writing the lines a student's log "
+		    "holds; --web shows a class)");
 	serve_options_end(&cfg.serve);
 }
 
