@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "bounce.h"
+#include "ownports.h"
 
 enum bounce_verdict
 bounce_check(const struct hostport *target, const char *client_host)
@@ -10,6 +11,8 @@ bounce_check(const struct hostport *target, const char *client_host)
 		return BOUNCE_THIRD_HOST;
 	if (target->port < 1024)
 		return BOUNCE_SYSTEM_PORT;
+	if (ownports_has(target))
+		return BOUNCE_OWN_PORT;
 	return BOUNCE_OK;
 }
 
@@ -26,6 +29,14 @@ bounce_words(enum bounce_verdict verdict, const struct hostport *target,
 		snprintf(w->why, sizeof w->why, "a privileged port");
 		snprintf(w->reply, sizeof w->reply, "%s: port %u is below "
 		    "1024, a system service (bounce attack, RFC 2577).",
+		    refuser, target->port);
+		return;
+	}
+	if (verdict == BOUNCE_OWN_PORT) {
+		snprintf(w->why, sizeof w->why, "a port this program listens "
+		    "on itself");
+		snprintf(w->reply, sizeof w->reply, "%s: port %u is one this "
+		    "program listens on itself (it would connect to itself).",
 		    refuser, target->port);
 		return;
 	}

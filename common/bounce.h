@@ -4,7 +4,10 @@
  * third host, or a system service of its own host, with the bytes of a
  * file the client uploaded ("the bounce attack").  So the address a
  * PORT or EPRT names must be the client's own, and its port 1024 or
- * more.  ftp-labd checks this before it connects (datachan.c), and
+ * more.  On one machine the client's address is the program's too: the
+ * port must not be one the program itself listens on (common/ownports),
+ * or it would connect to itself, to another session's passive port or
+ * to its web view.  ftp-labd checks this before it connects (datachan.c), and
  * ftp-tap before a PORT or EPRT goes on to the server (session.c): the
  * policy and its words are here, once; each program narrates and
  * replies in its own voice.
@@ -19,7 +22,8 @@
 enum bounce_verdict {
 	BOUNCE_OK,
 	BOUNCE_THIRD_HOST,	/* not the client's address */
-	BOUNCE_SYSTEM_PORT	/* the client's, but a port below 1024 */
+	BOUNCE_SYSTEM_PORT,	/* the client's, but a port below 1024 */
+	BOUNCE_OWN_PORT		/* a port this process listens on itself */
 };
 
 /* What the check says of target for a client at client_host. */

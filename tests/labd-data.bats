@@ -347,6 +347,29 @@ roundtrip() {
 	grep -q "data: refused 127.0.0.1 port 21: a privileged port" "$LABD_LOG"
 }
 
+@test "labd data: a PORT naming the server's own port is refused: its control port, another session's passive port" {
+	labd_start
+	# a second session waits on its passive port: ftp-raw fed by a fifo
+	mkfifo "$T/ctl"
+	ftp-raw 127.0.0.1 "$LABD_PORT" <"$T/ctl" >"$T/other" 2>&1 &
+	local raw=$! ctl pasv_port
+	exec {ctl}>"$T/ctl"
+	printf 'USER anonymous\nPASS x\nPASV\n' >&"$ctl"
+	wait_until 100 has_line "$T/other" '227 '
+	read -r _ pasv_port < <(ftp-pasv-calc "227 $REPLY")
+	run chat <<-S
+		USER anonymous
+		PASS x
+		PORT 127,0,0,1,$((LABD_PORT / 256)),$((LABD_PORT % 256))
+		EPRT |1|127.0.0.1|$pasv_port|
+	S
+	[[ ${lines[3]} == "500 Refused: port $LABD_PORT is one this program listens on itself (it would connect to itself)." ]]
+	[[ ${lines[4]} == "500 Refused: port $pasv_port is one this program listens on itself (it would connect to itself)." ]]
+	grep -q "data: refused 127.0.0.1 port $LABD_PORT: a port this program listens on itself" "$LABD_LOG"
+	exec {ctl}>&-
+	wait "$raw"
+}
+
 @test "labd data: EPRT with 0.0.0.0 or :: means the client's own address" {
 	labd_start
 	run chat <<-'S'

@@ -7,6 +7,7 @@
 #include "bounce.h"
 #include "command.h"
 #include "linebuf.h"
+#include "ownports.h"
 #include "unit.h"
 
 static struct command c;
@@ -61,6 +62,23 @@ TEST(bounce_check_and_words)
 	bounce_words(BOUNCE_SYSTEM_PORT, &low, "127.0.0.2", "Refused", NULL,
 	    &w);
 	CHECK(strcmp(w.why, "a privileged port") == 0);
+}
+
+TEST(bounce_check_refuses_a_port_of_our_own)
+{
+	struct hostport listening = { AF_INET, "0.0.0.0", 5000 };
+	struct hostport target = { AF_INET, "127.0.0.2", 5000 };
+	struct ownport mine;
+	struct bounce_words w;
+
+	ownports_add(&mine, &listening);
+	CHECK(bounce_check(&target, "127.0.0.2") == BOUNCE_OWN_PORT);
+	bounce_words(BOUNCE_OWN_PORT, &target, "127.0.0.2", "Refused", NULL,
+	    &w);
+	CHECK(strcmp(w.reply, "Refused: port 5000 is one this program "
+	    "listens on itself (it would connect to itself).") == 0);
+	ownports_remove(&mine);
+	CHECK(bounce_check(&target, "127.0.0.2") == BOUNCE_OK);
 }
 
 TEST(linebuf_crlf_only_keeps_a_bare_lf_inside)

@@ -29,6 +29,7 @@
 void
 data_reset(struct session *s)
 {
+	ownports_remove(&s->pasv_own);
 	if (s->pasv_fd >= 0)
 		close(s->pasv_fd);
 	s->pasv_fd = -1;
@@ -67,6 +68,7 @@ pasv_listen(struct session *s, struct hostport *where)
 		return -1;
 	}
 	s->pasv_fd = fd;
+	ownports_add(&s->pasv_own, where);
 	s->pasv_deadline = net_now_ms() + cfg.data_timeout * 1000LL;
 	return 0;
 }

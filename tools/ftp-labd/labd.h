@@ -17,6 +17,7 @@
 #include "hostport.h"
 #include "linebuf.h"
 #include "narrate.h"
+#include "ownports.h"
 #include "serve.h"
 #include "telnet.h"
 #include "wireview.h"
@@ -102,6 +103,7 @@ struct session {
 	uint64_t rest;			/* REST offset for the next transfer */
 	int epsv_all;
 	int pasv_fd;			/* listening for PASV/EPSV, or -1 */
+	struct ownport pasv_own;	/* pasv_fd's port, never a PORT's */
 	long long pasv_deadline;	/* net_now_ms() when it closes unused */
 	int port_set;			/* PORT/EPRT given */
 	struct hostport port_target;
