@@ -127,6 +127,25 @@ send_bytes(const char *p, size_t len)
 		die_errno(EXIT_IOERR, "write to client");
 }
 
+/* TEXT count times, in writes of up to 64 KiB: a write a copy made a
+ * 1 MB line a million system calls, over 20 s on a busy machine. */
+static void
+send_repeated(long count, const char *text, size_t len)
+{
+	static char chunk[65536];
+	size_t have = 0;
+
+	for (; count > 0; count--) {
+		if (have + len > sizeof chunk) {
+			send_bytes(chunk, have);
+			have = 0;
+		}
+		memcpy(chunk + have, text, len);	/* len <= 8192 */
+		have += len;
+	}
+	send_bytes(chunk, have);
+}
+
 static void
 run_line(char *line)
 {
@@ -149,9 +168,9 @@ run_line(char *line)
 		send_bytes(buf, unescape(arg, buf));
 	} else if (strcmp(line, "repeat") == 0) {
 		long count = strtol(arg, &arg, 10);
+
 		n = unescape(arg + (*arg == ' '), buf);
-		while (count-- > 0)
-			send_bytes(buf, n);
+		send_repeated(count, buf, n);
 	} else if (strcmp(line, "read") == 0) {
 		read_client_line();
 	} else if (strcmp(line, "peek") == 0) {
