@@ -97,6 +97,22 @@ hostile() {
 	grep -q '^\\xff\\xfe\\x01500 Refused' <<<"$output"
 }
 
+@test "tap-control: a PORT naming the tap's own port is refused: the tap would connect to itself" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+	labd_start
+	tap_start "$LABD_PORT"
+	run hostile <<-S
+	send b'USER anonymous\r\n'
+	send b'PASS x\r\n'
+	send b'PORT 127,0,0,1,$((TAP_PORT / 256)),$((TAP_PORT % 256))\r\n'
+	send b'NOOP\r\n'
+	S
+	[ "$status" -eq 0 ]
+	grep -q "^500 Refused by ftp-tap: port $TAP_PORT is one this program listens on itself (it would connect to itself)\.\$" <<<"$output"
+	refute grep -q '> PORT' "$LABD_LOG"
+	grep -q "\] data: refused 127.0.0.1 port $TAP_PORT: a port this program listens on itself" "$TAP_LOG"
+}
+
 @test "tap-control: a line another server would read as PORT, PASV or AUTH but ftp-labd would not is refused by the tap" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	labd_start
