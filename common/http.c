@@ -56,7 +56,59 @@ next_line(const char *buf, size_t len, size_t at, struct span *line,
 	return 1;
 }
 
+/* value into dst (cut to its size); digits only when digits. */
+static void
+keep(char *dst, size_t size, struct span v, int digits)
+{
+	size_t i, n = v.len < size - 1 ? v.len : size - 1;
+
+	for (i = 0; digits && i < v.len; i++)
+		if (v.p[i] < '0' || v.p[i] > '9' || v.len >= size)
+			return;
+	memcpy(dst, v.p, n);
+	dst[n] = '\0';
+}
+
 /* ---- the request line: METHOD SP TARGET SP VERSION ---- */
+
+/* "/path?query" into rq.  The absolute form, "http://HOST/path?query",
+ * which a server must take too (RFC 9112 section 3.2.2), names the host
+ * itself: it is the request's host, whatever a Host header says. */
+static int
+request_target(struct span t, struct http_request *rq)
+{
+	const char *end = t.p + t.len, *q;
+	size_t plen;
+
+	if (t.len > 7 && strncasecmp(t.p, "http://", 7) == 0) {
+		const char *host = t.p + 7, *at = host;
+
+		while (at < end && *at != '/' && *at != '?')
+			at++;
+		if (at == host || memchr(host, '@', (size_t)(at - host)) ||
+		    (size_t)(at - host) >= sizeof rq->host)
+			return 400;	/* no host, a user in it, too long */
+		keep(rq->host, sizeof rq->host,
+		    (struct span){ host, (size_t)(at - host) }, 0);
+		rq->host_in_target = 1;
+		t = (struct span){ at, (size_t)(end - at) };
+		if (t.len == 0 || t.p[0] == '?')
+			strcpy(rq->path, "/");	/* "http://h" is "http://h/" */
+	} else if (t.len == 0 || t.p[0] != '/') {
+		return 400;
+	}
+	q = memchr(t.p, '?', t.len);
+	plen = q ? (size_t)(q - t.p) : t.len;
+	if (plen > 0) {
+		memcpy(rq->path, t.p, plen);
+		rq->path[plen] = '\0';
+	}
+	if (q != NULL) {
+		memcpy(rq->query, q + 1, (size_t)(end - q - 1));
+		rq->query[end - q - 1] = '\0';
+	}
+	return HTTP_OK;
+}
 
 static int
 request_line(struct span l, struct http_request *rq, int *http11)
@@ -85,23 +137,10 @@ request_line(struct span l, struct http_request *rq, int *http11)
 	else
 		return 405;
 	tlen = (size_t)(sp2 - sp1 - 1);
-	if (tlen == 0 || sp1[1] != '/')
-		return 400;
 	for (i = 0; i < tlen; i++)
 		if (!is_vchar((unsigned char)sp1[1 + i]))
 			return 400;
-	{
-		const char *q = memchr(sp1 + 1, '?', tlen);
-		size_t plen = q ? (size_t)(q - sp1 - 1) : tlen;
-
-		memcpy(rq->path, sp1 + 1, plen);
-		rq->path[plen] = '\0';
-		if (q != NULL) {
-			memcpy(rq->query, q + 1, tlen - plen - 1);
-			rq->query[tlen - plen - 1] = '\0';
-		}
-	}
-	return HTTP_OK;
+	return request_target((struct span){ sp1 + 1, tlen }, rq);
 }
 
 /* ---- header lines: NAME ":" OWS VALUE OWS ---- */
@@ -113,18 +152,6 @@ named(struct span name, const char *want)
 	    strncasecmp(name.p, want, name.len) == 0;
 }
 
-/* value into dst (cut to its size); digits only when digits. */
-static void
-keep(char *dst, size_t size, struct span v, int digits)
-{
-	size_t i, n = v.len < size - 1 ? v.len : size - 1;
-
-	for (i = 0; digits && i < v.len; i++)
-		if (v.p[i] < '0' || v.p[i] > '9' || v.len >= size)
-			return;
-	memcpy(dst, v.p, n);
-	dst[n] = '\0';
-}
 
 static int
 header_line(struct span l, struct http_request *rq, int *hosts)
@@ -150,7 +177,8 @@ header_line(struct span l, struct http_request *rq, int *hosts)
 	if (named(name, "Host")) {
 		if (++*hosts > 1 || v.len >= sizeof rq->host)
 			return 400;
-		keep(rq->host, sizeof rq->host, v, 0);
+		if (!rq->host_in_target)
+			keep(rq->host, sizeof rq->host, v, 0);
 	} else if (named(name, "Last-Event-ID")) {
 		keep(rq->last_event_id, sizeof rq->last_event_id, v, 1);
 	} else if (named(name, "Cookie")) {

@@ -30,6 +30,7 @@ struct http_request {
 	char path[HTTP_LINE_MAX];	/* "/session", before any '?' */
 	char query[HTTP_LINE_MAX];	/* "id=7&token=ab12", or "" */
 	char host[256];			/* the Host header, or "" */
+	int host_in_target;		/* host is the absolute form's */
 	char last_event_id[24];		/* digits, or "" */
 	char cookie[512];		/* the Cookie header, or "" (cut) */
 	char authorization[512];	/* the Authorization header, or "" */

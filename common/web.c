@@ -752,7 +752,9 @@ route(struct viewer *v, const struct http_request *rq)
 	int h = rq->head_only;
 
 	if (!host_allowed(rq)) {
-		refuse(v, 403, h, "the Host header names another server");
+		refuse(v, 403, h, rq->host_in_target ? "the request target "
+		    "names another server" : "the Host header names another "
+		    "server");
 		return;
 	}
 	if (who_asks(v, rq, extra, sizeof extra) < 0)

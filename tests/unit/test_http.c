@@ -36,6 +36,25 @@ TEST(http_a_get_with_its_headers)
 	CHECK(parse("HEAD / HTTP/1.0\n\n") == HTTP_OK && rq.head_only);
 }
 
+/* RFC 9112 section 3.2.2: a server takes the absolute form too, and its
+ * host is the one the target names, not the Host header's. */
+TEST(http_the_absolute_form_names_the_host)
+{
+	CHECK(parse("GET http://127.0.0.1:8080/session?id=7 HTTP/1.1\r\n"
+	    "Host: evil.example\r\n\r\n") == HTTP_OK);
+	CHECK_STR(rq.path, "/session");
+	CHECK_STR(rq.query, "id=7");
+	CHECK_STR(rq.host, "127.0.0.1:8080");
+	CHECK(parse("HEAD HTTP://localhost:81?x=1 HTTP/1.1\r\nHost: a\r\n"
+	    "\r\n") == HTTP_OK);
+	CHECK_STR(rq.path, "/");
+	CHECK_STR(rq.query, "x=1");
+	CHECK_STR(rq.host, "localhost:81");
+	CHECK(parse("GET http://a HTTP/1.0\r\n\r\n") == HTTP_OK);
+	CHECK_STR(rq.path, "/");
+	CHECK_STR(rq.host, "a");
+}
+
 TEST(http_more_until_the_blank_line)
 {
 	CHECK(parse("") == HTTP_MORE);
@@ -55,7 +74,9 @@ TEST(http_refusals)
 	CHECK(parse("GET / HTTP/1.1\r\n\r\n") == 400);	/* no Host */
 	CHECK(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n") == 400);
 	CHECK(parse("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
-	CHECK(parse("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
+	CHECK(parse("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
+	CHECK(parse("GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
+	CHECK(parse("GET https://a/ HTTP/1.1\r\nHost: a\r\n\r\n") == 400);
 	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n") == 400);
 	CHECK(parse("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n") == 400);
 	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400);
