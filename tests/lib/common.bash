@@ -129,6 +129,50 @@ size_at_least() {
 	[ -f "$1" ] && [ "$(wc -c <"$1")" -ge "$2" ]
 }
 
+# has_line_ending FILE SUFFIX: a line of FILE ends with SUFFIX, as
+# grep -q 'SUFFIX$' says (SUFFIX taken as it is), read by bash.
+has_line_ending() {
+	local line
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line != *"$2" ]] || return 0
+	done <"$1"
+	return 1
+}
+
+# dir_is_empty DIR: DIR is a folder with nothing in it, not even a
+# hidden name (what ls -A would show), looked at by bash.
+dir_is_empty() {
+	local f
+	[ -d "$1" ] || return 1
+	for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+		if [ -e "$f" ] || [ -L "$f" ]; then
+			echo "not empty: $1 holds ${f##*/}" >&2
+			return 1
+		fi
+	done
+}
+
+# same_bytes WANT GOT...: every GOT is a byte-for-byte copy of WANT, by
+# one sha256sum over them all (a cmp for each of 40 copies was a process
+# each); names each GOT that differs or cannot be read.
+same_bytes() {
+	local sums=() want i ok=0
+	mapfile -t sums < <(sha256sum -- "$@")
+	if [ "${#sums[@]}" -ne $# ]; then
+		echo "same_bytes: sha256sum read ${#sums[@]} of the $# files" >&2
+		return 1
+	fi
+	want=${sums[0]%% *}
+	for ((i = 1; i < $#; i++)); do
+		if [ "${sums[i]%% *}" != "$want" ]; then
+			echo "not a copy of $1: ${sums[i]#*  }" >&2
+			ok=1
+		fi
+	done
+	return "$ok"
+}
+
 # labd_start [ftp-labd options...]
 # Serves $LABD_ROOT (default: a fresh folder in the test's temp dir) on
 # 127.0.0.1, port chosen by the kernel.  Sets LABD_PID, LABD_PORT,
