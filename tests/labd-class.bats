@@ -30,15 +30,10 @@ start_class() {
 		--log-dir "$T/logs" --clock "${as[@]}" "$@"
 }
 
-# password_of USER: REPLY is USER's password, read by bash (40 students
-# ask for it again and again: a $(...) each was a process).
+# password_of USER: REPLY is USER's password (40 students ask for it
+# again and again: a $(...) each was a process).
 password_of() {
-	local name pw
-	REPLY=
-	while IFS=: read -r name pw _; do
-		[ "$name" != "$1" ] || { REPLY=$pw; return 0; }
-	done <"$T/accounts.txt"
-	return 1
+	account_password "$T/accounts.txt" "$1"
 }
 
 # account_url USER: REPLY is "ftp://USER:PASSWORD@HOST:PORT", a path to add.

@@ -119,6 +119,17 @@ has_line() {
 	line_after "$@"
 }
 
+# account_password FILE NAME: REPLY is NAME's password in a class file
+# (NAME:PASSWORD:...), read by bash: a grep | cut was two processes.
+account_password() {
+	local name pw
+	REPLY=
+	while IFS=: read -r name pw _; do
+		[ "$name" != "$2" ] || { REPLY=$pw; return 0; }
+	done <"$1"
+	return 1
+}
+
 # pid_gone PID: succeeds once the process PID has ended.
 pid_gone() {
 	! kill -0 "$1" 2>/dev/null
