@@ -140,6 +140,19 @@ size_at_least() {
 	[ -f "$1" ] && [ "$(wc -c <"$1")" -ge "$2" ]
 }
 
+# every_byte_value FILE N: writes N bytes to FILE, the byte values 0 to
+# 255 in turn and again (NUL, CR and LF among them), with one printf
+# (a $(printf) for each 256 bytes was a process).
+every_byte_value() {
+	local all rep= i
+	printf -v all '\\x%02x' {0..255}
+	for ((i = 0; i < $2 / 256; i++)); do
+		rep+=$all
+	done
+	# shellcheck disable=SC2059 # the format is the point
+	printf "$rep${all:0:$2 % 256 * 4}" >"$1"
+}
+
 # has_line_ending FILE SUFFIX: a line of FILE ends with SUFFIX, as
 # grep -q 'SUFFIX$' says (SUFFIX taken as it is), read by bash.
 has_line_ending() {
