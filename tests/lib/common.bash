@@ -153,6 +153,28 @@ every_byte_value() {
 	printf "$rep${all:0:$2 % 256 * 4}" >"$1"
 }
 
+# has_match FILE ERE: a line of FILE matches the extended regular
+# expression, as grep -Eq says; count_matching FILE ERE: REPLY is how
+# many do (grep -Ec).  Read by bash, for the narrations a wait polls: a
+# grep at each poll was a process.
+has_match() {
+	local line
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ ! $line =~ $2 ]] || return 0
+	done <"$1"
+	return 1
+}
+
+count_matching() {
+	local line
+	REPLY=0
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ ! $line =~ $2 ]] || REPLY=$((REPLY + 1))
+	done <"$1"
+}
+
 # has_line_ending FILE SUFFIX: a line of FILE ends with SUFFIX, as
 # grep -q 'SUFFIX$' says (SUFFIX taken as it is), read by bash.
 has_line_ending() {
