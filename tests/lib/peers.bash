@@ -109,11 +109,14 @@ proftpd_start() {
 	[ "$EUID" -eq 0 ] || skip "proftpd needs root to start"
 	peer_dirs
 	# proftpd enters the root as user nobody: the folders above it must
-	# let others through (search permission only, not listing)
-	local d=$PEER_ROOT
-	while d=$(dirname "$d") && [ "$d" != / ]; do
-		chmod o+x "$d"
+	# let others through (search permission only, not listing); found by
+	# bash, changed by one chmod
+	local d=$PEER_ROOT above=()
+	while [[ $d == /*/* ]]; do
+		d=${d%/*}
+		above+=("$d")
 	done
+	[ ${#above[@]} -eq 0 ] || chmod o+x "${above[@]}"
 	PEER_PORT=$(free_port) || skip "no free port"
 	cat >"$conf" <<-CONF
 		ServerType standalone
