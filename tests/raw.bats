@@ -10,12 +10,12 @@ bats_require_minimum_version 1.5.0
 fake_start() {
 	cat >"$BATS_TEST_TMPDIR/script"
 	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
-	rm -f "$FAKE_LOG"	# (see labd_start)
+	: >"$FAKE_LOG"	# (see labd_start)
 	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$BATS_TEST_TMPDIR/script" \
 		>"$FAKE_LOG" 2>&1 &
 	FAKE_PID=$!
 	wait_until 50 has_line "$FAKE_LOG" 'listening on ' || return 1
-	FAKE_PORT=$(awk 'NR == 1 { print $5 }' "$FAKE_LOG")
+	read -r _ _ _ _ FAKE_PORT _ <"$FAKE_LOG"
 }
 
 # The fake ends by itself once the client is gone; wait for its log.
