@@ -143,11 +143,30 @@ function portMath(text) {
 	return out.join(' => ');
 }
 
+/* "HOST:PORT" of a line's "HOST port PORT" ([ADDR]:PORT on IPv6, as the
+ * narration writes HOST:PORT). */
+function hostPort(host, port) {
+	return (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + port;
+}
+
+/* The verb of a command's text, without its line ending (--wire shows
+ * "PASV\r\n") or what the tap made of it ("PORT ... => PORT ..."). */
+function verbOf(label) {
+	return label.split(/[\s\\]/)[0].toUpperCase();
+}
+
 /* From the narration's lines to lanes and rows: lane 0 the client, 1
- * the control port, then one per data connection. */
+ * the control port, then one per data connection (the server's end).
+ * Through ftp-tap ("server: connected to ..."), lane 1 is the tap and
+ * lane 2 the server's control port.  A relayed connection is two TCP
+ * connections, one a leg: the client's between the client and the tap,
+ * the server's between the tap and the server's lane (control or data).
+ * Each event is drawn on the leg it happened on, which its line names
+ * (narrate.h: the tap's lines call it "tap"). */
 function layout(events) {
 	var lanes = [{ label: 'client', sub: [] }, { label: 'control port', sub: [] }];
 	var rows = [], data = -1, pending = '', n = 0, verb = '';
+	var tap = false, server = -1;
 	function lane(label, sub, passive) {
 		lanes.push({ label: label, sub: sub, passive: passive });
 		return lanes.length - 1;
@@ -157,38 +176,62 @@ function layout(events) {
 		d.label = 'data ' + d.n + ': ' + (d.verb ? d.verb + ' ' : '') +
 			(d.passive ? '(passive)' : '(active)');
 	}
-	function dataLane(passive, first, second) {
-		data = lane('', [first, second], passive);
+	/* sub: who listens where and who connects, a line each; through
+	 * the tap, the client's leg and then the server's */
+	function dataLane(passive, sub) {
+		data = lane('', sub, passive);
 		lanes[data].n = ++n;
 		/* the tap narrates its listening before the PORT it rewrote */
 		lanes[data].verb = /^(PASV|EPSV|LPSV|SPSV|PORT|EPRT|LPRT)$/.test(verb) ?
 			verb : '';
 		dataLaneLabel(lanes[data]);
 	}
+	/* A SYN: who connects (to where) from where, drawn from lane a to
+	 * lane b; line k of the data lane's heading says it too. */
+	function syn(base, d, k, a, b, who, to, from) {
+		d.sub[k] = who + ' connects from ' + from;
+		return row(base, { from: a, to: b, label: 'SYN: ' + who +
+			' connects ' + (to ? 'to ' + to + ' ' : '') + 'from ' + from });
+	}
 	function dataEvent(base, what) {
 		var m, d = data >= 0 ? lanes[data] : null;
 		if ((m = /^(\w+) listening on (\S+)/.exec(what))) {	/* ftp-labd */
 			verb = m[1];
-			dataLane(true, 'the server listens on ' + m[2],
-				'the client connects');
+			dataLane(true, ['the server listens on ' + m[2],
+				'the client connects']);
 		} else if ((m = /^(PORT|EPRT) (\S+) port (\d+)/.exec(what))) {
 			verb = m[1];
-			dataLane(false, 'the client listens on ' + m[2] + ':' + m[3],
-				'the server connects');
+			dataLane(false, ['the client listens on ' +
+				hostPort(m[2], m[3]), 'the server connects']);
 		} else if ((m = /^listening on (\S+) port (\d+) for the (client|server); the \w+'s data port is (\S+) port (\d+)/.exec(what))) {
-			var passive = m[3] === 'client';	/* ftp-tap */
-			dataLane(passive, 'the tap listens on ' + m[1] + ':' + m[2] +
-				' for the ' + m[3], (passive ? "the server's" :
-				"the client's") + ' data port is ' + m[4] + ':' + m[5]);
-		} else if ((m = /^(\S+) connected$/.exec(what)) && d && d.passive) {
-			d.sub[1] = 'the client connects from ' + m[1];
-			return row(base, { from: 0, to: data,
-				label: 'SYN: the client connects from ' + m[1] });
-		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d &&
-			!d.passive) {
-			d.sub[1] = 'the server connects from ' + m[2];
-			return row(base, { from: data, to: 0, label:
-				'SYN: the server connects to ' + m[1] + ' from ' + m[2] });
+			/* ftp-tap: the tap listens for one end, connects to the other */
+			var at = hostPort(m[1], m[2]), far = hostPort(m[4], m[5]);
+			if (m[3] === 'client')
+				dataLane(true, ['the tap listens on ' + at,
+					'the client connects', 'the server listens on ' + far,
+					'the tap connects']);
+			else
+				dataLane(false, ['the client listens on ' + far,
+					'the tap connects', 'the tap listens on ' + at,
+					'the server connects']);
+			lanes[data].tapAt = at;
+		} else if ((m = /^(\S+) connected$/.exec(what)) && d) {
+			/* to a listening port: the client's (passive), or through
+			 * the tap the server's (active) */
+			if (d.passive)
+				return syn(base, d, 1, 0, tap ? 1 : data, 'the client',
+					tap ? d.tapAt : '', m[1]);
+			if (tap)
+				return syn(base, d, 3, data, 1, 'the server', d.tapAt, m[1]);
+		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d) {
+			/* out: the server (active), or the tap to the server
+			 * (passive) or to the client (active) */
+			if (tap)
+				return d.passive ?
+					syn(base, d, 3, 1, data, 'the tap', m[1], m[2]) :
+					syn(base, d, 1, 1, 0, 'the tap', m[1], m[2]);
+			if (!d.passive)
+				return syn(base, d, 1, data, 0, 'the server', m[1], m[2]);
 		} else if ((m = /^(sent|received) (\d+) bytes/.exec(what)) ||
 			(m = /^(\d+) bytes to the client, (\d+) bytes to the server/.exec(what))) {
 			var down = m[1] === 'sent' || Number(m[1]) > 0 ||
@@ -198,13 +241,17 @@ function layout(events) {
 		}
 		return row(base, { at: data >= 0 ? data : 1, note: what });
 	}
+	/* "tcp: data: FIN from the tap first: half-closed (client sent 0
+	 * bytes, tap 5)": the two ends in brackets say the leg */
 	function tcpEvent(base, t) {
-		var m = /^tcp: (control|data): (FIN|RST) from the (client|server)/.exec(t);
-		var other = m && m[1] === 'data' ? data : 1;
-		if (!m || other < 0)
+		var m = /^tcp: (control|data): (?:FIN|RST) from the (\w+)\b.*\((\w+) sent \d+ bytes, (\w+) \d+\)$/.exec(t);
+		var ends = m && { client: 0, tap: tap ? 1 : -1,
+			server: m[1] === 'data' ? data : (tap ? server : 1) };
+		var a = m && ends[m[3]], b = m && ends[m[4]];
+		if (!m || !(a >= 0) || !(b >= 0) || (m[2] !== m[3] && m[2] !== m[4]))
 			return row(base, { note: t });
-		var who = m[3] === 'client' ? 0 : other;
-		return row(base, { from: who, to: who === 0 ? other : 0,
+		var from = ends[m[2]];
+		return row(base, { from: from, to: from === a ? b : a,
 			label: t.slice(5) });
 	}
 	events.forEach(function (ev) {
@@ -213,13 +260,13 @@ function layout(events) {
 		if (ev.kind === 'connect') {
 			m = /^connect from (\S+) port (\d+) to (\S+) port (\d+)/.exec(t);
 			if (m) {
-				lanes[0].sub = [m[1] + ':' + m[2]];
-				lanes[1].sub = [m[3] + ':' + m[4]];
+				lanes[0].sub = [hostPort(m[1], m[2])];
+				lanes[1].sub = [hostPort(m[3], m[4])];
 			}
 			row(base, { note: t });
 		} else if (ev.kind === 'command') {
 			var c = row(base, { from: 0, to: 1, label: t.slice(2) });
-			verb = c.label.split(' ')[0].toUpperCase();
+			verb = verbOf(c.label);
 			if (/^(PORT|EPRT)$/.test(verb))
 				pending = portMath(c.label);	/* beside its reply */
 			if (/^(PORT|EPRT)$/.test(verb) && data >= 0 &&
@@ -240,6 +287,12 @@ function layout(events) {
 		} else if (ev.kind === 'tcp') {
 			tcpEvent(base, t);
 		} else {
+			m = /^server: connected to (\S+) port (\d+) from/.exec(t);
+			if (m && !tap) {	/* ftp-tap: the tap and the server */
+				tap = true;
+				lanes[1].label = 'tap';
+				server = lane('server', [hostPort(m[1], m[2])]);
+			}
 			row(base, { note: t });
 		}
 	});
