@@ -824,6 +824,49 @@ narrated_tcp() {
 	done
 }
 
+# overlaps FILE: each two boxes of FILE (dom-until's --boxes: left top
+# width height text) that overlap, a line each; nothing when none do.
+overlaps() {
+	awk '{ x[NR] = $1; y[NR] = $2; w[NR] = $3; h[NR] = $4
+		$1 = $2 = $3 = $4 = ""; t[NR] = $0 }
+	END {
+		for (i = 1; i <= NR; i++)
+			for (j = i + 1; j <= NR; j++)
+				if (x[i] < x[j] + w[j] && x[j] < x[i] + w[i] &&
+				    y[i] < y[j] + h[j] && y[j] < y[i] + h[i])
+					print t[i] " /" t[j]
+	}' "$1"
+}
+
+HEADINGS='svg text.lane, svg text.lane-sub'
+
+# bats test_tags=not-sanitized
+@test "web in chromium: through ftp-tap, no two lane headings overlap, on the session page and the projector, where they stay readable" {
+	four_ways
+	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$TAP_PORT/big.bin"
+	curl -s --ftp-port 127.0.0.1 --disable-eprt -o /dev/null \
+		"ftp://127.0.0.1:$TAP_PORT/"
+	wait_until 100 narrated '\[3\] closed' "$T/tap.log"
+	# seven lanes: client, tap, server, four data connections
+	dom_until --boxes "$HEADINGS=$T/session" 'class="label">221 ' \
+		"${WEB}session?id=1"
+	run overlaps "$T/session"
+	[ -z "$output" ]
+	[ "$(grep -o 'class="lane"' "$T/dom" | wc -l)" -eq 7 ]
+	dom_until --boxes "$HEADINGS=$T/projector" 'class="label">221 ' \
+		"${WEB}projector?a=1"
+	run overlaps "$T/projector"
+	[ -z "$output" ]
+	# the lesson's two downloads side by side: the smallest heading line
+	# is still drawn at least 9 pixels high (12 in a window)
+	dom_until --boxes "$HEADINGS=$T/side" \
+		'data 1: PORT \(active\).*class="label">221 ' "${WEB}projector?a=2&b=3"
+	run overlaps "$T/side"
+	[ -z "$output" ]
+	run awk '$4 < 9' "$T/side"
+	[ -z "$output" ]
+}
+
 # bats test_tags=not-sanitized
 @test "web in chromium: a user name full of HTML and script runs nothing; the page shows it as text" {
 	web_labd

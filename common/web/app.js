@@ -299,15 +299,62 @@ function layout(events) {
 	return { lanes: lanes, rows: rows };
 }
 
-/* Sizes: in a window, and on the projector (large type, no time). */
-var GEOMETRY = { lw: 260, rh: 30, left: 90, scale: 1 };
-var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6 };
+/* Sizes: in a window, and on the projector (large type, no time); lw
+ * is a lane's least width, gap the least room between two headings. */
+var GEOMETRY = { lw: 260, rh: 30, left: 90, scale: 1, gap: 24 };
+var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6, gap: 36 };
 
 function drawDiagram(box, events, big, onpick) {
 	var G = big ? GEOMETRY_BIG : GEOMETRY, scale = G.scale;
-	var lw = G.lw, rh = G.rh, top = 96 * scale;
+	var rh = G.rh;
 	var d = layout(events);
-	var width = G.left + lw * d.lanes.length + 200;
+	var svg = sv('svg', { role: 'img', 'class': 'sequence' });
+	/* in the page before anything is drawn: the headings are measured
+	 * in their own font, and only they are laid out for it */
+	box.replaceChildren(svg);
+	var defs = sv('defs', {});
+	var mk = sv('marker', { id: 'head', viewBox: '0 0 10 10', refX: 10,
+		refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+	mk.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z' }));
+	defs.appendChild(mk);
+	svg.appendChild(defs);
+	var subs = d.lanes.reduce(function (k, l) {
+		return Math.max(k, l.sub.length);
+	}, 2);
+	var laneTop = (50 + 15 * subs) * scale, top = laneTop + 16 * scale;
+	var heads = d.lanes.map(function (l) {
+		/* x is set once every heading is measured */
+		var texts = [sv('text', { x: 0, y: 16 * scale,
+			'text-anchor': 'middle', 'class': 'lane' }, l.label)];
+		l.sub.forEach(function (sub, k) {
+			texts.push(sv('text', { x: 0, y: (32 + 15 * k) * scale,
+				'text-anchor': 'middle', 'class': 'lane-sub' }, sub));
+		});
+		texts.forEach(function (t) { svg.appendChild(t); });
+		return texts;
+	});
+	var widths = heads.map(function (texts) {
+		return texts.reduce(function (w, t) {
+			return Math.max(w, t.getComputedTextLength());
+		}, 0);
+	});
+	/* lanes lw apart, or closer to fit the box (to lw / 2), but never so
+	 * close that two lanes' headings overlap, however long their ports */
+	function place(s) {
+		var at = [G.left + Math.max(s, widths[0] + G.gap) / 2];
+		for (var i = 1; i < widths.length; i++)
+			at.push(at[i - 1] + Math.max(s,
+				(widths[i - 1] + widths[i]) / 2 + G.gap));
+		return at;
+	}
+	var last = widths.length - 1, s = G.lw, xs = place(s);
+	while (s > G.lw / 2 && xs[last] + widths[last] / 2 > box.clientWidth)
+		xs = place(s -= 10);
+	heads.forEach(function (texts, i) {
+		texts.forEach(function (t) { t.setAttribute('x', xs[i]); });
+	});
+	function x(i) { return xs[i]; }
+	var width = xs[last] + Math.max(G.lw, widths[last]) / 2 + 200;
 	/* a row with its arithmetic under the arrow is taller */
 	var ys = [], y = top;
 	d.rows.forEach(function (r) {
@@ -316,23 +363,11 @@ function drawDiagram(box, events, big, onpick) {
 	});
 	var height = y + rh;
 	/* the viewBox lets the projector's panes scale a diagram to fit */
-	var svg = sv('svg', { width: width, height: height, role: 'img',
-		viewBox: '0 0 ' + width + ' ' + height, 'class': 'sequence' });
-	var defs = sv('defs', {});
-	var mk = sv('marker', { id: 'head', viewBox: '0 0 10 10', refX: 10,
-		refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
-	mk.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z' }));
-	defs.appendChild(mk);
-	svg.appendChild(defs);
-	function x(i) { return G.left + lw * i + lw / 2; }
+	svg.setAttribute('width', width);
+	svg.setAttribute('height', height);
+	svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
 	d.lanes.forEach(function (l, i) {
-		svg.appendChild(sv('text', { x: x(i), y: 16 * scale,
-			'text-anchor': 'middle', 'class': 'lane' }, l.label));
-		l.sub.forEach(function (sub, k) {
-			svg.appendChild(sv('text', { x: x(i), y: (32 + 15 * k) * scale,
-				'text-anchor': 'middle', 'class': 'lane-sub' }, sub));
-		});
-		svg.appendChild(sv('line', { x1: x(i), y1: 80 * scale, x2: x(i),
+		svg.appendChild(sv('line', { x1: x(i), y1: laneTop, x2: x(i),
 			y2: height, 'class': 'lane-line' }));
 	});
 	d.rows.forEach(function (r, i) {
@@ -362,7 +397,6 @@ function drawDiagram(box, events, big, onpick) {
 		}
 		svg.appendChild(g);
 	});
-	box.replaceChildren(svg);
 	return svg;
 }
 
@@ -391,12 +425,15 @@ function sessionPage() {
 	document.getElementById('capture').href =
 		'capture.pcap?id=' + encodeURIComponent(id);
 	var box = document.getElementById('diagram');
-	watchSession(id, function (s) {
+	function draw(s) {
 		drawDiagram(box, s.events, false, showDetail);
 		if (s.lost)
 			box.insertBefore(el('p', 'note', '(' + s.lost + ' earlier ' +
 				'events are no longer kept)'), box.firstChild);
-	});
+	}
+	var s = watchSession(id, draw);
+	/* the lanes are spaced to the window: again when it changes */
+	window.addEventListener('resize', function () { draw(s); });
 }
 
 /* ---- the projector ---- */
@@ -443,6 +480,7 @@ function projectorPage() {
 			}
 		});
 	}
+	window.addEventListener('resize', draw);
 	document.addEventListener('keydown', function (e) {
 		if (e.key === 's') { step = !step; shown = 0; }
 		else if (e.key === 'ArrowRight' || e.key === ' ') shown++;
