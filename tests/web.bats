@@ -140,6 +140,22 @@ narrated() {
 	[[ ${lines[-1]} == "403 Forbidden: the Host header names another server" ]]
 }
 
+@test "web: the absolute form of a target (GET http://HOST/...) is read as RFC 9112 asks; its HOST is checked as a Host header is" {
+	web_labd
+	local hp=${WEB#http://}
+	hp=${hp%/}
+	run curl -s -w ' %{http_code}' --request-target "http://$hp/nothing" "$WEB"
+	[ "$output" = "404 Not Found: no such page
+ 404" ]
+	run curl -s -o /dev/null -w '%{http_code} %{content_type}' \
+		--request-target "http://$hp/app.js" "$WEB"
+	[[ $output == "200 "*javascript* ]]
+	# the target's host, not the Host header's, is the one asked for
+	run curl -s -w ' %{http_code}' --request-target "http://evil.example/app.js" "$WEB"
+	[ "$output" = "403 Forbidden: the request target names another server
+ 403" ]
+}
+
 @test "web: HEAD on an event stream gets the head GET gets (200, or 404 for a session not kept); OPTIONS * gets 405 as any other method" {
 	web_labd
 	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/notes.txt"
