@@ -837,7 +837,7 @@ wire_chat() {
 	cmp "$SRC/sub/data.bin" "$T/client-leg"
 	ts_follow 3 1 >"$T/server-leg"
 	cmp "$SRC/sub/data.bin" "$T/server-leg"
-	[ "$(ts -q -z conv,tcp | grep -c '<->')" = 4 ]
+	[ "$(ts_conversations | wc -l)" = 4 ]
 	run ts_warnings
 	[ -z "$output" ]
 }

@@ -451,7 +451,7 @@ for l in open(sys.argv[1]):
 	[ "${lines[1]}" = "PASS" ]		# its argument not kept
 	[[ $output == *"PASV"*"RETR notes.txt"*"QUIT"* ]]
 	[ "$(ts_follow 1 1)" = "$(cat "$LABD_ROOT/notes.txt")" ]
-	run ts -Y 'ftp.request.command == "PASS"' -T fields -e frame.cap_len -e frame.len
+	run ts_where 'ftp_request_command == "PASS"' frame_cap_len frame_len
 	read -r caplen wirelen <<<"$output"
 	[ "$caplen" -lt "$wirelen" ]	# cut, and the file says so
 	refute grep -aq 'ftp@example.com' "$T/s2.pcap"
@@ -478,7 +478,7 @@ for l in open(sys.argv[1]):
 	curl -s -o "$T/tap.pcap" "${WEB}capture.pcap?id=1"
 	PCAP=$T/tap.pcap
 	# the client's and the server's control legs, and both data legs
-	[ "$(ts -q -z conv,tcp | grep -c '<->')" -eq 4 ]
+	[ "$(ts_conversations | wc -l)" -eq 4 ]
 	refute grep -aq 'PASS me@example.org' "$T/tap.pcap"	# no --show-passwords here
 	[ "$labd_web" != "$WEB" ]
 }
