@@ -857,11 +857,13 @@ wire_chat() {
 	wait "$c" 2>/dev/null || true
 	wait_until 100 grep -q '\[1\] closed$' "$TAP_LOG"
 	cat "$TAP_LOG"
-	# the client's RST on its leg (it came before the tap cut the relay:
-	# the tap's own would cross nothing), the tap's on the server's
-	grep -Eq '\[1\] tcp: data: RST from the client: reset \(client sent 0 bytes, tap [0-9]+\)$' "$TAP_LOG"
+	# one RST on the client's leg, the tap's on the server's.  The dying
+	# curl closes its control socket (FIN) before its data socket (RST):
+	# whether its RST comes before the tap, seeing the FIN, cuts the
+	# relay is a race, and the line names the one that came first (the
+	# client's, still unread, or the tap's own)
+	[ "$(grep -Ec '\[1\] tcp: data: RST from the (client|tap): reset \(client sent 0 bytes, tap [0-9]+\)$' "$TAP_LOG")" -eq 1 ]
 	grep -Eq '\[1\] tcp: data: RST from the tap: reset \(tap sent 0 bytes, server [0-9]+\)$' "$TAP_LOG"
-	refute grep -q '\[1\] tcp: data: RST from the tap: reset (client sent' "$TAP_LOG"
 }
 
 @test "tap --wire: active mode, the server connects to the tap's port first, then the tap to the client's" {
