@@ -65,8 +65,10 @@ teardown() {
 pane() {
 	tmux -S "$TMUX_SOCK" capture-pane -p -J -S - -t demo
 }
+# pane_has TEXT: TEXT is on a line of the pane (a substring test of
+# bash: a grep at each poll was a process)
 pane_has() {
-	pane | grep -qF -- "$1"
+	[[ $(pane) == *"$1"* ]]
 }
 
 @test "demo: DEMO_STEP=1 on a terminal pauses for Enter before each section" {
@@ -108,8 +110,8 @@ pane_has() {
 screen() {
 	tmux -S "$TMUX_SOCK" capture-pane -p -J -t demo
 }
-screen_has() {
-	screen | grep -qF -- "$1"
+screen_has() {	# (as pane_has)
+	[[ $(screen) == *"$1"* ]]
 }
 
 @test "demo: DEMO_STEP=1 at 80x24: each section fits the screen it pauses on" {

@@ -33,9 +33,11 @@ narrated() {
 	grep -c -- "$1" "$LABD_LOG"
 }
 
-# Succeeds when at least $1 lines of the narration match $2.
+# Succeeds when at least $1 lines of the narration match the extended
+# regular expression $2 (read by bash: the waits poll it).
 narrated_at_least() {
-	[ "$(narrated "$2")" -ge "$1" ]
+	count_matching "$LABD_LOG" "$2"
+	[ "$REPLY" -ge "$1" ]
 }
 
 # kill_uploads CLIENT RUNS: RUNS times, a client (curl or ftplib) starts a
@@ -57,7 +59,7 @@ kill_uploads() {
 		pid=$!
 		CLIENT_PIDS=$pid
 		wait_until 300 narrated_at_least "$run" '] data: .* connected$'
-		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+		nap "0.$((RANDOM % 3))$((RANDOM % 10))"	# (no sleep process)
 		kill -9 "$pid"
 		wait "$pid" 2>/dev/null || true
 		CLIENT_PIDS=

@@ -13,9 +13,7 @@ setup() {
 	PCAP=$BATS_TEST_TMPDIR/labd.pcap
 	# the seed's file: text; and 3.5 segments of every byte value
 	printf 'the seed file\r\nline two\n' >"$LABD_ROOT/01test.txt"
-	for ((i = 0; i < 20; i++)); do
-		printf '%b' "$(printf '\\x%02x' {0..255})"
-	done | head -c 5110 >"$LABD_ROOT/bytes.bin"
+	every_byte_value "$LABD_ROOT/bytes.bin" 5110
 	T=$BATS_TEST_TMPDIR
 }
 

@@ -9,13 +9,14 @@ load lib/common
 
 setup() {
 	export HOME=$BATS_TEST_TMPDIR/home LAB_PORT=0 LAB_PASV_PORTS=
-	mkdir -p "$HOME"
 	LABS=$REPO_ROOT/labs
 	LAB=$HOME/rawftp-lab
 	C=$LAB/client
 	S=$LAB/server
 	SERVER_PID=
-	bash -c '. "$1/lib/lab.bash" && mkdir -p "$LAB_DIR" && lab_seed' _ "$LABS"
+	# the sample files, as labs/start puts them (its mkdir -p makes HOME
+	# and the lab folder too); a subshell keeps lab.bash's names out
+	(. "$LABS/lib/lab.bash" && lab_seed)
 }
 
 teardown() {
@@ -23,14 +24,16 @@ teardown() {
 	server_stop
 }
 
-# listening_in FILE: "HOST PORT" from the "listening on HOST port PORT"
-# line that a server just started writes to FILE (waits at most 5 s).
+# listening_in FILE: LISTEN_HOST and LISTEN_PORT from the "listening on
+# HOST port PORT" line that a server just started writes to FILE (waits
+# at most 5 s); empty when there is none.
 listening_in() {
 	local line
+	LISTEN_HOST= LISTEN_PORT=
 	quick_wait 250 has_line "$1" 'listening on '
 	while IFS= read -r line; do
 		if [[ $line =~ ^listening\ on\ (.*)\ port\ ([0-9]+)$ ]]; then
-			echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+			LISTEN_HOST=${BASH_REMATCH[1]} LISTEN_PORT=${BASH_REMATCH[2]}
 			return
 		fi
 	done <"$1"
@@ -40,19 +43,27 @@ listening_in() {
 stop_group() {
 	[ -n "$1" ] || return 0
 	kill -TERM -- "-$1" 2>/dev/null
-	quick_wait 250 eval '! kill -0 "$1" 2>/dev/null' ||
+	quick_wait 250 pid_gone "$1" ||
 		kill -KILL -- "-$1" 2>/dev/null
 	wait "$1" 2>/dev/null || true
 }
 
+# serve CMD...: the server CMD starts, in a session of its own (server_stop
+# stops it), its screen in server.out; HOST and PORT from its "listening
+# on" line.
+serve() {
+	server_stop
+	: >"$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
+	setsid "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	listening_in "$BATS_TEST_TMPDIR/server.out"
+	HOST=$LISTEN_HOST PORT=$LISTEN_PORT
+	[ -n "$PORT" ] || { cat "$BATS_TEST_TMPDIR/server.out"; return 1; }
+}
+
 # server_start [ftp-labd options...]: labs/start, as a student starts it.
 server_start() {
-	server_stop
-	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
-	setsid "$LABS/start" --fail-delay 0 "$@" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
-	SERVER_PID=$!
-	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
-	[ -n "$PORT" ] || { cat "$BATS_TEST_TMPDIR/server.out"; return 1; }
+	serve "$LABS/start" --fail-delay 0 "$@"
 	# with --web, labs/start shows the web view's address on the next line
 	[[ " $* " != *" --web "* ]] ||
 		quick_wait 250 has_line "$BATS_TEST_TMPDIR/server.out" 'web view: '
@@ -68,11 +79,12 @@ server_stop() {
 # (default ~/rawftp-lab/tap.log).  Sets TAP_PORT.
 tap_start() {
 	tap_stop
-	rm -f "$BATS_TEST_TMPDIR/tap.out"	# (see labd_start)
+	: >"$BATS_TEST_TMPDIR/tap.out"	# (see labd_start)
 	setsid ftp-tap -p 0 "$@" 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/tap.out" \
 		2>>"${TAP_LOG:-$LAB/tap.log}" &
 	TAP_PID=$!
-	read -r _ TAP_PORT < <(listening_in "$BATS_TEST_TMPDIR/tap.out")
+	listening_in "$BATS_TEST_TMPDIR/tap.out"
+	TAP_PORT=$LISTEN_PORT
 	[ -n "$TAP_PORT" ]
 }
 
@@ -92,9 +104,18 @@ quick_wait() {
 	return 1
 }
 
+# typed LINE...: REPLY is the lines, each but the last ended by a
+# newline: <<<"$REPLY" (which adds the last) gives a program the lines as
+# printf '%s\n' LINE... | PROGRAM would, with no printf process.
+typed() {
+	printf -v REPLY '%s\n' "$@"
+	REPLY=${REPLY%$'\n'}
+}
+
 # session CMD...: one control session, the commands in lock-step.
 session() {
-	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" >>"$BATS_TEST_TMPDIR/sessions" 2>&1 || true
+	typed "$@"
+	ftp-raw -w 10 "$HOST" "$PORT" <<<"$REPLY" >>"$BATS_TEST_TMPDIR/sessions" 2>&1 || true
 }
 
 # idle_session [LINE...]: ftp-raw sends the lines, then its input stays
@@ -115,7 +136,8 @@ idle_session() {
 transfer() {
 	local opts=$1 input=$2 output=$3
 	shift 3
-	printf '%s\n' "$@" | ftp-raw -w 10 "$HOST" "$PORT" | ftp-pasv-calc |
+	typed "$@"
+	ftp-raw -w 10 "$HOST" "$PORT" <<<"$REPLY" | ftp-pasv-calc |
 		{ read -r h p &&
 			ftp-dataconn -w 10 $opts "${DATA_HOST:-$h}" "$p" <"$input" >"$output"; }
 }
@@ -134,12 +156,12 @@ put() {	# put TYPE INPUT NAME
 active() {
 	local out=$1 line
 	shift
-	rm -f "$BATS_TEST_TMPDIR/announce"
+	: >"$BATS_TEST_TMPDIR/announce"
 	ftp-dataconn -l 127.0.0.1 0 -r -w 10 --announce "$BATS_TEST_TMPDIR/announce" \
 		>"$out" 2>/dev/null &
 	local pid=$!
 	wait_until 50 test -s "$BATS_TEST_TMPDIR/announce"
-	line=$(head -n 1 "$BATS_TEST_TMPDIR/announce")
+	read -r line <"$BATS_TEST_TMPDIR/announce"
 	session "${login[@]}" "TYPE I" "$line" "$@" QUIT
 	wait "$pid"
 }
@@ -988,11 +1010,7 @@ lab13_all() {
 	tap_start
 	lab13_all "$TAP_PORT"
 	# section 9: vsftpd in the server terminal, the tap again
-	server_stop
-	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
-	setsid "$LABS/vsftpd" >"$BATS_TEST_TMPDIR/server.out" 2>&1 &
-	SERVER_PID=$!
-	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
+	serve "$LABS/vsftpd"
 	TAP_LOG=$LAB/tap-vsftpd.log tap_start
 	(cd "$C" && curl -sS -o vsftpd-epsv.txt "ftp://127.0.0.1:$TAP_PORT/01test.txt" &&
 		curl -sS -P 127.0.0.1 --disable-eprt -o vsftpd-port.txt \
@@ -1107,16 +1125,11 @@ class_start() {
 	CLASS_LOG=$BATS_TEST_TMPDIR/class-logs/class.log
 	mkdir -p "$CLASS/pub"
 	echo "The teacher's file." >"$CLASS/pub/welcome.txt"
-	rm -f "$BATS_TEST_TMPDIR/server.out"	# (see labd_start)
-	setsid ftp-labd -p 0 -r "$CLASS" --class 3 --quota 16K --fail-delay 0 \
+	serve ftp-labd -p 0 -r "$CLASS" --class 3 --quota 16K --fail-delay 0 \
 		--class-file "$BATS_TEST_TMPDIR/class-accounts.txt" \
-		--log-dir "$BATS_TEST_TMPDIR/class-logs" --clock "$@" \
-		>"$BATS_TEST_TMPDIR/server.out" 2>&1 &
-	SERVER_PID=$!
-	read -r HOST PORT < <(listening_in "$BATS_TEST_TMPDIR/server.out")
-	[ -n "$PORT" ]
-	login=("USER student01"
-		"PASS $(grep '^student01:' "$BATS_TEST_TMPDIR/class-accounts.txt" | cut -d: -f2)")
+		--log-dir "$BATS_TEST_TMPDIR/class-logs" --clock "$@"
+	account_password "$BATS_TEST_TMPDIR/class-accounts.txt" student01
+	login=("USER student01" "PASS $REPLY")
 	HOME01=$CLASS/home/student01
 }
 
@@ -1207,7 +1220,8 @@ class_samples() {
 	session "${login[@]}" PWD QUIT		# session 1 of the first server
 	server_stop
 	class_start				# the same class, the log appended
-	login=("USER student02" "PASS $(grep '^student02:' "$BATS_TEST_TMPDIR/class-accounts.txt" | cut -d: -f2)")
+	account_password "$BATS_TEST_TMPDIR/class-accounts.txt" student02
+	login=("USER student02" "PASS $REPLY")
 	store_hello				# session 1 again: student02's
 	[ "$(grep -c '\] serving ' "$CLASS_LOG")" -eq 2 ]
 	check15 student01

@@ -12,9 +12,7 @@ setup() {
 	PCAP=$BATS_TEST_TMPDIR/session.pcap
 	# 3.5 segments of every byte value, CR and LF among them
 	FILE=$BATS_TEST_TMPDIR/bytes.bin
-	for ((i = 0; i < 20; i++)); do
-		printf '%b' "$(printf '\\x%02x' {0..255})"
-	done | head -c 5110 >"$FILE"
+	every_byte_value "$FILE" 5110
 }
 
 @test "pcap: tshark decodes every command and reply, each line ending in CR LF" {

@@ -31,12 +31,13 @@ mid_transfer() {
 	RAW_PID=$!
 	exec 7>"$T/ctl"
 	printf 'USER anonymous\nPASS guest@example.com\nTYPE I\nPASV\nRETR big.bin\n' >&7
-	wait_until 100 grep -q '^227 ' "$T/replies"
-	read -r host dport < <(ftp-pasv-calc "$(grep '^227 ' "$T/replies")")
+	wait_until 100 has_line "$T/replies" '227 '
+	line_after "$T/replies" '227 '
+	read -r host dport < <(ftp-pasv-calc "227 $REPLY")
 	ftp-dataconn -r -w 20 "$host" "$dport" >"$T/data" 2>/dev/null &
 	DATA_PID=$!
 	exec 8<"$T/data"	# opened, never read: the pipe fills, then the socket
-	wait_until 100 grep -q '^150 ' "$T/replies"
+	wait_until 100 has_line "$T/replies" '150 '
 	# bytes flow: the transfer is under way (pyftpdlib answers an ABOR
 	# that comes before its data connection is up with 225 alone)
 	head -c 65536 <&8 >/dev/null
@@ -44,8 +45,7 @@ mid_transfer() {
 	for verb in "$@" QUIT; do
 		if [ "$verb" = "(reply)" ]; then	# wait for one more reply
 			got=$((got + 1))
-			wait_until 100 eval '[ "$(sed -n "/^150/,\$p" "$T/replies" |
-				grep -c "^[2-5][0-9][0-9] ")" -ge '"$got"' ]' || true
+			wait_until 100 final_replies_at_least "$got" || true
 			continue
 		fi
 		printf '%s\n' "$verb" >&7
@@ -55,8 +55,7 @@ mid_transfer() {
 	# over (proftpd waits for that before it reads the ABOR line); a reply
 	# to a STAT is not that, and closing then would make the server's 426
 	# a write failure instead of the ABOR's answer
-	wait_until $((${ABOR_WAIT:-10} * 10 + 10)) eval \
-		'sed -n "/^150/,\$p" "$T/replies" | grep -qE "^(426|225|226|221) "' || true
+	wait_until $((${ABOR_WAIT:-10} * 10 + 10)) transfer_said_over || true
 	exec 8<&-
 	RAW_STATUS=0
 	wait "$RAW_PID" || RAW_STATUS=$?
@@ -64,10 +63,36 @@ mid_transfer() {
 	cat "$T/trace" "$T/replies"
 }
 
-# The codes of the replies after the 150, one line.
-after_150() {
-	sed -n '/^150/,$p' "$BATS_TEST_TMPDIR/replies" | sed 1d |
-		grep -o '^[0-9][0-9][0-9] ' | tr -d ' ' | tr '\n' ' '
+# codes_after_150: REPLY is the codes of the replies after the first 150,
+# one line ("426 226 221 "); read by bash, as the waits poll it (a sed,
+# grep and tr at each poll were processes).
+codes_after_150() {
+	local line seen=
+	REPLY=
+	while IFS= read -r line; do
+		if [ -z "$seen" ]; then
+			[[ $line != 150* ]] || seen=1
+		elif [[ $line =~ ^([0-9]{3})\  ]]; then
+			REPLY+="${BASH_REMATCH[1]} "
+		fi
+	done <"$BATS_TEST_TMPDIR/replies"
+}
+
+# final_replies_at_least N: N final replies (2xx to 5xx) after the 150.
+final_replies_at_least() {
+	local code n=0
+	codes_after_150
+	for code in $REPLY; do
+		[[ $code != [2-5]* ]] || n=$((n + 1))
+	done
+	[ "$n" -ge "$1" ]
+}
+
+# transfer_said_over: after the 150, the server said the transfer is over
+# (426, 225, 226, or the 221 to QUIT).
+transfer_said_over() {
+	codes_after_150
+	[[ " $REPLY" =~ \ (426|225|226|221)\  ]]
 }
 
 # The ABOR went out at once, marked, and the session ended with 221.
@@ -80,7 +105,8 @@ abor_was_urgent() {
 	vsftpd_start async_abor_enable=YES
 	mid_transfer "$PEER_ROOT" "$PEER_PORT" ABOR
 	abor_was_urgent
-	[ "$(after_150)" = "426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "426 226 221 " ]
 }
 
 # vsftpd's default (async_abor_enable=NO) ignores the urgent mark: it reads
@@ -98,21 +124,24 @@ abor_was_urgent() {
 	proftpd_start
 	mid_transfer "$PEER_ROOT" "$PEER_PORT" ABOR
 	abor_was_urgent
-	[ "$(after_150)" = "426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "426 226 221 " ]
 }
 
 @test "abort: pyftpdlib mid-RETR: ABOR with IP and Synch gets 426, then 226" {
 	pyftpdlib_start
 	mid_transfer "$PEER_ROOT" "$PEER_PORT" ABOR
 	abor_was_urgent
-	[ "$(after_150)" = "426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "426 226 221 " ]
 }
 
 @test "abort: ftp-labd mid-RETR: ABOR with IP and Synch gets 426, then 226" {
 	labd_start
 	mid_transfer "$LABD_ROOT" "$LABD_PORT" ABOR
 	abor_was_urgent
-	[ "$(after_150)" = "426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "426 226 221 " ]
 }
 
 # STAT during a transfer: RFC 959 says it goes with IP and Synch, and the
@@ -124,7 +153,8 @@ abor_was_urgent() {
 	mid_transfer "$LABD_ROOT" "$LABD_PORT" STAT ABOR
 	grep -q '^---> STAT   (after Telnet IP and Synch, urgent)$' "$BATS_TEST_TMPDIR/trace"
 	abor_was_urgent
-	[ "$(after_150)" = "213 426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "213 426 226 221 " ]
 }
 
 @test "abort: pyftpdlib mid-RETR: STAT gets the status (211), the transfer goes on to the ABOR" {
@@ -132,14 +162,16 @@ abor_was_urgent() {
 	mid_transfer "$PEER_ROOT" "$PEER_PORT" STAT ABOR
 	abor_was_urgent
 	grep -q '^ Data connection open:' "$BATS_TEST_TMPDIR/replies"
-	[ "$(after_150)" = "211 426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "211 426 226 221 " ]
 }
 
 @test "abort: proftpd mid-RETR: an urgent STAT aborts the transfer (426), then gets 211" {
 	proftpd_start
 	mid_transfer "$PEER_ROOT" "$PEER_PORT" STAT ABOR
 	[ "$RAW_STATUS" -eq 0 ]
-	[ "$(after_150)" = "426 211 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "426 211 226 221 " ]
 }
 
 # vsftpd reads one line per urgent mark, and TCP keeps only the latest
@@ -149,5 +181,6 @@ abor_was_urgent() {
 	vsftpd_start async_abor_enable=YES
 	mid_transfer "$PEER_ROOT" "$PEER_PORT" STAT "(reply)" ABOR
 	abor_was_urgent
-	[ "$(after_150)" = "500 426 226 221 " ]
+	codes_after_150
+	[ "$REPLY" = "500 426 226 221 " ]
 }

@@ -3,30 +3,11 @@
 # goes on the wire, lock-step ordering, the nasty replies, exit codes.
 
 load lib/common
+load lib/fake
 bats_require_minimum_version 1.5.0
 
-# fake_start: the script on stdin.  Sets FAKE_PID, FAKE_PORT, FAKE_LOG (the
-# lines the client sent, as "C: ..." with \xNN escapes).
-fake_start() {
-	cat >"$BATS_TEST_TMPDIR/script"
-	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
-	rm -f "$FAKE_LOG"	# (see labd_start)
-	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$BATS_TEST_TMPDIR/script" \
-		>"$FAKE_LOG" 2>&1 &
-	FAKE_PID=$!
-	wait_until 50 has_line "$FAKE_LOG" 'listening on ' || return 1
-	FAKE_PORT=$(awk 'NR == 1 { print $5 }' "$FAKE_LOG")
-}
-
-# The fake ends by itself once the client is gone; wait for its log.
-fake_wait() {
-	wait_until 50 eval '! kill -0 "$FAKE_PID" 2>/dev/null'
-}
-
 teardown() {
-	[ -n "${FAKE_PID:-}" ] || return 0
-	kill "$FAKE_PID" 2>/dev/null
-	wait "$FAKE_PID" 2>/dev/null || true
+	fake_stop
 }
 
 # A port on 127.0.0.1 where nothing listens (bounded tries).

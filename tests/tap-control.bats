@@ -10,6 +10,7 @@
 
 load lib/common
 load lib/peers
+load lib/fake	# the hostile server
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -18,7 +19,7 @@ setup() {
 teardown() {
 	tap_stop
 	labd_stop
-	[ -z "${FAKE_PID:-}" ] || { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; }
+	fake_stop
 }
 
 # tap_start SERVER_PORT [ftp-tap options...]: the tap on $TAP_PORT (a free
@@ -28,7 +29,7 @@ tap_start() {
 	local port=$1
 	shift
 	TAP_LOG=$T/tap.log
-	rm -f "$T/tap.out"	# (see labd_start)
+	: >"$T/tap.out"	# (see labd_start)
 	ftp-tap -p "${TAP_PORT:-0}" "$@" 127.0.0.1 "$port" >"$T/tap.out" \
 		2>"$TAP_LOG" &
 	TAP_PID=$!
@@ -36,7 +37,7 @@ tap_start() {
 		cat "$TAP_LOG" >&2
 		return 1
 	fi
-	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$T/tap.out")
+	read -r _ _ _ _ TAP_PORT <"$T/tap.out"
 }
 
 tap_stop() {
@@ -46,18 +47,6 @@ tap_stop() {
 		kill -9 "$TAP_PID" 2>/dev/null
 	wait "$TAP_PID" 2>/dev/null
 	TAP_PID=
-}
-
-# fake_start: the hostile server's script on stdin (fake-ftpd's
-# language).  Sets FAKE_PID, FAKE_PORT, FAKE_LOG (the lines it read).
-fake_start() {
-	cat >"$T/script"
-	FAKE_LOG=$T/fake.log
-	rm -f "$FAKE_LOG"	# (see labd_start)
-	"$RAWFTP_TESTBIN/fake-ftpd" -t 20 "$T/script" >"$FAKE_LOG" 2>&1 &
-	FAKE_PID=$!
-	wait_until 50 has_line "$FAKE_LOG" 'listening on ' || return 1
-	FAKE_PORT=$(awk 'NR == 1 { print $5 }' "$FAKE_LOG")
 }
 
 # hostile [-s SOURCE] < script: the hostile client through the tap.
@@ -276,7 +265,7 @@ hostile() {
 	ftp-tap -p 0 -l ::1 127.0.0.1 "$LABD_PORT" >"$T/tap.out" 2>"$TAP_LOG" &
 	TAP_PID=$!
 	wait_until 100 has_line "$T/tap.out" 'listening on '
-	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$T/tap.out")
+	read -r _ _ _ _ TAP_PORT <"$T/tap.out"
 	run /usr/bin/python3 "$REPO_ROOT/tests/lib/hostile-client.py" ::1 \
 		"$TAP_PORT" <<-'S'
 	send b'USER anonymous\r\n'
@@ -366,7 +355,7 @@ hostile() {
 	grep -q '^500 Refused by ftp-tap: 127.0.0.9 is not your address 127.0.0.1 (bounce attack, RFC 2577)\.$' <<<"$output"
 	grep -q '\] tls: this 234 answers no AUTH: the tap goes on reading the control channel$' "$TAP_LOG"
 	refute grep -q 'TLS from here on' "$TAP_LOG"
-	wait_until 50 eval '! kill -0 "$FAKE_PID" 2>/dev/null'
+	fake_wait
 	cat "$FAKE_LOG"
 	refute grep -q 'PORT' "$FAKE_LOG"
 }

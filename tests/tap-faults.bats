@@ -52,7 +52,7 @@ teardown() {
 tap_on() {
 	local dir=$1 port=$2
 	shift 2
-	rm -f "$dir/tap.out"	# (see labd_start)
+	: >"$dir/tap.out"	# (see labd_start)
 	# 3>&-: bats waits for its fd 3 to close
 	RAWFTP_PORTABLE=${PORTABLE:-0} ftp-tap -p 0 --data-timeout 1 "$@" \
 		127.0.0.1 "$port" \
@@ -77,8 +77,8 @@ tap_off() {
 fake_server() {
 	local dir=$1
 	shift
-	mkdir -p "$dir"
-	rm -f "$dir/fake.out"	# (see labd_start)
+	[ -d "$dir" ] || mkdir -p "$dir"	# (run_cells made the cells')
+	: >"$dir/fake.out"	# (see labd_start)
 	"$FP" server -t 20 "$@" >"$dir/fake.out" 3>&- &
 	TAPS+=($!)
 	wait_until 100 has_line "$dir/fake.out" 'listening on ' || return 1
@@ -319,7 +319,6 @@ client_cell() {
 	set +e	# a cell runs to its verdict
 	client_expect "$verb" "$fault" "$where"
 	expect=$REPLY
-	mkdir -p "$dir"
 	case $verb in
 	RETR) path=f file=$dir/got opts=(-m "$MIDDLE" -n "$HUGE") ;;
 	LIST) path=list file=$dir/got
@@ -379,7 +378,6 @@ server_cell() {
 	set +e	# a cell runs to its verdict
 	server_expect "$verb" "$fault" "$where"
 	expect=$REPLY
-	mkdir -p "$dir"
 	case $verb in
 	RETR) src=$BIG_FILE ;;
 	LIST) src=$LIST_REF ;;
@@ -426,11 +424,18 @@ server_cell() {
 	esac
 }
 
-# run_cells FUNCTION < specs: each line's words are FUNCTION's arguments;
-# at most JOBS cells at once; fails listing every failed cell.
+# run_cells FUNCTION < specs: each line's words are FUNCTION's arguments,
+# the first the cell's folder (all made by one mkdir); at most JOBS cells
+# at once; fails listing every failed cell.
 run_cells() {
-	local fn=$1 jobs=${JOBS:-6} n=0 spec bad
-	while read -r -a spec; do
+	local fn=$1 jobs=${JOBS:-6} n=0 specs line dirs=() spec bad
+	mapfile -t specs
+	for line in "${specs[@]}"; do
+		dirs+=("${line%% *}")
+	done
+	mkdir -p "${dirs[@]}"
+	for line in "${specs[@]}"; do
+		read -r -a spec <<<"$line"
 		"$fn" "${spec[@]}" 3>&- &
 		if ((++n >= jobs)); then
 			wait -n || true

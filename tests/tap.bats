@@ -8,14 +8,20 @@
 load lib/common
 load lib/peers
 
+# The files served (SRC) and uploaded (UP), made once for all the tests
+# (each only reads them).
+setup_file() {
+	mkdir -p "$BATS_FILE_TMPDIR/src/sub"
+	head -c 1000000 /dev/urandom >"$BATS_FILE_TMPDIR/src/bin.dat"
+	head -c 200000 /dev/urandom >"$BATS_FILE_TMPDIR/src/sub/data.bin"
+	printf 'line one\nline two\n' >"$BATS_FILE_TMPDIR/src/sub/text.txt"
+	head -c 70000 /dev/urandom >"$BATS_FILE_TMPDIR/up.dat"
+}
+
 setup() {
 	T=$BATS_TEST_TMPDIR
-	SRC=$T/src
-	mkdir -p "$SRC/sub"
-	head -c 1000000 /dev/urandom >"$SRC/bin.dat"
-	head -c 200000 /dev/urandom >"$SRC/sub/data.bin"
-	printf 'line one\nline two\n' >"$SRC/sub/text.txt"
-	head -c 70000 /dev/urandom >"$T/up.dat"
+	SRC=$BATS_FILE_TMPDIR/src
+	UP=$BATS_FILE_TMPDIR/up.dat
 }
 
 teardown() {
@@ -31,7 +37,7 @@ tap_start() {
 	local port=$1
 	shift
 	TAP_LOG=$T/tap.log
-	rm -f "$T/tap.out"	# (see labd_start)
+	: >"$T/tap.out"	# (see labd_start)
 	ftp-tap -p 0 "$@" "${TAP_SERVER:-127.0.0.1}" "$port" >"$T/tap.out" \
 		2>"$TAP_LOG" &
 	TAP_PID=$!
@@ -39,7 +45,7 @@ tap_start() {
 		cat "$TAP_LOG" >&2
 		return 1
 	fi
-	read -r _ _ _ _ TAP_PORT < <(head -n 1 "$T/tap.out")
+	read -r _ _ _ _ TAP_PORT <"$T/tap.out"
 }
 
 tap_stop() {
@@ -51,19 +57,25 @@ tap_stop() {
 	TAP_PID=
 }
 
-fd_count() {
-	ls "/proc/$TAP_PID/fd" | wc -l
+# tap_fds: REPLY is how many descriptors the tap holds (a glob: an ls |
+# wc at each poll was three processes).
+tap_fds() {
+	local fds=("/proc/$TAP_PID/fd"/*)
+	REPLY=${#fds[@]}
+	[ -e "${fds[0]}" ] || REPLY=0
 }
 
 # fds_back_to N: the tap holds N descriptors again (read at each poll of a
-# wait_until: an argument "$(fd_count)" would be the count of one moment).
+# wait_until: an argument "$(...)" would be the count of one moment).
 fds_back_to() {
-	[ "$(fd_count)" -eq "$1" ]
+	tap_fds
+	[ "$REPLY" -eq "$1" ]
 }
 
 # closed_in LOG N: LOG narrates N closed sessions.
 closed_in() {
-	[ "$(grep -c '\] closed$' "$1")" -eq "$2" ]
+	count_matching "$1" '\] closed$'
+	[ "$REPLY" -eq "$2" ]
 }
 
 # The files every server serves: bin.dat and sub/ at the top of ROOT.
@@ -85,11 +97,11 @@ interop() {
 	curl -sS --max-time 20 --disable-epsv -o "$T/c-pasv" "$u/bin.dat"
 	curl -sS --max-time 20 -P 127.0.0.1 -o "$T/c-eprt" "$u/bin.dat"
 	curl -sS --max-time 20 -P 127.0.0.1 --disable-eprt -o "$T/c-port" "$u/bin.dat"
-	curl -sS --max-time 20 -T "$T/up.dat" "$u/${wdir}c-up.dat"
+	curl -sS --max-time 20 -T "$UP" "$u/${wdir}c-up.dat"
 	for f in c-epsv c-pasv c-eprt c-port; do
 		cmp "$T/$f" "$SRC/bin.dat"
 	done
-	cmp "$root/${wdir}c-up.dat" "$T/up.dat"
+	cmp "$root/${wdir}c-up.dat" "$UP"
 	grep -q '\] > EPSV$' "$TAP_LOG"
 	grep -q '\] > PASV$' "$TAP_LOG"
 	grep -q '\] < 229 .* => 229 Entering Extended Passive Mode (|||[0-9]*|)$' "$TAP_LOG"
@@ -100,7 +112,7 @@ interop() {
 
 	# lftp: mirror a folder down, and a local folder up
 	mkdir -p "$T/local-up"
-	cp "$T/up.dat" "$T/local-up/a.dat"
+	cp "$UP" "$T/local-up/a.dat"
 	printf 'mirrored up\n' >"$T/local-up/b.txt"
 	run timeout 60 lftp -c "set ftp:ssl-allow no; set net:max-retries 1;
 		set net:timeout 5; open -u anonymous,x -p $TAP_PORT 127.0.0.1;
@@ -113,7 +125,7 @@ interop() {
 	cmp "$root/${wdir}mirrored/b.txt" "$T/local-up/b.txt"
 
 	# Python's ftplib: MLSD, STOR and REST, passive then active
-	run /usr/bin/python3 - "$TAP_PORT" "$SRC" "$T/up.dat" "$wdir" "$mlsd" <<-'P'
+	run /usr/bin/python3 - "$TAP_PORT" "$SRC" "$UP" "$wdir" "$mlsd" <<-'P'
 		import ftplib, io, sys
 		port, src, up, wdir, mlsd = sys.argv[1:]
 		data = open(src + "/bin.dat", "rb").read()
@@ -133,8 +145,8 @@ interop() {
 	P
 	echo "$output"
 	[ "$output" = ok ]
-	cmp "$root/${wdir}py-1.dat" "$T/up.dat"
-	cmp "$root/${wdir}py-0.dat" "$T/up.dat"
+	cmp "$root/${wdir}py-1.dat" "$UP"
+	cmp "$root/${wdir}py-0.dat" "$UP"
 	grep -q '\] > REST 1000$' "$TAP_LOG"
 	if [ "$mlsd" = 1 ]; then grep -q '\] > MLSD' "$TAP_LOG"; fi
 
@@ -145,13 +157,13 @@ interop() {
 			user anonymous x
 			binary
 			get bin.dat $T/tn-got
-			put $T/up.dat ${wdir}tn-up.dat
+			put $UP ${wdir}tn-up.dat
 			passive off
 			get sub/text.txt $T/tn-text
 			quit
 		S
 		cmp "$T/tn-got" "$SRC/bin.dat"
-		cmp "$root/${wdir}tn-up.dat" "$T/up.dat"
+		cmp "$root/${wdir}tn-up.dat" "$UP"
 		cmp "$T/tn-text" "$SRC/sub/text.txt"
 	fi
 	if command -v inetutils-ftp >/dev/null; then
@@ -160,11 +172,11 @@ interop() {
 			binary
 			get bin.dat $T/in-got
 			passive
-			put $T/up.dat ${wdir}in-up.dat
+			put $UP ${wdir}in-up.dat
 			quit
 		S
 		cmp "$T/in-got" "$SRC/bin.dat"
-		cmp "$root/${wdir}in-up.dat" "$T/up.dat"
+		cmp "$root/${wdir}in-up.dat" "$UP"
 	fi
 
 	# every data connection the tap accepted was joined, and closed
@@ -391,13 +403,14 @@ downloads_in_order() {
 	local n=$1 i
 	local -a modes=("-P 127.0.0.1" "-P 127.0.0.1 --disable-eprt" "" "--disable-epsv")
 	require curl
+	local got=()
 	for ((i = 0; i < n; i++)); do
-		rm -f "$T/got"
+		got+=("$T/got-$i")
 		# shellcheck disable=SC2086
-		curl -sS --max-time 20 ${modes[i % 4]} -o "$T/got" \
+		curl -sS --max-time 20 ${modes[i % 4]} -o "${got[i]}" \
 			"ftp://127.0.0.1:$TAP_PORT/sub/data.bin"
-		cmp "$T/got" "$SRC/sub/data.bin"
 	done
+	same_bytes "$SRC/sub/data.bin" "${got[@]}"
 	[ "$(grep -c '\] data: 200000 bytes to the client, 0 bytes to the server, closed$' "$TAP_LOG")" -eq "$n" ]
 	[ "$(grep -c '\] < 226 ' "$TAP_LOG")" -eq "$n" ]
 	awk '{ id = $2 }
@@ -482,7 +495,8 @@ labd_vanish() {
 	truncate -s 2G "$LABD_ROOT/big"
 	labd_start
 	tap_start "$LABD_PORT"
-	base=$(fd_count)
+	tap_fds
+	base=$REPLY
 	waiting_client >"$T/py.out" &
 	py=$!
 	wait_until 100 test -e "$T/ready"
@@ -496,7 +510,8 @@ labd_vanish() {
 	labd_start
 	tap_stop
 	tap_start "$LABD_PORT"
-	base=$(fd_count)
+	tap_fds
+	base=$REPLY
 	truncate -s 16G "$LABD_ROOT/big"
 	rm -f "$T/ready"
 	/usr/bin/python3 - "$TAP_PORT" "$T/ready" >"$T/py.out" <<-'P' &
@@ -562,12 +577,13 @@ last_closed() {
 	printf 'still here\n' >"$LABD_ROOT/small"
 	labd_start
 	tap_start "$LABD_PORT"
-	base=$(fd_count)
-	for i in $(seq 1 20); do
+	tap_fds
+	base=$REPLY
+	for ((i = 1; i <= 20; i++)); do
 		curl -sS --max-time 30 --limit-rate 5M -o /dev/null \
 			"ftp://127.0.0.1:$TAP_PORT/big" 2>/dev/null &
 		c=$!
-		wait_until 100 grep -q "\[$i\] data: connected to" "$TAP_LOG" ||
+		wait_until 100 has_match "$TAP_LOG" "\[$i\] data: connected to" ||
 			{ echo "session $i: no data connection"; return 1; }
 		kill -9 "$c"
 		wait "$c" 2>/dev/null || true
@@ -575,7 +591,7 @@ last_closed() {
 	wait_until 300 closed_in "$LABD_LOG" 20 ||
 		{ echo "ftp-labd: $(grep -c '\] closed$' "$LABD_LOG") sessions closed"; open_sessions; last_closed; return 1; }
 	wait_until 300 fds_back_to "$base" ||
-		{ echo "fds: $base before, $(fd_count) after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
+		{ tap_fds; echo "fds: $base before, $REPLY after"; ls -l "/proc/$TAP_PID/fd"; return 1; }
 	# a killed client's kernel sends FIN or RST; the tap narrates either
 	[ "$(grep -c '\] client: ' "$TAP_LOG")" -eq 20 ]
 	[ "$(grep -c '\] data: [0-9]* bytes to the client, 0 bytes to the server, c' "$TAP_LOG")" -eq 20 ]

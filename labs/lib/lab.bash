@@ -15,13 +15,20 @@
 LAB_BASH_LOADED=1
 export LC_ALL=C	# byte-wise sed, tr and sort on binary files
 # The labs folder, as an absolute path: this file is labs/lib/lab.bash.
-# (${var%/*} is dirname without starting it: the checks source this file
-# once each, and labs-checks runs hundreds of them.)
-case ${BASH_SOURCE[0]} in
-*/*) LABS=${BASH_SOURCE[0]%/*}/.. ;;
-*) LABS=.. ;;
-esac
-LABS=$(cd "$LABS" && pwd)
+# Sourced by an absolute path as labs/start sources it (LABS/lib/lab.bash)
+# or as a check does (LABS/NN-name/../lib/lab.bash), bash reads LABS off
+# that path; any other path is resolved by cd and pwd, in a subshell (the
+# checks source this file once each, and labs-checks runs hundreds of
+# them: ${var%/*} is dirname without starting it).
+if [[ ${BASH_SOURCE[0]} =~ ^((/[^/.][^/]*)+)/([^/.][^/]*/\.\./)?lib/lab\.bash$ ]]; then
+	LABS=${BASH_REMATCH[1]}
+else
+	case ${BASH_SOURCE[0]} in
+	*/*) LABS=${BASH_SOURCE[0]%/*}/.. ;;
+	*) LABS=.. ;;
+	esac
+	LABS=$(cd "$LABS" && pwd)
+fi
 REPO=${LABS%/*}
 LAB_DIR=${RAWFTP_LAB:-$HOME/rawftp-lab}
 SERVER_DIR=$LAB_DIR/server
@@ -39,14 +46,15 @@ lab_nap() {
 }
 
 # The programs: those on PATH first (an installed copy, or the build the
-# tests point at), else this repository's bin/.
+# tests point at), else this repository's bin/.  Sets LAB_BINDIR to their
+# folder (a variable, not stdout: no $(...) process).
 lab_bindir() {
 	# hash finds a program on PATH as running it would, and keeps its path
 	# in BASH_CMDS: no process started.
 	if hash ftp-labd 2>/dev/null && [ -n "${BASH_CMDS[ftp-labd]:-}" ]; then
-		echo "${BASH_CMDS[ftp-labd]%/*}"
+		LAB_BINDIR=${BASH_CMDS[ftp-labd]%/*}
 	else
-		echo "$REPO/bin"
+		LAB_BINDIR=$REPO/bin
 	fi
 }
 
@@ -128,11 +136,10 @@ lab_seed() {
 # The file a terminal sources: the programs on PATH, LABS for the check
 # scripts, and the client folder as the working directory.
 lab_write_env() {
-	local bindir
-	bindir=$(lab_bindir)
+	lab_bindir
 	printf '%s\n' \
 		"# . $LAB_DIR/env   (written by labs/start)" \
-		"export PATH=\"$bindir:\$PATH\"" \
+		"export PATH=\"$LAB_BINDIR:\$PATH\"" \
 		"export LABS=\"$LABS\"" \
 		"export RAWFTP_LAB=\"$LAB_DIR\"" \
 		"cd \"$CLIENT_DIR\"" >"$LAB_DIR/env"

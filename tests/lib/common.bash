@@ -119,6 +119,17 @@ has_line() {
 	line_after "$@"
 }
 
+# account_password FILE NAME: REPLY is NAME's password in a class file
+# (NAME:PASSWORD:...), read by bash: a grep | cut was two processes.
+account_password() {
+	local name pw
+	REPLY=
+	while IFS=: read -r name pw _; do
+		[ "$name" != "$2" ] || { REPLY=$pw; return 0; }
+	done <"$1"
+	return 1
+}
+
 # pid_gone PID: succeeds once the process PID has ended.
 pid_gone() {
 	! kill -0 "$1" 2>/dev/null
@@ -127,6 +138,85 @@ pid_gone() {
 # size_at_least FILE BYTES: succeeds once FILE holds BYTES or more.
 size_at_least() {
 	[ -f "$1" ] && [ "$(wc -c <"$1")" -ge "$2" ]
+}
+
+# every_byte_value FILE N: writes N bytes to FILE, the byte values 0 to
+# 255 in turn and again (NUL, CR and LF among them), with one printf
+# (a $(printf) for each 256 bytes was a process).
+every_byte_value() {
+	local all rep= i
+	printf -v all '\\x%02x' {0..255}
+	for ((i = 0; i < $2 / 256; i++)); do
+		rep+=$all
+	done
+	# shellcheck disable=SC2059 # the format is the point
+	printf "$rep${all:0:$2 % 256 * 4}" >"$1"
+}
+
+# has_match FILE ERE: a line of FILE matches the extended regular
+# expression, as grep -Eq says; count_matching FILE ERE: REPLY is how
+# many do (grep -Ec).  Read by bash, for the narrations a wait polls: a
+# grep at each poll was a process.
+has_match() {
+	local line
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ ! $line =~ $2 ]] || return 0
+	done <"$1"
+	return 1
+}
+
+count_matching() {
+	local line
+	REPLY=0
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ ! $line =~ $2 ]] || REPLY=$((REPLY + 1))
+	done <"$1"
+}
+
+# has_line_ending FILE SUFFIX: a line of FILE ends with SUFFIX, as
+# grep -q 'SUFFIX$' says (SUFFIX taken as it is), read by bash.
+has_line_ending() {
+	local line
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line != *"$2" ]] || return 0
+	done <"$1"
+	return 1
+}
+
+# dir_is_empty DIR: DIR is a folder with nothing in it, not even a
+# hidden name (what ls -A would show), looked at by bash.
+dir_is_empty() {
+	local f
+	[ -d "$1" ] || return 1
+	for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+		if [ -e "$f" ] || [ -L "$f" ]; then
+			echo "not empty: $1 holds ${f##*/}" >&2
+			return 1
+		fi
+	done
+}
+
+# same_bytes WANT GOT...: every GOT is a byte-for-byte copy of WANT, by
+# one sha256sum over them all (a cmp for each of 40 copies was a process
+# each); names each GOT that differs or cannot be read.
+same_bytes() {
+	local sums=() want i ok=0
+	mapfile -t sums < <(sha256sum -- "$@")
+	if [ "${#sums[@]}" -ne $# ]; then
+		echo "same_bytes: sha256sum read ${#sums[@]} of the $# files" >&2
+		return 1
+	fi
+	want=${sums[0]%% *}
+	for ((i = 1; i < $#; i++)); do
+		if [ "${sums[i]%% *}" != "$want" ]; then
+			echo "not a copy of $1: ${sums[i]#*  }" >&2
+			ok=1
+		fi
+	done
+	return "$ok"
 }
 
 # labd_start [ftp-labd options...]

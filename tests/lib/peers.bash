@@ -22,11 +22,12 @@ free_port() {
 }
 
 # Wait (at most 5 s, times RAWFTP_WAIT_SCALE) until something accepts on
-# 127.0.0.1:$1.
+# 127.0.0.1:$1; gives up at once when process $2 (if given) has ended.
 wait_for_port() {
 	local i
 	for ((i = 0; i < 50 * ${RAWFTP_WAIT_SCALE:-3}; i++)); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		[ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
 		nap 0.1
 	done
 	return 1
@@ -37,7 +38,7 @@ wait_for_port() {
 peer_wait() {
 	PEER_PID=$!
 	export PEER_PID PEER_PORT PEER_ROOT
-	wait_for_port "$PEER_PORT" && return 0
+	wait_for_port "$PEER_PORT" "$PEER_PID" && return 0
 	cat "$1" >&2
 	return 1
 }
@@ -108,11 +109,14 @@ proftpd_start() {
 	[ "$EUID" -eq 0 ] || skip "proftpd needs root to start"
 	peer_dirs
 	# proftpd enters the root as user nobody: the folders above it must
-	# let others through (search permission only, not listing)
-	local d=$PEER_ROOT
-	while d=$(dirname "$d") && [ "$d" != / ]; do
-		chmod o+x "$d"
+	# let others through (search permission only, not listing); found by
+	# bash, changed by one chmod
+	local d=$PEER_ROOT above=()
+	while [[ $d == /*/* ]]; do
+		d=${d%/*}
+		above+=("$d")
 	done
+	[ ${#above[@]} -eq 0 ] || chmod o+x "${above[@]}"
 	PEER_PORT=$(free_port) || skip "no free port"
 	cat >"$conf" <<-CONF
 		ServerType standalone
@@ -155,15 +159,23 @@ proftpd_start() {
 }
 
 # pyftpdlib_start: anonymous users may write everywhere in $PEER_ROOT.
+# Whether pyftpdlib is installed is learnt from the server's own start (a
+# python started only to import it first was a tenth of a CPU second).
 pyftpdlib_start() {
-	/usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null ||
-		skip "pyftpdlib is not installed (Debian package python3-pyftpdlib)"
+	local log=$BATS_TEST_TMPDIR/pyftpdlib.log
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	peer_dirs
 	PEER_PORT=$(free_port) || skip "no free port"
 	/usr/bin/python3 -m pyftpdlib -i 127.0.0.1 -p "$PEER_PORT" -w \
 		-d "$PEER_ROOT" -r "$((PEER_PORT + 1))-$((PEER_PORT + 200))" \
-		2>"$BATS_TEST_TMPDIR/pyftpdlib.log" &
-	peer_wait "$BATS_TEST_TMPDIR/pyftpdlib.log"
+		2>"$log" &
+	peer_wait "$log" && return 0
+	if has_line "$log" '/usr/bin/python3: No module named pyftpdlib'; then
+		wait "$PEER_PID" || true	# (ended: no PID left to stop)
+		PEER_PID=
+		skip "pyftpdlib is not installed (Debian package python3-pyftpdlib)"
+	fi
+	return 1
 }
 
 # pureftpd_start: pure-ftpd from the .deb .ci/run unpacks into build/peers
