@@ -203,7 +203,7 @@ dir_is_empty() {
 # one sha256sum over them all (a cmp for each of 40 copies was a process
 # each); names each GOT that differs or cannot be read.
 same_bytes() {
-	local sums=() want i ok=0
+	local sums=() want i status=0
 	mapfile -t sums < <(sha256sum -- "$@")
 	if [ "${#sums[@]}" -ne $# ]; then
 		echo "same_bytes: sha256sum read ${#sums[@]} of the $# files" >&2
@@ -213,10 +213,10 @@ same_bytes() {
 	for ((i = 1; i < $#; i++)); do
 		if [ "${sums[i]%% *}" != "$want" ]; then
 			echo "not a copy of $1: ${sums[i]#*  }" >&2
-			ok=1
+			status=1
 		fi
 	done
-	return "$ok"
+	return "$status"
 }
 
 # labd_start [ftp-labd options...]
