@@ -630,7 +630,18 @@ narrate_summary(void)
 
 /* ---- TCP events ---- */
 
-static const char *const side_name[2] = { "client", "server" };
+/* What the lines call the two ends (client, server), on each leg. */
+static const char *const side_names[3][2] = {
+	[NARRATE_DIRECT] = { "client", "server" },
+	[NARRATE_CLIENT_LEG] = { "client", "tap" },
+	[NARRATE_SERVER_LEG] = { "tap", "server" },
+};
+
+static const char *
+side_name(const struct narrate_tcp *t, enum narrate_side side)
+{
+	return side_names[t->leg][side];
+}
 
 static const char *
 channel(const struct narrate_tcp *t)
@@ -640,8 +651,8 @@ channel(const struct narrate_tcp *t)
 
 void
 narrate_tcp_open(struct narrate_tcp *t, unsigned id, int data,
-    enum narrate_side connector, const struct hostport *client,
-    const struct hostport *server)
+    enum narrate_leg leg, enum narrate_side connector,
+    const struct hostport *client, const struct hostport *server)
 {
 	const struct hostport *by = connector == NARRATE_CLIENT ? client :
 	    server, *to = connector == NARRATE_CLIENT ? server : client;
@@ -649,11 +660,12 @@ narrate_tcp_open(struct narrate_tcp *t, unsigned id, int data,
 	memset(t, 0, sizeof *t);
 	t->id = id;
 	t->data = data;
+	t->leg = leg;
 	if (!(narrate_flags & NARRATE_WIRE) || in_ladder())
 		return;		/* the ladder draws its connects already */
 	narrate_printf(id, "tcp: %s: %s %s connected to %s %s", channel(t),
-	    side_name[connector], endpoint(by).text, side_name[!connector],
-	    endpoint(to).text);
+	    side_name(t, connector), endpoint(by).text,
+	    side_name(t, !connector), endpoint(to).text);
 }
 
 void
@@ -691,9 +703,11 @@ tcp_event(const struct narrate_tcp *t, enum narrate_side who,
 		    text);
 		return;
 	}
-	narrate_printf(t->id, "tcp: %s: %s from the %s%s (client sent %llu "
-	    "bytes, server %llu)", channel(t), what, side_name[who], result,
+	narrate_printf(t->id, "tcp: %s: %s from the %s%s (%s sent %llu "
+	    "bytes, %s %llu)", channel(t), what, side_name(t, who), result,
+	    side_name(t, NARRATE_CLIENT),
 	    (unsigned long long)t->sent[NARRATE_CLIENT],
+	    side_name(t, NARRATE_SERVER),
 	    (unsigned long long)t->sent[NARRATE_SERVER]);
 }
 

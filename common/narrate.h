@@ -155,13 +155,27 @@ void narrate_data_bad_reply(unsigned id, const char *code, const char *why,
  *	tcp: data: FIN from the client too: closed (...)
  *	tcp: data: RST from the client: reset (...)
  * A program keeps one struct narrate_tcp per connection; without
- * NARRATE_WIRE the calls only count. */
+ * NARRATE_WIRE the calls only count.
+ *
+ * A relay (ftp-tap) is an end of each of its connections: on the
+ * client's leg it plays the server, on the server's leg the client.
+ * Its lines name it "tap" there, so each line says which leg it was on:
+ *	tcp: data: client 127.0.0.1:40000 connected to tap 127.0.0.1:50000
+ *	tcp: data: FIN from the tap first: half-closed (client sent 0
+ *	    bytes, tap 1000)
+ *	tcp: data: FIN from the server first: half-closed (tap sent 0
+ *	    bytes, server 1000) */
 
 enum narrate_side { NARRATE_CLIENT = 0, NARRATE_SERVER = 1 };
+
+/* Which connection of a session: the only one between client and server
+ * (NARRATE_DIRECT), or a relay's leg to either. */
+enum narrate_leg { NARRATE_DIRECT, NARRATE_CLIENT_LEG, NARRATE_SERVER_LEG };
 
 struct narrate_tcp {
 	unsigned id;
 	int data;		/* a data connection, not the control one */
+	enum narrate_leg leg;
 	uint64_t sent[2];	/* bytes each side sent, by enum narrate_side */
 	int fin[2];
 	int ended;		/* both FINs, or a RST: no more events */
@@ -170,8 +184,8 @@ struct narrate_tcp {
 /* "tcp: CHAN: client A connected to server B" (or the server to the
  * client, in active mode: connector says who called connect). */
 void narrate_tcp_open(struct narrate_tcp *t, unsigned id, int data,
-    enum narrate_side connector, const struct hostport *client,
-    const struct hostport *server);
+    enum narrate_leg leg, enum narrate_side connector,
+    const struct hostport *client, const struct hostport *server);
 /* n bytes sent by from (counted, not narrated). */
 void narrate_tcp_sent(struct narrate_tcp *t, enum narrate_side from,
     size_t n);

@@ -33,8 +33,8 @@ now(void)
 
 void
 wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
-    int data, enum narrate_side connector, const struct hostport *client,
-    const struct hostport *server)
+    int data, enum narrate_leg leg, enum narrate_side connector,
+    const struct hostport *client, const struct hostport *server)
 {
 	struct timespec t = now();
 	int client_connected = connector == NARRATE_CLIENT;
@@ -42,7 +42,7 @@ wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
 	memset(w, 0, sizeof *w);
 	w->open = 1;
 	w->connector = connector;
-	narrate_tcp_open(&w->tcp, id, data, connector, client, server);
+	narrate_tcp_open(&w->tcp, id, data, leg, connector, client, server);
 	w->flow.session = id;	/* for a keeper of each session's packets */
 	w->flow.data = data;
 	if (pf != NULL && pcap_flow_open(&w->flow, pf,

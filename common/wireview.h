@@ -6,7 +6,8 @@
  * read and wrote, and how each side closed.  It tells one struct
  * wireview per connection, from the thread that owns the connection:
  *
- *	wireview_open(&w, pf, id, 1, NARRATE_CLIENT, &client, &server);
+ *	wireview_open(&w, pf, id, 1, NARRATE_DIRECT, NARRATE_CLIENT,
+ *	    &client, &server);
  *	wireview_bytes(&w, NARRATE_SERVER, buf, n);	after each write
  *	wireview_fin(&w, NARRATE_SERVER);		shutdown or close
  *	wireview_fin(&w, NARRATE_CLIENT);		read returned 0
@@ -54,10 +55,11 @@ struct wireview {
 };
 
 /* The connection is made: connector connected (client or server); data
- * is 0 for the control connection. */
+ * is 0 for the control connection; leg is NARRATE_DIRECT but in a relay
+ * (narrate.h). */
 void wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
-    int data, enum narrate_side connector, const struct hostport *client,
-    const struct hostport *server);
+    int data, enum narrate_leg leg, enum narrate_side connector,
+    const struct hostport *client, const struct hostport *server);
 
 /* The program's end of the connection is fd, on side me (see above).
  * With a capture, the kernel keeps at most WIREVIEW_UNSENT_MAX bytes

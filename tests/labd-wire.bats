@@ -51,20 +51,20 @@ RETR bytes.bin
 QUIT" ]
 	[ "$(ts_codes)" = "220 214 331 230 257 200 227 150 226 221 " ]
 	# FTP-DATA: linked to its PASV and RETR, and its bytes are the file
-	[ "$(ts -Y ftp-data -T fields -e ftp-data.setup-method -e ftp-data.command | sort -u)" = "PASV	RETR bytes.bin" ]
+	[ "$(ts_where 'has("ftp-data")' ftp_data_setup_method ftp_data_command | sort -u)" = "PASV	RETR bytes.bin" ]
 	ts_follow 1 1 >"$T/followed"
 	cmp "$LABD_ROOT/bytes.bin" "$T/followed"
 	# the PASV reply's port is the data connection's server port
-	pasv=$(ts -Y ftp.passive.port -T fields -e ftp.passive.port)
+	pasv=$(ts_where 'ftp_passive_port != ""' ftp_passive_port)
 	[ -n "$pasv" ]
-	[ "$(ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == 1' -T fields -e tcp.dstport)" = "$pasv" ]
+	[ "$(ts_where 'tcp_flags_syn == 1 && tcp_flags_ack == 0 && tcp_stream == 1' tcp_dstport)" = "$pasv" ]
 	# no malformed packet, no bad checksum
 	run ts_warnings
 	echo "$output"
 	[ -z "$output" ]
 	# every connection opened and closed: 2 SYNs, 4 FINs
-	[ "$(ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' | wc -l)" -eq 2 ]
-	[ "$(ts -Y 'tcp.flags.fin == 1' | wc -l)" -eq 4 ]
+	[ "$(ts_count 'tcp_flags_syn == 1 && tcp_flags_ack == 0')" -eq 2 ]
+	[ "$(ts_count 'tcp_flags_fin == 1')" -eq 4 ]
 }
 
 @test "labd --pcap: a curl session, EPSV, every command, the file back" {
@@ -86,8 +86,8 @@ QUIT" ]
 	cmp "$LABD_ROOT/bytes.bin" "$T/followed"
 	ts_follow 3 0 >"$T/uploaded"
 	cmp "$LABD_ROOT/01test.txt" "$T/uploaded"
-	epsv=$(ts -Y ftp.epsv.port -T fields -e ftp.epsv.port | head -n 1)
-	[ "$(ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == 1' -T fields -e tcp.dstport)" = "$epsv" ]
+	epsv=$(ts_where 'ftp_epsv_port != ""' ftp_epsv_port | head -n 1)
+	[ "$(ts_where 'tcp_flags_syn == 1 && tcp_flags_ack == 0 && tcp_stream == 1' tcp_dstport)" = "$epsv" ]
 	run ts_warnings
 	echo "$output"
 	[ -z "$output" ]
@@ -118,15 +118,15 @@ active_retr() {
 	active_retr --eprt
 	eprt_port=$(head -n 1 "$T/announce" | cut -d'|' -f4)
 	labd_stop
-	[ "$(ts -Y ftp.active.port -T fields -e ftp.active.port)" = $((p1 * 256 + p2)) ]
-	[ "$(ts -Y ftp.eprt.port -T fields -e ftp.eprt.port)" = "$eprt_port" ]
+	[ "$(ts_where 'ftp_active_port != ""' ftp_active_port)" = $((p1 * 256 + p2)) ]
+	[ "$(ts_where 'ftp_eprt_port != ""' ftp_eprt_port)" = "$eprt_port" ]
 	# the server made each data connection: its SYN goes to the port
 	# the client named (streams 1 and 3; 0 and 2 are the controls)
-	[ "$(ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == 1' -T fields -e tcp.dstport)" = $((p1 * 256 + p2)) ]
-	[ "$(ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == 3' -T fields -e tcp.dstport)" = "$eprt_port" ]
+	[ "$(ts_where 'tcp_flags_syn == 1 && tcp_flags_ack == 0 && tcp_stream == 1' tcp_dstport)" = $((p1 * 256 + p2)) ]
+	[ "$(ts_where 'tcp_flags_syn == 1 && tcp_flags_ack == 0 && tcp_stream == 3' tcp_dstport)" = "$eprt_port" ]
 	# FTP-DATA linked to EPRT.  (Wireshark links a PORT connection only
 	# when it comes from port 20, as from a server run as root.)
-	[ "$(ts -Y ftp-data -T fields -e ftp-data.setup-method -e ftp-data.command | sort -u)" = "EPRT	RETR bytes.bin" ]
+	[ "$(ts_where 'has("ftp-data")' ftp_data_setup_method ftp_data_command | sort -u)" = "EPRT	RETR bytes.bin" ]
 	# the server connected, so in streams 1 and 3 it is side 0
 	ts_follow 1 0 >"$T/followed"
 	cmp "$LABD_ROOT/bytes.bin" "$T/followed"
@@ -147,8 +147,8 @@ active_retr() {
 	curl -sS -g -P - -o "$T/got2" "ftp://[::1]:$LABD_PORT/bytes.bin"
 	cmp "$LABD_ROOT/bytes.bin" "$T/got2"
 	labd_stop
-	[ "$(ts -Y 'ipv6 && tcp.flags.syn == 1 && tcp.flags.ack == 0' | wc -l)" -eq 4 ]
-	[ "$(ts -Y ftp-data -T fields -e ftp-data.setup-method | sort -u | tr '\n' ' ')" = "EPASV EPRT " ]
+	[ "$(ts_count 'has("ipv6") && tcp_flags_syn == 1 && tcp_flags_ack == 0')" -eq 4 ]
+	[ "$(ts_where 'has("ftp-data")' ftp_data_setup_method | sort -u | tr '\n' ' ')" = "EPASV EPRT " ]
 	ts_follow 1 1 >"$T/followed"
 	cmp "$LABD_ROOT/bytes.bin" "$T/followed"
 	run ts_warnings
@@ -318,7 +318,7 @@ active_retr() {
 	grep -q '\[1\] tcp: control: FIN from the server first' "$LABD_LOG"
 	refute grep -q '\[1\] tcp: control: FIN from the client' "$LABD_LOG"
 	# the capture: the server's FIN, and none from the client's port
-	ts -Y 'tcp.flags.fin == 1' -T fields -e tcp.srcport >"$T/fins"
+	ts_where 'tcp_flags_fin == 1' tcp_srcport >"$T/fins"
 	cat "$T/fins"
 	[ "$(cat "$T/fins")" = "$LABD_PORT" ]
 }

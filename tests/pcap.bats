@@ -26,20 +26,20 @@ RETR bytes.bin
 QUIT" ]
 	[ "$(ts_codes)" = "220 331 230 200 227 150 226 221 " ]
 	# the password in clear, as the seed's Wireshark showed it
-	ts -Y ftp | grep -q 'Request: PASS student@example.com'
+	ts_where 'has("ftp")' _ws_col_Info | grep -q 'Request: PASS student@example.com'
 	# every control segment ends in CR LF (0d0a), none in a bare LF
 	n=0
 	while read -r payload; do
 		[[ $payload == *0d0a ]] || { echo "no CR LF: $payload"; return 1; }
 		n=$((n + 1))
-	done < <(ts -Y 'tcp.port == 21 && tcp.len > 0' -T fields -e tcp.payload)
+	done < <(ts_where '(tcp_srcport == 21 || tcp_dstport == 21) && tcp_len > 0' tcp_payload)
 	[ "$n" -eq 14 ]
 }
 
 @test "pcap: the data connection is FTP-DATA, linked to its PASV and RETR" {
 	require tshark
 	"$DEMO" "$FILE" "$PCAP"
-	run ts -Y ftp-data -T fields -e ftp-data.setup-method -e ftp-data.command
+	run ts_where 'has("ftp-data")' ftp_data_setup_method ftp_data_command
 	[ "$status" -eq 0 ]
 	[ -n "$output" ]
 	[ "$(sort -u <<<"$output")" = "PASV	RETR bytes.bin" ]
@@ -57,12 +57,12 @@ QUIT" ]
 @test "pcap: the PASV reply's port is the data connection's server port" {
 	require tshark
 	"$DEMO" -p 50123 "$FILE" "$PCAP"
-	run ts -Y ftp.passive.port -T fields -e ftp.passive.port
+	run ts_where 'ftp_passive_port != ""' ftp_passive_port
 	[ "$output" = 50123 ]
 	# 50123 = 195*256+203: the six numbers of the 227
-	ts -Y ftp.response.code | grep -q 'Entering Passive Mode (127,0,0,1,195,203)'
-	run ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == 1' \
-		-T fields -e tcp.dstport
+	ts_where 'ftp_response_code != ""' _ws_col_Info |
+		grep -q 'Entering Passive Mode (127,0,0,1,195,203)'
+	run ts_where 'tcp_flags_syn == 1 && tcp_flags_ack == 0 && tcp_stream == 1' tcp_dstport
 	[ "$output" = 50123 ]
 }
 
@@ -72,11 +72,11 @@ QUIT" ]
 	run ts_warnings
 	echo "$output"
 	[ -z "$output" ]
-	run ts -T fields -e ip.checksum.status -e tcp.checksum.status
+	run ts_where 1 ip_checksum_status tcp_checksum_status
 	[ "$(sort -u <<<"$output")" = "1	1" ]	# 1: good
 	# the handshakes and closes are there, both sides of each
-	[ "$(ts -Y 'tcp.flags.syn == 1' | wc -l)" -eq 4 ]
-	[ "$(ts -Y 'tcp.flags.fin == 1' | wc -l)" -eq 4 ]
+	[ "$(ts_count 'tcp_flags_syn == 1')" -eq 4 ]
+	[ "$(ts_count 'tcp_flags_fin == 1')" -eq 4 ]
 }
 
 @test "pcap: the checks above do see a damaged packet (one byte changed)" {
@@ -94,12 +94,12 @@ QUIT" ]
 @test "pcap: IPv6, EPSV: decoded, linked, the 229's port, the bytes" {
 	require tshark
 	"$DEMO" -6 "$FILE" "$PCAP"
-	[ "$(ts -Y ipv6 | wc -l)" -eq "$(ts | wc -l)" ]
+	[ "$(ts_count 'has("ipv6")')" -eq "$(ts_count 1)" ]
 	ts_commands | grep -qx EPSV
 	[ "$(ts_codes)" = "220 331 230 200 229 150 226 221 " ]
-	run ts -Y ftp.epsv.port -T fields -e ftp.epsv.port
+	run ts_where 'ftp_epsv_port != ""' ftp_epsv_port
 	[ "$output" = 55573 ]
-	run ts -Y ftp-data -T fields -e ftp-data.setup-method -e tcp.srcport
+	run ts_where 'has("ftp-data")' ftp_data_setup_method tcp_srcport
 	[ "$(sort -u <<<"$output")" = "EPASV	55573" ]
 	ts_follow 1 1 >"$BATS_TEST_TMPDIR/followed"
 	cmp "$FILE" "$BATS_TEST_TMPDIR/followed"
@@ -111,10 +111,10 @@ QUIT" ]
 	require tshark
 	for family in 4 6; do
 		"$DEMO" -a $([ $family = 6 ] && echo -6) "$FILE" "$PCAP"
-		run ts -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == 1' \
-			-T fields -e tcp.srcport -e tcp.dstport
+		run ts_where 'tcp_flags_syn == 1 && tcp_flags_ack == 0 && tcp_stream == 1' \
+			tcp_srcport tcp_dstport
 		[ "$output" = "20	50069" ]
-		run ts -Y ftp-data -T fields -e ftp-data.setup-method
+		run ts_where 'has("ftp-data")' ftp_data_setup_method
 		want=PORT
 		[ $family = 6 ] && want=EPRT
 		[ "$(sort -u <<<"$output")" = "$want" ]
@@ -124,14 +124,14 @@ QUIT" ]
 		run ts_warnings
 		[ -z "$output" ]
 	done
-	run ts -Y ftp.eprt.port -T fields -e ftp.eprt.port
+	run ts_where 'ftp_eprt_port != ""' ftp_eprt_port
 	[ "$output" = 50069 ]
 }
 
 @test "pcap: a reset data connection: RST, half the file, 426" {
 	require tshark
 	"$DEMO" -r "$FILE" "$PCAP"
-	run ts -Y 'tcp.flags.reset == 1' -T fields -e tcp.stream -e tcp.srcport
+	run ts_where 'tcp_flags_reset == 1' tcp_stream tcp_srcport
 	[ "$output" = "1	60607" ]	# the client reset the data connection
 	[ "$(ts_codes)" = "220 331 230 200 227 150 426 221 " ]
 	ts_follow 1 1 >"$BATS_TEST_TMPDIR/followed"

@@ -140,6 +140,22 @@ narrated() {
 	[[ ${lines[-1]} == "403 Forbidden: the Host header names another server" ]]
 }
 
+@test "web: the absolute form of a target (GET http://HOST/...) is read as RFC 9112 asks; its HOST is checked as a Host header is" {
+	web_labd
+	local hp=${WEB#http://}
+	hp=${hp%/}
+	run curl -s -w ' %{http_code}' --request-target "http://$hp/nothing" "$WEB"
+	[ "$output" = "404 Not Found: no such page
+ 404" ]
+	run curl -s -o /dev/null -w '%{http_code} %{content_type}' \
+		--request-target "http://$hp/app.js" "$WEB"
+	[[ $output == "200 "*javascript* ]]
+	# the target's host, not the Host header's, is the one asked for
+	run curl -s -w ' %{http_code}' --request-target "http://evil.example/app.js" "$WEB"
+	[ "$output" = "403 Forbidden: the request target names another server
+ 403" ]
+}
+
 @test "web: HEAD on an event stream gets the head GET gets (200, or 404 for a session not kept); OPTIONS * gets 405 as any other method" {
 	web_labd
 	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$LABD_PORT/notes.txt"
@@ -435,7 +451,7 @@ for l in open(sys.argv[1]):
 	[ "${lines[1]}" = "PASS" ]		# its argument not kept
 	[[ $output == *"PASV"*"RETR notes.txt"*"QUIT"* ]]
 	[ "$(ts_follow 1 1)" = "$(cat "$LABD_ROOT/notes.txt")" ]
-	run ts -Y 'ftp.request.command == "PASS"' -T fields -e frame.cap_len -e frame.len
+	run ts_where 'ftp_request_command == "PASS"' frame_cap_len frame_len
 	read -r caplen wirelen <<<"$output"
 	[ "$caplen" -lt "$wirelen" ]	# cut, and the file says so
 	refute grep -aq 'ftp@example.com' "$T/s2.pcap"
@@ -462,7 +478,7 @@ for l in open(sys.argv[1]):
 	curl -s -o "$T/tap.pcap" "${WEB}capture.pcap?id=1"
 	PCAP=$T/tap.pcap
 	# the client's and the server's control legs, and both data legs
-	[ "$(ts -q -z conv,tcp | grep -c '<->')" -eq 4 ]
+	[ "$(ts_conversations | wc -l)" -eq 4 ]
 	refute grep -aq 'PASS me@example.org' "$T/tap.pcap"	# no --show-passwords here
 	[ "$labd_web" != "$WEB" ]
 }
@@ -686,8 +702,11 @@ in_order() {
 	wait_until 100 narrated '\[2\] closed' "$T/tap.log"
 	dom_until 'class="label">226 ' "${WEB}session?id=1"
 	grep -q 'class="lane">data 1: PASV (passive)</text>' "$T/dom"
-	grep -Eq 'class="lane-sub">the tap listens on 127.0.0.1:[0-9]+ for the client</text>' "$T/dom"
+	grep -q 'class="lane">tap</text>' "$T/dom"
+	grep -q "class=\"lane-sub\">127.0.0.1:$PEER_PORT</text>" "$T/dom"
+	grep -Eq 'class="lane-sub">the tap listens on 127.0.0.1:[0-9]+</text>' "$T/dom"
 	grep -Eq 'class="lane-sub">the client connects from 127.0.0.1:[0-9]+</text>' "$T/dom"
+	grep -Eq 'class="lane-sub">the server listens on 127.0.0.1:[0-9]+</text>' "$T/dom"
 	# the server's port and the tap's, as the 227 said them both
 	grep -Eq 'class="arith">[0-9]+\*256\+[0-9]+ = [0-9]+ =&gt; [0-9]+\*256\+[0-9]+ = [0-9]+</text>' "$T/dom"
 	in_order '^USER anonymous$' '^230 ' '^PASV$' '^227 ' '^RETR big.bin$' \
@@ -701,6 +720,167 @@ in_order() {
 	in_order '^PORT 127,0,0,1,' '^200 ' '^LIST' \
 		'^SYN: the server connects to 127.0.0.1:' '^[0-9]+ bytes to the client'
 	in_order '^LIST' '^150 ' '^226 '
+}
+
+# four_ways: ftp-labd behind ftp-tap --wire; session 1 opens a data
+# connection each way a client can ask for one: PASV, EPSV, PORT, EPRT.
+four_ways() {
+	labd_start
+	tap_start --wire 127.0.0.1 "$LABD_PORT"
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 \
+		"$TAP_PORT" >"$T/chat" <<-EOF
+	USER anonymous
+	PASS x
+	TYPE I
+	!pasv
+	!get $T/got1 RETR big.bin
+	!epsv
+	!get $T/list2 LIST
+	!port
+	!get $T/got3 RETR notes.txt
+	!eprt
+	!get $T/list4 LIST
+	QUIT
+	!eof
+	EOF
+	cmp "$T/got1" "$LABD_ROOT/big.bin"
+	cmp "$T/got3" "$LABD_ROOT/notes.txt"
+	wait_until 100 narrated '\[1\] closed' "$T/tap.log"
+}
+
+# The text of the lane headings, one a line, lane by lane.
+headings() {
+	grep -o 'class="lane[-sub]*">[^<]*</text>' "$T/dom" | sed 's/<[^>]*>//g; s/.*">//'
+}
+
+# The TCP arrows drawn (FIN, RST), one a line: the lane they start from,
+# the lane they point to (client, tap, server, "data N"), their text.
+drawn_tcp() {
+	/usr/bin/python3 -c 'import html, re, sys
+dom = open(sys.argv[1]).read()
+lane = {}
+for attrs, text in re.findall(r"<text ([^>]*)class=\"lane\">([^<]*)</text>", dom):
+	lane[re.search(r"x=\"([^\"]*)\"", attrs).group(1)] = text.split(":")[0]
+for g in re.findall(r"<g class=\"row tcp arrow[^>]*>(.*?)</g>", dom):
+	x1, x2 = re.search(r"<line x1=\"([^\"]*)\" y1=\"[^\"]*\" x2=\"([^\"]*)\"", g).groups()
+	text = re.search(r"class=\"label\">([^<]*)<", g).group(1)
+	print("%s\t%s\t%s" % (lane[x1], lane[x2], html.unescape(text)))' "$T/dom"
+}
+
+# narrated_tcp LOG: each FIN and RST of session 1's narration, as the
+# arrow it must be: from its sender to the other end of its connection
+# (the two named in brackets; a data connection's server end is its
+# lane, "data N" for the Nth data connection), then its text.
+narrated_tcp() {
+	awk '
+	function lane(end) {
+		return end != "server" ? end : chan == "data" ? "data " n : end
+	}
+	/\[1\] data: .*listening on / { n++ }
+	/\[1\] tcp: [a-z]*: (FIN|RST) from the / {
+		line = $0
+		sub(/.*\] tcp: /, "", line)
+		chan = who = a = b = line
+		sub(/:.*/, "", chan)
+		sub(/.* from the /, "", who)
+		sub(/[^a-z].*/, "", who)
+		sub(/.*\(/, "", a)
+		sub(/ .*/, "", a)
+		sub(/.* bytes, /, "", b)
+		sub(/ .*/, "", b)
+		print lane(who) "\t" lane(who == a ? b : a) "\t" line
+	}' "$1"
+}
+
+# bats test_tags=not-sanitized
+@test "web in chromium: through ftp-tap --wire, each FIN is drawn once, on its leg: the client's between client and tap, the server's between tap and server" {
+	four_ways
+	dom_until 'class="label">closed|class="note">closed' "${WEB}session?id=1"
+	drawn_tcp >"$T/drawn"
+	cat "$T/drawn"
+	# every FIN the narration has, once, from its sender to its peer
+	diff <(narrated_tcp "$T/tap.log" | sort) <(sort "$T/drawn")
+	# what happened on each data connection: two FINs on each of its
+	# two legs, and no arrow that skips the tap
+	local n tab=$'\t'
+	for n in 1 2 3 4; do
+		[ "$(grep -c "^\(tap${tab}data $n\|data $n${tab}tap\)${tab}data: FIN " "$T/drawn")" -eq 2 ]
+	done
+	[ "$(grep -c "^\(client${tab}tap\|tap${tab}client\)${tab}data: FIN " "$T/drawn")" -eq 8 ]
+	refute grep -q "^client${tab}data \|^data [0-9]*${tab}client" "$T/drawn"
+	# the control connection's two legs: client-tap, tap-server
+	[ "$(grep -c "^\(client${tab}tap\|tap${tab}client\)${tab}control: FIN " "$T/drawn")" -eq 2 ]
+	[ "$(grep -c "^\(tap${tab}server\|server${tab}tap\)${tab}control: FIN " "$T/drawn")" -eq 2 ]
+}
+
+# bats test_tags=not-sanitized
+@test "web in chromium: through ftp-tap --wire, each data lane says how it was opened (PASV, EPSV, PORT, EPRT) and every port of both its legs" {
+	four_ways
+	dom_until 'class="label">221 ' "${WEB}session?id=1"
+	# each data connection as narrated: the tap's port and the far
+	# end's, who connected in and from where the tap connected out
+	local listens ins outs at far i
+	mapfile -t listens < <(sed -n 's/.*\[1\] data: listening on \([^ ]*\) port \([0-9]*\) for the [a-z]*; the [a-z]*.s data port is \([^ ]*\) port \([0-9]*\)$/\1:\2 \3:\4/p' "$T/tap.log")
+	mapfile -t ins < <(sed -n 's/.*\[1\] data: \([^ ]*\) connected$/\1/p' "$T/tap.log")
+	mapfile -t outs < <(sed -n 's/.*\[1\] data: connected to [^ ]* from \([^ ]*\)$/\1/p' "$T/tap.log")
+	[ "${#listens[@]}" -eq 4 ] && [ "${#ins[@]}" -eq 4 ] && [ "${#outs[@]}" -eq 4 ]
+	headings >"$T/heads"
+	cat "$T/heads"
+	for i in 0 1 2 3; do
+		read -r at far <<<"${listens[i]}"
+		case $i in
+		0 | 1) printf '%s\n' "data $((i + 1)): $([ "$i" = 0 ] && echo PASV || echo EPSV) (passive)" \
+			"the tap listens on $at" "the client connects from ${ins[i]}" \
+			"the server listens on $far" "the tap connects from ${outs[i]}" ;;
+		*) printf '%s\n' "data $((i + 1)): $([ "$i" = 2 ] && echo PORT || echo EPRT) (active)" \
+			"the client listens on $far" "the tap connects from ${outs[i]}" \
+			"the tap listens on $at" "the server connects from ${ins[i]}" ;;
+		esac >"$T/want"
+		grep -A4 -x "data $((i + 1)): .*" "$T/heads" | diff "$T/want" -
+	done
+}
+
+# overlaps FILE: each two boxes of FILE (dom-until's --boxes: left top
+# width height text) that overlap, a line each; nothing when none do.
+overlaps() {
+	awk '{ x[NR] = $1; y[NR] = $2; w[NR] = $3; h[NR] = $4
+		$1 = $2 = $3 = $4 = ""; t[NR] = $0 }
+	END {
+		for (i = 1; i <= NR; i++)
+			for (j = i + 1; j <= NR; j++)
+				if (x[i] < x[j] + w[j] && x[j] < x[i] + w[i] &&
+				    y[i] < y[j] + h[j] && y[j] < y[i] + h[i])
+					print t[i] " /" t[j]
+	}' "$1"
+}
+
+HEADINGS='svg text.lane, svg text.lane-sub'
+
+# bats test_tags=not-sanitized
+@test "web in chromium: through ftp-tap, no two lane headings overlap, on the session page and the projector, where they stay readable" {
+	four_ways
+	curl -s --disable-epsv -o /dev/null "ftp://127.0.0.1:$TAP_PORT/big.bin"
+	curl -s --ftp-port 127.0.0.1 --disable-eprt -o /dev/null \
+		"ftp://127.0.0.1:$TAP_PORT/"
+	wait_until 100 narrated '\[3\] closed' "$T/tap.log"
+	# seven lanes: client, tap, server, four data connections
+	dom_until --boxes "$HEADINGS=$T/session" 'class="label">221 ' \
+		"${WEB}session?id=1"
+	run overlaps "$T/session"
+	[ -z "$output" ]
+	[ "$(grep -o 'class="lane"' "$T/dom" | wc -l)" -eq 7 ]
+	dom_until --boxes "$HEADINGS=$T/projector" 'class="label">221 ' \
+		"${WEB}projector?a=1"
+	run overlaps "$T/projector"
+	[ -z "$output" ]
+	# the lesson's two downloads side by side: the smallest heading line
+	# is still drawn at least 9 pixels high (12 in a window)
+	dom_until --boxes "$HEADINGS=$T/side" \
+		'data 1: PORT \(active\).*class="label">221 ' "${WEB}projector?a=2&b=3"
+	run overlaps "$T/side"
+	[ -z "$output" ]
+	run awk '$4 < 9' "$T/side"
+	[ -z "$output" ]
 }
 
 # bats test_tags=not-sanitized

@@ -143,11 +143,30 @@ function portMath(text) {
 	return out.join(' => ');
 }
 
+/* "HOST:PORT" of a line's "HOST port PORT" ([ADDR]:PORT on IPv6, as the
+ * narration writes HOST:PORT). */
+function hostPort(host, port) {
+	return (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + port;
+}
+
+/* The verb of a command's text, without its line ending (--wire shows
+ * "PASV\r\n") or what the tap made of it ("PORT ... => PORT ..."). */
+function verbOf(label) {
+	return label.split(/[\s\\]/)[0].toUpperCase();
+}
+
 /* From the narration's lines to lanes and rows: lane 0 the client, 1
- * the control port, then one per data connection. */
+ * the control port, then one per data connection (the server's end).
+ * Through ftp-tap ("server: connected to ..."), lane 1 is the tap and
+ * lane 2 the server's control port.  A relayed connection is two TCP
+ * connections, one a leg: the client's between the client and the tap,
+ * the server's between the tap and the server's lane (control or data).
+ * Each event is drawn on the leg it happened on, which its line names
+ * (narrate.h: the tap's lines call it "tap"). */
 function layout(events) {
 	var lanes = [{ label: 'client', sub: [] }, { label: 'control port', sub: [] }];
 	var rows = [], data = -1, pending = '', n = 0, verb = '';
+	var tap = false, server = -1;
 	function lane(label, sub, passive) {
 		lanes.push({ label: label, sub: sub, passive: passive });
 		return lanes.length - 1;
@@ -157,38 +176,62 @@ function layout(events) {
 		d.label = 'data ' + d.n + ': ' + (d.verb ? d.verb + ' ' : '') +
 			(d.passive ? '(passive)' : '(active)');
 	}
-	function dataLane(passive, first, second) {
-		data = lane('', [first, second], passive);
+	/* sub: who listens where and who connects, a line each; through
+	 * the tap, the client's leg and then the server's */
+	function dataLane(passive, sub) {
+		data = lane('', sub, passive);
 		lanes[data].n = ++n;
 		/* the tap narrates its listening before the PORT it rewrote */
 		lanes[data].verb = /^(PASV|EPSV|LPSV|SPSV|PORT|EPRT|LPRT)$/.test(verb) ?
 			verb : '';
 		dataLaneLabel(lanes[data]);
 	}
+	/* A SYN: who connects (to where) from where, drawn from lane a to
+	 * lane b; line k of the data lane's heading says it too. */
+	function syn(base, d, k, a, b, who, to, from) {
+		d.sub[k] = who + ' connects from ' + from;
+		return row(base, { from: a, to: b, label: 'SYN: ' + who +
+			' connects ' + (to ? 'to ' + to + ' ' : '') + 'from ' + from });
+	}
 	function dataEvent(base, what) {
 		var m, d = data >= 0 ? lanes[data] : null;
 		if ((m = /^(\w+) listening on (\S+)/.exec(what))) {	/* ftp-labd */
 			verb = m[1];
-			dataLane(true, 'the server listens on ' + m[2],
-				'the client connects');
+			dataLane(true, ['the server listens on ' + m[2],
+				'the client connects']);
 		} else if ((m = /^(PORT|EPRT) (\S+) port (\d+)/.exec(what))) {
 			verb = m[1];
-			dataLane(false, 'the client listens on ' + m[2] + ':' + m[3],
-				'the server connects');
+			dataLane(false, ['the client listens on ' +
+				hostPort(m[2], m[3]), 'the server connects']);
 		} else if ((m = /^listening on (\S+) port (\d+) for the (client|server); the \w+'s data port is (\S+) port (\d+)/.exec(what))) {
-			var passive = m[3] === 'client';	/* ftp-tap */
-			dataLane(passive, 'the tap listens on ' + m[1] + ':' + m[2] +
-				' for the ' + m[3], (passive ? "the server's" :
-				"the client's") + ' data port is ' + m[4] + ':' + m[5]);
-		} else if ((m = /^(\S+) connected$/.exec(what)) && d && d.passive) {
-			d.sub[1] = 'the client connects from ' + m[1];
-			return row(base, { from: 0, to: data,
-				label: 'SYN: the client connects from ' + m[1] });
-		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d &&
-			!d.passive) {
-			d.sub[1] = 'the server connects from ' + m[2];
-			return row(base, { from: data, to: 0, label:
-				'SYN: the server connects to ' + m[1] + ' from ' + m[2] });
+			/* ftp-tap: the tap listens for one end, connects to the other */
+			var at = hostPort(m[1], m[2]), far = hostPort(m[4], m[5]);
+			if (m[3] === 'client')
+				dataLane(true, ['the tap listens on ' + at,
+					'the client connects', 'the server listens on ' + far,
+					'the tap connects']);
+			else
+				dataLane(false, ['the client listens on ' + far,
+					'the tap connects', 'the tap listens on ' + at,
+					'the server connects']);
+			lanes[data].tapAt = at;
+		} else if ((m = /^(\S+) connected$/.exec(what)) && d) {
+			/* to a listening port: the client's (passive), or through
+			 * the tap the server's (active) */
+			if (d.passive)
+				return syn(base, d, 1, 0, tap ? 1 : data, 'the client',
+					tap ? d.tapAt : '', m[1]);
+			if (tap)
+				return syn(base, d, 3, data, 1, 'the server', d.tapAt, m[1]);
+		} else if ((m = /^connected to (\S+) from (\S+)/.exec(what)) && d) {
+			/* out: the server (active), or the tap to the server
+			 * (passive) or to the client (active) */
+			if (tap)
+				return d.passive ?
+					syn(base, d, 3, 1, data, 'the tap', m[1], m[2]) :
+					syn(base, d, 1, 1, 0, 'the tap', m[1], m[2]);
+			if (!d.passive)
+				return syn(base, d, 1, data, 0, 'the server', m[1], m[2]);
 		} else if ((m = /^(sent|received) (\d+) bytes/.exec(what)) ||
 			(m = /^(\d+) bytes to the client, (\d+) bytes to the server/.exec(what))) {
 			var down = m[1] === 'sent' || Number(m[1]) > 0 ||
@@ -198,13 +241,17 @@ function layout(events) {
 		}
 		return row(base, { at: data >= 0 ? data : 1, note: what });
 	}
+	/* "tcp: data: FIN from the tap first: half-closed (client sent 0
+	 * bytes, tap 5)": the two ends in brackets say the leg */
 	function tcpEvent(base, t) {
-		var m = /^tcp: (control|data): (FIN|RST) from the (client|server)/.exec(t);
-		var other = m && m[1] === 'data' ? data : 1;
-		if (!m || other < 0)
+		var m = /^tcp: (control|data): (?:FIN|RST) from the (\w+)\b.*\((\w+) sent \d+ bytes, (\w+) \d+\)$/.exec(t);
+		var ends = m && { client: 0, tap: tap ? 1 : -1,
+			server: m[1] === 'data' ? data : (tap ? server : 1) };
+		var a = m && ends[m[3]], b = m && ends[m[4]];
+		if (!m || !(a >= 0) || !(b >= 0) || (m[2] !== m[3] && m[2] !== m[4]))
 			return row(base, { note: t });
-		var who = m[3] === 'client' ? 0 : other;
-		return row(base, { from: who, to: who === 0 ? other : 0,
+		var from = ends[m[2]];
+		return row(base, { from: from, to: from === a ? b : a,
 			label: t.slice(5) });
 	}
 	events.forEach(function (ev) {
@@ -213,13 +260,13 @@ function layout(events) {
 		if (ev.kind === 'connect') {
 			m = /^connect from (\S+) port (\d+) to (\S+) port (\d+)/.exec(t);
 			if (m) {
-				lanes[0].sub = [m[1] + ':' + m[2]];
-				lanes[1].sub = [m[3] + ':' + m[4]];
+				lanes[0].sub = [hostPort(m[1], m[2])];
+				lanes[1].sub = [hostPort(m[3], m[4])];
 			}
 			row(base, { note: t });
 		} else if (ev.kind === 'command') {
 			var c = row(base, { from: 0, to: 1, label: t.slice(2) });
-			verb = c.label.split(' ')[0].toUpperCase();
+			verb = verbOf(c.label);
 			if (/^(PORT|EPRT)$/.test(verb))
 				pending = portMath(c.label);	/* beside its reply */
 			if (/^(PORT|EPRT)$/.test(verb) && data >= 0 &&
@@ -240,21 +287,74 @@ function layout(events) {
 		} else if (ev.kind === 'tcp') {
 			tcpEvent(base, t);
 		} else {
+			m = /^server: connected to (\S+) port (\d+) from/.exec(t);
+			if (m && !tap) {	/* ftp-tap: the tap and the server */
+				tap = true;
+				lanes[1].label = 'tap';
+				server = lane('server', [hostPort(m[1], m[2])]);
+			}
 			row(base, { note: t });
 		}
 	});
 	return { lanes: lanes, rows: rows };
 }
 
-/* Sizes: in a window, and on the projector (large type, no time). */
-var GEOMETRY = { lw: 260, rh: 30, left: 90, scale: 1 };
-var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6 };
+/* Sizes: in a window, and on the projector (large type, no time); lw
+ * is a lane's least width, gap the least room between two headings. */
+var GEOMETRY = { lw: 260, rh: 30, left: 90, scale: 1, gap: 24 };
+var GEOMETRY_BIG = { lw: 300, rh: 44, left: 0, scale: 1.6, gap: 36 };
 
 function drawDiagram(box, events, big, onpick) {
 	var G = big ? GEOMETRY_BIG : GEOMETRY, scale = G.scale;
-	var lw = G.lw, rh = G.rh, top = 96 * scale;
+	var rh = G.rh;
 	var d = layout(events);
-	var width = G.left + lw * d.lanes.length + 200;
+	var svg = sv('svg', { role: 'img', 'class': 'sequence' });
+	/* in the page before anything is drawn: the headings are measured
+	 * in their own font, and only they are laid out for it */
+	box.replaceChildren(svg);
+	var defs = sv('defs', {});
+	var mk = sv('marker', { id: 'head', viewBox: '0 0 10 10', refX: 10,
+		refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+	mk.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z' }));
+	defs.appendChild(mk);
+	svg.appendChild(defs);
+	var subs = d.lanes.reduce(function (k, l) {
+		return Math.max(k, l.sub.length);
+	}, 2);
+	var laneTop = (50 + 15 * subs) * scale, top = laneTop + 16 * scale;
+	var heads = d.lanes.map(function (l) {
+		/* x is set once every heading is measured */
+		var texts = [sv('text', { x: 0, y: 16 * scale,
+			'text-anchor': 'middle', 'class': 'lane' }, l.label)];
+		l.sub.forEach(function (sub, k) {
+			texts.push(sv('text', { x: 0, y: (32 + 15 * k) * scale,
+				'text-anchor': 'middle', 'class': 'lane-sub' }, sub));
+		});
+		texts.forEach(function (t) { svg.appendChild(t); });
+		return texts;
+	});
+	var widths = heads.map(function (texts) {
+		return texts.reduce(function (w, t) {
+			return Math.max(w, t.getComputedTextLength());
+		}, 0);
+	});
+	/* lanes lw apart, or closer to fit the box (to lw / 2), but never so
+	 * close that two lanes' headings overlap, however long their ports */
+	function place(s) {
+		var at = [G.left + Math.max(s, widths[0] + G.gap) / 2];
+		for (var i = 1; i < widths.length; i++)
+			at.push(at[i - 1] + Math.max(s,
+				(widths[i - 1] + widths[i]) / 2 + G.gap));
+		return at;
+	}
+	var last = widths.length - 1, s = G.lw, xs = place(s);
+	while (s > G.lw / 2 && xs[last] + widths[last] / 2 > box.clientWidth)
+		xs = place(s -= 10);
+	heads.forEach(function (texts, i) {
+		texts.forEach(function (t) { t.setAttribute('x', xs[i]); });
+	});
+	function x(i) { return xs[i]; }
+	var width = xs[last] + Math.max(G.lw, widths[last]) / 2 + 200;
 	/* a row with its arithmetic under the arrow is taller */
 	var ys = [], y = top;
 	d.rows.forEach(function (r) {
@@ -263,23 +363,11 @@ function drawDiagram(box, events, big, onpick) {
 	});
 	var height = y + rh;
 	/* the viewBox lets the projector's panes scale a diagram to fit */
-	var svg = sv('svg', { width: width, height: height, role: 'img',
-		viewBox: '0 0 ' + width + ' ' + height, 'class': 'sequence' });
-	var defs = sv('defs', {});
-	var mk = sv('marker', { id: 'head', viewBox: '0 0 10 10', refX: 10,
-		refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
-	mk.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z' }));
-	defs.appendChild(mk);
-	svg.appendChild(defs);
-	function x(i) { return G.left + lw * i + lw / 2; }
+	svg.setAttribute('width', width);
+	svg.setAttribute('height', height);
+	svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
 	d.lanes.forEach(function (l, i) {
-		svg.appendChild(sv('text', { x: x(i), y: 16 * scale,
-			'text-anchor': 'middle', 'class': 'lane' }, l.label));
-		l.sub.forEach(function (sub, k) {
-			svg.appendChild(sv('text', { x: x(i), y: (32 + 15 * k) * scale,
-				'text-anchor': 'middle', 'class': 'lane-sub' }, sub));
-		});
-		svg.appendChild(sv('line', { x1: x(i), y1: 80 * scale, x2: x(i),
+		svg.appendChild(sv('line', { x1: x(i), y1: laneTop, x2: x(i),
 			y2: height, 'class': 'lane-line' }));
 	});
 	d.rows.forEach(function (r, i) {
@@ -309,7 +397,6 @@ function drawDiagram(box, events, big, onpick) {
 		}
 		svg.appendChild(g);
 	});
-	box.replaceChildren(svg);
 	return svg;
 }
 
@@ -338,12 +425,15 @@ function sessionPage() {
 	document.getElementById('capture').href =
 		'capture.pcap?id=' + encodeURIComponent(id);
 	var box = document.getElementById('diagram');
-	watchSession(id, function (s) {
+	function draw(s) {
 		drawDiagram(box, s.events, false, showDetail);
 		if (s.lost)
 			box.insertBefore(el('p', 'note', '(' + s.lost + ' earlier ' +
 				'events are no longer kept)'), box.firstChild);
-	});
+	}
+	var s = watchSession(id, draw);
+	/* the lanes are spaced to the window: again when it changes */
+	window.addEventListener('resize', function () { draw(s); });
 }
 
 /* ---- the projector ---- */
@@ -390,6 +480,7 @@ function projectorPage() {
 			}
 		});
 	}
+	window.addEventListener('resize', draw);
 	document.addEventListener('keydown', function (e) {
 		if (e.key === 's') { step = !step; shown = 0; }
 		else if (e.key === 'ArrowRight' || e.key === ' ') shown++;

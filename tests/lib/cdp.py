@@ -90,13 +90,23 @@ def key_event(name):
 
 
 class Page:
-    def __init__(self, browser, url, deadline):
+    """A tab of WIDTH x HEIGHT (1400x900) from the start, so the page
+    lays itself out at that size before it draws."""
+    def __init__(self, browser, url, deadline, width=1400, height=900):
         self.browser, self.deadline, self.dom = browser, deadline, ""
-        target = browser.call("Target.createTarget", {"url": url},
+        target = browser.call("Target.createTarget", {"url": "about:blank"},
                               deadline=deadline)["targetId"]
         self.session = browser.call("Target.attachToTarget",
                                     {"targetId": target, "flatten": True},
                                     deadline=deadline)["sessionId"]
+        self.size(width, height)
+        browser.call("Page.navigate", {"url": url}, self.session, deadline)
+
+    def size(self, width, height):
+        self.browser.call("Emulation.setDeviceMetricsOverride",
+                          {"width": width, "height": height,
+                           "deviceScaleFactor": 1, "mobile": False},
+                          self.session, self.deadline)
 
     def until(self, pattern):
         regex = re.compile(pattern)
@@ -124,14 +134,33 @@ class Page:
         return result.get("result", {}).get("value")
 
     def screenshot(self, path, width=1400, height=900):
-        self.browser.call("Emulation.setDeviceMetricsOverride",
-                          {"width": width, "height": height,
-                           "deviceScaleFactor": 1, "mobile": False},
-                          self.session, self.deadline)
+        self.size(width, height)
         shot = self.browser.call("Page.captureScreenshot", {"format": "png"},
                                  self.session, self.deadline)
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+
+    def boxes(self, selector, path):
+        """Where each element that selector matches is drawn, a line each
+        into the file path: left top width height (CSS pixels of the
+        page as shown) and its text.  Asked of the DevTools DOM domain:
+        no script runs in the page for it."""
+        call = self.browser.call
+        root = call("DOM.getDocument", {"depth": 0}, self.session,
+                    self.deadline)["root"]["nodeId"]
+        nodes = call("DOM.querySelectorAll",
+                     {"nodeId": root, "selector": selector}, self.session,
+                     self.deadline)["nodeIds"]
+        with open(path, "w") as f:
+            for node in nodes:
+                quads = call("DOM.getContentQuads", {"nodeId": node},
+                             self.session, self.deadline)["quads"]
+                html = call("DOM.getOuterHTML", {"nodeId": node},
+                            self.session, self.deadline)["outerHTML"]
+                xs, ys = quads[0][0::2], quads[0][1::2]
+                f.write("%.1f %.1f %.1f %.1f %s\n" % (
+                    min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys),
+                    re.sub("<[^>]*>", "", html)))
 
     def run(self, command):
         left = max(1, self.deadline - time.time())

@@ -17,7 +17,10 @@ After PATTERN is found, the STEPs are done in order, in the same page:
   --key KEY        press a key ("s", "ArrowRight"): a keydown to the page
   --until PATTERN  read the DOM again until PATTERN is in it
   --screenshot PNG the page as it is now, 1400x900, into the file PNG
-all within the same SECONDS.
+  --boxes SELECTOR=FILE  where each element the CSS selector matches is
+                   drawn, a line each into FILE: left top width height
+                   (pixels) and its text
+all within the same SECONDS.  The page is 1400x900 from the start.
 
 Why not chromium --dump-dom: it dumps at the page's load event, before
 the stream has brought anything when the machine is busy; no waiting
@@ -35,7 +38,8 @@ from cdp import Browser, Page  # noqa: E402
 
 def parse(args):
     steps = []
-    while args and args[0] in ("--run", "--key", "--until", "--screenshot"):
+    while args and args[0] in ("--run", "--key", "--until", "--screenshot",
+                               "--boxes"):
         if len(args) < 2:
             sys.exit("dom-until: %s needs a value" % args[0])
         steps.append((args[0][2:], args[1]))
@@ -58,7 +62,10 @@ def main():
         page = Page(browser, url, deadline)
         page.until(pattern)
         for what, value in steps:
-            getattr(page, what)(value)
+            if what == "boxes":
+                page.boxes(*value.rsplit("=", 1))
+            else:
+                getattr(page, what)(value)
     except (TimeoutError, EOFError, RuntimeError,
             subprocess.TimeoutExpired) as e:
         dom = page.dom if page else ""

@@ -104,7 +104,8 @@ TEST(ladder_active_session_wire)
 	narrate_command(2, "USER ann\n", 9);
 	narrate_data_target(2, "EPRT", &target);
 	narrate_data_connect(2, &target, &from);
-	narrate_tcp_open(&t, 2, 1, NARRATE_SERVER, &target, &from);
+	narrate_tcp_open(&t, 2, 1, NARRATE_DIRECT, NARRATE_SERVER,
+	    &target, &from);
 	narrate_tcp_sent(&t, NARRATE_CLIENT, 99);
 	narrate_tcp_fin(&t, NARRATE_CLIENT);
 	narrate_tcp_fin(&t, NARRATE_SERVER);

@@ -298,13 +298,15 @@ TEST(narrate_tcp_events)
 	struct narrate_tcp ctl, data;
 
 	start(NARRATE_MASK | NARRATE_WIRE);
-	narrate_tcp_open(&ctl, 4, 0, NARRATE_CLIENT, &client, &server);
+	narrate_tcp_open(&ctl, 4, 0, NARRATE_DIRECT, NARRATE_CLIENT,
+	    &client, &server);
 	narrate_tcp_sent(&ctl, NARRATE_CLIENT, 20);
 	narrate_tcp_sent(&ctl, NARRATE_SERVER, 300);
 	narrate_tcp_fin(&ctl, NARRATE_CLIENT);
 	narrate_tcp_fin(&ctl, NARRATE_CLIENT);	/* once only */
 	narrate_tcp_fin(&ctl, NARRATE_SERVER);
-	narrate_tcp_open(&data, 4, 1, NARRATE_SERVER, &target, &from);
+	narrate_tcp_open(&data, 4, 1, NARRATE_DIRECT, NARRATE_SERVER,
+	    &target, &from);
 	narrate_tcp_sent(&data, NARRATE_SERVER, 1000);
 	narrate_tcp_rst(&data, NARRATE_CLIENT);
 	narrate_tcp_fin(&data, NARRATE_SERVER);	/* reset: nothing more */
@@ -321,9 +323,43 @@ TEST(narrate_tcp_events)
 	    "server 1000)\n");
 	/* without the wire view: counted, not narrated */
 	start(NARRATE_MASK);
-	narrate_tcp_open(&ctl, 4, 0, NARRATE_CLIENT, &client, &server);
+	narrate_tcp_open(&ctl, 4, 0, NARRATE_DIRECT, NARRATE_CLIENT,
+	    &client, &server);
 	narrate_tcp_sent(&ctl, NARRATE_SERVER, 5);
 	narrate_tcp_fin(&ctl, NARRATE_SERVER);
 	CHECK_STR(lines(), "");
 	CHECK(ctl.sent[NARRATE_SERVER] == 5 && ctl.fin[NARRATE_SERVER]);
+}
+
+/* A relay's legs: the tap is named as the end it is, so the two lines of
+ * a FIN passed through it (one per leg) tell their legs apart. */
+TEST(narrate_tcp_relay_legs)
+{
+	struct hostport client = fixture_hostport("127.0.0.1", 40000);
+	struct hostport tap = fixture_hostport("127.0.0.1", 2100);
+	struct hostport tap_out = fixture_hostport("127.0.0.1", 42000);
+	struct hostport server = fixture_hostport("127.0.0.1", 2121);
+	struct narrate_tcp a, b;
+
+	start(NARRATE_MASK | NARRATE_WIRE);
+	narrate_tcp_open(&a, 5, 1, NARRATE_CLIENT_LEG, NARRATE_CLIENT,
+	    &client, &tap);
+	narrate_tcp_open(&b, 5, 1, NARRATE_SERVER_LEG, NARRATE_CLIENT,
+	    &tap_out, &server);
+	narrate_tcp_sent(&b, NARRATE_SERVER, 7);
+	narrate_tcp_sent(&a, NARRATE_SERVER, 7);
+	narrate_tcp_fin(&b, NARRATE_SERVER);
+	narrate_tcp_fin(&a, NARRATE_SERVER);
+	narrate_tcp_rst(&a, NARRATE_CLIENT);
+	CHECK_STR(lines(),
+	    "[5] tcp: data: client 127.0.0.1:40000 connected to tap "
+	    "127.0.0.1:2100\n"
+	    "[5] tcp: data: tap 127.0.0.1:42000 connected to server "
+	    "127.0.0.1:2121\n"
+	    "[5] tcp: data: FIN from the server first: half-closed (tap sent "
+	    "0 bytes, server 7)\n"
+	    "[5] tcp: data: FIN from the tap first: half-closed (client sent "
+	    "0 bytes, tap 7)\n"
+	    "[5] tcp: data: RST from the client: reset (client sent 0 bytes, "
+	    "tap 7)\n");
 }

@@ -252,13 +252,13 @@ TEST(wireview_narrates_and_captures)
 	CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
 	narrate_start(fds[1], NARRATE_MASK | NARRATE_WIRE);
 	CHECK(pcap_open(&pf, scratch()) == 0);
-	wireview_open(&w, &pf, 3, 1, NARRATE_SERVER, &c, &s);
+	wireview_open(&w, &pf, 3, 1, NARRATE_DIRECT, NARRATE_SERVER, &c, &s);
 	wireview_observe(&obs, 1, "no", 2);	/* written to a file: not */
 	wireview_observe(&obs, 0, "hello", 5);	/* read from the wire */
 	wireview_fin(&w, NARRATE_CLIENT);
 	wireview_close(&w, NARRATE_SERVER);	/* only the server's is left */
 	wireview_fin(&w, NARRATE_SERVER);	/* ended: nothing */
-	wireview_open(&w, &pf, 3, 0, NARRATE_CLIENT, &c, &s);
+	wireview_open(&w, &pf, 3, 0, NARRATE_DIRECT, NARRATE_CLIENT, &c, &s);
 	wireview_rst(&w, NARRATE_CLIENT);
 	CHECK(pcap_close(&pf) == 0);
 	n = read_packets(p, 32);
@@ -356,7 +356,7 @@ TEST(wireview_attached_shows_only_what_was_sent)
 	if (srv < 0)
 		return;
 	CHECK(pcap_open(&pf, scratch()) == 0);
-	wireview_open(&w, &pf, 1, 1, NARRATE_CLIENT, &c, &s);
+	wireview_open(&w, &pf, 1, 1, NARRATE_DIRECT, NARRATE_CLIENT, &c, &s);
 	wireview_attach(&w, srv, NARRATE_SERVER);
 	fcntl(srv, F_SETFL, O_NONBLOCK);
 	memset(chunk, 'x', sizeof chunk);
@@ -410,7 +410,7 @@ TEST(wireview_resetting_shows_the_unread_bytes_it_acknowledges)
 	if (srv < 0)
 		return;
 	CHECK(pcap_open(&pf, scratch()) == 0);
-	wireview_open(&w, &pf, 1, 1, NARRATE_CLIENT, &c, &s);
+	wireview_open(&w, &pf, 1, 1, NARRATE_DIRECT, NARRATE_CLIENT, &c, &s);
 	wireview_attach(&w, srv, NARRATE_SERVER);
 	CHECK(write(cli, "0123456789", 10) == 10);
 	pfd.fd = srv;

@@ -31,8 +31,8 @@ wire_ctrl_open(struct session *s)
 {
 	if (!watching())
 		return;
-	wireview_open(&s->ctrl_wire, cfg.pcap, s->id, 0, NARRATE_CLIENT,
-	    &s->peer, &s->local);
+	wireview_open(&s->ctrl_wire, cfg.pcap, s->id, 0, NARRATE_DIRECT,
+	    NARRATE_CLIENT, &s->peer, &s->local);
 	wireview_attach(&s->ctrl_wire, s->ctrl, NARRATE_SERVER);
 }
 
@@ -93,8 +93,8 @@ wire_data_open(struct session *s, int fd, enum narrate_side connector,
 
 	if (!watching() || net_local(fd, &server) < 0)
 		return;
-	wireview_open(&s->data_wire, cfg.pcap, s->id, 1, connector, client,
-	    &server);
+	wireview_open(&s->data_wire, cfg.pcap, s->id, 1, NARRATE_DIRECT,
+	    connector, client, &server);
 	wireview_attach(&s->data_wire, fd, NARRATE_SERVER);
 }
 
@@ -108,7 +108,8 @@ wire_data_refused(struct session *s, int lfd, const struct hostport *thief)
 
 	if (!watching() || net_local(lfd, &server) < 0)
 		return;
-	wireview_open(&w, cfg.pcap, s->id, 1, NARRATE_CLIENT, thief, &server);
+	wireview_open(&w, cfg.pcap, s->id, 1, NARRATE_DIRECT, NARRATE_CLIENT,
+	    thief, &server);
 	wireview_close(&w, NARRATE_SERVER);
 }
 

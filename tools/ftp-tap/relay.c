@@ -212,11 +212,23 @@ relay_reset(int fd)
 	close(fd);
 }
 
+/* The tap resets its end of a leg.  A RST its peer sent first that the
+ * relay had not yet read (the session ended before: a killed client) is
+ * the one the leg carried: the view shows that one, not the tap's, which
+ * then crosses nothing. */
 static void
 reset_close(int fd, struct wireview *w, enum narrate_side me)
 {
-	if (w != NULL)
-		wireview_rst(w, me);
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (w != NULL) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+		    err == ECONNRESET)
+			wireview_rst(w, me == NARRATE_CLIENT ? NARRATE_SERVER :
+			    NARRATE_CLIENT);
+		wireview_rst(w, me);	/* nothing, once reset */
+	}
 	relay_reset(fd);
 }
 

@@ -30,7 +30,8 @@ watch_leg(struct session *s, struct wireview *w, int fd, int data,
 	if (!watching() || net_peer(fd, &peer) < 0 ||
 	    net_local(fd, &mine) < 0)
 		return;
-	wireview_open(w, cfg.pcap, s->id, data, connector,
+	wireview_open(w, cfg.pcap, s->id, data, server_leg ?
+	    NARRATE_SERVER_LEG : NARRATE_CLIENT_LEG, connector,
 	    server_leg ? &mine : &peer, server_leg ? &peer : &mine);
 }
 
