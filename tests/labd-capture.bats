@@ -104,7 +104,7 @@ compare() {
 	# (WIREVIEW_CLOSE_MS, slow under ASan on a busy machine) is not
 	# known to ftp-labd, and rightly not shown: the only difference let
 	# through.
-	python3 - "$T/real.txt" "$T/labd.txt" >"$T/real-known.txt" <<-'PY'
+	/usr/bin/python3 - "$T/real.txt" "$T/labd.txt" >"$T/real-known.txt" <<-'PY'
 		import sys
 		labd = set(open(sys.argv[2]).read().split("\n"))
 		client = None
@@ -125,7 +125,7 @@ summary() {
 	tshark -r "$1" -T fields -E separator=/t -e ip.src -e ipv6.src \
 		-e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport -e tcp.flags \
 		-e tcp.seq_raw -e tcp.ack_raw -e tcp.payload 2>/dev/null |
-		python3 "$BATS_TEST_DIRNAME/lib/wirecmp.py" "$LABD_PORT"
+		/usr/bin/python3 "$BATS_TEST_DIRNAME/lib/wirecmp.py" "$LABD_PORT"
 }
 
 @test "labd capture: the seed's session (HELP, login, MKD, a passive download) as the wire had it" {
@@ -159,7 +159,7 @@ summary() {
 
 @test "labd capture: a client that resets a 1 MiB download after 128000 bytes" {
 	start_both
-	python3 - "$LABD_PORT" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" <<-'PY'
 	import re, socket, struct, sys
 	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 	f = c.makefile("rb")
@@ -197,7 +197,7 @@ summary() {
 
 @test "labd capture: the server resets an upload over --max-file-size; its RST acknowledges what arrived" {
 	start_both --max-file-size 1000000
-	python3 - "$LABD_PORT" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" <<-'PY'
 	import re, socket, sys
 	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 	f = c.makefile("rb")
@@ -233,7 +233,7 @@ summary() {
 
 @test "labd capture: a client that ends its lines with a bare LF" {
 	start_both
-	python3 - "$LABD_PORT" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" <<-'PY'
 	import re, socket, sys
 	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 	f = c.makefile("rb")

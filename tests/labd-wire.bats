@@ -211,7 +211,7 @@ active_retr() {
 	# the server closes first, after 221: this client reads until the
 	# end before it closes (ftp-raw with its input at an end exits on the
 	# 221 and may beat the server to it; the narration says which came)
-	python3 - "$LABD_PORT" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" <<-'PY'
 	import socket, sys
 	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 	s.sendall(b"USER anonymous\r\nPASS x\r\nQUIT\r\n")
@@ -256,7 +256,7 @@ active_retr() {
 @test "labd --wire: a client that resets, on either channel, is a RST" {
 	labd_start --wire
 	# the control connection: a close with SO_LINGER 0 sends RST
-	python3 - "$LABD_PORT" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" <<-'PY'
 	import socket, struct, sys
 	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 	s.recv(100)
@@ -271,7 +271,7 @@ active_retr() {
 	refute grep -q '\[1\] tcp: control: FIN' "$LABD_LOG"
 	# the data connection: a download reset after its first bytes
 	head -c 8000000 /dev/zero >"$LABD_ROOT/big.bin"
-	python3 - "$LABD_PORT" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" <<-'PY'
 	import re, socket, struct, sys
 	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 	f = c.makefile("rb")
@@ -328,7 +328,7 @@ active_retr() {
 	# small enough that the server writes all of it into its socket
 	# before the client, which reads 1000 bytes, resets
 	head -c 200000 /dev/zero >"$LABD_ROOT/small.bin"
-	python3 - "$LABD_PORT" >"$T/replies" <<-'PY'
+	/usr/bin/python3 - "$LABD_PORT" >"$T/replies" <<-'PY'
 	import re, socket, struct, sys
 	c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 	f = c.makefile("rb")

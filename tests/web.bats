@@ -312,7 +312,7 @@ off_loopback() {
 	[[ $output == *'event: end'* ]]
 	# every event narrated for session 1 is in the stream, in order
 	grep -o '\[1\] .*' "$LABD_LOG" | cut -c5- >"$T/narrated"
-	printf '%s\n' "$output" | python3 -c 'import sys, json
+	printf '%s\n' "$output" | /usr/bin/python3 -c 'import sys, json
 for l in sys.stdin:
 	if l.startswith("data: {\"seq\""): print(json.loads(l[6:])["text"])' >"$T/streamed"
 	diff "$T/narrated" "$T/streamed"
@@ -346,7 +346,7 @@ for l in sys.stdin:
 	wait_until 100 narrated '\[1\] closed'
 	grep -q '\[1\] > CWD \.\./AAAA*\.\.\.\\r\\n$' "$LABD_LOG"
 	timeout 20 curl -s "${WEB}events/session?id=1" >"$T/stream"
-	run python3 -c 'import sys, json
+	run /usr/bin/python3 -c 'import sys, json
 for l in open(sys.argv[1]):
 	if not l.startswith("data: {\"seq\""): continue
 	ev = json.loads(l[6:])
