@@ -62,6 +62,17 @@ close_clients() {
 	CLIENTS=()
 }
 
+# open_clients N PORT [REQUEST]: N connections to the web view, kept open
+# in CLIENTS (closed by the teardown); REQUEST, if given, sent on each.
+open_clients() {
+	local n fd
+	for ((n = 0; n < $1; n++)); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$2"
+		CLIENTS+=("$fd")
+		[ -z "${3:-}" ] || printf '%b' "$3" >&"$fd"
+	done
+}
+
 # The status line and the body of one answer, from raw bytes sent.
 raw_http() {
 	local port=$1 fd
@@ -184,14 +195,11 @@ narrated() {
 
 @test "web: the 65th viewer at once gets 503 and one line; the others are served" {
 	web_labd
-	local port fd i
+	local port
 	port=$(web_port)
 	# 64 viewers, each following the class stream
-	for i in $(seq 64); do
-		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
-		CLIENTS+=("$fd")
-		printf 'GET /events/class HTTP/1.1\r\nHost: 127.0.0.1:%s\r\n\r\n' "$port" >&"$fd"
-	done
+	open_clients 64 "$port" \
+		"GET /events/class HTTP/1.1\r\nHost: 127.0.0.1:$port\r\n\r\n"
 	# every one of them is served: the last one's stream has begun
 	read -r -t 20 line <&"${CLIENTS[63]}"
 	[[ $line == "HTTP/1.1 200 OK"* ]]
@@ -202,20 +210,16 @@ narrated() {
 
 @test "web: connections that send nothing cannot keep a viewer out: the oldest gives its place up (408)" {
 	web_labd
-	local port fd i
+	local port
 	port=$(web_port)
-	for i in $(seq 64); do
-		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
-		CLIENTS+=("$fd")
-	done
+	open_clients 64 "$port"
 	# every one of the 64 was accepted (a connection the server has not
 	# yet taken would not count): a request on the last answers
 	printf 'GET /nothing HTTP/1.0\r\n\r\n' >&"${CLIENTS[63]}"
 	run timeout 20 cat <&"${CLIENTS[63]}"
 	[[ $output == *"404 Not Found"* ]]
 	# its place taken again by one more that says nothing
-	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
-	CLIENTS+=("$fd")
+	open_clients 1 "$port"
 	# 64 say nothing; a viewer comes all the same
 	run curl -s -o /dev/null -w '%{http_code}' "$WEB"
 	[ "$output" = 200 ]
