@@ -5,6 +5,10 @@
 # server runs.  Each runs with openat2 and again with RAWFTP_PORTABLE=1.
 
 load lib/common
+# free_port (a server whose stdout, where it says its port, is closed;
+# one passive port): below the ephemeral range, which other tests' clients
+# take
+load lib/peers
 
 setup() {
 	[ -x /usr/bin/python3 ] ||
@@ -94,13 +98,6 @@ kill_uploads() {
 	curl -s -T "$T/new" "ftp://$LABD_HOST:$LABD_PORT/keep.txt"
 	printf 'new\n' | cmp - "$LABD_ROOT/keep.txt"
 	[ "$(narrated 'client is gone')" -eq 0 ]
-}
-
-# A free port on 127.0.0.1, for a server whose stdout (where it says its
-# port) is closed.
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Starts ftp-labd with the descriptors $1 (a redirection such as "<&-")
