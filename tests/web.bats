@@ -11,6 +11,24 @@ load lib/common
 load lib/peers
 load lib/tshark
 
+# One chromium for the file's pages (lib/dom-until.py --serve): a start
+# costs more than a page.  Stopped by its PID in teardown_file.
+setup_file() {
+	command -v chromium >/dev/null || return 0
+	export RAWFTP_BROWSER=$BATS_FILE_TMPDIR/browser.sock
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/dom-until.py" --serve \
+		"$RAWFTP_BROWSER" "$BATS_FILE_TMPDIR/profile" \
+		</dev/null >"$BATS_FILE_TMPDIR/browser.log" 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/browser.pid"
+}
+
+teardown_file() {
+	local pid
+	read -r pid 2>/dev/null <"$BATS_FILE_TMPDIR/browser.pid" || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
 setup() {
 	T=$BATS_TEST_TMPDIR
 	LABD_ROOT=$T/root

@@ -101,10 +101,11 @@ class Page:
     lays itself out at that size before it draws."""
     def __init__(self, browser, url, deadline, width=1400, height=900):
         self.browser, self.deadline, self.dom = browser, deadline, ""
-        target = browser.call("Target.createTarget", {"url": "about:blank"},
-                              deadline=deadline)["targetId"]
+        self.target = browser.call("Target.createTarget",
+                                   {"url": "about:blank"},
+                                   deadline=deadline)["targetId"]
         self.session = browser.call("Target.attachToTarget",
-                                    {"targetId": target, "flatten": True},
+                                    {"targetId": self.target, "flatten": True},
                                     deadline=deadline)["sessionId"]
         self.size(width, height)
         browser.call("Page.navigate", {"url": url}, self.session, deadline)
@@ -128,6 +129,15 @@ class Page:
             if time.time() + 0.1 >= self.deadline:
                 raise TimeoutError("not in the page: " + pattern)
             time.sleep(0.1)
+
+    def close(self):
+        """The tab closed: the browser goes on without it."""
+        try:
+            self.browser.call("Target.closeTarget",
+                              {"targetId": self.target},
+                              deadline=time.time() + 10)
+        except (TimeoutError, EOFError, RuntimeError):
+            pass
 
     def key(self, name):
         self.browser.call("Input.dispatchKeyEvent", key_event(name),
