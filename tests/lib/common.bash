@@ -14,6 +14,17 @@ REPO_ROOT=${BATS_TEST_DIRNAME%/*}
 export PATH="$RAWFTP_BIN:$PATH"
 bats_require_minimum_version 1.5.0	# run --separate-stderr
 
+# mkdir, rm, ln and mkfifo as bash builtins, from Debian's bash-builtins
+# (.ci/run installs it): bats makes two folders and removes one for
+# every test, and the tests make and remove their own, each a fork and
+# an exec (4 to 6 ms of CPU on CI's virtual machine) that a builtin does
+# not pay.  They take the options the tests use (mkdir -p -m, rm -rf, ln
+# -sf).  Without the package the programs are used, as before.
+for rawftp_builtin in mkdir rm ln mkfifo; do
+	enable -f "/usr/lib/bash/$rawftp_builtin" "$rawftp_builtin" 2>/dev/null
+done
+unset rawftp_builtin
+
 # bats 1.8 times each test (--timing) with get_mills_since_epoch, which
 # starts date(1) twice per test; bash has the clock itself.  (Only the
 # " in Nms" of a result line comes from it.)
