@@ -18,12 +18,22 @@ bats_require_minimum_version 1.5.0	# run --separate-stderr
 # (.ci/run installs it): bats makes two folders and removes one for
 # every test, and the tests make and remove their own, each a fork and
 # an exec (4 to 6 ms of CPU on CI's virtual machine) that a builtin does
-# not pay.  They take the options the tests use (mkdir -p -m, rm -rf, ln
+# not pay.  They take the options the tests use (mkdir -p, rm -rf, ln
 # -sf).  Without the package the programs are used, as before.
-for rawftp_builtin in mkdir rm ln mkfifo; do
+for rawftp_builtin in rm ln mkfifo; do
 	enable -f "/usr/lib/bash/$rawftp_builtin" "$rawftp_builtin" 2>/dev/null
 done
 unset rawftp_builtin
+# The builtin's -m makes the folder under the umask and drops a sticky
+# bit: a folder with a mode is the program's.
+if enable -f /usr/lib/bash/mkdir mkdir 2>/dev/null; then
+	mkdir() {
+		case " $* " in
+		*" -m"*) /usr/bin/mkdir "$@" ;;
+		*) builtin mkdir "$@" ;;
+		esac
+	}
+fi
 
 # bats 1.8 times each test (--timing) with get_mills_since_epoch, which
 # starts date(1) twice per test; bash has the clock itself.  (Only the
