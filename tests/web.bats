@@ -11,22 +11,12 @@ load lib/common
 load lib/peers
 load lib/tshark
 
-# One chromium for the file's pages (lib/dom-until.py --serve): a start
-# costs more than a page.  Stopped by its PID in teardown_file.
-setup_file() {
-	command -v chromium >/dev/null || return 0
-	export RAWFTP_BROWSER=$BATS_FILE_TMPDIR/browser.sock
-	/usr/bin/python3 "$REPO_ROOT/tests/lib/dom-until.py" --serve \
-		"$RAWFTP_BROWSER" "$BATS_FILE_TMPDIR/profile" \
-		</dev/null >"$BATS_FILE_TMPDIR/browser.log" 2>&1 3>&- &
-	echo $! >"$BATS_FILE_TMPDIR/browser.pid"
-}
-
+# The browser that lib/dom-until.py --serve keeps for the file's pages
+# (browser_serve starts it): stopped by its PID.
 teardown_file() {
 	local pid
 	read -r pid 2>/dev/null <"$BATS_FILE_TMPDIR/browser.pid" || return 0
 	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null || true
 }
 
 setup() {
@@ -618,8 +608,22 @@ stream_until() {
 dom_until() {
 	command -v chromium >/dev/null ||
 		skip "chromium is not installed (.ci/run installs it)"
+	browser_serve
 	/usr/bin/python3 "$REPO_ROOT/tests/lib/dom-until.py" "$@" "$T/dom" \
 		$((20 * ${RAWFTP_WAIT_SCALE:-3})) "$(mktemp -d "$T/chrome.XXXXXX")"
+}
+
+# browser_serve: one chromium for all the pages of the file, started by
+# the first page a test asks for (a start costs more than a page); its
+# socket in RAWFTP_BROWSER, for lib/dom-until.py.
+browser_serve() {
+	export RAWFTP_BROWSER=$BATS_FILE_TMPDIR/browser.sock
+	[ -e "$BATS_FILE_TMPDIR/browser.pid" ] && return
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/dom-until.py" --serve \
+		"$RAWFTP_BROWSER" "$BATS_FILE_TMPDIR/profile" \
+		</dev/null >"$BATS_FILE_TMPDIR/browser.log" 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/browser.pid"
+	wait_until 100 test -S "$RAWFTP_BROWSER"
 }
 
 # png FILE NAME: FILE is a PNG image of the page's 1400x900; with
