@@ -103,11 +103,15 @@ def alone(args):
 def ask_server(path, args):
     """The request to the server on the socket path; None when nothing
     answers there."""
+    _, rest = parse(args)
     s = socket.socket(socket.AF_UNIX)
     try:
         s.connect(path)
     except OSError:
         return None
+    # the page's own bound, and as long again for the server to get to
+    # it: a server that hangs is a failure, not a hung test
+    s.settimeout(2 * (float(rest[3]) if len(rest) > 3 else 60) + 30)
     request = {"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
     s.sendall(json.dumps(request).encode())
     s.shutdown(socket.SHUT_WR)
@@ -183,6 +187,8 @@ def main():
             result = alone(args)
     except ValueError as e:
         result = (2, "dom-until: %s" % e)
+    except socket.timeout:
+        result = (2, "dom-until: the browser server did not answer")
     status, message = result
     if message:
         print(message, file=sys.stderr)
