@@ -105,7 +105,7 @@ wireview_attach(struct wireview *w, int fd, enum narrate_side me)
 	int lowat = WIREVIEW_UNSENT_MAX;
 
 	/* no way to ask the kernel what it sent: not attached */
-	if (!w->open || sockq_unsent(fd) < 0)
+	if (!w->open || !sockq_can_count(fd))
 		return;
 	w->attached = 1;
 	w->fd = fd;
@@ -256,11 +256,11 @@ wireview_resetting(struct wireview *w, int fd, enum narrate_side me)
 
 /* A read's end of file on fd is the other side's FIN, unless fd's own
  * reading side was shut (ftp-labd wakes its sessions so when it stops):
- * the kernel's TCP state says which, where it can. */
+ * then the kernel's TCP state says which, where it can. */
 static int
 eof_is_fin(int fd)
 {
-	return sockq_peer_fin(fd) != 0;
+	return sockq_eof_is_fin(fd) != 0;
 }
 
 /* The other side's end of file (or reset) on fd, awaited up to wait_ms,

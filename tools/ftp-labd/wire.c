@@ -66,7 +66,7 @@ server_closes(int fd, struct wireview *w)
 static int
 client_fin(const struct session *s)
 {
-	return s->lb.eof && sockq_peer_fin(s->ctrl) != 0;
+	return s->lb.eof && sockq_eof_is_fin(s->ctrl) != 0;
 }
 
 /* Before the session closes its control connection. */
