@@ -102,17 +102,27 @@ stop(struct wireview *w)
 void
 wireview_attach(struct wireview *w, int fd, enum narrate_side me)
 {
-	int lowat = WIREVIEW_UNSENT_MAX;
-
 	/* no way to ask the kernel what it sent: not attached */
 	if (!w->open || !sockq_can_count(fd))
 		return;
 	w->attached = 1;
 	w->fd = fd;
 	w->me = me;
-	if (w->pf != NULL)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
-		    sizeof lowat);
+}
+
+/* Bytes held for a capture grow past WIREVIEW_HELD_FEW: from now on the
+ * kernel keeps few unsent.  Not at attach: most connections never hold
+ * that many, and the call would cost each of them a system call. */
+static void
+bound_unsent(struct wireview *w)
+{
+	int lowat = WIREVIEW_UNSENT_MAX;
+
+	if (w->pf == NULL || w->bounded || w->held <= WIREVIEW_HELD_FEW)
+		return;
+	w->bounded = 1;
+	(void)setsockopt(w->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+	    sizeof lowat);
 }
 
 /* What me wrote and the kernel has sent since the last look is shown,
@@ -125,7 +135,10 @@ show_sent(struct wireview *w)
 	int unsent;
 	size_t data_unsent, n;
 
-	if (!w->attached || w->stopped || (w->held == 0 && !w->fin_queued))
+	/* nothing held and no FIN waiting (or it was seen sent: nothing can
+	 * follow it): nothing unsent, without asking */
+	if (!w->attached || w->stopped || (w->held == 0 && (!w->fin_queued ||
+	    w->tcp.fin[w->me])))
 		return 0;
 	unsent = sockq_unsent(w->fd);
 	if (unsent < 0) {
@@ -165,6 +178,7 @@ hold(struct wireview *w, const void *bytes, size_t len)
 		memcpy(w->held_bytes + w->held, bytes, len);
 	w->held += len;
 	(void)show_sent(w);
+	bound_unsent(w);
 }
 
 static int
