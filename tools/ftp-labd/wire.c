@@ -84,17 +84,18 @@ wire_ctrl_end(struct session *s)
 }
 
 /* The data connection fd is made: connector says who made it; client is
- * the client's end. */
+ * the client's end, server the server's when known (else NULL: the
+ * kernel is asked). */
 void
 wire_data_open(struct session *s, int fd, enum narrate_side connector,
-    const struct hostport *client)
+    const struct hostport *client, const struct hostport *server)
 {
-	struct hostport server;
+	struct hostport local;
 
-	if (!watching() || net_local(fd, &server) < 0)
+	if (!watching() || (server == NULL && net_local(fd, &local) < 0))
 		return;
 	wireview_open(&s->data_wire, cfg.pcap, s->id, 1, NARRATE_DIRECT,
-	    connector, client, &server);
+	    connector, client, server != NULL ? server : &local);
 	wireview_attach(&s->data_wire, fd, NARRATE_SERVER);
 }
 
