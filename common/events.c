@@ -156,7 +156,10 @@ field(char *dst, size_t len, const char *src)
 		n -= 4;
 	else if (n >= 2 && memcmp(src + n - 2, "\\n", 2) == 0)
 		n -= 2;
-	snprintf(dst, len, "%.*s", (int)n, src);
+	if (n >= len)
+		n = len - 1;	/* cut, as snprintf would: len is never 0 */
+	memcpy(dst, src, n);	/* under the lock: no snprintf */
+	dst[n] = '\0';
 }
 
 /* "connect from HOST port P to ...": "HOST:P". */
