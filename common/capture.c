@@ -19,6 +19,7 @@ struct line_state {
 };
 
 struct kept_session {
+	pthread_mutex_t mu;	/* the records; taken under lock (below) */
 	int used;
 	unsigned id;
 	unsigned char *bytes;	/* the records, one after the other */
@@ -29,8 +30,22 @@ struct kept_session {
 	unsigned next_line;	/* the next line state a new flow takes */
 };
 
+/* lock: which session each slot holds; a slot's mu: its records.  A
+ * record is appended under its session's mu alone, so sessions do not
+ * wait for each other's copies (perf: they did, on one lock, with
+ * --web).  lock is taken first, mu under it, never the other way. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kept_session sessions[CAPTURE_SESSIONS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void
+init_slots(void)
+{
+	size_t i;
+
+	for (i = 0; i < CAPTURE_SESSIONS; i++)
+		pthread_mutex_init(&sessions[i].mu, NULL);
+}
 static int show_passwords;
 
 void
@@ -42,11 +57,18 @@ capture_start(struct pcap_file *pf, int show)
 
 /* ---- the sessions kept ---- */
 
+/* Under lock; waits for a copy or an append in progress. */
 static void
 forget(struct kept_session *s)
 {
+	pthread_mutex_lock(&s->mu);
 	free(s->bytes);
-	memset(s, 0, sizeof *s);
+	s->bytes = NULL;
+	s->len = s->cap = s->data_len = s->data_payload = 0;
+	memset(s->lines, 0, sizeof s->lines);
+	s->next_line = 0;
+	s->used = 0;
+	pthread_mutex_unlock(&s->mu);
 }
 
 static struct kept_session *
@@ -161,8 +183,11 @@ capture_keep(const struct pcap_record *r)
 	size_t payload = r->len - r->payload_at, keep = r->len;
 	struct kept_session *s;
 
+	pthread_once(&once, init_slots);
 	pthread_mutex_lock(&lock);
 	s = find_or_add(r->session);
+	pthread_mutex_lock(&s->mu);
+	pthread_mutex_unlock(&lock);
 	if (!r->data && r->from == PCAP_CONNECTOR && !show_passwords)
 		keep = r->payload_at + keepable(line_of(s, r->flow, r->syn),
 		    r->bytes + r->payload_at, payload);
@@ -175,7 +200,7 @@ capture_keep(const struct pcap_record *r)
 		}
 	}
 	append(s, r, keep);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&s->mu);
 }
 
 long
@@ -184,13 +209,18 @@ capture_copy(unsigned id, unsigned char *buf, size_t cap)
 	struct kept_session *s;
 	long len = -1;
 
+	pthread_once(&once, init_slots);
 	pthread_mutex_lock(&lock);
-	s = find(id);
-	if (s != NULL && s->len > 0 && PCAP_FILE_HEADER + s->len <= cap) {
+	if ((s = find(id)) != NULL)
+		pthread_mutex_lock(&s->mu);
+	pthread_mutex_unlock(&lock);
+	if (s == NULL)
+		return -1;
+	if (s->len > 0 && PCAP_FILE_HEADER + s->len <= cap) {
 		pcap_file_header(buf);
 		memcpy(buf + PCAP_FILE_HEADER, s->bytes, s->len);
 		len = (long)(PCAP_FILE_HEADER + s->len);
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&s->mu);
 	return len;
 }

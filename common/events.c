@@ -156,7 +156,10 @@ field(char *dst, size_t len, const char *src)
 		n -= 4;
 	else if (n >= 2 && memcmp(src + n - 2, "\\n", 2) == 0)
 		n -= 2;
-	snprintf(dst, len, "%.*s", (int)n, src);
+	if (n >= len)
+		n = len - 1;	/* cut, as snprintf would: len is never 0 */
+	memcpy(dst, src, n);	/* under the lock: no snprintf */
+	dst[n] = '\0';
 }
 
 /* "connect from HOST port P to ...": "HOST:P". */
@@ -344,27 +347,53 @@ events_read(unsigned id, uint64_t after, events_event_fn *fn, void *ctx)
 	return lost;
 }
 
-uint64_t
-events_rows(uint64_t after, events_row_fn *fn, void *ctx)
+/* Copies of the rows changed since version after, of ids from on: the
+ * max lowest, in order of id; *v the version they are as of. */
+static size_t
+changed_rows(uint64_t after, unsigned from, struct events_row *out,
+    size_t max, uint64_t *v)
 {
-	const struct events_row *order[EVENTS_SESSIONS];
 	size_t i, j, n = 0;
-	uint64_t v;
 
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < EVENTS_SESSIONS; i++) {
-		if (!sessions[i].used || sessions[i].row.changed <= after)
+		const struct events_row *r = &sessions[i].row;
+
+		if (!sessions[i].used || r->changed <= after || r->id < from ||
+		    (n == max && r->id > out[n - 1].id))
 			continue;
-		for (j = n++; j > 0 && order[j - 1]->id > sessions[i].row.id;
+		for (j = n < max ? n++ : n - 1; j > 0 && out[j - 1].id > r->id;
 		    j--)
-			order[j] = order[j - 1];
-		order[j] = &sessions[i].row;
+			out[j] = out[j - 1];
+		out[j] = *r;
 	}
-	for (i = 0; i < n; i++)
-		fn(ctx, order[i]);
-	v = version;
+	*v = version;
 	pthread_mutex_unlock(&lock);
-	return v;
+	return n;
+}
+
+/* fn runs on copies, outside the lock, 16 rows at a time: a viewer's
+ * formatting never holds up a session's events (perf: waits for this
+ * lock were a fifth of what --web cost a session when fn ran inside). */
+#define ROWS_AT_ONCE 16
+
+uint64_t
+events_rows(uint64_t after, events_row_fn *fn, void *ctx)
+{
+	struct events_row batch[ROWS_AT_ONCE];
+	size_t n, i;
+	uint64_t v, later;
+
+	/* v: every row changed by then is in this or a later batch */
+	n = changed_rows(after, 0, batch, ROWS_AT_ONCE, &v);
+	for (;;) {
+		for (i = 0; i < n; i++)
+			fn(ctx, &batch[i]);
+		if (n < ROWS_AT_ONCE)
+			return v;
+		n = changed_rows(after, batch[n - 1].id + 1, batch,
+		    ROWS_AT_ONCE, &later);
+	}
 }
 
 int

@@ -13,8 +13,8 @@
  * The text is the narration's, escaped by common/narrate; this module
  * reads it only to fill the summary row (user, state, last command...),
  * which therefore says nothing the narration did not.  One lock guards
- * everything; it is held for copies, never for I/O, so a slow reader
- * never slows a session.
+ * everything; it is held for copies, never for I/O nor a row's
+ * formatting, so a slow reader never slows a session.
  */
 #ifndef RAWFTP_EVENTS_H
 #define RAWFTP_EVENTS_H
@@ -83,7 +83,8 @@ long events_read(unsigned id, uint64_t after, events_event_fn *fn,
     void *ctx);
 
 /* fn(ctx, row) for each session changed since version after (0: all),
- * in order of id.  Returns the version they are as of. */
+ * in order of id, on copies made under the lock and passed outside it.
+ * Returns a version all of them are as of (a row may be newer). */
 typedef void events_row_fn(void *ctx, const struct events_row *row);
 uint64_t events_rows(uint64_t after, events_row_fn *fn, void *ctx);
 

@@ -226,7 +226,8 @@ narrate_vprintf(unsigned id, const char *fmt, va_list ap)
 		return;
 	}
 	stamp(st, sizeof st);
-	n = (size_t)snprintf(line, sizeof line, "%s", st);
+	n = strlen(st);		/* less than line holds */
+	memcpy(line, st, n);
 	m = label(id, who, sizeof who);
 	m = m < 0 ? 0 : m > (int)sizeof who - 1 ? (int)sizeof who - 1 : m;
 	n += printable(who, (size_t)m, line + n, sizeof line - n, &cut);

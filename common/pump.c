@@ -159,6 +159,19 @@ open_private_pipe(struct pump_chan *c)
 #endif
 }
 
+/* Read/write buffers for a regular file: no larger than it needs (a
+ * small file read through a 1 MiB buffer cost each transfer a heap grown
+ * and given back: bench/web-bench), PUMP_ROOM_MIN at least, should it
+ * grow meanwhile. */
+static size_t
+file_chunk(const struct stat *st)
+{
+	size_t want = st->st_size < 0 ? 0 : (size_t)st->st_size + 1;
+
+	return want < PUMP_ROOM_MIN ? PUMP_ROOM_MIN :
+	    want > PUMP_CHUNK ? PUMP_CHUNK : want;
+}
+
 int
 pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv)
 {
@@ -186,6 +199,8 @@ pump_chan_open_observed(struct pump_chan *c, int in, int out,
 	c->chunk = PUMP_CHUNK;
 	if (fstat(in, &si) < 0 || fstat(out, &so) < 0)
 		fast = 0;
+	else if (S_ISREG(si.st_mode))
+		c->chunk = file_chunk(&si);
 	else if (S_ISSOCK(si.st_mode) && S_ISSOCK(so.st_mode) &&
 	    conv == PUMP_BINARY) {
 		/* a relay (read/write, choose_method says why): larger reads

@@ -93,8 +93,8 @@ int pump_chan_open(struct pump_chan *c, int in, int out, enum pump_conv conv);
 int pump_chan_open_observed(struct pump_chan *c, int in, int out,
     enum pump_conv conv, pump_observer observe, void *ctx);
 
-/* Moves at most one chunk (about 1 MiB; 4 MiB between two sockets) from
- * in to out. */
+/* Moves at most one chunk (about 1 MiB, less from a smaller file, at
+ * least 64 KiB; 4 MiB between two sockets) from in to out. */
 enum pump_step pump_chan_step(struct pump_chan *c);
 
 /* The descriptor and events the next step needs: in for POLLIN, or out

@@ -7,7 +7,12 @@
 #include <linux/sockios.h>	/* SIOCOUTQ, SIOCOUTQNSD */
 #endif
 
+#include <stdatomic.h>
+
 #include "sockq.h"
+
+static atomic_int reading_shut;	/* sockq_shut_reading was called */
+static atomic_int can_count;	/* 1: SIOCOUTQNSD answered once */
 
 /* One of the ioctls that count a send queue; -1 without it. */
 static int
@@ -63,4 +68,31 @@ sockq_peer_fin(int fd)
 	(void)fd;
 	return -1;
 #endif
+}
+
+int
+sockq_shut_reading(int fd)
+{
+	atomic_store(&reading_shut, 1);	/* before: a reader that sees the
+					   end of file sees this too */
+	return shutdown(fd, SHUT_RD);
+}
+
+int
+sockq_eof_is_fin(int fd)
+{
+	if (!atomic_load(&reading_shut))
+		return 1;
+	return sockq_peer_fin(fd);
+}
+
+int
+sockq_can_count(int fd)
+{
+	if (atomic_load(&can_count))
+		return 1;
+	if (sockq_unsent(fd) < 0)
+		return 0;
+	atomic_store(&can_count, 1);
+	return 1;
 }

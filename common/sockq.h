@@ -29,4 +29,19 @@ int sockq_unacked(int fd);
  * after which every read sees end of file. */
 int sockq_peer_fin(int fd);
 
+/* shutdown(fd, SHUT_RD), noted: from then on every read of fd sees end
+ * of file, though the peer sent no FIN. */
+int sockq_shut_reading(int fd);
+
+/* Whether a read's end of file on fd is the peer's FIN: 1 or 0, as
+ * sockq_peer_fin says, -1 not known.  While the process has shut no
+ * reading side (sockq_shut_reading), an end of file can be nothing else:
+ * 1 without asking the kernel. */
+int sockq_eof_is_fin(int fd);
+
+/* Whether the kernel can say how much of what was written to fd is
+ * unsent (sockq_unsent); asked of the first TCP socket only, since the
+ * answer is the kernel's, the same for every TCP socket. */
+int sockq_can_count(int fd);
+
 #endif

@@ -64,6 +64,9 @@ struct viewer {
 	unsigned session;		/* EVENTS: which, and the cursor */
 	uint64_t cursor;
 	int ended;			/* the last bytes are queued */
+	int behind;			/* more to queue once it drains: a
+					   fill did not fit, or a batch went
+					   by while it was writing */
 	char account[64];		/* a student's: only their sessions;
 					   "" the teacher's: every session */
 	long long hold_until;		/* a refused sign-in waits */
@@ -371,8 +374,10 @@ queue_event(void *ctx, const struct events_event *ev)
 		    "\"(an event too long to show)\"}",
 		    (unsigned long long)ev->seq);
 	}
-	if (queue_message(v, ev->seq, "ev", &t) < 0)
-		return 1;	/* no room: the rest at the next fill */
+	if (queue_message(v, ev->seq, "ev", &t) < 0) {
+		v->behind = 1;	/* no room: the rest once it drains */
+		return 1;
+	}
 	v->cursor = ev->seq;
 	return 0;
 }
@@ -482,8 +487,10 @@ fill_rows(struct viewer *v)
 	if (now == v->cursor)
 		return;
 	now = events_rows(v->cursor, add_row, &rs);
-	if (rs.all.cut)
-		return;		/* wait for the queue to drain */
+	if (rs.all.cut) {
+		v->behind = 1;	/* wait for the queue to drain */
+		return;
+	}
 	put(v, rs.all.p, rs.all.len);
 	v->cursor = now;
 }
@@ -491,6 +498,7 @@ fill_rows(struct viewer *v)
 static void
 fill(struct viewer *v)
 {
+	v->behind = 0;
 	if (v->state == EVENTS && !v->ended)
 		fill_events(v);
 	else if (v->state == ROWS)
@@ -945,8 +953,11 @@ write_queue(struct viewer *v)
 	v->outoff = v->outlen = 0;
 	if (v->state == ANSWERING || v->ended)
 		drop(v);
-	else
+	else if (v->behind)
 		fill(v);
+	/* else what came meanwhile waits for the batch (woken, rearm): a
+	 * fill at every drain would write a few events at a time, as fast
+	 * as they come, and take the sessions' lock as often */
 }
 
 static void
@@ -975,6 +986,8 @@ fill_all(void)
 	for (i = 0; i < WEB_VIEWERS; i++)
 		if (viewers[i].outlen == 0)
 			fill(&viewers[i]);
+		else
+			viewers[i].behind = 1;	/* once it drains */
 }
 
 /* Woken by an event: the viewers filled now; the sessions write no

@@ -47,6 +47,7 @@ struct wireview {
 	int attached;
 	int fd;
 	enum narrate_side me;
+	int bounded;		/* TCP_NOTSENT_LOWAT set (wireview_attach) */
 	int fin_queued;		/* me shut down: its FIN waits behind the data */
 	int stopped;		/* the rest is not known: nothing more shown */
 	size_t held;		/* bytes me wrote that are not sent yet */
@@ -62,10 +63,11 @@ void wireview_open(struct wireview *w, struct pcap_file *pf, unsigned id,
     const struct hostport *client, const struct hostport *server);
 
 /* The program's end of the connection is fd, on side me (see above).
- * With a capture, the kernel keeps at most WIREVIEW_UNSENT_MAX bytes
- * unsent (TCP_NOTSENT_LOWAT): the bytes held until they are sent stay
- * few. */
+ * With a capture, once more than WIREVIEW_HELD_FEW bytes are held
+ * unsent, the kernel keeps at most WIREVIEW_UNSENT_MAX bytes unsent
+ * (TCP_NOTSENT_LOWAT): the bytes held until they are sent stay few. */
 #define WIREVIEW_UNSENT_MAX (256 * 1024)
+#define WIREVIEW_HELD_FEW (64 * 1024)
 void wireview_attach(struct wireview *w, int fd, enum narrate_side me);
 
 /* len bytes that from sent, as one read or write saw them.  bytes may be

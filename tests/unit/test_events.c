@@ -161,3 +161,34 @@ TEST(events_rows_changed_since)
 	events_rows(v, row_ids, NULL);
 	CHECK_STR(ids, "104,");
 }
+
+/* More changed rows than events_rows copies at once (it calls back
+ * outside its lock, a batch at a time): each once, in order of id. */
+static char many[512];
+
+static void
+many_ids(void *ctx, const struct events_row *row)
+{
+	(void)ctx;
+	snprintf(many + strlen(many), sizeof many - strlen(many), "%u,",
+	    row->id);
+}
+
+TEST(events_rows_more_than_a_batch_each_once_in_order)
+{
+	char want[512] = "";
+	uint64_t v;
+	unsigned id;
+
+	start(NARRATE_MASK);
+	v = events_version();
+	for (id = 339; id >= 300; id--)	/* changed last to first */
+		narrate_printf(id, "x");
+	narrate_observe(NULL);
+	for (id = 300; id <= 339; id++)
+		snprintf(want + strlen(want), sizeof want - strlen(want),
+		    "%u,", id);
+	many[0] = '\0';
+	CHECK(events_rows(v, many_ids, NULL) == events_version());
+	CHECK_STR(many, want);
+}

@@ -260,8 +260,10 @@ accept_one(struct session *s)
 	int fd = dataconn_accept(s->id, s->pasv_fd, s->peer.host, "client",
 	    cfg.unsafe_pasv_theft ? "--unsafe-allow-pasv-theft" : NULL, &peer);
 
+	/* the passive port listens on one address (pasv_listen): the
+	 * connection's end is that address and port */
 	if (fd >= 0)
-		wire_data_open(s, fd, NARRATE_CLIENT, &peer);
+		wire_data_open(s, fd, NARRATE_CLIENT, &peer, &s->pasv_own.at);
 	else if (peer.port != 0)	/* a thief's, made and closed */
 		wire_data_refused(s, s->pasv_fd, &peer);
 	return fd;
@@ -313,7 +315,7 @@ connect_active(struct session *s)
 	data_reset(s);
 	fd = dataconn_connect(s->id, &t, cfg.data_timeout * 1000);
 	if (fd >= 0)
-		wire_data_open(s, fd, NARRATE_SERVER, &t);
+		wire_data_open(s, fd, NARRATE_SERVER, &t, NULL);
 	return fd;
 }
 

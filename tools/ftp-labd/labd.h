@@ -135,7 +135,7 @@ size_t wire_filter_hook(void *ctx, char *buf, size_t len);
 void wire_ctrl_sent(struct session *s, const void *bytes, size_t len);
 void wire_ctrl_end(struct session *s);
 void wire_data_open(struct session *s, int fd, enum narrate_side connector,
-    const struct hostport *client);
+    const struct hostport *client, const struct hostport *server);
 void wire_data_refused(struct session *s, int lfd,
     const struct hostport *thief);
 void wire_data_moved(struct session *s, int sending, uint64_t n);

@@ -14,6 +14,7 @@
 
 #include "labd.h"
 #include "serve.h"
+#include "sockq.h"
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct session *sessions;
@@ -88,6 +89,6 @@ sessions_stop(void)
 	atomic_store(&stopping, 1);
 	pthread_mutex_lock(&reg_lock);
 	for (s = sessions; s != NULL; s = s->next)
-		shutdown(s->ctrl, SHUT_RD);
+		(void)sockq_shut_reading(s->ctrl);
 	pthread_mutex_unlock(&reg_lock);
 }

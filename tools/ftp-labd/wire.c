@@ -66,7 +66,7 @@ server_closes(int fd, struct wireview *w)
 static int
 client_fin(const struct session *s)
 {
-	return s->lb.eof && sockq_peer_fin(s->ctrl) != 0;
+	return s->lb.eof && sockq_eof_is_fin(s->ctrl) != 0;
 }
 
 /* Before the session closes its control connection. */
@@ -84,17 +84,18 @@ wire_ctrl_end(struct session *s)
 }
 
 /* The data connection fd is made: connector says who made it; client is
- * the client's end. */
+ * the client's end, server the server's when known (else NULL: the
+ * kernel is asked). */
 void
 wire_data_open(struct session *s, int fd, enum narrate_side connector,
-    const struct hostport *client)
+    const struct hostport *client, const struct hostport *server)
 {
-	struct hostport server;
+	struct hostport local;
 
-	if (!watching() || net_local(fd, &server) < 0)
+	if (!watching() || (server == NULL && net_local(fd, &local) < 0))
 		return;
 	wireview_open(&s->data_wire, cfg.pcap, s->id, 1, NARRATE_DIRECT,
-	    connector, client, &server);
+	    connector, client, server != NULL ? server : &local);
 	wireview_attach(&s->data_wire, fd, NARRATE_SERVER);
 }
 
