@@ -115,26 +115,24 @@ def ask_server(path, args):
     request = {"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
     s.sendall(json.dumps(request).encode())
     s.shutdown(socket.SHUT_WR)
-    reply = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        reply += chunk
-    answer = json.loads(reply)
+    answer = json.loads(read_to_end(s))
     return answer["status"], answer["message"]
+
+
+def read_to_end(conn):
+    """What conn brings until its end of file: one message a side."""
+    data = b""
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
 
 
 def answer(browser, conn):
     """One request: read whole, done in the asker's folder and
     environment (a --run step is its command), answered as JSON."""
-    raw = b""
-    while True:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        raw += chunk
-    request = json.loads(raw)
+    request = json.loads(read_to_end(conn))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
