@@ -64,6 +64,11 @@ def parse(args):
     return steps, args
 
 
+def seconds_of(rest):
+    """The bound of PATTERN URL OUT [SECONDS]: 60 s unless given."""
+    return float(rest[3]) if len(rest) > 3 else 60
+
+
 def visit(browser, steps, pattern, url, out, seconds):
     """The page at url in browser, read until pattern, then the steps;
     its last DOM into the file out.  Returns (exit status, message)."""
@@ -92,7 +97,7 @@ def alone(args):
     """dom-until with a chromium of its own."""
     steps, rest = parse(args)
     pattern, url, out = rest[0], rest[1], rest[2]
-    seconds = float(rest[3]) if len(rest) > 3 else 60
+    seconds = seconds_of(rest)
     profile = rest[4] if len(rest) > 4 else out + ".profile"
     browser = Browser(profile)
     status, message = visit(browser, steps, pattern, url, out, seconds)
@@ -111,7 +116,7 @@ def ask_server(path, args):
         return None
     # the page's own bound, and as long again for the server to get to
     # it: a server that hangs is a failure, not a hung test
-    s.settimeout(2 * (float(rest[3]) if len(rest) > 3 else 60) + 30)
+    s.settimeout(2 * seconds_of(rest) + 30)
     request = {"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
     s.sendall(json.dumps(request).encode())
     s.shutdown(socket.SHUT_WR)
@@ -138,9 +143,8 @@ def answer(browser, conn):
     os.environ.update(request["env"])
     try:
         steps, rest = parse(request["args"])
-        seconds = float(rest[3]) if len(rest) > 3 else 60
         status, message = visit(browser, steps, rest[0], rest[1], rest[2],
-                                seconds)
+                                seconds_of(rest))
     except ValueError as e:
         status, message = 2, "dom-until: %s" % e
     conn.sendall(json.dumps({"status": status, "message": message}).encode())
