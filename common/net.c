@@ -114,6 +114,25 @@ net_setup_control(int fd, int send_timeout_ms)
 	net_set_send_timeout(fd, send_timeout_ms);
 }
 
+void
+net_unpaced_on_this_host(int fd, const struct hostport *peer)
+{
+#ifdef TCP_CONGESTION
+	static const char reno[] = "reno";
+	struct hostport local;
+
+	/* a loopback peer is this host; any other only if it is our own
+	 * address (asked only then: one system call less a connection) */
+	if (!hp_is_loopback(peer->host) && (net_local(fd, &local) < 0 ||
+	    !hp_same_host(local.host, peer->host)))
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno, sizeof reno - 1);
+#else
+	(void)fd;
+	(void)peer;
+#endif
+}
+
 int
 net_set_nonblocking(int fd, int on)
 {

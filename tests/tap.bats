@@ -767,6 +767,36 @@ last_closed() {
 	refute grep -q ' => ' "$TAP_LOG"
 }
 
+@test "tap: both legs of a data connection within this host do not pace (reno, what ss shows); the control legs keep the system's choice" {
+	require ss
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	head -c 8M /dev/urandom >"$LABD_ROOT/big"
+	labd_start
+	tap_start "$LABD_PORT"
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ftpchat.py" 127.0.0.1 "$TAP_PORT" >"$T/chat" <<-S
+		USER anonymous
+		PASS x
+		TYPE I
+		!pasv
+		!midsh $T/got RETR big | ss -tinpH state established >$T/ss
+	S
+	cat "$T/chat"
+	[ "$(tail -n 1 "$T/chat")" = "226 Transfer complete." ]
+	cmp "$T/got" "$LABD_ROOT/big"
+	cc_table "$T/ss" "$TAP_PID" >"$T/cc"
+	cat "$T/cc"
+	# the control legs: the client's to the tap's port, the tap's to the
+	# server's; the two others are the data legs
+	local system
+	system=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	grep -qx "127.0.0.1:$TAP_PORT 127.0.0.1:[0-9]* $system" "$T/cc"
+	grep -qx "127.0.0.1:[0-9]* 127.0.0.1:$LABD_PORT $system" "$T/cc"
+	grep -vE "^127.0.0.1:$TAP_PORT |:$LABD_PORT [a-z]+\$" "$T/cc" >"$T/data-legs"
+	[ "$(wc -l <"$T/data-legs")" -eq 2 ]
+	[ "$(grep -c ' reno$' "$T/data-legs")" -eq 2 ]
+}
+
 # ---- --wire and --pcap: the four connections of a relayed session ----
 
 # wire_chat: ftp-labd serving a 5110-byte bytes.bin, the tap with --wire

@@ -280,6 +280,22 @@ labd_stop() {
 	LABD_PID=
 }
 
+# cc_table SS_FILE PID: from what `ss -tinpH state established` printed,
+# a line "LOCAL PEER CC" for each TCP socket of process PID, CC being its
+# congestion control (the word before wscale: in ss -i's second line).
+cc_table() {
+	awk -v pid="pid=$2," '
+		/^[ \t]/ {
+			if (keep)
+				for (i = 1; i < NF; i++)
+					if ($(i + 1) ~ /^wscale:/)
+						print lp, pp, $i
+			keep = 0
+			next
+		}
+		{ keep = index($0, pid) > 0; lp = $3; pp = $4 }' "$1"
+}
+
 # Skip the test, with a message, when a peer program is not installed.
 require() {
 	local cmd

@@ -31,13 +31,15 @@ dc_cleanup() {
 
 dc_remember() { DC_PIDS+=("$@"); }
 
-# Waits (at most 10 s) for background process $1; its status in DC_STATUS.
+# Waits (at most 10 s) for background process $1; its status in DC_STATUS
+# (one still running then is killed: 137, never a hung suite).
 dc_wait() {
 	local i
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$1" 2>/dev/null || break
 		nap 0.1
 	done
+	kill -0 "$1" 2>/dev/null && kill -9 "$1"
 	DC_STATUS=0
 	wait "$1" || DC_STATUS=$?
 }

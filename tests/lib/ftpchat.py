@@ -24,6 +24,10 @@ so a test greps what a user would see on the wire.  Script lines:
                        before connecting and again after a first chunk
                        of data; then take the rest into FILE
   !statusput FILE CMD  the same while uploading FILE (STAT after 64 KiB)
+  !midsh FILE CMD | SH  send CMD (a download, passive), read a first chunk
+                       of data, run the shell command SH while the
+                       connection is open (the data port in $CHAT_DATA_PORT),
+                       then take the rest into FILE and print the reply
   !stall CMD           open the (passive) data connection with a small
                        receive buffer, send CMD, print the 150, then read
                        no data: print the reply that ends the transfer
@@ -213,6 +217,21 @@ class Chat:
         conn.close()
         self.read_reply()
 
+    def midsh(self, path, cmd, shell):
+        port = self.data_addr[1]
+        conn = self.data_connect(small=True)
+        if not self.command(cmd).startswith("1"):
+            conn.close()
+            return
+        with open(path, "wb") as f:
+            f.write(conn.recv(65536))
+            env = dict(os.environ, CHAT_DATA_PORT=str(port))
+            subprocess.run(shell, shell=True, check=True, timeout=TIMEOUT,
+                           env=env)
+            receive_rest(conn, f)
+        conn.close()
+        self.read_reply()
+
     def stall(self, cmd):
         conn = self.data_connect(small=True)
         if self.command(cmd).startswith("1"):
@@ -243,6 +262,10 @@ class Chat:
             elif word in ("status", "statusput"):
                 path, _, cmd = rest.partition(" ")
                 self.status(path, cmd, word == "statusput")
+            elif word == "midsh":
+                path, _, rest = rest.partition(" ")
+                cmd, _, shell = rest.partition(" | ")
+                self.midsh(path, cmd, shell)
             elif word == "stall":
                 self.stall(rest)
             elif word == "thief":
