@@ -31,7 +31,6 @@ dataconn_accept(unsigned id, int lfd, const char *expect, const char *role,
 		narrate_printf(id, "data: UNSAFE: %s accepted, not the %s's "
 		    "address %s (%s)", who, role, expect, unsafe);
 	if (expected || unsafe != NULL) {
-		net_unpaced_on_this_host(fd, &from);
 		narrate_data_connect(id, &from, NULL);
 		return fd;
 	}
@@ -58,7 +57,6 @@ dataconn_connect(unsigned id, const struct hostport *to, int timeout_ms)
 		narrate_printf(id, "data: %s", e.msg);
 		return -1;
 	}
-	net_unpaced_on_this_host(fd, to);
 	if (net_local(fd, &from) == 0)
 		narrate_data_connect(id, to, &from);
 	return fd;

@@ -115,7 +115,7 @@ net_setup_control(int fd, int send_timeout_ms)
 }
 
 void
-net_unpaced_on_this_host(int fd, const struct hostport *peer)
+net_unpaced_on_this_host(int fd, const char *peer_host)
 {
 #ifdef TCP_CONGESTION
 	static const char reno[] = "reno";
@@ -123,13 +123,13 @@ net_unpaced_on_this_host(int fd, const struct hostport *peer)
 
 	/* a loopback peer is this host; any other only if it is our own
 	 * address (asked only then: one system call less a connection) */
-	if (!hp_is_loopback(peer->host) && (net_local(fd, &local) < 0 ||
-	    !hp_same_host(local.host, peer->host)))
+	if (!hp_is_loopback(peer_host) && (net_local(fd, &local) < 0 ||
+	    !hp_same_host(local.host, peer_host)))
 		return;
 	setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno, sizeof reno - 1);
 #else
 	(void)fd;
-	(void)peer;
+	(void)peer_host;
 #endif
 }
 

@@ -73,17 +73,16 @@ int net_set_send_timeout(int fd, int timeout_ms);
  * that reads nothing cannot hold the sender for ever. */
 void net_setup_control(int fd, int send_timeout_ms);
 
-/* A data connection whose two ends are sockets of this host (loopback,
- * or the host's own address at both ends) crosses no network, so a
- * pacing congestion control such as BBR, the default on some systems,
- * only costs its sender a timer and a shorter burst per packet, and
- * holds the bytes back behind a rate it guessed.  There fd, connected to
- * peer, uses reno, which every Linux has and which does not pace;
- * elsewhere, and on other systems, the system's choice stands.  Best
- * effort: a refusal changes nothing.  (bench/README.md, ftp-tap: on a
- * host whose default is BBR, 0.3 CPU s a GiB for the sender on
- * loopback.) */
-void net_unpaced_on_this_host(int fd, const struct hostport *peer);
+/* A relayed connection whose two ends are sockets of this host
+ * (loopback, or the host's own address at both ends) crosses no network,
+ * so a pacing congestion control such as BBR, the default on some
+ * systems, only costs its sender a timer and a shorter burst per packet.
+ * There fd, connected to peer_host, uses reno, which every Linux has and
+ * which does not pace; elsewhere, and on other systems, the system's
+ * choice stands.  Best effort: a refusal changes nothing.  Where the
+ * receiver is the busiest process this moves work onto it, so only the
+ * relay uses it (bench/README.md, ftp-tap). */
+void net_unpaced_on_this_host(int fd, const char *peer_host);
 
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long net_now_ms(void);

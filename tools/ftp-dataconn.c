@@ -442,8 +442,6 @@ connect_passive(const char *host, const char *port_text)
 	    opt.timeout_ms >= 0 ? opt.timeout_ms : CONNECT_TIMEOUT * 1000, &e);
 	if (fd < 0)
 		die(e.exit_code, "%s", e.msg);
-	if (net_peer(fd, &to) == 0)	/* host may be a name */
-		net_unpaced_on_this_host(fd, &to);
 	return fd;
 }
 
@@ -580,10 +578,8 @@ accept_active(int lfd)
 		if (fd < 0)
 			die(e.exit_code, "%s", e.msg);
 		if (opt.from.family == 0 ||
-		    hp_same_host(peer.host, opt.from.host)) {
-			net_unpaced_on_this_host(fd, &peer);
+		    hp_same_host(peer.host, opt.from.host))
 			return fd;
-		}
 		warn_msg("refused a connection from %s port %u: only %s may "
 		    "connect (--from)", peer.host, peer.port, opt.from.host);
 		close(fd);
