@@ -697,6 +697,15 @@ tcp_event(const struct narrate_tcp *t, enum narrate_side who,
 		return;
 	if (strcmp(what, "FIN") == 0)
 		result = t->fin[!who] ? " too: closed" : " first: half-closed";
+	if (in_ladder() && t->leg == NARRATE_SERVER_LEG) {
+		/* a relay's lanes end at the relay: the server beyond them
+		 * gets a row of text, as its connects do */
+		snprintf(text, sizeof text, "%s: %s%s, %llu bytes sent",
+		    who == NARRATE_SERVER ? "server" : "to the server", what,
+		    result, (unsigned long long)t->sent[who]);
+		ladder_note(t->id, text);
+		return;
+	}
 	if (in_ladder()) {	/* the arrow says who */
 		snprintf(text, sizeof text, "%s%s, %llu bytes sent", what,
 		    result, (unsigned long long)t->sent[who]);

@@ -767,6 +767,27 @@ last_closed() {
 	refute grep -q ' => ' "$TAP_LOG"
 }
 
+@test "tap --ladder --wire: each FIN once, an arrow on the client's leg, a row of text for the server's leg beyond the lanes" {
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	echo hello >"$LABD_ROOT/small.txt"
+	labd_start
+	tap_start "$LABD_PORT" --ladder --wire
+	curl -sS -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/small.txt"
+	cmp "$T/got" "$LABD_ROOT/small.txt"
+	wait_until 50 grep -qE '^ +[0-9.]+ -         -         closed$' "$TAP_LOG"
+	cat "$TAP_LOG"
+	# the data connection: the server sends, and closes first
+	grep -qE '\|      \|  server: FIN first: half-closed, 6 bytes sent$' "$TAP_LOG"
+	grep -qE '\|<\.+\|  FIN first: half-closed, 6 bytes sent$' "$TAP_LOG"
+	grep -qE '\|\.+>\|  FIN too: closed, 0 bytes sent$' "$TAP_LOG"
+	grep -qE '\|      \|  to the server: FIN too: closed, 0 bytes sent$' "$TAP_LOG"
+	# data and control: two FINs a leg, each drawn once
+	[ "$(grep -cE '\|(<\.+|\.+>)\| +FIN ' "$TAP_LOG")" -eq 4 ]
+	[ "$(grep -cE '\| +(server|to the server): FIN ' "$TAP_LOG")" -eq 4 ]
+}
+
 @test "tap: both legs of a data connection within this host do not pace (reno, what ss shows); the control legs keep the system's choice" {
 	require ss
 	LABD_ROOT=$T/labd-root
