@@ -114,22 +114,35 @@ net_setup_control(int fd, int send_timeout_ms)
 	net_set_send_timeout(fd, send_timeout_ms);
 }
 
-void
-net_unpaced_on_this_host(int fd, const char *peer_host)
+/* 127.0.0.0/8, ::1, or ::ffff:127.x.y.z */
+static int
+is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+	const unsigned char *a6 = in6->sin6_addr.s6_addr;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && a6[12] == 127);
+}
+
+/* On loopback, reno (net.h says why): before connect() or listen(). */
+static void
+unpaced_on_loopback(int fd, const struct sockaddr *sa)
 {
 #ifdef TCP_CONGESTION
 	static const char reno[] = "reno";
-	struct hostport local;
 
-	/* a loopback peer is this host; any other only if it is our own
-	 * address (asked only then: one system call less a connection) */
-	if (!hp_is_loopback(peer_host) && (net_local(fd, &local) < 0 ||
-	    !hp_same_host(local.host, peer_host)))
-		return;
-	setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno, sizeof reno - 1);
+	if (is_loopback(sa))
+		setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno,
+		    sizeof reno - 1);
 #else
 	(void)fd;
-	(void)peer_host;
+	(void)sa;
 #endif
 }
 
@@ -158,6 +171,7 @@ connect_one(const struct addrinfo *ai, const struct addrinfo *source,
 	    ai->ai_protocol);
 	if (fd < 0)
 		return -1;
+	unpaced_on_loopback(fd, ai->ai_addr);
 	if (source != NULL &&
 	    bind(fd, source->ai_addr, source->ai_addrlen) < 0)
 		goto fail;
@@ -259,6 +273,7 @@ bind_and_listen(const struct sockaddr *sa, socklen_t len, int backlog)
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	unpaced_on_loopback(fd, sa);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (sa->sa_family == AF_INET6)	/* ::1 means IPv6 only, as written */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);

@@ -21,7 +21,15 @@ struct net_error {
 	char msg[256];
 };
 
-/* Resolve host (a name or a numeric address) and connect to the first
+/* A socket that connects to a loopback address, or listens on one (and
+ * so the connections it accepts), uses the congestion control reno, which
+ * does not pace, whatever the system's default: on loopback there is no
+ * network queue for pacing (BBR's) to protect, and it only costs the
+ * sender a timer and a smaller burst a packet.  Chosen before the
+ * connection exists, since a pacing algorithm's start leaves the socket
+ * paced for good.  Linux; best effort (bench/README.md, ftp-tap).
+ *
+ * Resolve host (a name or a numeric address) and connect to the first
  * address that answers.  family: AF_UNSPEC, AF_INET or AF_INET6.  source:
  * a numeric local address to connect from (its family then decides which
  * of host's addresses are tried), or NULL to let the kernel choose. */
@@ -73,16 +81,6 @@ int net_set_send_timeout(int fd, int timeout_ms);
  * that reads nothing cannot hold the sender for ever. */
 void net_setup_control(int fd, int send_timeout_ms);
 
-/* A relayed connection whose two ends are sockets of this host
- * (loopback, or the host's own address at both ends) crosses no network,
- * so a pacing congestion control such as BBR, the default on some
- * systems, only costs its sender a timer and a shorter burst per packet.
- * There fd, connected to peer_host, uses reno, which every Linux has and
- * which does not pace; elsewhere, and on other systems, the system's
- * choice stands.  Best effort: a refusal changes nothing.  Where the
- * receiver is the busiest process this moves work onto it, so only the
- * relay uses it (bench/README.md, ftp-tap). */
-void net_unpaced_on_this_host(int fd, const char *peer_host);
 
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long net_now_ms(void);

@@ -149,6 +149,35 @@ send_file() {
 	[ "$output" = "received 1048576 bytes" ]
 }
 
+# both_reno PID...: each process has an established TCP socket, and
+# every one of them uses reno (ss).
+both_reno() {
+	local pid
+	ss -tinpH state established >"$T/ss" || return 1
+	for pid in "$@"; do
+		cc_table "$T/ss" "$pid" >"$T/cc.$pid"
+		[ -s "$T/cc.$pid" ] || return 1
+		if grep -qv ' reno$' "$T/cc.$pid"; then return 1; fi
+	done
+}
+
+@test "dataconn ($MODE): on loopback both ends use reno, which does not pace, whatever the system's default (what ss shows)" {
+	require ss
+	mkfifo "$T/in"
+	exec 8<>"$T/in"		# the only writer: closing it ends both inputs
+	dc_listen <"$T/in" >/dev/null 8>&-
+	ftp-dataconn 127.0.0.1 "$DC_PORT" <"$T/in" >/dev/null 8>&- &
+	local pid=$!
+	dc_remember "$pid"
+	wait_until 100 both_reno "$DC_PID" "$pid"
+	cat "$T/cc.$DC_PID" "$T/cc.$pid"
+	exec 8>&-
+	dc_wait "$pid"
+	[ "$DC_STATUS" -eq 0 ]
+	dc_wait "$DC_PID"
+	[ "$DC_STATUS" -eq 0 ]
+}
+
 @test "dataconn ($MODE): --no-shutdown keeps the connection open; -w ends it, exit 75" {
 	peer_listen count
 	run --separate-stderr ftp-dataconn --no-shutdown -w 1 127.0.0.1 \

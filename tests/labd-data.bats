@@ -502,6 +502,27 @@ roundtrip() {
 	done
 }
 
+@test "labd data: on loopback the data and the control connection use reno, which does not pace, whatever the system's default (what ss shows)" {
+	require ss
+	head -c 8M /dev/urandom >"$LABD_ROOT/big"
+	labd_start
+	run chat <<-S
+		USER anonymous
+		PASS x
+		TYPE I
+		!pasv
+		!midsh $T/got RETR big | ss -tinpH state established >$T/ss
+	S
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "226 Transfer complete." ]
+	cmp "$T/got" "$LABD_ROOT/big"
+	[[ ${lines[4]} =~ \(127,0,0,1,([0-9]+),([0-9]+)\) ]]
+	cc_table "$T/ss" "$LABD_PID" >"$T/cc"
+	cat "$T/cc"
+	grep -qx "127.0.0.1:$((BASH_REMATCH[1] * 256 + BASH_REMATCH[2])) 127.0.0.1:[0-9]* reno" "$T/cc"
+	grep -qx "127.0.0.1:$LABD_PORT 127.0.0.1:[0-9]* reno" "$T/cc"
+}
+
 @test "labd data: STAT during a STOR tells the bytes received so far" {
 	labd_start
 	head -c 1M /dev/urandom >"$T/up"

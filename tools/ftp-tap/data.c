@@ -155,10 +155,6 @@ data_accept(struct session *s)
 		cannot_relay(s, fd);
 		return;
 	}
-	/* a leg within this host does not pace: the relay then keeps up
-	 * better (net.h says why, bench/README.md how much) */
-	net_unpaced_on_this_host(fd, d->expect);
-	net_unpaced_on_this_host(other, d->target.host);
 	if (d->r.a >= 0) {
 		narrate_printf(s->id, "data: a new data connection replaces "
 		    "the open one, which the tap resets");
