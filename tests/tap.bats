@@ -436,6 +436,31 @@ downloads_in_order() {
 	downloads_in_order 40
 }
 
+@test "tap: the server's 150 reaches the client before the data it announces, 40 downloads in a row" {
+	# ftp-labd sends 150, then the data at once: a relay that reads the
+	# data connection before the control one passes them on swapped
+	require curl
+	LABD_ROOT=$T/labd-root
+	mkdir -p "$LABD_ROOT"
+	echo hello >"$LABD_ROOT/small.txt"
+	labd_start
+	tap_start "$LABD_PORT"
+	local i
+	for ((i = 1; i <= 40; i++)); do
+		curl -sS -o "$T/got" "ftp://127.0.0.1:$TAP_PORT/small.txt"
+		cmp "$T/got" "$LABD_ROOT/small.txt"
+	done
+	wait_until 50 grep -q '^ *[0-9.]* \[40\] closed$' "$TAP_LOG"
+	# in each session, the 150 was sent on before the data relay ended
+	awk '/\] < 150 / { s150[$2] = NR }
+	    /\] data: 6 bytes to the client/ { sdata[$2] = NR }
+	    END { for (k in sdata) { n++; if (!(k in s150) || s150[k] > sdata[k]) bad++ }
+		printf "%d sessions, %d with the data first\n", n, bad }' \
+		"$TAP_LOG" >"$T/order"
+	cat "$T/order"
+	[ "$(cat "$T/order")" = "40 sessions, 0 with the data first" ]
+}
+
 @test "tap: --data-timeout ends a wait for a data connection that never comes" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 	labd_start

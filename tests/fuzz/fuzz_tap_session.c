@@ -49,7 +49,7 @@ data_listen(struct session *s, int for_client, struct hostport *where)
 int data_own_port(const struct session *s, const struct hostport *t)
 { (void)s; return t->port == 40000; }
 void data_accept(struct session *s) { (void)s; }
-void data_check(struct session *s) { (void)s; }
+void data_check(struct session *s, int ready) { (void)s; (void)ready; }
 int data_relaying(const struct session *s) { (void)s; return 0; }
 int data_busy(const struct session *s) { (void)s; return 0; }
 int data_timeout_ms(const struct session *s) { (void)s; return -1; }

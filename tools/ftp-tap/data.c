@@ -294,11 +294,16 @@ narrate_failure(struct session *s)
 	narrate_end(s, how);
 }
 
-/* Moves the data that can move, and ends what is finished or overdue. */
+/* Moves the data that can move, and ends what is finished or overdue.
+ * The relay moves only when poll saw one of its descriptors ready (or
+ * its idle buffers are due back): the server's control lines that were
+ * ready at the same poll are read first, so a 150 the server sent before
+ * its data is never passed on after that data. */
 void
-data_check(struct session *s)
+data_check(struct session *s, int ready)
 {
 	struct data *d = &s->d;
+	enum relay_state state = RELAY_GOING;
 	char how[160];
 
 	if (d->listen_fd >= 0 && net_ms_left(d->deadline) == 0) {
@@ -308,7 +313,9 @@ data_check(struct session *s)
 	}
 	if (d->r.a < 0)
 		return;
-	switch (relay_step(&d->r)) {
+	if (ready || relay_trim_ms(&d->r) == 0)
+		state = relay_step(&d->r);
+	switch (state) {
 	case RELAY_GOING:
 		if (net_ms_left(d->r.last_move +
 		    cfg.data_timeout * 1000LL) > 0)

@@ -877,7 +877,7 @@ static int
 relay_round(struct session *s)
 {
 	struct pollfd pfd[P_MAX];
-	int idx[P_LISTEN + 1], n = 0, r, i;
+	int idx[P_LISTEN + 1], n = 0, r, i, first_relay, relay_ready = 0;
 
 	for (i = 0; i <= P_LISTEN; i++)
 		idx[i] = -1;
@@ -895,6 +895,7 @@ relay_round(struct session *s)
 	if (s->d.listen_fd >= 0)
 		pfd[idx[P_LISTEN] = n++] =
 		    (struct pollfd){ s->d.listen_fd, POLLIN, 0 };
+	first_relay = n;
 	n += relay_pollfds(&s->d.r, pfd + n);
 	r = poll(pfd, (nfds_t)n, next_timeout(s));
 	if (r < 0 && errno != EINTR)
@@ -918,7 +919,9 @@ relay_round(struct session *s)
 		return -1;
 	if (idx[P_LISTEN] >= 0 && pfd[idx[P_LISTEN]].revents)
 		data_accept(s);
-	data_check(s);
+	for (i = first_relay; i < n; i++)
+		relay_ready |= pfd[i].revents != 0;
+	data_check(s, relay_ready);
 	if (s->lane_open && !data_busy(s))
 		end_lane(s);
 	if (s->holding && !data_busy(s) && server_lines(s) < 0)

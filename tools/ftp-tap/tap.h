@@ -150,7 +150,7 @@ void data_init(struct data *d);
 int data_listen(struct session *s, int for_client, struct hostport *where);
 int data_own_port(const struct session *s, const struct hostport *t);
 void data_accept(struct session *s);
-void data_check(struct session *s);
+void data_check(struct session *s, int ready);
 int data_relaying(const struct session *s);
 int data_busy(const struct session *s);
 int data_timeout_ms(const struct session *s);
