@@ -81,7 +81,6 @@ int net_set_send_timeout(int fd, int timeout_ms);
  * that reads nothing cannot hold the sender for ever. */
 void net_setup_control(int fd, int send_timeout_ms);
 
-
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long net_now_ms(void);
 
